@@ -1,0 +1,108 @@
+# Answers console: build, run and test.
+#
+# `make test` is all CI needs: it installs what is missing (npm packages,
+# Debian's chromium), then runs vet, the unit tests and the browser tests.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# Marker npm writes on every install; newer than the lock file means up to date.
+NODE_STAMP := node_modules/.package-lock.json
+VENDOR     := static/vendor
+ASSETS     := $(VENDOR)/htmx.min.js $(VENDOR)/pico.min.css
+DRIVER_DIR := e2e/.driver
+
+# Use sudo for apt-get only when not root and sudo exists.
+SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
+# Wait for another apt/dpkg run instead of failing on its lock.
+APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
+
+.PHONY: deps node chromium assets generate build run test vet unit e2e driver fmt clean distclean
+
+# deps: everything the build and the tests need from outside Go.
+deps: $(NODE_STAMP) chromium
+
+# node: Node.js and npm from Debian, only if npm is missing.
+node:
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "npm not found: installing Debian nodejs and npm"; \
+		$(APT_GET) update && $(APT_GET) install -y nodejs npm; }
+
+# node_modules: `npm ci` when missing or older than package-lock.json.
+$(NODE_STAMP): package-lock.json | node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# chromium: Debian's chromium, unless present or $CHROMIUM_PATH names another.
+chromium:
+	@if [ -z "$${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then \
+		echo "/usr/bin/chromium not found: installing Debian chromium"; \
+		$(APT_GET) update && $(APT_GET) install -y chromium; \
+	fi
+
+# assets: vendored htmx and Pico CSS, copied only when node_modules changed.
+assets: $(ASSETS)
+
+$(VENDOR)/htmx.min.js: $(NODE_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/htmx.org/dist/htmx.min.js $@
+
+$(VENDOR)/pico.min.css: $(NODE_STAMP)
+	@mkdir -p $(@D)
+	cp node_modules/@picocss/pico/css/pico.min.css $@
+
+# generate: Go code from the templ views.
+generate:
+	go tool templ generate
+
+# build: the answers binary in bin/.
+build: assets generate
+	go build -o bin/answers ./cmd/answers
+
+# run: a fresh demo server (address from $ANSWERS_ADDR, default 127.0.0.1:8080).
+run: build
+	rm -f .run/demo.db*
+	mkdir -p .run
+	./bin/answers serve --demo --db .run/demo.db --addr $${ANSWERS_ADDR:-127.0.0.1:8080}
+
+# test: install what is missing, then vet, unit tests and browser tests.
+test: deps assets generate
+	$(MAKE) --no-print-directory vet
+	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory e2e
+
+# vet: go vet, including the e2e package (behind the e2e build tag).
+vet:
+	go vet ./...
+	go vet -tags e2e ./e2e/...
+
+# unit: all Go tests except the browser tests, with the race detector.
+unit:
+	go test -race -count=1 ./...
+
+# driver: Playwright driver directory whose package/ is the npm playwright-core.
+driver: $(DRIVER_DIR)/package
+
+$(DRIVER_DIR)/package: | $(NODE_STAMP)
+	@mkdir -p $(DRIVER_DIR)
+	ln -sfn ../../node_modules/playwright-core $@
+
+# e2e: browser tests, driving Debian's chromium through playwright-go.
+e2e: driver
+	PLAYWRIGHT_DRIVER_PATH="$(CURDIR)/$(DRIVER_DIR)" \
+	PLAYWRIGHT_NODEJS_PATH="$(shell command -v node)" \
+	CHROMIUM_PATH="$${CHROMIUM_PATH:-/usr/bin/chromium}" \
+		go test -tags e2e -count=1 -timeout 15m ./e2e/...
+
+# fmt: format templ and Go sources.
+fmt:
+	go tool templ fmt .
+	gofmt -w $$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')
+
+# clean: remove build output, vendored assets, the demo database and the driver link.
+clean:
+	rm -rf bin $(VENDOR) .run $(DRIVER_DIR)
+
+# distclean: clean, and remove node_modules too.
+distclean: clean
+	rm -rf node_modules

@@ -1,0 +1,280 @@
+// Command answers is the Answers Console: the web console, the JSON API
+// and the command-line tools, in one binary.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/demo"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/web"
+)
+
+const usage = `answers — the Answers Console
+
+Usage:
+  answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo]
+  answers migrate [--db FILE]
+  answers user add --email E --name N --role R [--password-stdin] [--db FILE]
+  answers token create --email E [--name N] [--db FILE]
+  answers audit verify [--db FILE]
+
+Every command brings the database to the current schema first.
+Environment: ANSWERS_DB (database file), ANSWERS_ADDR (listen address).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := run(ctx, os.Args[1:], os.Stdin, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "answers:", err)
+	}
+	os.Exit(code)
+}
+
+// run dispatches a command line; it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) (int, error) {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return exit(serve(ctx, args, stdout))
+	case "migrate":
+		return exit(migrate(ctx, args, stdout))
+	case "user":
+		if len(args) > 0 && args[0] == "add" {
+			return exit(userAdd(ctx, args[1:], stdin, stdout))
+		}
+	case "token":
+		if len(args) > 0 && args[0] == "create" {
+			return exit(tokenCreate(ctx, args[1:], stdout))
+		}
+	case "audit":
+		if len(args) > 0 && args[0] == "verify" {
+			return auditVerify(ctx, args[1:], stdout)
+		}
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0, nil
+	}
+	return 2, fmt.Errorf("unknown command %q\n\n%s", strings.Join(append([]string{cmd}, args...), " "), usage)
+}
+
+func exit(err error) (int, error) {
+	if err == nil {
+		return 0, nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0, nil
+	}
+	return 1, err
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// flags makes a flag set with --db, the flag every command has.
+func flags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	db := fs.String("db", env("ANSWERS_DB", "answers.db"), "SQLite database file (env ANSWERS_DB)")
+	return fs, db
+}
+
+func open(ctx context.Context, path string) (*store.Store, *accounts.Service, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, accounts.New(st), nil
+}
+
+func serve(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, dbPath := flags("serve")
+	addr := fs.String("addr", env("ANSWERS_ADDR", "127.0.0.1:8080"), "listen address (env ANSWERS_ADDR)")
+	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print the demo credentials")
+	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
+	logJSON := fs.Bool("log-json", false, "write logs as JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
+	if *logJSON {
+		handler = slog.NewJSONHandler(os.Stderr, nil)
+	}
+	log := slog.New(handler)
+
+	st, svc, err := open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	base := "http://" + displayAddr(*addr)
+	if *withDemo {
+		creds, err := demo.Seed(ctx, svc)
+		if err != nil {
+			return err
+		}
+		if creds != nil {
+			fmt.Fprintf(stdout, "Demo data created. Sign in at %s/login with one of:\n\n", base)
+			demo.Print(stdout, creds)
+			fmt.Fprintln(stdout)
+		} else {
+			fmt.Fprintln(stdout, "The database already has users; no demo data added.")
+		}
+	}
+	token, err := svc.PrepareSetup(ctx)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		fmt.Fprintf(stdout, "No users yet. Create the first admin at:\n\n  %s/setup?token=%s\n\nThe link works once.\n\n", base, token)
+	}
+
+	srv := web.New(web.Config{
+		Store: st, Accounts: svc, Logger: log, Registry: prometheus.NewRegistry(),
+		SecureCookies: *secure, TrustProxy: *trustProxy,
+	})
+	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)
+	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
+	return srv.Run(ctx, *addr)
+}
+
+// displayAddr turns a listen address into one a browser can open.
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+func migrate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, dbPath := flags("migrate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "%s is at the current schema.\n", *dbPath)
+	return nil
+}
+
+func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs, dbPath := flags("user add")
+	email := fs.String("email", "", "email address (required)")
+	name := fs.String("name", "", "display name (required)")
+	role := fs.String("role", "", "analyzer, supervisor, designer, manager or admin (required)")
+	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; otherwise one is generated")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	in := accounts.NewUserInput{Email: *email, Name: *name, Role: *role}
+	if *fromStdin {
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		in.Password = strings.TrimRight(line, "\r\n")
+		if in.Password == "" {
+			return errors.New("--password-stdin: standard input has no password")
+		}
+	}
+	st, svc, err := open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, password, err := svc.AddUser(ctx, accounts.System(), in)
+	if err != nil {
+		return plain(err)
+	}
+	fmt.Fprintf(stdout, "Added %s (%s) as %s.\n", u.Email, u.Name, u.Role)
+	if !*fromStdin {
+		fmt.Fprintf(stdout, "Password: %s\n", password)
+	}
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs, dbPath := flags("token create")
+	email := fs.String("email", "", "the user the token acts as (required)")
+	name := fs.String("name", "CLI token", "a name to recognise the token by")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, svc, err := open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByEmail(ctx, strings.TrimSpace(*email))
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no user with the email %q", *email)
+	}
+	if err != nil {
+		return err
+	}
+	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, *name)
+	if err != nil {
+		return plain(err)
+	}
+	fmt.Fprintf(stdout, "API token for %s (shown once): %s\n", u.Email, token)
+	return nil
+}
+
+func auditVerify(ctx context.Context, args []string, stdout io.Writer) (int, error) {
+	fs, dbPath := flags("audit verify")
+	if err := fs.Parse(args); err != nil {
+		return exit(err)
+	}
+	st, err := store.Open(ctx, *dbPath)
+	if err != nil {
+		return 1, err
+	}
+	defer st.Close()
+	n, err := st.VerifyAudit(ctx)
+	if err != nil {
+		fmt.Fprintf(stdout, "FAILED after %d entries: %v\n", n, err)
+		return 1, nil
+	}
+	fmt.Fprintf(stdout, "Audit chain intact: %d entries verified.\n", n)
+	return 0, nil
+}
+
+// plain keeps a service refusal's message for the terminal.
+func plain(err error) error {
+	if p, ok := problem.As(err); ok {
+		return errors.New(p.Message)
+	}
+	return err
+}

@@ -1,0 +1,395 @@
+// Package accounts is the service for people: sign-in, setup, users and
+// their roles, passwords and API tokens. The console and the JSON API both
+// call it, so every guard rule lives here, checked inside the transaction
+// that applies the change and writes its audit entry.
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/answers-console/answers/internal/audit"
+	"github.com/answers-console/answers/internal/auth"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+)
+
+// Service is the accounts service.
+type Service struct {
+	Store  *store.Store
+	Hasher auth.Hasher
+	Now    func() time.Time
+	// Failed sign-ins are limited per account and per client IP.
+	AccountThrottle *auth.Throttle
+	IPThrottle      *auth.Throttle
+}
+
+// New makes a service with production settings.
+func New(st *store.Store) *Service {
+	return &Service{
+		Store:           st,
+		Hasher:          auth.DefaultHasher,
+		Now:             time.Now,
+		AccountThrottle: auth.NewThrottle(5, 15*time.Minute),
+		IPThrottle:      auth.NewThrottle(20, 15*time.Minute),
+	}
+}
+
+// Actor is who asks for a change: a signed-in user (or the system, with a
+// zero User) and the client IP.
+type Actor struct {
+	User store.User
+	IP   string
+}
+
+// System is the actor for changes made by the CLI or the product itself.
+func System() Actor { return Actor{IP: "local"} }
+
+func (a Actor) entry(action string, target store.User, details map[string]any) audit.Entry {
+	e := audit.Entry{
+		ActorID: a.User.ID, ActorName: a.User.Email, Action: action, IP: a.IP, Details: details,
+		TargetType: "user", TargetID: strconv.FormatInt(target.ID, 10), TargetName: target.Email,
+	}
+	if a.User.ID == 0 {
+		e.ActorName = "system"
+	}
+	return e
+}
+
+func (s *Service) now() time.Time { return s.Now().UTC() }
+
+func (s *Service) audit(ctx context.Context, tx *store.Tx, e audit.Entry) error {
+	e.At = s.now()
+	_, err := tx.AppendAudit(ctx, e)
+	return err
+}
+
+var (
+	errNoUser = problem.New(problem.NotFound, "user_not_found", "No such user.")
+)
+
+// ---- sign-in -------------------------------------------------------------
+
+// SignIn checks an email and password. It refuses while the account or the
+// client IP is throttled, and records every success and failure.
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store.User, error) {
+	email = normEmail(email)
+	acctKey, ipKey := "acct:"+email, "ip:"+ip
+	for _, key := range []string{acctKey, ipKey} {
+		if blocked, wait := s.throttleFor(key).Blocked(key); blocked {
+			err := &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: wait,
+				Message: fmt.Sprintf("Too many failed sign-in attempts. Try again in %s.", roundUp(wait))}
+			s.recordFailure(ctx, email, ip, "throttled")
+			return store.User{}, err
+		}
+	}
+	u, err := s.Store.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.User{}, err
+	}
+	if !s.Hasher.Check(u.PasswordHash, password) {
+		s.AccountThrottle.Fail(acctKey)
+		s.IPThrottle.Fail(ipKey)
+		s.recordFailure(ctx, email, ip, "bad_credentials")
+		return store.User{}, problem.New(problem.Unauthorized, "bad_credentials", "Wrong email or password.")
+	}
+	if !u.Active() {
+		s.recordFailure(ctx, email, ip, "disabled")
+		return store.User{}, problem.New(problem.Forbidden, "account_disabled", "This account is disabled. Ask a manager to enable it.")
+	}
+	s.AccountThrottle.Succeed(acctKey)
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.TouchLogin(ctx, u.ID, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, Actor{User: u, IP: ip}.entry(audit.ActionSignIn, u, nil))
+	})
+	return u, err
+}
+
+func (s *Service) throttleFor(key string) *auth.Throttle {
+	if strings.HasPrefix(key, "ip:") {
+		return s.IPThrottle
+	}
+	return s.AccountThrottle
+}
+
+// recordFailure writes the failed sign-in entry. A failure to write it is
+// not the caller's problem: the sign-in is refused either way.
+func (s *Service) recordFailure(ctx context.Context, email, ip, reason string) {
+	_ = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		e := audit.Entry{ActorName: "anonymous", Action: audit.ActionSignInFailed, IP: ip,
+			TargetType: "user", TargetName: email, Details: map[string]any{"reason": reason}}
+		if u, err := tx.UserByEmail(ctx, email); err == nil {
+			e.TargetID = strconv.FormatInt(u.ID, 10)
+		}
+		return s.audit(ctx, tx, e)
+	})
+}
+
+// SignOut records the end of a session.
+func (s *Service) SignOut(ctx context.Context, a Actor) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		return s.audit(ctx, tx, a.entry(audit.ActionSignOut, a.User, nil))
+	})
+}
+
+func roundUp(d time.Duration) string {
+	if d <= time.Minute {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", int((d+time.Minute-1)/time.Minute))
+}
+
+// ---- users -----------------------------------------------------------------
+
+// NewUserInput is the form for adding a user.
+type NewUserInput struct {
+	Email    string
+	Name     string
+	Role     string
+	Password string // generated when empty
+}
+
+// AddUser creates an account. It returns the password, which is the
+// generated one when none was given.
+func (s *Service) AddUser(ctx context.Context, a Actor, in NewUserInput) (store.User, string, error) {
+	email, name, role, err := checkUserInput(in)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	password := in.Password
+	if password == "" {
+		password = auth.GeneratePassword()
+	} else if err := auth.CheckPasswordRules(password); err != nil {
+		return store.User{}, "", problem.Field("password", "Password: %s.", err)
+	}
+	hash, err := s.Hasher.Hash(password)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	var u store.User
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if a.User.ID != 0 {
+			me, err := s.reloadActor(ctx, tx, a)
+			if err != nil {
+				return err
+			}
+			if !rbac.CanAssign(me.Role, role) {
+				return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
+			}
+		}
+		u, err = tx.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash}, s.now())
+		if errors.Is(err, store.ErrDuplicate) {
+			return problem.Field("email", "A user with the email %s already exists.", email)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.entry(audit.ActionUserAdded, u, map[string]any{
+			"after": map[string]any{"email": u.Email, "name": u.Name, "role": u.Role.String(), "status": "active"},
+		}))
+	})
+	if err != nil {
+		return store.User{}, "", err
+	}
+	return u, password, nil
+}
+
+func checkUserInput(in NewUserInput) (email, name string, role rbac.Role, err error) {
+	email = normEmail(in.Email)
+	if email == "" {
+		return "", "", 0, problem.Field("email", "Enter an email address.")
+	}
+	if addr, perr := mail.ParseAddress(email); perr != nil || addr.Address != email || len(email) > 254 {
+		return "", "", 0, problem.Field("email", "%q is not an email address.", in.Email)
+	}
+	name = strings.TrimSpace(in.Name)
+	if name == "" {
+		return "", "", 0, problem.Field("name", "Enter a name.")
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		return "", "", 0, problem.Field("name", "Use at most 100 characters for the name.")
+	}
+	role, perr := rbac.ParseRole(in.Role)
+	if perr != nil {
+		return "", "", 0, problem.Field("role", "Choose a role.")
+	}
+	return email, name, role, nil
+}
+
+// reloadActor reads the acting user again inside the transaction, so that
+// a manager demoted a moment ago cannot still act as one.
+func (s *Service) reloadActor(ctx context.Context, tx *store.Tx, a Actor) (store.User, error) {
+	me, err := tx.UserByID(ctx, a.User.ID)
+	if err != nil || !me.Active() {
+		return store.User{}, problem.New(problem.Unauthorized, "signed_out", "Your account is no longer active.")
+	}
+	if !rbac.Can(me.Role, rbac.ManageUsers) {
+		return store.User{}, problem.New(problem.Forbidden, "forbidden", "Only managers and admins manage users.")
+	}
+	return me, nil
+}
+
+// loadTarget loads the user a manager acts on and applies the rules every
+// such action shares: not oneself, and not someone above one's own role.
+func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a Actor, id int64, what string) (me, target store.User, err error) {
+	if me, err = s.reloadActor(ctx, tx, a); err != nil {
+		return
+	}
+	if target, err = tx.UserByID(ctx, id); errors.Is(err, store.ErrNotFound) {
+		err = errNoUser
+		return
+	} else if err != nil {
+		return
+	}
+	if target.ID == me.ID {
+		err = problem.New(problem.Forbidden, "self", "You cannot %s your own account.", what)
+		return
+	}
+	if target.Role > me.Role {
+		err = problem.New(problem.Forbidden, "above_own_role", "You cannot %s an account with a role above your own (%s).", what, target.Role)
+	}
+	return
+}
+
+// ChangeRole gives a user another role: only roles at or below the actor's
+// own, never the actor's own account, never the last active admin.
+func (s *Service) ChangeRole(ctx context.Context, a Actor, id int64, roleName string) (store.User, error) {
+	role, err := rbac.ParseRole(roleName)
+	if err != nil {
+		return store.User{}, problem.Field("role", "Choose a role.")
+	}
+	var u store.User
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		me, target, err := s.loadTarget(ctx, tx, a, id, "change the role of")
+		if err != nil {
+			return err
+		}
+		if !rbac.CanAssign(me.Role, role) {
+			return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
+		}
+		if target.Role == role {
+			u = target
+			return nil
+		}
+		if err := tx.SetUserRole(ctx, id, role, s.now()); errors.Is(err, store.ErrLastAdmin) {
+			return problem.New(problem.Conflict, "last_admin", "%s is the last active admin; make someone else an admin first.", target.Email)
+		} else if err != nil {
+			return err
+		}
+		u, err = tx.UserByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.entry(audit.ActionRoleChanged, u, map[string]any{
+			"before": map[string]any{"role": target.Role.String()},
+			"after":  map[string]any{"role": role.String()},
+		}))
+	})
+	return u, err
+}
+
+// SetDisabled disables or enables an account. Disabling ends the user's
+// sessions and stops their API tokens on their next request.
+func (s *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled bool) (store.User, error) {
+	verb, action := "enable", audit.ActionUserEnabled
+	if disabled {
+		verb, action = "disable", audit.ActionUserDisabled
+	}
+	var u store.User
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		_, target, err := s.loadTarget(ctx, tx, a, id, verb)
+		if err != nil {
+			return err
+		}
+		if target.Active() == !disabled {
+			u = target
+			return nil
+		}
+		if err := tx.SetUserDisabled(ctx, id, disabled, s.now()); errors.Is(err, store.ErrLastAdmin) {
+			return problem.New(problem.Conflict, "last_admin", "%s is the last active admin and cannot be disabled.", target.Email)
+		} else if err != nil {
+			return err
+		}
+		if u, err = tx.UserByID(ctx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.entry(action, u, map[string]any{
+			"before": map[string]any{"status": status(target)},
+			"after":  map[string]any{"status": status(u)},
+		}))
+	})
+	return u, err
+}
+
+func status(u store.User) string {
+	if u.Active() {
+		return "active"
+	}
+	return "disabled"
+}
+
+// ResetPassword gives another user a new random password, returned once,
+// and ends their sessions.
+func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.User, string, error) {
+	password := auth.GeneratePassword()
+	hash, err := s.Hasher.Hash(password)
+	if err != nil {
+		return store.User{}, "", err
+	}
+	var u store.User
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if _, u, err = s.loadTarget(ctx, tx, a, id, "reset the password of"); err != nil {
+			return err
+		}
+		if err := tx.SetUserPassword(ctx, id, hash, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.entry(audit.ActionPasswordReset, u, nil))
+	})
+	if err != nil {
+		return store.User{}, "", err
+	}
+	return u, password, nil
+}
+
+// ChangeOwnPassword changes the actor's password after checking the
+// current one. Other sessions of the user end; the caller renews its own.
+func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next, confirm string) (store.User, error) {
+	if !s.Hasher.Check(a.User.PasswordHash, current) {
+		return store.User{}, problem.Field("current", "The current password is wrong.")
+	}
+	if err := auth.CheckPasswordRules(next); err != nil {
+		return store.User{}, problem.Field("password", "New password: %s.", err)
+	}
+	if next != confirm {
+		return store.User{}, problem.Field("confirm", "The two new passwords differ.")
+	}
+	hash, err := s.Hasher.Hash(next)
+	if err != nil {
+		return store.User{}, err
+	}
+	var u store.User
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.SetUserPassword(ctx, a.User.ID, hash, s.now()); err != nil {
+			return err
+		}
+		var err error
+		if u, err = tx.UserByID(ctx, a.User.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, a.entry(audit.ActionPasswordChanged, u, nil))
+	})
+	return u, err
+}
+
+func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

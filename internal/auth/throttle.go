@@ -1,0 +1,79 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// Throttle limits failed sign-ins per key (an account's email, a client
+// IP). After Max failures within Window the key is locked until Window has
+// passed since the first of them. A success clears the key.
+type Throttle struct {
+	Max    int
+	Window time.Duration
+	Now    func() time.Time
+
+	mu   sync.Mutex
+	keys map[string]*attempts
+}
+
+type attempts struct {
+	first time.Time
+	n     int
+}
+
+// NewThrottle makes a throttle with the given limits.
+func NewThrottle(max int, window time.Duration) *Throttle {
+	return &Throttle{Max: max, Window: window, Now: time.Now, keys: map[string]*attempts{}}
+}
+
+// Blocked reports whether key is locked, and for how long still.
+func (t *Throttle) Blocked(key string) (bool, time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.live(key)
+	if a == nil || a.n < t.Max {
+		return false, 0
+	}
+	return true, a.first.Add(t.Window).Sub(t.Now())
+}
+
+// Fail records a failed attempt for key.
+func (t *Throttle) Fail(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.live(key)
+	if a == nil {
+		a = &attempts{first: t.Now()}
+		t.keys[key] = a
+	}
+	a.n++
+	if len(t.keys) > 100_000 {
+		t.prune()
+	}
+}
+
+// Succeed clears key.
+func (t *Throttle) Succeed(key string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.keys, key)
+}
+
+// live returns the key's attempts if its window is still open.
+func (t *Throttle) live(key string) *attempts {
+	a := t.keys[key]
+	if a != nil && t.Now().Sub(a.first) >= t.Window {
+		delete(t.keys, key)
+		return nil
+	}
+	return a
+}
+
+// prune drops expired keys so that a flood of distinct keys cannot grow
+// the map without bound.
+func (t *Throttle) prune() {
+	for k := range t.keys {
+		t.live(k)
+	}
+}

@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+
+	"github.com/answers-console/answers/internal/audit"
+)
+
+// AppendAudit adds an entry to the end of the chain, inside the
+// transaction of the change it records. The writer is a single connection
+// and transactions take the write lock at BEGIN, so two appends can never
+// read the same head.
+func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	var lastID int64
+	prev := audit.Genesis
+	err := t.tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return audit.Entry{}, err
+	}
+	e.ID = lastID + 1
+	at := e.At.UTC().Format(audit.TimeFormat)
+	details := e.DetailsJSON()
+	if e.ActorName == "" {
+		e.ActorName = "system"
+	}
+	e.PrevHash = prev
+	e.Hash = audit.ComputeHash(prev, e.ID, at, e.ActorName, e.ActorID, e.Action, e.TargetType, e.TargetID, e.TargetName, details, e.IP)
+	_, err = t.tx.ExecContext(ctx,
+		`INSERT INTO audit_log (id, at, actor_id, actor_name, action, target_type, target_id, target_name, details, ip, prev_hash, hash)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, at, nullableID(e.ActorID), e.ActorName, e.Action, e.TargetType, e.TargetID, e.TargetName, details, e.IP, e.PrevHash, e.Hash)
+	if err != nil {
+		return audit.Entry{}, err
+	}
+	return e, nil
+}
+
+func nullableID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+const auditColumns = `id, at, coalesce(actor_id, 0), actor_name, action, target_type, target_id, target_name, details, ip, prev_hash, hash`
+
+func scanAuditRow(row interface{ Scan(...any) error }) (audit.Row, error) {
+	var r audit.Row
+	err := row.Scan(&r.ID, &r.At, &r.ActorID, &r.ActorName, &r.Action, &r.TargetType, &r.TargetID, &r.TargetName, &r.Details, &r.IP, &r.PrevHash, &r.Hash)
+	return r, err
+}
+
+// AuditPage is one page of the log, newest first.
+type AuditPage struct {
+	Entries []audit.Entry
+	// NextBefore is the id to pass as before for the next (older) page;
+	// 0 when this is the last page.
+	NextBefore int64
+}
+
+// AuditEntries returns up to limit entries older than before (all when
+// before is 0), newest first: keyset pagination on the primary key.
+func (q queries) AuditEntries(ctx context.Context, before int64, limit int) (AuditPage, error) {
+	query := `SELECT ` + auditColumns + ` FROM audit_log`
+	args := []any{}
+	if before > 0 {
+		query += ` WHERE id < ?`
+		args = append(args, before)
+	}
+	query += ` ORDER BY id DESC LIMIT ?`
+	args = append(args, limit+1)
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	defer rows.Close()
+	var page AuditPage
+	for rows.Next() {
+		r, err := scanAuditRow(rows)
+		if err != nil {
+			return AuditPage{}, err
+		}
+		if len(page.Entries) == limit {
+			page.NextBefore = page.Entries[limit-1].ID
+			break
+		}
+		page.Entries = append(page.Entries, entryFromRow(r))
+	}
+	return page, rows.Err()
+}
+
+func entryFromRow(r audit.Row) audit.Entry {
+	e := audit.Entry{
+		ID: r.ID, At: parseTime(r.At), ActorID: r.ActorID, ActorName: r.ActorName, Action: r.Action,
+		TargetType: r.TargetType, TargetID: r.TargetID, TargetName: r.TargetName, IP: r.IP,
+		PrevHash: r.PrevHash, Hash: r.Hash,
+	}
+	if err := json.Unmarshal([]byte(r.Details), &e.Details); err != nil {
+		e.Details = map[string]any{"raw": r.Details}
+	}
+	return e
+}
+
+// VerifyAudit walks the whole chain in id order and returns how many
+// entries it checked and the first break, if any.
+func (q queries) VerifyAudit(ctx context.Context) (int64, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY id`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	v := audit.NewVerifier()
+	for rows.Next() {
+		r, err := scanAuditRow(rows)
+		if err != nil {
+			return v.Count(), err
+		}
+		if err := v.Add(r); err != nil {
+			return v.Count(), err
+		}
+	}
+	return v.Count(), rows.Err()
+}

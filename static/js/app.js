@@ -1,0 +1,43 @@
+// Answers Console: the little the pages need beyond htmx.
+(function () {
+  "use strict";
+
+  // Show <time datetime> values in the viewer's time zone.
+  var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  function localTimes(root) {
+    root.querySelectorAll("time[datetime]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d)) el.textContent = fmt.format(d);
+    });
+  }
+
+  // Toasts: server flashes and HX-Trigger {"toast": {kind, text}} events.
+  function toast(kind, text) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var p = document.createElement("p");
+    p.className = "toast";
+    p.setAttribute("role", "status");
+    p.dataset.kind = kind || "ok";
+    p.textContent = text;
+    box.appendChild(p);
+    setTimeout(function () { p.remove(); }, 6000);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+    document.querySelectorAll("#toasts .toast").forEach(function (p) {
+      setTimeout(function () { p.remove(); }, 6000);
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); });
+  document.addEventListener("toast", function (e) { toast(e.detail.kind, e.detail.text); });
+  // htmx does not swap error responses; say what went wrong.
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr.getResponseHeader("HX-Trigger")) toast("error", xhr.responseText || "The request failed (" + xhr.status + ").");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    toast("error", "The console could not be reached. Check your connection and try again.");
+  });
+})();

@@ -1,0 +1,42 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// apiUser is a user as the JSON API shows it.
+type apiUser struct {
+	ID    int64  `json:"id"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	Role  string `json:"role"`
+}
+
+// apiMe answers who the token belongs to.
+func (s *Server) apiMe(c echo.Context) error {
+	u := currentUser(c)
+	return c.JSON(http.StatusOK, apiUser{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role.String()})
+}
+
+// apiChatbot is a chatbot as SPEC §6 shows it.
+type apiChatbot struct {
+	ID                    int64      `json:"id"`
+	Name                  string     `json:"name"`
+	Status                string     `json:"status"`
+	Draft                 bool       `json:"draft"`
+	Channel               string     `json:"channel"`
+	SenderID              *int64     `json:"sender_id"`
+	SessionTimeoutSeconds int        `json:"session_timeout_seconds"`
+	GraceEndsAt           *time.Time `json:"grace_ends_at"`
+	CreatedAt             time.Time  `json:"created_at"`
+	UpdatedAt             time.Time  `json:"updated_at"`
+}
+
+// apiChatbots lists chatbots. Chatbots arrive with the chatbot issue; until
+// then the database has none, and the list is honestly empty.
+func (s *Server) apiChatbots(c echo.Context) error {
+	return c.JSON(http.StatusOK, []apiChatbot{})
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+)
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// logRequests writes one structured line per request, with its request id.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(c.Request().Context(), level, "request",
+			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.Int("status", res.Status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("ip", c.RealIP()),
+			slog.Int64("user_id", currentUser(c).ID),
+		)
+		return nil
+	}
+}
+
+// withSession loads the scs session around the handler. Errors are
+// rendered inside, so the session is saved with the error page.
+func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return echo.WrapMiddleware(s.sessions.LoadAndSave)(func(c echo.Context) error {
+		c.Set("sessionLoaded", true)
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
+	})
+}
+
+// csrf protects every state-changing page request: a same-origin browser
+// request passes on its Sec-Fetch-Site header; anything else must carry
+// the token from the page (form field _csrf or header X-CSRF-Token).
+func (s *Server) csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
+		ContextKey:     ctxCSRF,
+		CookieName:     "answers_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSecure:   s.cfg.SecureCookies,
+		CookieSameSite: http.SameSiteLaxMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return problem.New(problem.Forbidden, "csrf", "This form has expired or came from another site. Reload the page and try again.")
+		},
+	})
+}
+
+// loadUser reads the signed-in user from the session on every request, so
+// that a role change, a disabled account or a password reset takes effect
+// at once.
+func (s *Server) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx := c.Request().Context()
+		id := s.sessions.GetInt64(ctx, "uid")
+		if id == 0 {
+			return next(c)
+		}
+		u, err := s.cfg.Store.UserByID(ctx, id)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		switch {
+		case err != nil, !u.Active(), u.SessionEpoch != s.sessions.GetInt64(ctx, "epoch"):
+			// The account is gone, disabled, or its password changed:
+			// this session ends now.
+			if err := s.sessions.Destroy(ctx); err != nil {
+				return err
+			}
+			if err == nil && !u.Active() {
+				s.flash(c, "error", "Your account has been disabled.")
+			} else {
+				s.flash(c, "error", "Your session has ended. Please sign in again.")
+			}
+			return next(c)
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+// bearerAuth authenticates API requests with a personal API token.
+func (s *Server) bearerAuth(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		token, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return problem.New(problem.Unauthorized, "unauthenticated", "Send a personal API token as Authorization: Bearer <token>.")
+		}
+		u, err := s.cfg.Accounts.AuthenticateToken(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			return err
+		}
+		c.Set(ctxUser, u)
+		return next(c)
+	}
+}
+
+// require checks the route's permission. Anonymous people are sent to the
+// sign-in page (API callers get 401); signed-in people without the
+// permission get 403.
+func require(perm rbac.Permission, api bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if perm == rbac.Public {
+				return next(c)
+			}
+			u := currentUser(c)
+			if u.ID == 0 {
+				if api {
+					return problem.New(problem.Unauthorized, "unauthenticated", "Sign in first.")
+				}
+				return toLogin(c)
+			}
+			if !rbac.Can(u.Role, perm) {
+				return problem.New(problem.Forbidden, "forbidden", "Your role (%s) does not allow this.", u.Role)
+			}
+			return next(c)
+		}
+	}
+}
+
+// toLogin sends an anonymous visitor to the sign-in page and back here
+// afterwards. htmx requests are told to load the page instead.
+func toLogin(c echo.Context) error {
+	next := c.Request().URL.RequestURI()
+	if c.Request().Method != http.MethodGet {
+		next = "/"
+	}
+	to := "/login?next=" + url.QueryEscape(next)
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", to)
+		return c.NoContent(http.StatusUnauthorized)
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/views"
+)
+
+func (s *Server) profileData(c echo.Context) (views.ProfileData, error) {
+	tokens, err := s.cfg.Store.APITokens(c.Request().Context(), currentUser(c).ID)
+	return views.ProfileData{Tokens: tokens}, err
+}
+
+func (s *Server) profile(c echo.Context) error {
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.ProfilePage(d))
+}
+
+// renderProfilePart answers an htmx post with the section it changed and
+// a plain post with the whole page.
+func (s *Server) renderProfilePart(c echo.Context, status int, d views.ProfileData, section string) error {
+	if isHTMX(c) {
+		if section == "password" {
+			return s.render(c, status, views.PasswordForm(d.PasswordErrs, d.PasswordSaved))
+		}
+		return s.render(c, status, views.TokensSection(d))
+	}
+	return s.render(c, status, views.ProfilePage(d))
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	u, err := s.cfg.Accounts.ChangeOwnPassword(c.Request().Context(), actor(c), c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
+	if err != nil {
+		if d.PasswordErrs, status, err = formErrors(err); err != nil {
+			return err
+		}
+	} else {
+		// Other sessions end with the old epoch; this one goes on, on a
+		// fresh token.
+		if err := s.startSession(c, u); err != nil {
+			return err
+		}
+		d.PasswordSaved = true
+	}
+	return s.renderProfilePart(c, status, d, "password")
+}
+
+func (s *Server) createToken(c echo.Context) error {
+	secret, _, err := s.cfg.Accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, c.FormValue("name"))
+	status := http.StatusOK
+	var tokenErr string
+	if err != nil {
+		var errs map[string]string
+		if errs, status, err = formErrors(err); err != nil {
+			return err
+		}
+		for _, m := range errs {
+			tokenErr = m
+		}
+	}
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	d.TokenErr = tokenErr
+	if secret != "" {
+		d.NewToken = &views.Secret{Label: "Token", Value: secret}
+	}
+	return s.renderProfilePart(c, status, d, "tokens")
+}
+
+func (s *Server) revokeToken(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Accounts.RevokeToken(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	d, err := s.profileData(c)
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		s.flash(c, "ok", "Token revoked.")
+		return redirect(c, "/profile")
+	}
+	toast(c, "ok", "Token revoked.")
+	return s.renderProfilePart(c, http.StatusOK, d, "tokens")
+}

@@ -1,0 +1,133 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/views"
+)
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// pathID reads the :id parameter; a malformed one is a 404, like an
+// unknown one.
+func pathID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, problem.New(problem.NotFound, "not_found", "There is nothing with the id %q.", c.Param("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) usersPageData(c echo.Context, add views.AddUserForm) (views.UsersData, error) {
+	users, err := s.cfg.Store.Users(c.Request().Context())
+	if add.Role == "" {
+		add.Role = "analyzer"
+	}
+	return views.UsersData{Users: users, Add: add}, err
+}
+
+func (s *Server) users(c echo.Context) error {
+	d, err := s.usersPageData(c, views.AddUserForm{})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.UsersPage(d))
+}
+
+func (s *Server) addUser(c echo.Context) error {
+	f := views.AddUserForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
+	u, password, err := s.cfg.Accounts.AddUser(c.Request().Context(), actor(c), accounts.NewUserInput{Email: f.Email, Name: f.Name, Role: f.Role})
+	status := http.StatusOK
+	if err != nil {
+		if f.Errors, status, err = formErrors(err); err != nil {
+			return err
+		}
+	} else {
+		f = views.AddUserForm{Role: f.Role, Created: &views.Secret{Label: "Password for " + u.Email, Value: password}}
+	}
+	if isHTMX(c) {
+		if err == nil && f.Created != nil {
+			// The new row goes into the table too.
+			c.Response().Header().Set("HX-Trigger", `{"users-changed": true}`)
+		}
+		return s.render(c, status, views.AddUser(f))
+	}
+	d, lerr := s.usersPageData(c, f)
+	if lerr != nil {
+		return lerr
+	}
+	return s.render(c, status, views.UsersPage(d))
+}
+
+// userAction runs one action on a user's row and answers with the row
+// (htmx) or the Users page with a flash (plain form post).
+func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) (store.User, views.RowNote, error)) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u, note, err := do(actor(c), id)
+	if p, ok := problem.As(err); ok && p.Kind != problem.NotFound && p.Kind != problem.Unauthorized {
+		// A refusal is shown on the row it concerns.
+		note = views.RowNote{Kind: "error", Text: p.Message}
+		if u, err = s.cfg.Store.UserByID(c.Request().Context(), id); err != nil {
+			return err
+		}
+		if !isHTMX(c) {
+			s.flash(c, "error", p.Message)
+			return redirect(c, "/users")
+		}
+		return s.render(c, statusOf(p.Kind), views.UserRow(u, note))
+	}
+	if err != nil {
+		return err
+	}
+	if !isHTMX(c) {
+		if note.Secret != nil {
+			// A one-time secret is not kept in a session; show it now.
+			d, err := s.usersPageData(c, views.AddUserForm{Created: note.Secret})
+			if err != nil {
+				return err
+			}
+			return s.render(c, http.StatusOK, views.UsersPage(d))
+		}
+		s.flash(c, "ok", note.Text)
+		return redirect(c, "/users")
+	}
+	return s.render(c, http.StatusOK, views.UserRow(u, note))
+}
+
+func (s *Server) changeRole(c echo.Context) error {
+	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+		u, err := s.cfg.Accounts.ChangeRole(c.Request().Context(), a, id, c.FormValue("role"))
+		return u, views.RowNote{Kind: "ok", Text: u.Email + " is now " + u.Role.String() + "."}, err
+	})
+}
+
+func (s *Server) disableUser(c echo.Context) error {
+	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+		u, err := s.cfg.Accounts.SetDisabled(c.Request().Context(), a, id, true)
+		return u, views.RowNote{Kind: "ok", Text: u.Email + " is disabled and signed out."}, err
+	})
+}
+
+func (s *Server) enableUser(c echo.Context) error {
+	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+		u, err := s.cfg.Accounts.SetDisabled(c.Request().Context(), a, id, false)
+		return u, views.RowNote{Kind: "ok", Text: u.Email + " can sign in again."}, err
+	})
+}
+
+func (s *Server) resetPassword(c echo.Context) error {
+	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+		u, password, err := s.cfg.Accounts.ResetPassword(c.Request().Context(), a, id)
+		return u, views.RowNote{Kind: "ok", Text: "Password reset; " + u.Email + " was signed out. ",
+			Secret: &views.Secret{Label: "New password (shown once)", Value: password}}, err
+	})
+}
