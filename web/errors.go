@@ -89,6 +89,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		// htmx does not swap error responses by default; the toast shows
 		// the message.
 		toast(c, "error", msg)
+		c.Response().Header().Set("HX-Reswap", "none")
 		_ = c.String(status, msg)
 		return
 	}

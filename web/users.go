@@ -79,11 +79,15 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 		if u, err = s.cfg.Store.UserByID(c.Request().Context(), id); err != nil {
 			return err
 		}
-		if !isHTMX(c) {
-			s.flash(c, "error", p.Message)
-			return redirect(c, "/users")
+		if isHTMX(c) {
+			return s.render(c, statusOf(p.Kind), views.UserRow(u, note))
 		}
-		return s.render(c, statusOf(p.Kind), views.UserRow(u, note))
+		s.flash(c, "error", p.Message)
+		d, err := s.usersPageData(c, views.AddUserForm{})
+		if err != nil {
+			return err
+		}
+		return s.render(c, statusOf(p.Kind), views.UsersPage(d))
 	}
 	if err != nil {
 		return err

@@ -1,0 +1,66 @@
+// Package testkit builds a complete console on a fresh SQLite file for
+// tests: the store, the services, the web server and one user per role.
+package testkit
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/auth"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/web"
+)
+
+// App is a console for one test.
+type App struct {
+	Store    *store.Store
+	Accounts *accounts.Service
+	Server   *web.Server
+	// Users holds one active user per role, signed in with Password(role).
+	Users map[rbac.Role]store.User
+}
+
+// Email is the address of the test user with role r.
+func Email(r rbac.Role) string { return r.String() + "@test.local" }
+
+// Password is the password of the test user with role r.
+func Password(r rbac.Role) string { return "password-" + r.String() }
+
+// New opens a fresh database in t.TempDir() with one user per role.
+func New(t testing.TB) *App {
+	t.Helper()
+	app := Empty(t)
+	app.Users = map[rbac.Role]store.User{}
+	for _, r := range rbac.Roles() {
+		u, _, err := app.Accounts.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+			Email: Email(r), Name: "Test " + r.Title(), Role: r.String(), Password: Password(r),
+		})
+		if err != nil {
+			t.Fatalf("add %s: %v", r, err)
+		}
+		app.Users[r] = u
+	}
+	return app
+}
+
+// Empty opens a fresh database with no users (first-run state).
+func Empty(t testing.TB) *App {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "answers.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := accounts.New(st)
+	svc.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
+	svc.AccountThrottle = auth.NewThrottle(5, 15*time.Minute)
+	svc.IPThrottle = auth.NewThrottle(1000, 15*time.Minute)
+	srv := web.New(web.Config{Store: st, Accounts: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return &App{Store: st, Accounts: svc, Server: srv}
+}

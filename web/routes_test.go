@@ -1,0 +1,190 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web"
+)
+
+// wantPermission is what each route must require, written from SPEC §1 by
+// hand: a new route must be added here, with the permission it needs.
+var wantPermission = map[string]rbac.Permission{
+	"GET /login":                      rbac.Public,
+	"POST /login":                     rbac.Public,
+	"POST /logout":                    rbac.SignedIn,
+	"GET /setup":                      rbac.Public,
+	"POST /setup":                     rbac.Public,
+	"GET /":                           rbac.SignedIn,
+	"GET /roles":                      rbac.SignedIn,
+	"GET /profile":                    rbac.SignedIn,
+	"POST /profile/password":          rbac.SignedIn,
+	"POST /profile/tokens":            rbac.SignedIn,
+	"POST /profile/tokens/:id/revoke": rbac.SignedIn,
+	"GET /users":                      rbac.ManageUsers,
+	"POST /users":                     rbac.ManageUsers,
+	"POST /users/:id/role":            rbac.ManageUsers,
+	"POST /users/:id/disable":         rbac.ManageUsers,
+	"POST /users/:id/enable":          rbac.ManageUsers,
+	"POST /users/:id/reset-password":  rbac.ManageUsers,
+	"GET /audit":                      rbac.ViewAudit,
+	"GET /api/v1/me":                  rbac.SignedIn,
+	"GET /api/v1/chatbots":            rbac.ViewDashboard,
+	"GET /healthz":                    rbac.Public,
+	"GET /metrics":                    rbac.Public,
+	"GET /static/*":                   rbac.Public,
+}
+
+func TestEveryRouteDeclaresTheExpectedPermission(t *testing.T) {
+	app := testkit.New(t)
+	seen := map[string]bool{}
+	for _, rt := range app.Server.Routes() {
+		key := rt.Method + " " + rt.Path
+		seen[key] = true
+		want, ok := wantPermission[key]
+		if !ok {
+			t.Errorf("route %s is not in wantPermission: add it with the permission SPEC §1 gives it", key)
+			continue
+		}
+		if rt.Permission != want {
+			t.Errorf("route %s requires %q, want %q", key, rt.Permission, want)
+		}
+	}
+	for key := range wantPermission {
+		if !seen[key] {
+			t.Errorf("wantPermission lists %s, which is not in the route table", key)
+		}
+	}
+}
+
+// TestRouteRoleMatrix walks every route of the route table as every role
+// and as an anonymous visitor, as a full page and as an htmx fragment, and
+// checks the answer against the permission the route declares. A route
+// added without a fitting permission fails here.
+func TestRouteRoleMatrix(t *testing.T) {
+	app, srv := newServer(t)
+	ctx := context.Background()
+	target, _, err := app.Accounts.AddUser(ctx, accounts.System(), accounts.NewUserInput{
+		Email: "target@test.local", Name: "Target", Role: "analyzer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := map[rbac.Role]string{}
+	for _, r := range rbac.Roles() {
+		tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, "matrix")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[r] = tok
+	}
+	known := map[rbac.Permission]bool{rbac.Public: true, rbac.SignedIn: true}
+	for _, g := range rbac.Matrix() {
+		known[g.Permission] = true
+	}
+
+	roles := append([]rbac.Role{0}, rbac.Roles()...)
+	for _, rt := range app.Server.Routes() {
+		if !known[rt.Permission] {
+			t.Errorf("%s %s declares unknown permission %q", rt.Method, rt.Path, rt.Permission)
+			continue
+		}
+		path := strings.ReplaceAll(rt.Path, ":id", strconv.FormatInt(target.ID, 10))
+		path = strings.ReplaceAll(path, "*", "css/app.css")
+		for _, role := range roles {
+			for _, htmx := range []bool{false, true} {
+				if htmx && (rt.IsAPI() || strings.HasPrefix(path, "/static") || path == "/metrics" || path == "/healthz") {
+					continue
+				}
+				name := rt.Method + " " + rt.Path + " as " + role.String()
+				if htmx {
+					name += " (htmx)"
+				}
+				t.Run(name, func(t *testing.T) {
+					c := newClient(t, srv)
+					var headers []string
+					if htmx {
+						headers = append(headers, "HX-Request", "true")
+					}
+					if rt.IsAPI() && role != 0 {
+						headers = append(headers, "Authorization", "Bearer "+tokens[role])
+					} else if role != 0 {
+						c.loginAs(role)
+					}
+					var res response
+					if rt.Method == http.MethodGet {
+						res = c.get(path, headers...)
+					} else {
+						res = c.post(path, nil, headers...)
+					}
+					checkAccess(t, rt, role, htmx, res)
+				})
+			}
+		}
+	}
+}
+
+func checkAccess(t *testing.T, rt web.Route, role rbac.Role, htmx bool, res response) {
+	t.Helper()
+	if res.Status >= 500 {
+		t.Fatalf("status %d:\n%s", res.Status, excerpt(res.Body))
+	}
+	toLogin := res.Status == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login?next=")
+	if htmx && res.Status == http.StatusUnauthorized && strings.HasPrefix(res.Header.Get("HX-Redirect"), "/login") {
+		toLogin = true
+	}
+	switch {
+	case rt.Permission == rbac.Public:
+		if toLogin {
+			t.Fatalf("a public route sends to the sign-in page")
+		}
+	case role == 0 && rt.IsAPI():
+		if res.Status != http.StatusUnauthorized {
+			t.Fatalf("anonymous API call: status %d, want 401", res.Status)
+		}
+		mustContain(t, res.Body, `"error":{"code":`)
+	case role == 0:
+		if !toLogin {
+			t.Fatalf("anonymous: status %d (Location %q), want a redirect to /login", res.Status, res.Header.Get("Location"))
+		}
+	case !rbac.Can(role, rt.Permission):
+		if res.Status != http.StatusForbidden {
+			t.Fatalf("status %d, want 403", res.Status)
+		}
+	default:
+		if toLogin || res.Status == http.StatusUnauthorized || res.Status == http.StatusForbidden {
+			t.Fatalf("allowed role refused: status %d\n%s", res.Status, excerpt(res.Body))
+		}
+		if rt.Method == http.MethodGet && res.Status != http.StatusOK {
+			t.Fatalf("status %d, want 200\n%s", res.Status, excerpt(res.Body))
+		}
+	}
+}
+
+// TestNavigationShowsOnlyPermittedPages checks each role's menu.
+func TestNavigationShowsOnlyPermittedPages(t *testing.T) {
+	_, srv := newServer(t)
+	links := map[string]rbac.Permission{
+		`href="/users"`: rbac.ManageUsers,
+		`href="/audit"`: rbac.ViewAudit,
+		`href="/roles"`: rbac.SignedIn,
+	}
+	for _, r := range rbac.Roles() {
+		t.Run(r.String(), func(t *testing.T) {
+			c := newClient(t, srv)
+			c.loginAs(r)
+			res := c.get("/roles")
+			nav := res.Body[strings.Index(res.Body, `aria-label="Main"`):strings.Index(res.Body, "</nav>")]
+			for link, perm := range links {
+				if got := strings.Contains(nav, link); got != rbac.Can(r, perm) {
+					t.Errorf("nav has %s = %v, want %v", link, got, !got)
+				}
+			}
+		})
+	}
+}
