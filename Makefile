@@ -17,7 +17,7 @@ SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; the
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: deps node chromium assets generate build run test vet unit e2e driver fmt clean distclean
+.PHONY: deps node chromium assets generate build run test check vet unit e2e driver fmt clean distclean
 
 # deps: everything the build and the tests need from outside Go.
 deps: $(NODE_STAMP) chromium
@@ -67,9 +67,18 @@ run: build
 
 # test: install what is missing, then vet, unit tests and browser tests.
 test: deps assets generate
+	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory e2e
+
+# check: in CI, the committed templ output is current and Go code is gofmt'ed.
+check:
+	@if [ -n "$${CI:-}" ] && git rev-parse --git-dir >/dev/null 2>&1; then \
+		git diff --exit-code --stat -- '*_templ.go' || { echo "templ output is stale: run 'make generate' and commit"; exit 1; }; \
+	fi
+	@f=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+		if [ -n "$$f" ]; then echo "gofmt would change: $$f"; exit 1; fi
 
 # vet: go vet, including the e2e package (behind the e2e build tag).
 vet:
