@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/answers-console/answers/internal/chatbot"
+
 	"github.com/labstack/echo/v4"
 )
 
@@ -23,20 +25,17 @@ func (s *Server) apiMe(c echo.Context) error {
 
 // apiChatbot is a chatbot as SPEC §6 shows it.
 type apiChatbot struct {
-	ID                    int64      `json:"id"`
-	Name                  string     `json:"name"`
-	Status                string     `json:"status"`
-	Draft                 bool       `json:"draft"`
-	Channel               string     `json:"channel"`
-	SenderID              *int64     `json:"sender_id"`
-	SessionTimeoutSeconds int        `json:"session_timeout_seconds"`
-	GraceEndsAt           *time.Time `json:"grace_ends_at"`
-	CreatedAt             time.Time  `json:"created_at"`
-	UpdatedAt             time.Time  `json:"updated_at"`
-}
-
-// apiChatbots lists chatbots. Chatbots arrive with the chatbot issue; until
-// then the database has none, and the list is honestly empty.
-func (s *Server) apiChatbots(c echo.Context) error {
-	return c.JSON(http.StatusOK, []apiChatbot{})
+	ID                    int64               `json:"id"`
+	Name                  string              `json:"name"`
+	Status                string              `json:"status"`
+	Draft                 bool                `json:"draft"`
+	Channel               string              `json:"channel"`
+	SenderID              *int64              `json:"sender_id"`
+	SessionTimeoutSeconds int                 `json:"session_timeout_seconds"`
+	GraceEndsAt           *time.Time          `json:"grace_ends_at"`
+	CreatedAt             time.Time           `json:"created_at"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Language              string              `json:"language"`
+	Version               int64               `json:"version"`
+	Definition            *chatbot.Definition `json:"definition,omitempty"`
 }

@@ -58,6 +58,17 @@ func (c *client) get(path string, headers ...string) response {
 	return c.do(req)
 }
 
+// send makes a request with a JSON body.
+func (c *client) send(method, path, body string, headers ...string) response {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.do(req)
+}
+
 // csrf returns the token the server set in the CSRF cookie, fetching a
 // page first if there is none yet.
 func (c *client) csrf() string {

@@ -53,9 +53,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	status, code, msg := http.StatusInternalServerError, "internal", "Something went wrong on our side. The error was logged."
 	var retryAfter int
+	var details any
 	var he *echo.HTTPError
 	if p, ok := problem.As(err); ok {
-		status, code, msg = statusOf(p.Kind), p.Code, p.Message
+		status, code, msg, details = statusOf(p.Kind), p.Code, p.Message, p.Details
 		retryAfter = int(p.RetryAfter.Seconds()) + 1
 	} else if errors.As(err, &he) {
 		status = he.Code
@@ -82,7 +83,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
 	}
 	if isAPI(c) {
-		_ = c.JSON(status, apiError{apiErrorBody{Code: code, Message: msg}})
+		_ = c.JSON(status, apiError{apiErrorBody{Code: code, Message: msg, Details: details}})
 		return
 	}
 	if isHTMX(c) {

@@ -12,9 +12,10 @@ import (
 type kind int
 
 const (
-	page kind = iota // console pages and fragments: session, CSRF, signed-in user
-	api              // JSON API: bearer token
-	ops              // health, metrics, static files: nothing
+	page    kind = iota // console pages and fragments: session, CSRF, signed-in user
+	api                 // JSON API: bearer token
+	inbound             // the inbound message API: the sender's inbound key, checked by the runtime
+	ops                 // health, metrics, static files: nothing
 )
 
 // Route is one entry of the route table: every route names the permission
@@ -27,8 +28,11 @@ type Route struct {
 	handler    echo.HandlerFunc
 }
 
-// IsAPI reports whether the route belongs to the JSON API.
+// IsAPI reports whether the route belongs to the JSON API (bearer tokens).
 func (r Route) IsAPI() bool { return r.kind == api }
+
+// IsInbound reports whether the route is the inbound message API.
+func (r Route) IsInbound() bool { return r.kind == inbound }
 
 // Routes is the route table.
 func (s *Server) Routes() []Route {
@@ -59,9 +63,52 @@ func (s *Server) Routes() []Route {
 		// Audit.
 		{http.MethodGet, "/audit", rbac.ViewAudit, page, s.auditLog},
 
+		// Senders: everyone who sees chatbots sees them; managers (who put
+		// chatbots live) create them and hold their keys.
+		{http.MethodGet, "/senders", rbac.ViewDashboard, page, s.senders},
+		{http.MethodPost, "/senders", rbac.ActivateChatbots, page, s.createSender},
+		{http.MethodPost, "/senders/:id/regenerate-key", rbac.ActivateChatbots, page, s.regenerateSenderKey},
+
+		// Chatbots: the dashboard, the detailed view and the editor.
+		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
+		{http.MethodPost, "/chatbots", rbac.EditChatbots, page, s.createChatbot},
+		{http.MethodGet, "/chatbots/:id", rbac.ViewChatbots, page, s.chatbotPage},
+		{http.MethodGet, "/chatbots/:id/validation", rbac.ViewChatbots, page, s.validation},
+		{http.MethodGet, "/chatbots/:id/sessions", rbac.ViewChatbots, page, s.chatSessions},
+		{http.MethodGet, "/chatbots/:id/sessions/:session", rbac.ViewChatbots, page, s.transcript},
+		{http.MethodPost, "/chatbots/:id/duplicate", rbac.EditChatbots, page, s.duplicateChatbot},
+		{http.MethodPost, "/chatbots/:id/activate", rbac.ActivateChatbots, page, s.activate},
+		{http.MethodPost, "/chatbots/:id/deactivate", rbac.ActivateChatbots, page, s.deactivate},
+		{http.MethodPost, "/chatbots/:id/end-grace", rbac.ActivateChatbots, page, s.endGrace},
+		{http.MethodPost, "/chatbots/:id/settings", rbac.EditChatbots, page, s.editSettings},
+		{http.MethodPost, "/chatbots/:id/attributes", rbac.EditChatbots, page, s.addAttribute},
+		{http.MethodPost, "/chatbots/:id/attributes/:name/delete", rbac.EditChatbots, page, s.removeAttribute},
+		{http.MethodPost, "/chatbots/:id/dialogs", rbac.EditChatbots, page, s.addDialog},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/rename", rbac.EditChatbots, page, s.renameDialog},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/delete", rbac.EditChatbots, page, s.deleteDialog},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/entry", rbac.EditChatbots, page, s.setEntry},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/fallback", rbac.EditChatbots, page, s.setFallback},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/elements", rbac.EditChatbots, page, s.addElement},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/elements/:idx", rbac.EditChatbots, page, s.updateElement},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/elements/:idx/delete", rbac.EditChatbots, page, s.removeElement},
+		{http.MethodPost, "/chatbots/:id/dialogs/:dialog/elements/:idx/move", rbac.EditChatbots, page, s.moveElement},
+
+		// The web chat of livechat senders: end users, no sign-in.
+		{http.MethodGet, "/chat/:address", rbac.Public, page, s.chatPage},
+		{http.MethodPost, "/chat/:address", rbac.Public, page, s.chatSend},
+
 		// JSON API.
 		{http.MethodGet, "/api/v1/me", rbac.SignedIn, api, s.apiMe},
 		{http.MethodGet, "/api/v1/chatbots", rbac.ViewDashboard, api, s.apiChatbots},
+		{http.MethodGet, "/api/v1/chatbots/:id", rbac.ViewDashboard, api, s.apiChatbot},
+		{http.MethodPatch, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiPatchChatbot},
+		{http.MethodPost, "/api/v1/chatbots/:id/validate", rbac.ViewChatbots, api, s.apiValidate},
+		{http.MethodPost, "/api/v1/chatbots/:id/activate", rbac.ActivateChatbots, api, s.apiActivate},
+		{http.MethodPost, "/api/v1/chatbots/:id/deactivate", rbac.ActivateChatbots, api, s.apiDeactivate},
+		{http.MethodPost, "/api/v1/chatbots/:id/end-grace", rbac.ActivateChatbots, api, s.apiEndGrace},
+		{http.MethodGet, "/api/v1/senders", rbac.ViewDashboard, api, s.apiSenders},
+		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
+		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
 
 		// Operations.
 		{http.MethodGet, "/healthz", rbac.Public, ops, s.healthz},

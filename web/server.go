@@ -15,15 +15,23 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/static"
 )
 
 // Config is what the server needs.
 type Config struct {
-	Store    *store.Store
-	Accounts *accounts.Service
-	Logger   *slog.Logger
+	Store     *store.Store
+	Accounts  *accounts.Service
+	Senders   *senders.Service
+	Chatbots  *chatbots.Service
+	Runtime   *runtime.Service
+	Lifecycle *lifecycle.Service
+	Logger    *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry
 	// SecureCookies marks cookies Secure; set it when the console is

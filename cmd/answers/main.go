@@ -19,10 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/demo"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/web"
 )
 
 const usage = `answers — the Answers Console
@@ -126,15 +126,17 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log := slog.New(handler)
 
-	st, svc, err := open(ctx, *dbPath)
+	st, err := store.Open(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	a := app.New(st, log)
+	svc := a.Accounts
 
 	base := "http://" + displayAddr(*addr)
 	if *withDemo {
-		creds, err := demo.Seed(ctx, svc)
+		creds, err := demo.Seed(ctx, a)
 		if err != nil {
 			return err
 		}
@@ -154,10 +156,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "No users yet. Create the first admin at:\n\n  %s/setup?token=%s\n\nThe link works once.\n\n", base, token)
 	}
 
-	srv := web.New(web.Config{
-		Store: st, Accounts: svc, Logger: log, Registry: prometheus.NewRegistry(),
-		SecureCookies: *secure, TrustProxy: *trustProxy,
-	})
+	srv := a.Web(prometheus.NewRegistry(), *secure, *trustProxy)
+	go a.RunSweeper(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)
 	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
 	return srv.Run(ctx, *addr)

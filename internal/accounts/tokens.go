@@ -20,7 +20,7 @@ const TokenPrefix = "ans_"
 // shown once and only its hash is kept. People make tokens for themselves;
 // the system actor (the CLI) may make one for anybody.
 func (s *Service) CreateToken(ctx context.Context, a Actor, ownerID int64, name string) (string, store.APIToken, error) {
-	if a.User.ID != 0 && a.User.ID != ownerID {
+	if !a.System && a.User.ID != ownerID {
 		return "", store.APIToken{}, problem.New(problem.Forbidden, "not_own_token", "You can only create API tokens for yourself.")
 	}
 	name = strings.TrimSpace(name)

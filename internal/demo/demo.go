@@ -1,5 +1,7 @@
 // Package demo fills an empty database with demo data for `answers serve
-// --demo`: for now one user per role.
+// --demo`: one user per role, senders on several channels, chatbots that
+// use every element type, some of them active, and real traffic played
+// through the runtime.
 package demo
 
 import (
@@ -9,7 +11,12 @@ import (
 	"text/tabwriter"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/app"
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
 )
 
 // Credential is a demo account's sign-in.
@@ -19,23 +26,81 @@ type Credential struct {
 	Password string
 }
 
-// Seed creates one user per role when the database has no users, and
-// returns their credentials; nil when the database already had users.
-func Seed(ctx context.Context, svc *accounts.Service) ([]Credential, error) {
-	n, err := svc.Store.CountUsers(ctx)
+// Seed fills an empty database and returns the demo credentials; nil when
+// the database already had users.
+func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
+	n, err := a.Store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return nil, err
 	}
+	sys := accounts.System()
 	var creds []Credential
 	for _, r := range rbac.Roles() {
 		email := r.String() + "@demo.local"
-		u, pw, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{
-			Email: email, Name: "Demo " + r.Title(), Role: r.String(),
-		})
+		u, pw, err := a.Accounts.AddUser(ctx, sys, accounts.NewUserInput{Email: email, Name: "Demo " + r.Title(), Role: r.String()})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", email, err)
 		}
 		creds = append(creds, Credential{Role: u.Role, Email: u.Email, Password: pw})
+	}
+
+	snd := map[string]store.Sender{}
+	for _, s := range [][2]string{{"livechat", "support"}, {"whatsapp", "+15550101"}, {"sms", "+15550100"}, {"telegram", "answers_demo_bot"}} {
+		x, err := a.Senders.Create(ctx, sys, s[0], s[1])
+		if err != nil {
+			return nil, fmt.Errorf("demo sender %s: %w", s[1], err)
+		}
+		snd[s[0]] = x
+	}
+
+	bots := []struct {
+		name, channel string
+		def           *chatbot.Definition
+		activate      bool
+		traffic       [][]string
+	}{
+		{"Help desk FAQ", "livechat", faq(), true, [][]string{
+			{"hi", "what are your opening hours?", "and prices?"},
+			{"hello", "Pricing please", "can I talk to a human"},
+			{"hey", "blah blah"},
+		}},
+		{"Order status", "whatsapp", orders(), true, [][]string{
+			{"hi", "1042", "no"},
+			{"order?", "abc", "7311"},
+			{"hello", "2210", "yes", "99"},
+		}},
+		{"Appointments", "sms", appointments(), true, [][]string{
+			{"book", "Ada", "2026-12-03", "yes"},
+			{"appointment", "Grace", "next week", "2026-12-04", "no"},
+		}},
+		{"Help desk FAQ v2", "livechat", faq(), false, nil},
+	}
+	for i, b := range bots {
+		c, err := a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: b.name, Channel: b.channel, SenderID: snd[b.channel].ID})
+		if err != nil {
+			return nil, fmt.Errorf("demo chatbot %s: %w", b.name, err)
+		}
+		def := b.def
+		if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)}); err != nil {
+			return nil, fmt.Errorf("demo chatbot %s: %w", b.name, err)
+		}
+		if !b.activate {
+			continue
+		}
+		if _, err := a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data"}); err != nil {
+			return nil, fmt.Errorf("activate demo chatbot %s: %w", b.name, err)
+		}
+		for j, conv := range b.traffic {
+			user := fmt.Sprintf("demo-user-%d-%d", i+1, j+1)
+			if b.channel != "livechat" {
+				user = fmt.Sprintf("+1555020%d%02d", i, j)
+			}
+			for _, text := range conv {
+				if _, err := a.Runtime.Route(ctx, snd[b.channel], user, text); err != nil {
+					return nil, fmt.Errorf("demo traffic for %s: %w", b.name, err)
+				}
+			}
+		}
 	}
 	return creds, nil
 }
@@ -48,4 +113,74 @@ func Print(w io.Writer, creds []Credential) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Role, c.Email, c.Password)
 	}
 	tw.Flush()
+}
+
+func msg(text string) chatbot.Element { return chatbot.Element{Type: chatbot.ElementMessage, Text: text} }
+func jump(d string) chatbot.Element   { return chatbot.Element{Type: chatbot.ElementGoto, Dialog: d} }
+func bye(text string) chatbot.Element { return chatbot.Element{Type: chatbot.ElementClose, Text: text} }
+func ask(attr, text, retry string) chatbot.Element {
+	return chatbot.Element{Type: chatbot.ElementQuestion, Attribute: attr, Text: text, RetryText: retry, MaxTries: 3}
+}
+func when(attr, op, value, d string) chatbot.Element {
+	return chatbot.Element{Type: chatbot.ElementCondition, Attribute: attr, Operator: op, Value: value, Dialog: d}
+}
+
+// faq answers questions by keywords.
+func faq() *chatbot.Definition {
+	return &chatbot.Definition{
+		Entry: "start", Fallback: "fallback",
+		Dialogs: []chatbot.Dialog{
+			{ID: "start", Name: "Start", Elements: []chatbot.Element{
+				msg("Hello! Ask me about our opening hours, prices, or talking to a person."), jump("menu")}},
+			{ID: "menu", Name: "Menu", Elements: []chatbot.Element{{Type: chatbot.ElementKeywords, Branches: []chatbot.Branch{
+				{Keywords: []string{"hours", "opening", "open", "horario"}, Dialog: "hours"},
+				{Keywords: []string{"price", "prices", "pricing", "cost", "precio"}, Dialog: "prices"},
+				{Keywords: []string{"human", "person", "agent"}, Dialog: "agent"},
+			}}}},
+			{ID: "hours", Name: "Opening hours", Elements: []chatbot.Element{msg("We are open 9:00–17:00, Monday to Friday."), jump("menu")}},
+			{ID: "prices", Name: "Prices", Elements: []chatbot.Element{msg("Plans start at 29 € a month; see our website for details."), jump("menu")}},
+			{ID: "agent", Name: "Talk to a person", Elements: []chatbot.Element{bye("An agent will write to you shortly. Goodbye!")}},
+			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{msg("Sorry, I can help with hours, prices or a person."), jump("menu")}},
+		},
+	}
+}
+
+// orders asks for an order number (a typed question) and branches on it.
+func orders() *chatbot.Definition {
+	return &chatbot.Definition{
+		Attributes: []chatbot.Attribute{{Name: "order_id", Type: "number"}, {Name: "more", Type: "yesno"}},
+		Entry:      "start", Fallback: "fallback",
+		Dialogs: []chatbot.Dialog{
+			{ID: "start", Name: "Start", Elements: []chatbot.Element{
+				msg("Hi! I can tell you where your order is."),
+				ask("order_id", "What is your order number?", "Order numbers are digits only, like 1042."),
+				when("order_id", "gt", "5000", "not_found"),
+				msg("Order {{order_id}} has shipped and arrives within 2 days."),
+				ask("more", "Anything else I can check? (yes/no)", "Please answer yes or no."),
+				when("more", "eq", "yes", "start"),
+				bye("Thanks for writing. Goodbye!"),
+			}},
+			{ID: "not_found", Name: "Unknown order", Elements: []chatbot.Element{bye("I cannot find order {{order_id}}. Please check the number and write again.")}},
+			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{bye("Sorry, I could not understand the order number. Please write again.")}},
+		},
+	}
+}
+
+// appointments books a slot with typed questions and a condition.
+func appointments() *chatbot.Definition {
+	return &chatbot.Definition{
+		Attributes: []chatbot.Attribute{{Name: "name", Type: "text"}, {Name: "day", Type: "date"}, {Name: "morning", Type: "yesno"}},
+		Entry:      "start", Fallback: "fallback",
+		Dialogs: []chatbot.Dialog{
+			{ID: "start", Name: "Start", Elements: []chatbot.Element{
+				ask("name", "Let's book your appointment. What is your name?", ""),
+				ask("day", "Which day suits you, {{name}}? (YYYY-MM-DD)", "Please write the day like 2026-12-03."),
+				ask("morning", "Do you prefer the morning? (yes/no)", "Please answer yes or no."),
+				when("morning", "eq", "yes", "morning"),
+				bye("Booked, {{name}}: {{day}} at 15:00. See you then!"),
+			}},
+			{ID: "morning", Name: "Morning slot", Elements: []chatbot.Element{bye("Booked, {{name}}: {{day}} at 9:30. See you then!")}},
+			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{bye("Sorry, I could not book that. Please write again to start over.")}},
+		},
+	}
 }

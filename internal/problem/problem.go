@@ -29,6 +29,7 @@ type Error struct {
 	Field      string // the form field it concerns, if any
 	Message    string
 	RetryAfter time.Duration // for TooMany
+	Details    any           // machine-readable detail, e.g. validation findings
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/answers-console/answers/internal/audit"
 )
@@ -64,6 +65,10 @@ type AuditPage struct {
 // AuditEntries returns up to limit entries older than before (all when
 // before is 0), newest first: keyset pagination on the primary key.
 func (q queries) AuditEntries(ctx context.Context, before int64, limit int) (AuditPage, error) {
+	if limit < 1 {
+		// A page of no entries could never move on to the next one.
+		return AuditPage{}, fmt.Errorf("audit page limit %d: must be at least 1", limit)
+	}
 	query := `SELECT ` + auditColumns + ` FROM audit_log`
 	args := []any{}
 	if before > 0 {

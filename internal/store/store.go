@@ -25,6 +25,12 @@ var (
 	ErrNotFound  = errors.New("not found")
 	ErrDuplicate = errors.New("already exists")
 	ErrLastAdmin = errors.New("the last active admin cannot be demoted or disabled")
+	// ErrSenderBusy: the sender already has an active (I1) or a
+	// deactivated (I2) chatbot.
+	ErrSenderBusy = errors.New("the sender already has a chatbot in that status")
+	// ErrOpenSessions: a chatbot cannot become inactive with open
+	// sessions, nor can a session open on a chatbot that is not active (I4).
+	ErrOpenSessions = errors.New("open sessions do not match the chatbot's status")
 )
 
 // Store is the database: W is the single writer connection, R the readers.
@@ -179,6 +185,10 @@ func constraintError(err error) error {
 	switch {
 	case strings.Contains(msg, "last_active_admin"):
 		return ErrLastAdmin
+	case strings.Contains(msg, "UNIQUE constraint failed: chatbots.sender_id"):
+		return ErrSenderBusy
+	case strings.Contains(msg, "session_on_inactive_chatbot"), strings.Contains(msg, "inactive_chatbot_with_open_sessions"):
+		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):
 		return fmt.Errorf("%w: %v", ErrDuplicate, err)
 	}

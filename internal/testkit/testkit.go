@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
@@ -19,9 +20,8 @@ import (
 
 // App is a console for one test.
 type App struct {
-	Store    *store.Store
-	Accounts *accounts.Service
-	Server   *web.Server
+	*app.App
+	Server *web.Server
 	// Users holds one active user per role, signed in with Password(role).
 	Users map[rbac.Role]store.User
 }
@@ -57,10 +57,9 @@ func Empty(t testing.TB) *App {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	svc := accounts.New(st)
-	svc.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
-	svc.AccountThrottle = auth.NewThrottle(5, 15*time.Minute)
-	svc.IPThrottle = auth.NewThrottle(1000, 15*time.Minute)
-	srv := web.New(web.Config{Store: st, Accounts: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	return &App{Store: st, Accounts: svc, Server: srv}
+	a := app.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a.Accounts.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
+	a.Accounts.AccountThrottle = auth.NewThrottle(5, 15*time.Minute)
+	a.Accounts.IPThrottle = auth.NewThrottle(1000, 15*time.Minute)
+	return &App{App: a, Server: a.Web(nil, false, false)}
 }

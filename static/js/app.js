@@ -41,3 +41,16 @@
     toast("error", "The console could not be reached. Check your connection and try again.");
   });
 })();
+
+// Forms marked data-reset clear after a successful htmx post (the web
+// chat's message box).
+document.addEventListener("htmx:afterRequest", function (e) {
+  var f = e.detail.elt;
+  if (f && f.matches && f.matches("form[data-reset]") && e.detail.successful) {
+    f.reset();
+    var hint = document.getElementById("chat-hint");
+    if (hint) hint.remove();
+    var input = f.querySelector("input[name=text]");
+    if (input) input.focus();
+  }
+});

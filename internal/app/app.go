@@ -1,0 +1,79 @@
+// Package app wires the services over one store, for the binary and for
+// tests, so that both run the same assembly.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/senders"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/web"
+)
+
+// App is the console's services over one database.
+type App struct {
+	Store     *store.Store
+	Accounts  *accounts.Service
+	Senders   *senders.Service
+	Chatbots  *chatbots.Service
+	Runtime   *runtime.Service
+	Lifecycle *lifecycle.Service
+	Log       *slog.Logger
+}
+
+// New assembles the services.
+func New(st *store.Store, log *slog.Logger) *App {
+	rt := runtime.New(st)
+	rt.Log = log
+	return &App{
+		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
+		Runtime: rt, Lifecycle: lifecycle.New(st), Log: log,
+	}
+}
+
+// SetClock makes every service read time from now (tests).
+func (a *App) SetClock(now func() time.Time) {
+	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now = now, now, now, now, now
+}
+
+// Web is the web server over these services.
+func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web.Server {
+	return web.New(web.Config{
+		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
+		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Logger: a.Log, Registry: reg,
+		SecureCookies: secureCookies, TrustProxy: trustProxy,
+	})
+}
+
+// Sweep ends grace periods that ran out and closes timed-out sessions.
+func (a *App) Sweep(ctx context.Context) error {
+	if _, err := a.Lifecycle.ExpireGraces(ctx); err != nil {
+		return err
+	}
+	_, err := a.Runtime.Sweep(ctx)
+	return err
+}
+
+// RunSweeper sweeps every second until ctx ends.
+func (a *App) RunSweeper(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("sweeper", "error", err)
+			}
+		}
+	}
+}

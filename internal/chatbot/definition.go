@@ -1,0 +1,216 @@
+package chatbot
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+)
+
+// MaxDefinitionBytes is the largest definition Parse accepts.
+const MaxDefinitionBytes = 1 << 20
+
+// Attribute types.
+const (
+	AttributeText   = "text"
+	AttributeNumber = "number"
+	AttributeEmail  = "email"
+	AttributePhone  = "phone"
+	AttributeDate   = "date"
+	AttributeYesNo  = "yesno"
+)
+
+// AttributeTypes lists the attribute types in the order an editor offers them.
+func AttributeTypes() []string {
+	return []string{AttributeText, AttributeNumber, AttributeEmail, AttributePhone, AttributeDate, AttributeYesNo}
+}
+
+// Element types.
+const (
+	ElementMessage   = "message"
+	ElementQuestion  = "question"
+	ElementKeywords  = "keywords"
+	ElementCondition = "condition"
+	ElementGoto      = "goto"
+	ElementClose     = "close"
+)
+
+// ElementTypes lists the element types in the order an editor offers them.
+func ElementTypes() []string {
+	return []string{ElementMessage, ElementQuestion, ElementKeywords, ElementCondition, ElementGoto, ElementClose}
+}
+
+// Condition operators.
+const (
+	OpEq       = "eq"
+	OpNe       = "ne"
+	OpLt       = "lt"
+	OpGt       = "gt"
+	OpContains = "contains"
+	OpEmpty    = "empty"
+)
+
+// Operators lists the condition operators in the order an editor offers them.
+func Operators() []string {
+	return []string{OpEq, OpNe, OpLt, OpGt, OpContains, OpEmpty}
+}
+
+// Definition is a chatbot's dialogs and attributes. Field order is the
+// order of the keys in its JSON form.
+type Definition struct {
+	Attributes []Attribute `json:"attributes"`
+	Entry      string      `json:"entry"`
+	Fallback   string      `json:"fallback,omitempty"`
+	Dialogs    []Dialog    `json:"dialogs"`
+}
+
+// Attribute is a named value the chatbot stores, such as an answer.
+type Attribute struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+}
+
+// Dialog is an ordered list of elements. Jumps name dialogs by ID; Name is
+// what people see.
+type Dialog struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Elements []Element `json:"elements"`
+}
+
+// Element is one step of a dialog. Which fields matter depends on Type:
+//
+//	message:   Text
+//	question:  Text (the prompt), Attribute, RetryText, MaxTries
+//	keywords:  Branches
+//	condition: Attribute, Operator, Value, Dialog
+//	goto:      Dialog
+//	close:     Text (optional)
+type Element struct {
+	Type      string   `json:"type"`
+	Text      string   `json:"text,omitempty"`
+	Attribute string   `json:"attribute,omitempty"`
+	RetryText string   `json:"retry_text,omitempty"`
+	MaxTries  int      `json:"max_tries,omitempty"`
+	Branches  []Branch `json:"branches,omitempty"`
+	Operator  string   `json:"operator,omitempty"`
+	Value     string   `json:"value,omitempty"`
+	Dialog    string   `json:"dialog,omitempty"`
+}
+
+// Branch leads to Dialog when the input contains one of its Keywords.
+type Branch struct {
+	Keywords []string `json:"keywords"`
+	Dialog   string   `json:"dialog"`
+}
+
+// NewDefinition returns the draft a new chatbot starts with: one entry
+// dialog that greets. It validates without errors once the chatbot has a
+// sender of its channel (it has warnings: no fallback).
+func NewDefinition() *Definition {
+	return &Definition{
+		Attributes: []Attribute{},
+		Entry:      "start",
+		Dialogs: []Dialog{{
+			ID:       "start",
+			Name:     "Start",
+			Elements: []Element{{Type: ElementMessage, Text: "Hello! How can I help?"}},
+		}},
+	}
+}
+
+// JSON returns the canonical form of the definition: indented, keys in
+// field order, empty lists as [], no HTML escaping, no trailing newline.
+func (d *Definition) JSON() []byte {
+	c := d.Clone()
+	c.normalise()
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(c); err != nil {
+		// Only strings, ints and slices: encoding cannot fail.
+		panic("chatbot: encoding a definition: " + err.Error())
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
+
+// Hash is the hex SHA-256 of the canonical JSON: equal definitions have
+// equal hashes.
+func (d *Definition) Hash() string {
+	sum := sha256.Sum256(d.JSON())
+	return hex.EncodeToString(sum[:])
+}
+
+// Clone returns a deep copy.
+func (d *Definition) Clone() *Definition {
+	if d == nil {
+		return nil
+	}
+	c := *d
+	c.Attributes = slices.Clone(d.Attributes)
+	c.Dialogs = slices.Clone(d.Dialogs)
+	for i := range c.Dialogs {
+		dl := &c.Dialogs[i]
+		dl.Elements = slices.Clone(dl.Elements)
+		for j := range dl.Elements {
+			el := &dl.Elements[j]
+			el.Branches = slices.Clone(el.Branches)
+			for k := range el.Branches {
+				el.Branches[k].Keywords = slices.Clone(el.Branches[k].Keywords)
+			}
+		}
+	}
+	return &c
+}
+
+// DialogByID returns the first dialog with the id and its index, or nil
+// and -1.
+func (d *Definition) DialogByID(id string) (*Dialog, int) {
+	for i := range d.Dialogs {
+		if d.Dialogs[i].ID == id {
+			return &d.Dialogs[i], i
+		}
+	}
+	return nil, -1
+}
+
+// AttributeByName returns the first attribute with the name.
+func (d *Definition) AttributeByName(name string) (*Attribute, bool) {
+	for i := range d.Attributes {
+		if d.Attributes[i].Name == name {
+			return &d.Attributes[i], true
+		}
+	}
+	return nil, false
+}
+
+// normalise makes the lists that are always written ([] rather than null)
+// non-nil and the ones that are omitted when empty nil, so that a
+// definition equals itself after a trip through JSON.
+func (d *Definition) normalise() {
+	if d.Attributes == nil {
+		d.Attributes = []Attribute{}
+	}
+	if d.Dialogs == nil {
+		d.Dialogs = []Dialog{}
+	}
+	for i := range d.Dialogs {
+		dl := &d.Dialogs[i]
+		if dl.Elements == nil {
+			dl.Elements = []Element{}
+		}
+		for j := range dl.Elements {
+			el := &dl.Elements[j]
+			if len(el.Branches) == 0 {
+				el.Branches = nil
+			}
+			for k := range el.Branches {
+				if el.Branches[k].Keywords == nil {
+					el.Branches[k].Keywords = []string{}
+				}
+			}
+		}
+	}
+}

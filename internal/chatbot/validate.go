@@ -1,0 +1,581 @@
+package chatbot
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Severity says whether a finding blocks activation.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"   // blocks activation
+	SeverityWarning Severity = "warning" // may be overridden
+)
+
+// Error codes: each blocks activation.
+const (
+	CodeNoSender              = "no_sender"
+	CodeSenderChannelMismatch = "sender_channel_mismatch"
+	CodeNoDialogs             = "no_dialogs"
+	CodeNoEntry               = "no_entry"
+	CodeDuplicateDialog       = "duplicate_dialog"
+	CodeEmptyDialogID         = "empty_dialog_id"
+	CodeEmptyText             = "empty_text"
+	CodeUnknownDialog         = "unknown_dialog"
+	CodeQuestionNoAttribute   = "question_no_attribute"
+	CodeUndefinedAttribute    = "undefined_attribute"
+	CodeUndefinedPlaceholder  = "undefined_placeholder"
+	CodeDuplicateKeyword      = "duplicate_keyword"
+	CodeEmptyKeywords         = "empty_keywords"
+	CodeConditionNoAttribute  = "condition_no_attribute"
+	CodeConditionNoOperator   = "condition_no_operator"
+	CodeMissingTarget         = "missing_target"
+	CodeJumpLoop              = "jump_loop"
+	CodeDuplicateAttribute    = "duplicate_attribute"
+	CodeInvalidAttributeName  = "invalid_attribute_name"
+)
+
+// Warning codes.
+const (
+	CodeUnreachableDialog  = "unreachable_dialog"
+	CodeNoFallback         = "no_fallback"
+	CodeUnusedAttribute    = "unused_attribute"
+	CodeMessageTooLong     = "message_too_long"
+	CodeLongSessionTimeout = "long_session_timeout"
+)
+
+// MaxSessionTimeout is the session timeout above which Validate warns.
+const MaxSessionTimeout = 24 * time.Hour
+
+// Context is what validation needs to know about the chatbot beyond its
+// definition.
+type Context struct {
+	HasSender      bool
+	SenderChannel  string
+	Channel        string // the chatbot's channel
+	SessionTimeout time.Duration
+}
+
+// Finding is one problem validation found.
+type Finding struct {
+	Severity Severity
+	Code     string
+	Message  string // for people, naming the dialog and element
+	Dialog   string // dialog id; "" when about the whole chatbot
+	Element  int    // element index in the dialog; -1 when about the dialog or the chatbot
+}
+
+// Errors returns the findings that block activation.
+func Errors(fs []Finding) []Finding { return bySeverity(fs, SeverityError) }
+
+// Warnings returns the findings that may be overridden.
+func Warnings(fs []Finding) []Finding { return bySeverity(fs, SeverityWarning) }
+
+func bySeverity(fs []Finding, s Severity) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity == s {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// ChannelLimit is the length of a single message on a channel, in
+// characters; 0 means no limit.
+func ChannelLimit(channel string) int {
+	switch channel {
+	case "sms":
+		return 160
+	case "whatsapp", "telegram":
+		return 4096
+	case "messenger":
+		return 2000
+	case "viber":
+		return 1000
+	}
+	return 0
+}
+
+var attributeNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,49}$`)
+
+// Validate checks a definition in its context. Findings come errors first,
+// then in dialog order, element order and code order.
+func Validate(def *Definition, ctx Context) []Finding {
+	if def == nil {
+		def = &Definition{}
+	}
+	v := &validator{def: def, ctx: ctx, attrs: map[string]bool{}, ids: map[string]int{}}
+	v.settings()
+	v.attributes()
+	v.dialogs()
+	for di := range def.Dialogs {
+		for ei, el := range def.Dialogs[di].Elements {
+			v.element(di, ei, el)
+		}
+	}
+	v.loops()
+	v.reachability()
+	v.unused()
+	slices.SortStableFunc(v.found, func(a, b located) int {
+		return cmp.Or(
+			cmp.Compare(rank(a.Severity), rank(b.Severity)),
+			cmp.Compare(a.dialog, b.dialog),
+			cmp.Compare(a.Element, b.Element),
+			cmp.Compare(a.Code, b.Code),
+			cmp.Compare(a.Message, b.Message),
+		)
+	})
+	out := make([]Finding, len(v.found))
+	for i, f := range v.found {
+		out[i] = f.Finding
+	}
+	return out
+}
+
+func rank(s Severity) int {
+	if s == SeverityError {
+		return 0
+	}
+	return 1
+}
+
+// located is a finding with its dialog's index, for sorting.
+type located struct {
+	Finding
+	dialog int
+}
+
+type validator struct {
+	def   *Definition
+	ctx   Context
+	found []located
+	attrs map[string]bool // defined attribute names
+	ids   map[string]int  // dialog id → index of its first dialog
+}
+
+func (v *validator) add(sev Severity, code string, di, ei int, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	f := located{Finding: Finding{Severity: sev, Code: code, Message: msg, Element: ei}, dialog: di}
+	if di >= 0 {
+		f.Dialog = v.def.Dialogs[di].ID
+		f.Message = v.where(di, ei) + msg
+	}
+	v.found = append(v.found, f)
+}
+
+// where names a dialog (and element) for the start of a message.
+func (v *validator) where(di, ei int) string {
+	s := "Dialog " + v.label(di)
+	if ei >= 0 {
+		s += ", element " + strconv.Itoa(ei+1)
+	}
+	return s + ": "
+}
+
+func (v *validator) label(di int) string {
+	d := v.def.Dialogs[di]
+	switch {
+	case strings.TrimSpace(d.Name) != "":
+		return strconv.Quote(d.Name)
+	case d.ID != "":
+		return strconv.Quote(d.ID)
+	}
+	return "number " + strconv.Itoa(di+1)
+}
+
+func (v *validator) exists(id string) bool {
+	_, ok := v.ids[id]
+	return ok
+}
+
+func (v *validator) settings() {
+	switch {
+	case !v.ctx.HasSender:
+		v.add(SeverityError, CodeNoSender, -1, -1, "The chatbot has no sender. Choose the sender end users will write to.")
+	case v.ctx.SenderChannel != v.ctx.Channel:
+		v.add(SeverityError, CodeSenderChannelMismatch, -1, -1,
+			"The sender is on %s, but the chatbot is made for %s. Choose a %s sender.", v.ctx.SenderChannel, v.ctx.Channel, v.ctx.Channel)
+	}
+	if v.ctx.SessionTimeout > MaxSessionTimeout {
+		v.add(SeverityWarning, CodeLongSessionTimeout, -1, -1,
+			"The session timeout is %s hours, more than 24: conversations an end user left stay open that long.",
+			strconv.FormatFloat(v.ctx.SessionTimeout.Hours(), 'f', -1, 64))
+	}
+}
+
+func (v *validator) attributes() {
+	for _, a := range v.def.Attributes {
+		switch {
+		case v.attrs[a.Name]:
+			v.add(SeverityError, CodeDuplicateAttribute, -1, -1, "The attribute %q is defined more than once.", a.Name)
+		case !attributeNameRE.MatchString(a.Name):
+			v.add(SeverityError, CodeInvalidAttributeName, -1, -1,
+				"The attribute name %q is not valid: start with a lower-case letter and use only lower-case letters, digits and _ (at most 50).", a.Name)
+		}
+		v.attrs[a.Name] = true
+	}
+}
+
+func (v *validator) dialogs() {
+	def := v.def
+	if len(def.Dialogs) == 0 {
+		v.add(SeverityError, CodeNoDialogs, -1, -1, "The chatbot has no dialogs. Add one: it will be the entry.")
+	}
+	for di, d := range def.Dialogs {
+		if strings.TrimSpace(d.ID) == "" {
+			v.add(SeverityError, CodeEmptyDialogID, di, -1, "the dialog has no id, so nothing can lead to it.")
+			continue
+		}
+		if first, ok := v.ids[d.ID]; ok {
+			v.add(SeverityError, CodeDuplicateDialog, di, -1,
+				"the id %q is already the id of dialog %s. Each dialog needs its own id.", d.ID, v.label(first))
+			continue
+		}
+		v.ids[d.ID] = di
+	}
+	switch {
+	case len(def.Dialogs) == 0:
+	case def.Entry == "":
+		v.add(SeverityError, CodeNoEntry, -1, -1, "No dialog is the entry. Make one the entry: it runs when a conversation starts.")
+	case !v.exists(def.Entry):
+		v.add(SeverityError, CodeNoEntry, -1, -1, "The entry dialog %q does not exist. Make an existing dialog the entry.", def.Entry)
+	}
+	switch {
+	case def.Fallback == "":
+		v.add(SeverityWarning, CodeNoFallback, -1, -1,
+			"There is no fallback dialog: input that matches no keyword gets no answer, and a question that runs out of tries just moves on.")
+	case !v.exists(def.Fallback):
+		v.add(SeverityError, CodeUnknownDialog, -1, -1, "The fallback dialog %q does not exist.", def.Fallback)
+	}
+}
+
+func (v *validator) element(di, ei int, el Element) {
+	switch el.Type {
+	case ElementMessage:
+		if blank(el.Text) {
+			v.add(SeverityError, CodeEmptyText, di, ei, "the message has no text.")
+		}
+		v.text(di, ei, "the text", el.Text)
+	case ElementQuestion:
+		if blank(el.Text) {
+			v.add(SeverityError, CodeEmptyText, di, ei, "the question has no prompt.")
+		}
+		v.text(di, ei, "the prompt", el.Text)
+		v.text(di, ei, "the retry text", el.RetryText)
+		switch {
+		case el.Attribute == "":
+			v.add(SeverityError, CodeQuestionNoAttribute, di, ei, "the question names no attribute to store the answer in.")
+		case !v.attrs[el.Attribute]:
+			v.add(SeverityError, CodeUndefinedAttribute, di, ei, "the question stores its answer in %q, which is not a defined attribute.", el.Attribute)
+		}
+	case ElementKeywords:
+		v.keywords(di, ei, el)
+	case ElementCondition:
+		switch {
+		case el.Attribute == "":
+			v.add(SeverityError, CodeConditionNoAttribute, di, ei, "the condition names no attribute to test.")
+		case !v.attrs[el.Attribute]:
+			v.add(SeverityError, CodeUndefinedAttribute, di, ei, "the condition tests %q, which is not a defined attribute.", el.Attribute)
+		}
+		if el.Operator == "" {
+			v.add(SeverityError, CodeConditionNoOperator, di, ei, "the condition has no operator; choose one of %s.", strings.Join(Operators(), ", "))
+		}
+		v.target(di, ei, el.Dialog, "the condition")
+	case ElementGoto:
+		v.target(di, ei, el.Dialog, "the jump")
+	case ElementClose:
+		v.text(di, ei, "the goodbye text", el.Text)
+	}
+}
+
+// target checks the dialog a jump leads to.
+func (v *validator) target(di, ei int, id, what string) {
+	switch {
+	case id == "":
+		v.add(SeverityError, CodeMissingTarget, di, ei, "%s names no dialog to go to.", what)
+	case !v.exists(id):
+		v.add(SeverityError, CodeUnknownDialog, di, ei, "%s goes to dialog %q, which does not exist.", what, id)
+	}
+}
+
+// text checks a text that is sent: its placeholders and its length.
+func (v *validator) text(di, ei int, what, text string) {
+	for _, name := range placeholders(text) {
+		if name == "" {
+			v.add(SeverityError, CodeUndefinedPlaceholder, di, ei, "%s has an empty placeholder {{}}; write an attribute name inside.", what)
+		} else if !v.attrs[name] {
+			v.add(SeverityError, CodeUndefinedPlaceholder, di, ei, "%s shows {{%s}}, but there is no attribute %q.", what, name, name)
+		}
+	}
+	limit := ChannelLimit(v.ctx.Channel)
+	if n := utf8.RuneCountInString(text); limit > 0 && n > limit {
+		v.add(SeverityWarning, CodeMessageTooLong, di, ei,
+			"%s is %d characters long; one %s message holds %d, so it may arrive split or cut.", what, n, v.ctx.Channel, limit)
+	}
+}
+
+func (v *validator) keywords(di, ei int, el Element) {
+	if len(el.Branches) == 0 {
+		v.add(SeverityError, CodeEmptyKeywords, di, ei, "the keywords element has no branches.")
+		return
+	}
+	first := map[string]int{} // normalised keyword → branch it first appears in
+	for bi, b := range el.Branches {
+		v.target(di, ei, b.Dialog, fmt.Sprintf("branch %d", bi+1))
+		if len(b.Keywords) == 0 {
+			v.add(SeverityError, CodeEmptyKeywords, di, ei, "branch %d has no keywords.", bi+1)
+			continue
+		}
+		for _, kw := range b.Keywords {
+			n := normalise(kw)
+			if n == "" {
+				v.add(SeverityError, CodeEmptyKeywords, di, ei, "branch %d has a keyword, %q, that is empty once punctuation is ignored.", bi+1, kw)
+				continue
+			}
+			other, seen := first[n]
+			switch {
+			case !seen:
+				first[n] = bi
+			case other != bi:
+				v.add(SeverityError, CodeDuplicateKeyword, di, ei,
+					"the keyword %q is in branch %d and branch %d; only branch %d can ever match it.", kw, other+1, bi+1, other+1)
+			}
+		}
+	}
+}
+
+// jump is an edge of the dialog graph: dialog from leads to dialog to at
+// element el of from.
+type jump struct{ to, el int }
+
+// jumps returns, for each dialog, the dialogs it can lead to: all of them,
+// or only those it can reach before it waits for input.
+func (v *validator) jumps(beforeWait bool) [][]jump {
+	out := make([][]jump, len(v.def.Dialogs))
+	for di, d := range v.def.Dialogs {
+		add := func(id string, ei int) {
+			if to, ok := v.ids[id]; ok {
+				out[di] = append(out[di], jump{to: to, el: ei})
+			}
+		}
+	elements:
+		for ei, el := range d.Elements {
+			switch el.Type {
+			case ElementCondition:
+				add(el.Dialog, ei)
+			case ElementGoto:
+				add(el.Dialog, ei)
+				if beforeWait {
+					break elements // what follows never runs
+				}
+			case ElementKeywords:
+				if beforeWait {
+					break elements
+				}
+				for _, b := range el.Branches {
+					add(b.Dialog, ei)
+				}
+			case ElementQuestion, ElementClose:
+				if beforeWait {
+					break elements
+				}
+			}
+		}
+	}
+	return out
+}
+
+// loops reports each cycle of dialogs that jump to each other without
+// waiting for input: the engine would run it until the step limit.
+func (v *validator) loops() {
+	g := v.jumps(true)
+	for _, scc := range components(g) {
+		start := slices.Min(scc)
+		path, els := cycle(g, start, scc)
+		if path == nil {
+			continue // a single dialog without a jump to itself
+		}
+		const end = "without waiting for an answer, so the conversation would loop until the step limit ends it."
+		if len(path) == 2 {
+			v.add(SeverityError, CodeJumpLoop, start, els[0], "the dialog leads back to itself "+end)
+			continue
+		}
+		names := make([]string, len(path))
+		for i, di := range path {
+			names[i] = v.label(di)
+		}
+		v.add(SeverityError, CodeJumpLoop, start, els[0], "the dialogs %s lead to one another "+end, strings.Join(names, " → "))
+	}
+}
+
+// components returns the strongly connected components of g (Tarjan's
+// algorithm, iterative so that long chains of dialogs cannot exhaust the
+// stack).
+func components(g [][]jump) [][]int {
+	n := len(g)
+	index, low := make([]int, n), make([]int, n)
+	onStack := make([]bool, n)
+	for i := range index {
+		index[i] = -1
+	}
+	var stack []int
+	var out [][]int
+	next := 0
+	type frame struct{ node, edge int }
+	for root := range n {
+		if index[root] >= 0 {
+			continue
+		}
+		calls := []frame{{root, 0}}
+		index[root], low[root] = next, next
+		next++
+		stack = append(stack, root)
+		onStack[root] = true
+		for len(calls) > 0 {
+			f := &calls[len(calls)-1]
+			if f.edge < len(g[f.node]) {
+				w := g[f.node][f.edge].to
+				f.edge++
+				switch {
+				case index[w] < 0:
+					index[w], low[w] = next, next
+					next++
+					stack = append(stack, w)
+					onStack[w] = true
+					calls = append(calls, frame{w, 0})
+				case onStack[w]:
+					low[f.node] = min(low[f.node], index[w])
+				}
+				continue
+			}
+			u := f.node
+			calls = calls[:len(calls)-1]
+			if len(calls) > 0 {
+				p := calls[len(calls)-1].node
+				low[p] = min(low[p], low[u])
+			}
+			if low[u] == index[u] {
+				var scc []int
+				for {
+					w := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					onStack[w] = false
+					scc = append(scc, w)
+					if w == u {
+						break
+					}
+				}
+				out = append(out, scc)
+			}
+		}
+	}
+	return out
+}
+
+// cycle finds a shortest cycle through start inside the component scc:
+// the dialogs in order, back to start, and the element of each jump. It
+// returns nil when there is none.
+func cycle(g [][]jump, start int, scc []int) (path, els []int) {
+	in := map[int]bool{}
+	for _, d := range scc {
+		in[d] = true
+	}
+	type via struct{ from, el int }
+	prev := map[int]via{}
+	queue := []int{start}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, j := range g[u] {
+			if !in[j.to] {
+				continue
+			}
+			if j.to == start {
+				// Walk back from u to start.
+				path, els = []int{start}, []int{j.el}
+				for x := u; x != start; x = prev[x].from {
+					path = append(path, x)
+					els = append(els, prev[x].el)
+				}
+				path = append(path, start)
+				slices.Reverse(path)
+				slices.Reverse(els)
+				return path, els
+			}
+			if _, seen := prev[j.to]; !seen {
+				prev[j.to] = via{u, j.el}
+				queue = append(queue, j.to)
+			}
+		}
+	}
+	return nil, nil
+}
+
+// reachability warns about dialogs nothing leads to from the entry or the
+// fallback.
+func (v *validator) reachability() {
+	entry, ok := v.ids[v.def.Entry]
+	if !ok {
+		return // no_entry says enough
+	}
+	g := v.jumps(false)
+	seen := make([]bool, len(v.def.Dialogs))
+	queue := []int{entry}
+	seen[entry] = true
+	if fb, ok := v.ids[v.def.Fallback]; ok && !seen[fb] {
+		seen[fb] = true
+		queue = append(queue, fb)
+	}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		for _, j := range g[u] {
+			if !seen[j.to] {
+				seen[j.to] = true
+				queue = append(queue, j.to)
+			}
+		}
+	}
+	for di, d := range v.def.Dialogs {
+		if first, ok := v.ids[d.ID]; ok && first == di && !seen[di] {
+			v.add(SeverityWarning, CodeUnreachableDialog, di, -1,
+				"no jump, branch or condition leads to this dialog from the entry, so it never runs.")
+		}
+	}
+}
+
+// unused warns about attributes nothing stores, tests or shows.
+func (v *validator) unused() {
+	used := map[string]bool{}
+	for _, d := range v.def.Dialogs {
+		for _, el := range d.Elements {
+			switch el.Type {
+			case ElementQuestion, ElementCondition:
+				used[el.Attribute] = true
+			}
+			switch el.Type {
+			case ElementMessage, ElementQuestion, ElementClose:
+				for _, n := range append(placeholders(el.Text), placeholders(el.RetryText)...) {
+					used[n] = true
+				}
+			}
+		}
+	}
+	reported := map[string]bool{}
+	for _, a := range v.def.Attributes {
+		if !used[a.Name] && !reported[a.Name] {
+			reported[a.Name] = true
+			v.add(SeverityWarning, CodeUnusedAttribute, -1, -1,
+				"The attribute %q is never used: no question stores it, no condition tests it and no text shows it.", a.Name)
+		}
+	}
+}

@@ -1,0 +1,354 @@
+// Package lifecycle moves chatbots between inactive, active and
+// deactivated (finishing its sessions in a grace period), following SPEC
+// §3. Every transition is one transaction with its audit entries; the
+// database's partial unique indexes and triggers (I1, I2, I4) back the
+// checks made here, so a race between two managers ends in a clean refusal.
+package lifecycle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/audit"
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+)
+
+// Audit actions of the lifecycle.
+const (
+	ActionActivated   = "chatbot.activated"
+	ActionDeactivated = "chatbot.deactivated"
+	ActionGraceEnded  = "chatbot.grace_ended"
+	ActionOverride    = "chatbot.validation_overridden"
+)
+
+// MaxGrace is the longest grace period.
+const MaxGrace = 30 * 24 * time.Hour
+
+// Service is the lifecycle service.
+type Service struct {
+	Store *store.Store
+	Now   func() time.Time
+}
+
+// New makes the service.
+func New(st *store.Store) *Service { return &Service{Store: st, Now: time.Now} }
+
+// ActivateOptions are the choices of the activation dialog.
+type ActivateOptions struct {
+	// OverrideWarnings activates despite validation warnings ("Activate
+	// anyway"); Reason says why, for the audit log.
+	OverrideWarnings bool
+	Reason           string
+	// PreviousGrace is the grace period for the chatbot being replaced on
+	// the sender: 0 closes its sessions now.
+	PreviousGrace time.Duration
+	// EndCurrentGrace confirms ending the grace of the sender's deactivated
+	// chatbot, when a redeploy would make a second one.
+	EndCurrentGrace bool
+}
+
+func notFound() error { return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.") }
+
+// CheckGrace says what is wrong with a grace period, or nil.
+func CheckGrace(d time.Duration) error {
+	if d < 0 || d > MaxGrace {
+		return problem.Field("grace", "A grace period is between none and 30 days.")
+	}
+	return nil
+}
+
+// Activate puts an inactive chatbot live on its sender (manager+).
+func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt ActivateOptions) (store.Chatbot, error) {
+	if err := a.Require(rbac.ActivateChatbots, "activate chatbots"); err != nil {
+		return store.Chatbot{}, err
+	}
+	if err := CheckGrace(opt.PreviousGrace); err != nil {
+		return store.Chatbot{}, err
+	}
+	var out store.Chatbot
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.Now().UTC()
+		bot, err := tx.ChatbotByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound()
+		} else if err != nil {
+			return err
+		}
+		if bot.Status != store.StatusInactive {
+			return problem.New(problem.Conflict, "not_inactive", "%s is already %s; only an inactive chatbot can be activated.", bot.Name, bot.Status)
+		}
+		findings, err := s.findings(ctx, tx, bot)
+		if err != nil {
+			return err
+		}
+		if errs := chatbot.Errors(findings); len(errs) > 0 {
+			return &problem.Error{Kind: problem.Invalid, Code: "validation_errors", Details: findingsDetail(findings),
+				Message: fmt.Sprintf("%s has %d validation errors; fix them before activating.", bot.Name, len(errs))}
+		}
+		warns := chatbot.Warnings(findings)
+		if len(warns) > 0 && !opt.OverrideWarnings {
+			return &problem.Error{Kind: problem.Invalid, Code: "validation_warnings", Details: findingsDetail(findings),
+				Message: fmt.Sprintf("%s has %d validation warnings; tick \"Activate anyway\" to activate despite them.", bot.Name, len(warns))}
+		}
+		if err := s.makeRoom(ctx, tx, a, bot, opt, now); err != nil {
+			return err
+		}
+		if err := tx.SetChatbotStatus(ctx, bot.ID, store.StatusActive, time.Time{}, now); err != nil {
+			return raced(err)
+		}
+		details := map[string]any{"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusActive}}
+		if len(warns) > 0 {
+			details["overridden_warnings"] = findingsDetail(warns)
+			details["reason"] = strings.TrimSpace(opt.Reason)
+			if err := s.audit(ctx, tx, a.Entry(ActionOverride, "chatbot", bot.ID, bot.Name, map[string]any{
+				"warnings": findingsDetail(warns), "reason": strings.TrimSpace(opt.Reason)}), now); err != nil {
+				return err
+			}
+		}
+		if err := s.audit(ctx, tx, a.Entry(ActionActivated, "chatbot", bot.ID, bot.Name, details), now); err != nil {
+			return err
+		}
+		out, err = tx.ChatbotByID(ctx, bot.ID)
+		return err
+	})
+	return out, err
+}
+
+// makeRoom applies the redeploy rules to the sender before bot goes live.
+func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, opt ActivateOptions, now time.Time) error {
+	prev, err := tx.ActiveChatbot(ctx, bot.SenderID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // first activation on this sender
+	} else if err != nil {
+		return err
+	}
+	if opt.PreviousGrace == 0 {
+		return s.stop(ctx, tx, a, prev, store.CloseDeactivated, ActionDeactivated, now, map[string]any{"replaced_by": bot.ID})
+	}
+	draining, err := tx.DeactivatedChatbot(ctx, bot.SenderID)
+	if err == nil {
+		if !opt.EndCurrentGrace {
+			open, _ := tx.CountOpenSessions(ctx, draining.ID)
+			return &problem.Error{Kind: problem.Conflict, Code: "grace_in_progress",
+				Details: map[string]any{"chatbot_id": draining.ID, "open_sessions": open, "grace_ends_at": draining.GraceEndsAt},
+				Message: fmt.Sprintf("%s is still finishing %d sessions until %s. Confirm ending its grace now to redeploy with a grace period.",
+					draining.Name, open, draining.GraceEndsAt.Format(time.RFC3339))}
+		}
+		if err := s.stop(ctx, tx, a, draining, store.CloseSuperseded, ActionGraceEnded, now, map[string]any{"ended_early": true, "replaced_by": bot.ID}); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := tx.SetChatbotStatus(ctx, prev.ID, store.StatusDeactivated, now.Add(opt.PreviousGrace), now); err != nil {
+		return raced(err)
+	}
+	open, err := tx.CountOpenSessions(ctx, prev.ID)
+	if err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, a.Entry(ActionDeactivated, "chatbot", prev.ID, prev.Name, map[string]any{
+		"before": map[string]any{"status": prev.Status}, "after": map[string]any{"status": store.StatusDeactivated},
+		"grace_ends_at": now.Add(opt.PreviousGrace).Format(time.RFC3339), "open_sessions": open, "replaced_by": bot.ID,
+	}), now)
+}
+
+// stop makes a chatbot inactive, closing its open sessions with reason.
+func (s *Service) stop(ctx context.Context, tx *store.Tx, a accounts.Actor, c store.Chatbot, reason, action string, now time.Time, extra map[string]any) error {
+	closed, err := tx.CloseChatbotSessions(ctx, c.ID, reason, now)
+	if err != nil {
+		return err
+	}
+	if err := tx.SetChatbotStatus(ctx, c.ID, store.StatusInactive, time.Time{}, now); err != nil {
+		return raced(err)
+	}
+	details := map[string]any{"before": map[string]any{"status": c.Status}, "after": map[string]any{"status": store.StatusInactive},
+		"sessions_closed": closed, "close_reason": reason}
+	for k, v := range extra {
+		details[k] = v
+	}
+	return s.audit(ctx, tx, a.Entry(action, "chatbot", c.ID, c.Name, details), now)
+}
+
+// Deactivate takes an active chatbot off its sender (manager+). Any other
+// chatbot of the sender still in grace ends now too. With grace 0 the
+// chatbot's sessions close now; otherwise it finishes them until the grace
+// ends.
+func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, grace time.Duration) (store.Chatbot, error) {
+	if err := a.Require(rbac.ActivateChatbots, "deactivate chatbots"); err != nil {
+		return store.Chatbot{}, err
+	}
+	if err := CheckGrace(grace); err != nil {
+		return store.Chatbot{}, err
+	}
+	var out store.Chatbot
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.Now().UTC()
+		bot, err := tx.ChatbotByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound()
+		} else if err != nil {
+			return err
+		}
+		if bot.Status != store.StatusActive {
+			return problem.New(problem.Conflict, "not_active", "%s is %s; only an active chatbot can be deactivated.", bot.Name, bot.Status)
+		}
+		if other, err := tx.DeactivatedChatbot(ctx, bot.SenderID); err == nil {
+			if err := s.stop(ctx, tx, a, other, store.CloseSuperseded, ActionGraceEnded, now, map[string]any{"ended_early": true, "cascade_from": bot.ID}); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if grace == 0 {
+			if err := s.stop(ctx, tx, a, bot, store.CloseDeactivated, ActionDeactivated, now, nil); err != nil {
+				return err
+			}
+		} else {
+			if err := tx.SetChatbotStatus(ctx, bot.ID, store.StatusDeactivated, now.Add(grace), now); err != nil {
+				return raced(err)
+			}
+			open, err := tx.CountOpenSessions(ctx, bot.ID)
+			if err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, a.Entry(ActionDeactivated, "chatbot", bot.ID, bot.Name, map[string]any{
+				"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusDeactivated},
+				"grace_ends_at": now.Add(grace).Format(time.RFC3339), "open_sessions": open,
+			}), now); err != nil {
+				return err
+			}
+		}
+		out, err = tx.ChatbotByID(ctx, bot.ID)
+		return err
+	})
+	return out, err
+}
+
+// EndGrace ends a deactivated chatbot's grace now (manager+, or the system
+// when the grace runs out): it becomes inactive and its sessions close.
+func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
+	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
+		return store.Chatbot{}, err
+	}
+	var out store.Chatbot
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.Now().UTC()
+		bot, err := tx.ChatbotByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound()
+		} else if err != nil {
+			return err
+		}
+		if bot.Status != store.StatusDeactivated {
+			return problem.New(problem.Conflict, "not_deactivated", "%s is %s; only a deactivated chatbot has a grace period to end.", bot.Name, bot.Status)
+		}
+		reason := store.CloseGraceEnded
+		early := now.Before(bot.GraceEndsAt)
+		if early && !a.System {
+			reason = store.CloseSuperseded
+		}
+		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, map[string]any{"ended_early": early, "grace_ends_at": bot.GraceEndsAt.Format(time.RFC3339)}); err != nil {
+			return err
+		}
+		out, err = tx.ChatbotByID(ctx, bot.ID)
+		return err
+	})
+	return out, err
+}
+
+// ExpireGraces ends every grace period that has run out; it returns how
+// many it ended. The sweeper calls it; routing never serves an expired
+// grace even before it runs.
+func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
+	due, err := s.Store.GracesDue(ctx, s.Now().UTC())
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range due {
+		if _, err := s.EndGrace(ctx, accounts.System(), id); err != nil {
+			if p, ok := problem.As(err); ok && p.Code == "not_deactivated" {
+				continue // someone ended it meanwhile
+			}
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func (s *Service) findings(ctx context.Context, tx *store.Tx, bot store.Chatbot) ([]chatbot.Finding, error) {
+	def, err := chatbot.Parse(bot.Definition)
+	if err != nil {
+		return nil, err
+	}
+	vctx := chatbot.Context{Channel: bot.Channel, SessionTimeout: bot.SessionTimeout}
+	if bot.SenderID != 0 {
+		snd, err := tx.SenderByID(ctx, bot.SenderID)
+		if err != nil {
+			return nil, err
+		}
+		vctx.HasSender, vctx.SenderChannel = true, snd.Channel
+	}
+	return chatbot.Validate(def, vctx), nil
+}
+
+// findingsDetail is how findings appear in API errors and audit details.
+func findingsDetail(fs []chatbot.Finding) []map[string]any {
+	out := make([]map[string]any, 0, len(fs))
+	for _, f := range fs {
+		m := map[string]any{"severity": string(f.Severity), "code": f.Code, "message": f.Message}
+		if f.Dialog != "" {
+			m["dialog"] = f.Dialog
+		}
+		if f.Element >= 0 {
+			m["element"] = f.Element
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (s *Service) audit(ctx context.Context, tx *store.Tx, e audit.Entry, now time.Time) error {
+	e.At = now
+	_, err := tx.AppendAudit(ctx, e)
+	return err
+}
+
+// raced turns a constraint violation (another manager acted at the same
+// moment) into a clean refusal.
+func raced(err error) error {
+	if errors.Is(err, store.ErrSenderBusy) || errors.Is(err, store.ErrOpenSessions) {
+		return problem.New(problem.Conflict, "concurrent_change", "The sender changed while this was being applied; nothing was changed. Reload and try again.")
+	}
+	return err
+}
+
+// ParseGrace reads a grace period written as a number and a unit: 90s,
+// 15m, 2h, 3d; "" and "none" are no grace.
+func ParseGrace(s string) (time.Duration, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" || s == "none" || s == "0" {
+		return 0, nil
+	}
+	bad := problem.Field("grace", "Write a grace period as a number and a unit, such as 90s, 15m, 2h or 3d.")
+	if len(s) < 2 {
+		return 0, bad
+	}
+	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[s[len(s)-1]]
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if unit == 0 || err != nil || n < 0 || n > 1_000_000 {
+		return 0, bad
+	}
+	d := time.Duration(n) * unit
+	return d, CheckGrace(d)
+}

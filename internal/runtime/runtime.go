@@ -1,0 +1,253 @@
+// Package runtime routes end users' messages to chatbots: it finds or opens
+// the end user's session on a sender, runs the dialog engine, stores the
+// transcript, and closes sessions that time out.
+//
+// Routing holds the invariants of SPEC §3 on every message, whatever the
+// sweeper has done yet: an open session continues only while its chatbot
+// may serve it (active, or deactivated with its grace not yet over, I6) and
+// it has not timed out; otherwise it is closed with its reason and a new
+// session opens on the sender's active chatbot.
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/senders"
+	"github.com/answers-console/answers/internal/store"
+)
+
+// Limits on inbound messages.
+const (
+	MaxTextRunes    = 4096
+	MaxEndUserRunes = 256
+)
+
+// Service is the runtime.
+type Service struct {
+	Store *store.Store
+	Now   func() time.Time
+	Log   *slog.Logger
+	// Routed is called after each routed message (metrics).
+	Routed func(replies int, opened, closed bool)
+}
+
+// New makes the runtime.
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Now: time.Now, Log: slog.Default()}
+}
+
+// Inbound is a message from an end user, as a channel gateway posts it.
+type Inbound struct {
+	Channel string `json:"channel"`
+	Sender  string `json:"sender"`
+	From    string `json:"from"`
+	Text    string `json:"text"`
+}
+
+// Outcome is what routing a message did.
+type Outcome struct {
+	SessionID     int64    `json:"session_id"`
+	ChatbotID     int64    `json:"chatbot_id"`
+	Replies       []string `json:"replies"`
+	SessionClosed bool     `json:"session_closed"`
+}
+
+// Check says what is wrong with an inbound message, or nil.
+func (in *Inbound) Check() error {
+	in.Channel = strings.ToLower(strings.TrimSpace(in.Channel))
+	in.Sender = strings.TrimSpace(in.Sender)
+	in.From = strings.TrimSpace(in.From)
+	switch {
+	case !senders.ValidChannel(in.Channel):
+		return problem.Field("channel", "channel must be one of %s.", strings.Join(senders.Channels, ", "))
+	case in.Sender == "":
+		return problem.Field("sender", "sender (the address the end user wrote to) is required.")
+	case in.From == "":
+		return problem.Field("from", "from (the end user's address) is required.")
+	case utf8.RuneCountInString(in.From) > MaxEndUserRunes:
+		return problem.Field("from", "from is longer than %d characters.", MaxEndUserRunes)
+	case strings.TrimSpace(in.Text) == "":
+		return problem.Field("text", "text is required.")
+	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
+		return problem.Field("text", "text is longer than %d characters.", MaxTextRunes)
+	case !utf8.ValidString(in.Text) || !utf8.ValidString(in.From):
+		return problem.Field("text", "text must be UTF-8.")
+	}
+	return nil
+}
+
+// Receive routes a message posted with a sender's inbound key.
+func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome, error) {
+	if err := in.Check(); err != nil {
+		return Outcome{}, err
+	}
+	snd, err := s.Store.SenderByAddress(ctx, in.Channel, in.Sender)
+	if errors.Is(err, store.ErrNotFound) {
+		return Outcome{}, problem.New(problem.NotFound, "unknown_sender", "There is no %s sender with the address %s.", in.Channel, in.Sender)
+	}
+	if err != nil {
+		return Outcome{}, err
+	}
+	if !senders.KeyMatches(snd, key) {
+		return Outcome{}, problem.New(problem.Unauthorized, "bad_inbound_key", "The X-Inbound-Key header is missing or wrong for this sender.")
+	}
+	return s.Route(ctx, snd, in.From, in.Text)
+}
+
+var errNoActive = problem.New(problem.Conflict, "no_active_chatbot", "No chatbot is active on this sender, so the message was not answered.")
+
+// Route delivers a message from endUser on sender snd (already
+// authenticated) and returns the replies. It is one transaction: the
+// session, the transcript and the state commit together.
+func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, error) {
+	switch {
+	case strings.TrimSpace(text) == "":
+		return Outcome{}, problem.Field("text", "Write a message first.")
+	case utf8.RuneCountInString(text) > MaxTextRunes || !utf8.ValidString(text):
+		return Outcome{}, problem.Field("text", "A message is at most %d characters of UTF-8 text.", MaxTextRunes)
+	case endUser == "" || utf8.RuneCountInString(endUser) > MaxEndUserRunes:
+		return Outcome{}, problem.Field("from", "The end user's address must be 1 to %d characters.", MaxEndUserRunes)
+	}
+	var out Outcome
+	var opened bool
+	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		now := s.Now().UTC()
+		opened = false
+		sess, bot, state, ok, err := s.continuable(ctx, tx, snd, endUser, now)
+		if err != nil {
+			return err
+		}
+		var res chatbot.Result
+		if ok {
+			def, err := chatbot.Parse(bot.Definition)
+			if err != nil {
+				return err
+			}
+			res = chatbot.Continue(def, state, text)
+		} else {
+			if bot, err = tx.ActiveChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
+				return errNoActive
+			} else if err != nil {
+				return err
+			}
+			def, err := chatbot.Parse(bot.Definition)
+			if err != nil {
+				return err
+			}
+			res = chatbot.Start(def)
+			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now, State: []byte("{}")}
+			if sess, err = tx.CreateChatSession(ctx, withActivity(sess, now, bot.SessionTimeout)); err != nil {
+				return err
+			}
+			opened = true
+		}
+		if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now}); err != nil {
+			return err
+		}
+		for _, r := range res.Replies {
+			if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "out", Text: r, At: now}); err != nil {
+				return err
+			}
+		}
+		sess.State, err = json.Marshal(res.State)
+		if err != nil {
+			return err
+		}
+		sess.Inbound++
+		sess.Outbound += len(res.Replies)
+		if err := tx.SaveChatSession(ctx, withActivity(sess, now, bot.SessionTimeout)); err != nil {
+			return err
+		}
+		closed := res.Closed || res.StepLimit
+		if closed {
+			reason := store.CloseCompleted
+			if res.StepLimit {
+				reason = store.CloseStepLimit
+				s.Log.Warn("step limit reached", "chatbot_id", bot.ID, "session_id", sess.ID)
+			}
+			if err := tx.CloseChatSession(ctx, sess.ID, reason, now); err != nil {
+				return err
+			}
+		}
+		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, SessionClosed: closed}
+		if out.Replies == nil {
+			out.Replies = []string{}
+		}
+		return nil
+	})
+	if err == nil && s.Routed != nil {
+		s.Routed(len(out.Replies), opened, out.SessionClosed)
+	}
+	return out, err
+}
+
+func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) store.ChatSession {
+	sess.LastActivityAt = now
+	sess.ExpiresAt = now.Add(timeout)
+	return sess
+}
+
+// continuable finds the end user's open session and says whether it may go
+// on. A session that may not is closed here, with its reason.
+func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, error) {
+	var state chatbot.State
+	sess, err := tx.OpenChatSession(ctx, snd.ID, endUser)
+	if errors.Is(err, store.ErrNotFound) {
+		return sess, store.Chatbot{}, state, false, nil
+	}
+	if err != nil {
+		return sess, store.Chatbot{}, state, false, err
+	}
+	bot, err := tx.ChatbotByID(ctx, sess.ChatbotID)
+	if err != nil {
+		return sess, bot, state, false, err
+	}
+	reason := ""
+	switch {
+	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
+		// The grace period is over, even if the sweeper has not run yet.
+		reason = store.CloseGraceEnded
+	case bot.Status == store.StatusInactive:
+		reason = store.CloseDeactivated
+	case !now.Before(sess.ExpiresAt):
+		reason = store.CloseTimeout
+	}
+	if reason != "" {
+		closeAt := now
+		if reason == store.CloseTimeout {
+			closeAt = sess.ExpiresAt
+		}
+		return sess, bot, state, false, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
+	}
+	if err := json.Unmarshal(sess.State, &state); err != nil {
+		return sess, bot, state, false, err
+	}
+	return sess, bot, state, true, nil
+}
+
+// Sweep closes sessions whose timeout has passed, in batches so that
+// routing never waits long behind it. It returns how many it closed.
+func (s *Service) Sweep(ctx context.Context) (int64, error) {
+	const batch = 1000
+	var total int64
+	for {
+		var n int64
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			n, err = tx.CloseExpiredSessions(ctx, s.Now().UTC(), batch)
+			return err
+		})
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+}

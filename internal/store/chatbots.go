@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Chatbot statuses.
+const (
+	StatusInactive    = "inactive"
+	StatusActive      = "active"
+	StatusDeactivated = "deactivated"
+)
+
+// Chatbot is a chatbot as stored; the definition is kept as JSON text and
+// parsed by the chatbot package.
+type Chatbot struct {
+	ID                int64
+	Name              string
+	Language          string
+	Channel           string
+	SenderID          int64 // 0 when unset
+	SessionTimeout    time.Duration
+	Definition        []byte
+	Version           int64
+	Status            string
+	GraceEndsAt       time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	FirstActivatedAt  time.Time
+	LastActivatedAt   time.Time
+	LastDeactivatedAt time.Time
+}
+
+// Draft reports whether the chatbot was never activated.
+func (c Chatbot) Draft() bool { return c.FirstActivatedAt.IsZero() }
+
+// Editable reports whether the chatbot may be edited: only inactive ones.
+func (c Chatbot) Editable() bool { return c.Status == StatusInactive }
+
+const chatbotColumns = `c.id, c.name, c.language, c.channel, coalesce(c.sender_id, 0), c.session_timeout_seconds, c.definition,
+	c.version, c.status, c.grace_ends_at, c.created_at, c.updated_at, c.first_activated_at, c.last_activated_at, c.last_deactivated_at`
+
+func scanChatbot(row interface{ Scan(...any) error }, extra ...any) (Chatbot, error) {
+	var c Chatbot
+	var timeout int64
+	var def string
+	var created, updated string
+	var grace, first, last, deact sql.NullString
+	dest := append([]any{&c.ID, &c.Name, &c.Language, &c.Channel, &c.SenderID, &timeout, &def,
+		&c.Version, &c.Status, &grace, &created, &updated, &first, &last, &deact}, extra...)
+	err := row.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chatbot{}, ErrNotFound
+	}
+	if err != nil {
+		return Chatbot{}, err
+	}
+	c.SessionTimeout = time.Duration(timeout) * time.Second
+	c.Definition = []byte(def)
+	c.GraceEndsAt, c.FirstActivatedAt, c.LastActivatedAt, c.LastDeactivatedAt = nullTime(grace), nullTime(first), nullTime(last), nullTime(deact)
+	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	return c, nil
+}
+
+// ChatbotByID loads one chatbot.
+func (q queries) ChatbotByID(ctx context.Context, id int64) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.id = ?`, id))
+}
+
+// ActiveChatbot returns the sender's active chatbot.
+func (q queries) ActiveChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.sender_id = ? AND c.status = 'active'`, senderID))
+}
+
+// ChatbotFilter narrows and orders the chatbot list.
+type ChatbotFilter struct {
+	Status   string // inactive, active, deactivated, draft, or "" for all
+	Channel  string
+	SenderID int64
+	Query    string // part of the name
+	Sort     string // name, -name, updated, -updated, status
+	Limit    int
+	Offset   int
+	// Since is the start of "today" for the sessions-today count.
+	Since time.Time
+}
+
+// ChatbotRow is a chatbot with its dashboard numbers.
+type ChatbotRow struct {
+	Chatbot
+	SenderAddress string
+	OpenSessions  int
+	SessionsToday int
+	LastActivity  time.Time
+}
+
+var chatbotSorts = map[string]string{
+	"name":     "c.name COLLATE NOCASE, c.id",
+	"-name":    "c.name COLLATE NOCASE DESC, c.id DESC",
+	"updated":  "c.updated_at, c.id",
+	"-updated": "c.updated_at DESC, c.id DESC",
+	"status":   "CASE c.status WHEN 'active' THEN 0 WHEN 'deactivated' THEN 1 ELSE 2 END, c.name COLLATE NOCASE, c.id",
+}
+
+// ValidChatbotSort reports whether s names a sort order.
+func ValidChatbotSort(s string) bool { _, ok := chatbotSorts[s]; return ok }
+
+// Chatbots lists chatbots matching f with their dashboard numbers, and
+// the number of all that match.
+func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, int, error) {
+	var where []string
+	var args []any
+	switch f.Status {
+	case "":
+	case "draft":
+		where = append(where, "c.first_activated_at IS NULL")
+	default:
+		where, args = append(where, "c.status = ?"), append(args, f.Status)
+	}
+	if f.Channel != "" {
+		where, args = append(where, "c.channel = ?"), append(args, f.Channel)
+	}
+	if f.SenderID != 0 {
+		where, args = append(where, "c.sender_id = ?"), append(args, f.SenderID)
+	}
+	if f.Query != "" {
+		where, args = append(where, "c.name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chatbots c`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	order, ok := chatbotSorts[f.Sort]
+	if !ok {
+		order = chatbotSorts["name"]
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	query := `SELECT ` + chatbotColumns + `, coalesce(s.address, ''),
+		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
+		(SELECT count(*) FROM chat_sessions t WHERE t.chatbot_id = c.id AND t.opened_at >= ?),
+		(SELECT max(l.last_activity_at) FROM chat_sessions l WHERE l.chatbot_id = c.id)
+		FROM chatbots c LEFT JOIN senders s ON s.id = c.sender_id` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
+	all := append([]any{fmtTime(f.Since)}, args...)
+	all = append(all, f.Limit, f.Offset)
+	rows, err := q.q.QueryContext(ctx, query, all...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []ChatbotRow
+	for rows.Next() {
+		var r ChatbotRow
+		var last sql.NullString
+		c, err := scanChatbot(rows, &r.SenderAddress, &r.OpenSessions, &r.SessionsToday, &last)
+		if err != nil {
+			return nil, 0, err
+		}
+		r.Chatbot, r.LastActivity = c, nullTime(last)
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// NewChatbot is what CreateChatbot needs.
+type NewChatbot struct {
+	Name           string
+	Language       string
+	Channel        string
+	SenderID       int64
+	SessionTimeout time.Duration
+	Definition     []byte
+}
+
+// CreateChatbot inserts an inactive chatbot; ErrDuplicate when the name is
+// taken.
+func (t *Tx) CreateChatbot(ctx context.Context, n NewChatbot, now time.Time) (Chatbot, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO chatbots
+		(name, language, channel, sender_id, session_timeout_seconds, definition, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now))
+	if err != nil {
+		return Chatbot{}, constraintError(err)
+	}
+	id, _ := res.LastInsertId()
+	return t.ChatbotByID(ctx, id)
+}
+
+// ErrStale is returned when a chatbot changed since the version an edit
+// started from.
+var ErrStale = errors.New("the chatbot was changed by someone else")
+
+// ErrNotEditable is returned when an edit reaches a chatbot that is not
+// inactive.
+var ErrNotEditable = errors.New("only inactive chatbots can be edited")
+
+// UpdateChatbot saves an edit made from version c.Version, and bumps the
+// version. Only inactive chatbots are changed; the check and the write are
+// one statement.
+func (t *Tx) UpdateChatbot(ctx context.Context, c Chatbot, now time.Time) (Chatbot, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE chatbots SET name = ?, language = ?, channel = ?, sender_id = ?,
+		session_timeout_seconds = ?, definition = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ? AND status = 'inactive'`,
+		c.Name, c.Language, c.Channel, nullableID(c.SenderID), int64(c.SessionTimeout/time.Second), string(c.Definition), fmtTime(now),
+		c.ID, c.Version)
+	if err != nil {
+		return Chatbot{}, constraintError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		cur, err := t.ChatbotByID(ctx, c.ID)
+		switch {
+		case err != nil:
+			return Chatbot{}, err
+		case cur.Status != StatusInactive:
+			return Chatbot{}, ErrNotEditable
+		default:
+			return Chatbot{}, ErrStale
+		}
+	}
+	return t.ChatbotByID(ctx, c.ID)
+}
+
+// SetChatbotStatus moves a chatbot to a status, keeping the activation
+// timestamps. The database refuses a status that would break I1–I4.
+func (t *Tx) SetChatbotStatus(ctx context.Context, id int64, status string, graceEnds, now time.Time) error {
+	var query string
+	switch status {
+	case StatusActive:
+		query = `UPDATE chatbots SET status = 'active', grace_ends_at = NULL,
+			first_activated_at = coalesce(first_activated_at, ?1), last_activated_at = ?1 WHERE id = ?2`
+	case StatusDeactivated:
+		query = `UPDATE chatbots SET status = 'deactivated', grace_ends_at = ?3, last_deactivated_at = ?1 WHERE id = ?2`
+	default:
+		query = `UPDATE chatbots SET status = 'inactive', grace_ends_at = NULL,
+			last_deactivated_at = CASE WHEN status = 'inactive' THEN last_deactivated_at ELSE ?1 END WHERE id = ?2`
+	}
+	res, err := t.tx.ExecContext(ctx, query, fmtTime(now), id, nullableTime(graceEnds))
+	if err != nil {
+		return constraintError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// ChatbotByName finds a chatbot by name, ignoring case.
+func (q queries) ChatbotByName(ctx context.Context, name string) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.name = ? COLLATE NOCASE`, name))
+}
+
+// DeactivatedChatbot returns the sender's chatbot in grace.
+func (q queries) DeactivatedChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.sender_id = ? AND c.status = 'deactivated'`, senderID))
+}
+
+// GracesDue lists deactivated chatbots whose grace ended by now.
+func (q queries) GracesDue(ctx context.Context, now time.Time) ([]int64, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM chatbots WHERE status = 'deactivated' AND grace_ends_at <= ? ORDER BY grace_ends_at`, fmtTime(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

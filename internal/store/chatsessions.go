@@ -1,0 +1,212 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Session close reasons.
+const (
+	CloseCompleted   = "completed"
+	CloseTimeout     = "timeout"
+	CloseDeactivated = "deactivated"
+	CloseGraceEnded  = "grace_ended"
+	CloseSuperseded  = "superseded"
+	CloseStepLimit   = "step_limit"
+)
+
+// ChatSession is one end user's conversation with a chatbot on a sender.
+type ChatSession struct {
+	ID             int64
+	SenderID       int64
+	ChatbotID      int64
+	EndUser        string
+	State          []byte // the dialog engine's state, JSON
+	OpenedAt       time.Time
+	LastActivityAt time.Time
+	ExpiresAt      time.Time
+	ClosedAt       time.Time
+	CloseReason    string
+	Inbound        int
+	Outbound       int
+}
+
+// Open reports whether the session is still open.
+func (s ChatSession) Open() bool { return s.ClosedAt.IsZero() }
+
+const chatSessionColumns = `id, sender_id, chatbot_id, end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count`
+
+func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
+	var s ChatSession
+	var state, opened, last, expires string
+	var closed sql.NullString
+	err := row.Scan(&s.ID, &s.SenderID, &s.ChatbotID, &s.EndUser, &state, &opened, &last, &expires, &closed, &s.CloseReason, &s.Inbound, &s.Outbound)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ChatSession{}, ErrNotFound
+	}
+	if err != nil {
+		return ChatSession{}, err
+	}
+	s.State = []byte(state)
+	s.OpenedAt, s.LastActivityAt, s.ExpiresAt, s.ClosedAt = parseTime(opened), parseTime(last), parseTime(expires), nullTime(closed)
+	return s, nil
+}
+
+// OpenChatSession returns the end user's open session on the sender.
+func (q queries) OpenChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
+	return scanChatSession(q.q.QueryRowContext(ctx,
+		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`, senderID, endUser))
+}
+
+// ChatSessionByID loads one session.
+func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, error) {
+	return scanChatSession(q.q.QueryRowContext(ctx, `SELECT `+chatSessionColumns+` FROM chat_sessions WHERE id = ?`, id))
+}
+
+// SessionFilter narrows a chatbot's session list.
+type SessionFilter struct {
+	ChatbotID int64
+	Open      *bool // nil for all
+	Before    int64 // keyset: sessions with a smaller id
+	Limit     int
+}
+
+// ChatSessions lists a chatbot's sessions, newest first, and the id to pass
+// as Before for the next page (0 on the last page).
+func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSession, int64, error) {
+	query := `SELECT ` + chatSessionColumns + ` FROM chat_sessions WHERE chatbot_id = ?`
+	args := []any{f.ChatbotID}
+	if f.Open != nil {
+		if *f.Open {
+			query += ` AND closed_at IS NULL`
+		} else {
+			query += ` AND closed_at IS NOT NULL`
+		}
+	}
+	if f.Before > 0 {
+		query, args = query+` AND id < ?`, append(args, f.Before)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	query, args = query+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)
+	rows, err := q.q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []ChatSession
+	var next int64
+	for rows.Next() {
+		s, err := scanChatSession(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(out) == f.Limit {
+			next = out[len(out)-1].ID
+			break
+		}
+		out = append(out, s)
+	}
+	return out, next, rows.Err()
+}
+
+// CountOpenSessions counts a chatbot's open sessions.
+func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL`, chatbotID).Scan(&n)
+	return n, err
+}
+
+// CreateChatSession opens a session; the database refuses one on a
+// chatbot that is not active (I4) or a second open one for the same end
+// user on the sender (I5).
+func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO chat_sessions
+		(sender_id, chatbot_id, end_user, state, opened_at, last_activity_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		s.SenderID, s.ChatbotID, s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
+	if err != nil {
+		return ChatSession{}, constraintError(err)
+	}
+	s.ID, _ = res.LastInsertId()
+	return s, nil
+}
+
+// SaveChatSession stores a session's state, activity and counts after a
+// message.
+func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET state = ?, last_activity_at = ?, expires_at = ?,
+		inbound_count = ?, outbound_count = ? WHERE id = ?`,
+		string(s.State), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt), s.Inbound, s.Outbound, s.ID)
+	return err
+}
+
+// CloseChatSession closes one open session with a reason.
+func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL`,
+		fmtTime(now), reason, id)
+	return err
+}
+
+// CloseChatbotSessions closes every open session of a chatbot and returns
+// how many it closed.
+func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ? WHERE chatbot_id = ? AND closed_at IS NULL`,
+		fmtTime(now), reason, chatbotID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// CloseExpiredSessions closes up to limit open sessions whose timeout has
+// passed, and returns how many it closed.
+func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout'
+		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+		fmtTime(now), limit)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// Message is one line of a transcript.
+type Message struct {
+	ID        int64
+	SessionID int64
+	ChatbotID int64
+	Direction string // "in" or "out"
+	Text      string
+	At        time.Time
+}
+
+// AddMessage appends a message to the transcript.
+func (t *Tx) AddMessage(ctx context.Context, m Message) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at) VALUES (?, ?, ?, ?, ?)`,
+		m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At))
+	return err
+}
+
+// Transcript returns a session's messages in order.
+func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id, session_id, chatbot_id, direction, text, at FROM messages WHERE session_id = ? ORDER BY id`, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		var at string
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.ChatbotID, &m.Direction, &m.Text, &at); err != nil {
+			return nil, err
+		}
+		m.At = parseTime(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+)
+
+// Sender is a channel address end users write to.
+type Sender struct {
+	ID         int64
+	Channel    string
+	Address    string
+	InboundKey string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+const senderColumns = `id, channel, address, inbound_key, created_at, updated_at`
+
+func scanSender(row interface{ Scan(...any) error }) (Sender, error) {
+	var s Sender
+	var created, updated string
+	err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Sender{}, ErrNotFound
+	}
+	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	return s, err
+}
+
+// SenderByID loads one sender.
+func (q queries) SenderByID(ctx context.Context, id int64) (Sender, error) {
+	return scanSender(q.q.QueryRowContext(ctx, `SELECT `+senderColumns+` FROM senders WHERE id = ?`, id))
+}
+
+// SenderByAddress finds the sender of a channel and address.
+func (q queries) SenderByAddress(ctx context.Context, channel, address string) (Sender, error) {
+	return scanSender(q.q.QueryRowContext(ctx, `SELECT `+senderColumns+` FROM senders WHERE channel = ? AND address = ?`, channel, address))
+}
+
+// SenderSummary is a sender with what runs on it.
+type SenderSummary struct {
+	Sender
+	ActiveChatbotID   int64
+	ActiveChatbotName string
+	Chatbots          int
+}
+
+// Senders lists every sender by channel and address.
+func (q queries) Senders(ctx context.Context) ([]SenderSummary, error) {
+	rows, err := q.q.QueryContext(ctx, `
+		SELECT s.id, s.channel, s.address, s.inbound_key, s.created_at, s.updated_at,
+		       coalesce(a.id, 0), coalesce(a.name, ''),
+		       (SELECT count(*) FROM chatbots c WHERE c.sender_id = s.id)
+		FROM senders s
+		LEFT JOIN chatbots a ON a.sender_id = s.id AND a.status = 'active'
+		ORDER BY s.channel, s.address`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SenderSummary
+	for rows.Next() {
+		var s SenderSummary
+		var created, updated string
+		if err := rows.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated,
+			&s.ActiveChatbotID, &s.ActiveChatbotName, &s.Chatbots); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CreateSender inserts a sender; ErrDuplicate when the channel already has
+// that address.
+func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now time.Time) (Sender, error) {
+	res, err := t.tx.ExecContext(ctx,
+		`INSERT INTO senders (channel, address, inbound_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		channel, address, key, fmtTime(now), fmtTime(now))
+	if err != nil {
+		return Sender{}, constraintError(err)
+	}
+	id, _ := res.LastInsertId()
+	return t.SenderByID(ctx, id)
+}
+
+// SetSenderKey replaces a sender's inbound key.
+func (t *Tx) SetSenderKey(ctx context.Context, id int64, key string, now time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE senders SET inbound_key = ?, updated_at = ? WHERE id = ?`, key, fmtTime(now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

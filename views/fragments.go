@@ -1,0 +1,44 @@
+package views
+
+import (
+	"context"
+	"io"
+	"strings"
+
+	"github.com/a-h/templ"
+
+	"github.com/answers-console/answers/internal/senders"
+)
+
+// Fragments renders several components one after another (a fragment and
+// its out-of-band companions).
+func Fragments(cs ...templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		for _, c := range cs {
+			if err := c.Render(ctx, w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OOB marks a component's root element for an htmx out-of-band swap: it
+// replaces the element with the same id wherever it is on the page.
+func OOB(c templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		var b strings.Builder
+		if err := c.Render(ctx, &b); err != nil {
+			return err
+		}
+		html := b.String()
+		// The root element is the first tag; add the attribute to it.
+		if i := strings.IndexAny(html, " >"); strings.HasPrefix(html, "<") && i > 0 {
+			html = html[:i] + ` hx-swap-oob="true"` + html[i:]
+		}
+		_, err := io.WriteString(w, html)
+		return err
+	})
+}
+
+func senderChannels() []string { return senders.Channels }

@@ -1,0 +1,278 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/store"
+)
+
+func toAPIChatbot(c store.Chatbot) apiChatbot {
+	out := apiChatbot{
+		ID: c.ID, Name: c.Name, Status: c.Status, Draft: c.Draft(), Channel: c.Channel, Language: c.Language,
+		SessionTimeoutSeconds: int(c.SessionTimeout / time.Second), Version: c.Version,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+	if c.SenderID != 0 {
+		id := c.SenderID
+		out.SenderID = &id
+	}
+	if !c.GraceEndsAt.IsZero() {
+		t := c.GraceEndsAt
+		out.GraceEndsAt = &t
+	}
+	return out
+}
+
+// apiChatbots lists chatbots with the filters status, sender_id and q.
+func (s *Server) apiChatbots(c echo.Context) error {
+	f := store.ChatbotFilter{Status: c.QueryParam("status"), Query: c.QueryParam("q"), Sort: "name", Limit: 500}
+	switch f.Status {
+	case "", store.StatusActive, store.StatusDeactivated, store.StatusInactive, "draft":
+	default:
+		return problem.Field("status", "Unknown status %q: use active, deactivated, inactive or draft.", f.Status)
+	}
+	if v := c.QueryParam("sender_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return problem.Field("sender_id", "sender_id must be a positive integer.")
+		}
+		f.SenderID = id
+	}
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return problem.Field("limit", "limit must be between 1 and 500.")
+		}
+		f.Limit = n
+	}
+	if v := c.QueryParam("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return problem.Field("offset", "offset must be 0 or more.")
+		}
+		f.Offset = n
+	}
+	rows, total, err := s.cfg.Store.Chatbots(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := make([]apiChatbot, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, toAPIChatbot(r.Chatbot))
+	}
+	c.Response().Header().Set("X-Total-Count", strconv.Itoa(total))
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiChatbot returns one chatbot, with its definition for those who may
+// see details.
+func (s *Server) apiChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	u := currentUser(c)
+	if !rbac.Can(u.Role, rbac.ViewChatbots) {
+		bot, err := s.cfg.Store.ChatbotByID(c.Request().Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toAPIChatbot(bot))
+	}
+	bot, def, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	out := toAPIChatbot(bot)
+	out.Definition = def
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiPatch is the body of PATCH /chatbots/{id}: every field optional.
+// version, when given, must be the current one (optimistic concurrency).
+type apiPatch struct {
+	Name                  *string         `json:"name"`
+	Language              *string         `json:"language"`
+	SenderID              *int64          `json:"sender_id"`
+	SessionTimeoutSeconds *int64          `json:"session_timeout_seconds"`
+	Definition            json.RawMessage `json:"definition"`
+	Version               *int64          `json:"version"`
+}
+
+func (s *Server) apiPatchChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var p apiPatch
+	if err := decodeJSON(c, &p); err != nil {
+		return err
+	}
+	var def *chatbot.Definition
+	if len(p.Definition) > 0 && string(p.Definition) != "null" {
+		if def, err = chatbot.Parse(p.Definition); err != nil {
+			return problem.New(problem.Invalid, "invalid_definition", "definition: %v", err)
+		}
+	}
+	ctx := c.Request().Context()
+	cur, err := s.cfg.Store.ChatbotByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+	}
+	if err != nil {
+		return err
+	}
+	version := cur.Version
+	if p.Version != nil {
+		version = *p.Version
+	}
+	bot, err := s.cfg.Chatbots.Update(ctx, actor(c), id, chatbots.Edit{Version: version, Apply: func(set *chatbots.Settings, d *chatbot.Definition) (string, error) {
+		if p.Name != nil {
+			set.Name = *p.Name
+		}
+		if p.Language != nil {
+			set.Language = *p.Language
+		}
+		if p.SenderID != nil {
+			set.SenderID = *p.SenderID
+		}
+		if p.SessionTimeoutSeconds != nil {
+			set.SessionTimeout = time.Duration(*p.SessionTimeoutSeconds) * time.Second
+		}
+		if def != nil {
+			*d = *def
+			return "updated through the API (definition replaced)", nil
+		}
+		return "updated through the API", nil
+	}})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
+
+func (s *Server) apiValidate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	_, fs, err := s.cfg.Chatbots.Validate(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	type finding struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Dialog  string `json:"dialog,omitempty"`
+		Element *int   `json:"element,omitempty"`
+	}
+	conv := func(list []chatbot.Finding) []finding {
+		out := make([]finding, 0, len(list))
+		for _, f := range list {
+			x := finding{Code: f.Code, Message: f.Message, Dialog: f.Dialog}
+			if f.Element >= 0 {
+				i := f.Element
+				x.Element = &i
+			}
+			out = append(out, x)
+		}
+		return out
+	}
+	return c.JSON(http.StatusOK, map[string]any{"errors": conv(chatbot.Errors(fs)), "warnings": conv(chatbot.Warnings(fs))})
+}
+
+type apiSender struct {
+	ID         int64  `json:"id"`
+	Channel    string `json:"channel"`
+	Address    string `json:"address"`
+	InboundKey string `json:"inbound_key,omitempty"`
+}
+
+func toAPISender(c echo.Context, snd store.Sender) apiSender {
+	out := apiSender{ID: snd.ID, Channel: snd.Channel, Address: snd.Address}
+	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
+		out.InboundKey = snd.InboundKey
+	}
+	return out
+}
+
+func (s *Server) apiSenders(c echo.Context) error {
+	list, err := s.cfg.Store.Senders(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]apiSender, 0, len(list))
+	for _, snd := range list {
+		out = append(out, toAPISender(c, snd.Sender))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiCreateSender(c echo.Context) error {
+	var body struct {
+		Channel string `json:"channel"`
+		Address string `json:"address"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	snd, err := s.cfg.Senders.Create(c.Request().Context(), actor(c), body.Channel, body.Address)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPISender(c, snd))
+}
+
+// apiMessages is the inbound message endpoint a channel gateway calls; it
+// authenticates with the sender's inbound key, not a person's token.
+func (s *Server) apiMessages(c echo.Context) error {
+	var in runtime.Inbound
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.cfg.Runtime.Receive(c.Request().Context(), in, c.Request().Header.Get("X-Inbound-Key"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// decodeJSON reads a JSON body strictly, with a clear message for each way
+// it can be wrong.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20+1))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return problem.New(problem.Invalid, "empty_body", "The request body is empty; send a JSON object.")
+		case errors.As(err, &syn):
+			return problem.New(problem.Invalid, "invalid_json", "The body is not valid JSON (at byte %d).", syn.Offset)
+		case errors.As(err, &typ):
+			return problem.New(problem.Invalid, "invalid_field", "The field %q must be of type %s.", typ.Field, typ.Type)
+		default:
+			return problem.New(problem.Invalid, "invalid_body", "The body could not be read: %v.", err)
+		}
+	}
+	if dec.More() {
+		return problem.New(problem.Invalid, "invalid_json", "The body has more than one JSON value.")
+	}
+	return nil
+}

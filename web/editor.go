@@ -1,0 +1,268 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/views"
+)
+
+// editorData loads everything the chatbot page shows.
+func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) {
+	ctx := c.Request().Context()
+	bot, def, err := s.cfg.Chatbots.Get(ctx, actor(c), id)
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	list, err := s.cfg.Store.Senders(ctx)
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	open, err := s.cfg.Store.CountOpenSessions(ctx, id)
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	st, err := s.senderState(c, bot)
+	return views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st}, err
+}
+
+func (s *Server) chatbotPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.editorData(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.EditorPage(d))
+}
+
+func (s *Server) validation(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.editorData(c, id)
+	if err != nil {
+		return err
+	}
+	if _, d.Findings, err = s.cfg.Chatbots.Validate(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	d.Validated = true
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, views.ValidationPanel(d))
+	}
+	return s.render(c, http.StatusOK, views.EditorPage(d))
+}
+
+// edit applies one editor change. form names the form it came from, so a
+// refusal shows next to it; anchor is where a plain post lands afterwards.
+func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	version, err := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	if err != nil {
+		return problem.New(problem.Invalid, "version", "The form has no version; reload the page and try again.")
+	}
+	_, err = s.cfg.Chatbots.Update(c.Request().Context(), actor(c), id, chatbots.Edit{Version: version, Apply: apply})
+	p, refused := problem.As(err)
+	if err != nil && (!refused || p.Kind == problem.NotFound && p.Code == "chatbot_not_found" || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized) {
+		return err
+	}
+	d, lerr := s.editorData(c, id)
+	if lerr != nil {
+		return lerr
+	}
+	status := http.StatusOK
+	if refused {
+		d.Error, d.FailedForm, status = p.Message, form, statusOf(p.Kind)
+		if p.Code == chatbots.ErrStale.Code || p.Code == "not_editable" {
+			d.FailedForm = ""
+		}
+	}
+	if isHTMX(c) {
+		if !refused {
+			toast(c, "ok", "Saved.")
+		}
+		return s.render(c, status, views.Editor(d))
+	}
+	if !refused {
+		return redirect(c, d.Base()+"#"+anchor)
+	}
+	return s.render(c, status, views.EditorPage(d))
+}
+
+func (s *Server) editSettings(c echo.Context) error {
+	minutes, err := strconv.Atoi(strings.TrimSpace(c.FormValue("timeout_minutes")))
+	if err != nil {
+		minutes = -1 // refused by the service with a clear message
+	}
+	var sender int64
+	if v := c.FormValue("sender_id"); v != "" {
+		if sender, err = strconv.ParseInt(v, 10, 64); err != nil {
+			sender = -1
+		}
+	}
+	in := chatbots.Settings{
+		Name: c.FormValue("name"), Language: c.FormValue("language"), Channel: c.FormValue("channel"),
+		SenderID: sender, SessionTimeout: time.Duration(minutes) * time.Minute,
+	}
+	return s.edit(c, "settings", "settings", chatbots.SetSettings(in))
+}
+
+func (s *Server) addAttribute(c echo.Context) error {
+	return s.edit(c, "attributes", "attributes", chatbots.AddAttribute(c.FormValue("name"), c.FormValue("type")))
+}
+
+func (s *Server) removeAttribute(c echo.Context) error {
+	return s.edit(c, "attributes", "attributes", chatbots.RemoveAttribute(c.Param("name")))
+}
+
+func (s *Server) addDialog(c echo.Context) error {
+	return s.edit(c, "dialogs", "dialogs", chatbots.AddDialog(c.FormValue("name")))
+}
+
+func (s *Server) renameDialog(c echo.Context) error {
+	d := c.Param("dialog")
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RenameDialog(d, c.FormValue("name")))
+}
+
+func (s *Server) deleteDialog(c echo.Context) error {
+	d := c.Param("dialog")
+	return s.edit(c, "dialog-"+d, "dialogs", chatbots.DeleteDialog(d))
+}
+
+func (s *Server) setEntry(c echo.Context) error {
+	d := c.Param("dialog")
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.SetEntry(d))
+}
+
+func (s *Server) setFallback(c echo.Context) error {
+	d := c.Param("dialog")
+	target := d
+	if c.QueryParam("unset") != "" {
+		target = ""
+	}
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.SetFallback(target))
+}
+
+func (s *Server) addElement(c echo.Context) error {
+	d, typ := c.Param("dialog"), c.FormValue("type")
+	el, err := elementFromForm(c, typ)
+	form := "add-" + d + "-" + typ
+	if err != nil {
+		return s.edit(c, form, "dialog-"+d, refuse(err))
+	}
+	return s.edit(c, form, "dialog-"+d, chatbots.AddElement(d, el))
+}
+
+// refuse is an edit that only reports err: the form's input was wrong
+// before any change could be made.
+func refuse(err error) func(*chatbots.Settings, *chatbot.Definition) (string, error) {
+	return func(*chatbots.Settings, *chatbot.Definition) (string, error) { return "", err }
+}
+
+func elementIndex(c echo.Context) (int, error) {
+	i, err := strconv.Atoi(c.Param("idx"))
+	if err != nil || i < 0 {
+		return 0, problem.New(problem.NotFound, "element_not_found", "There is no element %q.", c.Param("idx"))
+	}
+	return i, nil
+}
+
+func (s *Server) updateElement(c echo.Context) error {
+	d := c.Param("dialog")
+	i, err := elementIndex(c)
+	if err != nil {
+		return err
+	}
+	anchor := views.ElementAnchor(d, i)
+	return s.edit(c, anchor, anchor, func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+		dl, _ := def.DialogByID(d)
+		if dl == nil || i >= len(dl.Elements) {
+			return chatbots.UpdateElement(d, i, chatbot.Element{})(set, def)
+		}
+		el, err := elementFromForm(c, dl.Elements[i].Type)
+		if err != nil {
+			return "", err
+		}
+		return chatbots.UpdateElement(d, i, el)(set, def)
+	})
+}
+
+func (s *Server) removeElement(c echo.Context) error {
+	d := c.Param("dialog")
+	i, err := elementIndex(c)
+	if err != nil {
+		return err
+	}
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RemoveElement(d, i))
+}
+
+func (s *Server) moveElement(c echo.Context) error {
+	d := c.Param("dialog")
+	i, err := elementIndex(c)
+	if err != nil {
+		return err
+	}
+	delta := 1
+	if c.QueryParam("dir") == "up" {
+		delta = -1
+	}
+	return s.edit(c, "dialog-"+d, views.ElementAnchor(d, i+delta), chatbots.MoveElement(d, i, delta))
+}
+
+// elementFromForm reads an element of type typ from the form.
+func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
+	el := chatbot.Element{Type: typ}
+	switch typ {
+	case chatbot.ElementMessage, chatbot.ElementClose:
+		el.Text = strings.TrimSpace(c.FormValue("text"))
+	case chatbot.ElementQuestion:
+		el.Text = strings.TrimSpace(c.FormValue("text"))
+		el.Attribute = c.FormValue("attribute")
+		el.RetryText = strings.TrimSpace(c.FormValue("retry_text"))
+		if v := strings.TrimSpace(c.FormValue("max_tries")); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 10 {
+				return el, problem.Field("max_tries", "Allow between 1 and 10 tries.")
+			}
+			el.MaxTries = n
+		}
+	case chatbot.ElementKeywords:
+		branches, err := chatbots.ParseBranches(c.FormValue("branches"))
+		if err != nil {
+			return el, err
+		}
+		el.Branches = branches
+	case chatbot.ElementCondition:
+		el.Attribute, el.Operator, el.Value, el.Dialog = c.FormValue("attribute"), c.FormValue("operator"), c.FormValue("value"), c.FormValue("dialog")
+	case chatbot.ElementGoto:
+		el.Dialog = c.FormValue("dialog")
+	}
+	return el, chatbots.CheckElement(el)
+}
+
+func (s *Server) duplicateChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Chatbots.Duplicate(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	s.flash(c, "ok", "Duplicated as "+bot.Name+". This copy is inactive and editable.")
+	return redirect(c, "/chatbots/"+itoa(bot.ID))
+}

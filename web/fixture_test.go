@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// fixture is a console with something behind every route: a user to act
+// on, a livechat sender, an active chatbot with a session, and a draft.
+type fixture struct {
+	user    store.User
+	sender  store.Sender
+	active  store.Chatbot
+	draft   store.Chatbot
+	session int64
+}
+
+// greeter is a small valid definition: it greets, asks for a name and says
+// goodbye.
+func greeter() *chatbot.Definition {
+	return &chatbot.Definition{
+		Attributes: []chatbot.Attribute{{Name: "name", Type: "text"}},
+		Entry:      "start", Fallback: "start",
+		Dialogs: []chatbot.Dialog{{ID: "start", Name: "Start", Elements: []chatbot.Element{
+			{Type: chatbot.ElementMessage, Text: "Hello!"},
+			{Type: chatbot.ElementQuestion, Text: "What is your name?", Attribute: "name"},
+			{Type: chatbot.ElementClose, Text: "Bye {{name}}."},
+		}}},
+	}
+}
+
+func newFixture(t *testing.T, app *testkit.App) fixture {
+	t.Helper()
+	ctx := context.Background()
+	sys := accounts.System()
+	var fx fixture
+	var err error
+	if fx.user, _, err = app.Accounts.AddUser(ctx, sys, accounts.NewUserInput{Email: "target@test.local", Name: "Target", Role: "analyzer"}); err != nil {
+		t.Fatal(err)
+	}
+	if fx.sender, err = app.Senders.Create(ctx, sys, "livechat", "matrix"); err != nil {
+		t.Fatal(err)
+	}
+	fx.active = makeChatbot(t, app, "Matrix bot", fx.sender.ID, greeter())
+	if _, err := app.Lifecycle.Activate(ctx, sys, fx.active.ID, lifecycle.ActivateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := app.Runtime.Route(ctx, fx.sender, "visitor", "hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.session = out.SessionID
+	fx.draft = makeChatbot(t, app, "Matrix draft", fx.sender.ID, greeter())
+	return fx
+}
+
+// makeChatbot creates an inactive chatbot with def.
+func makeChatbot(t *testing.T, app *testkit.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
+	t.Helper()
+	ctx := context.Background()
+	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// path fills a route pattern's parameters with the fixture's ids.
+func (fx fixture) path(pattern string) string {
+	id := strconv.FormatInt(fx.user.ID, 10)
+	switch {
+	case strings.HasPrefix(pattern, "/chatbots/"), strings.HasPrefix(pattern, "/api/v1/chatbots/"):
+		id = strconv.FormatInt(fx.draft.ID, 10)
+		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "end-grace") {
+			id = strconv.FormatInt(fx.active.ID, 10)
+		}
+	case strings.HasPrefix(pattern, "/senders/"):
+		id = strconv.FormatInt(fx.sender.ID, 10)
+	}
+	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
+		":idx", "0", ":name", "name", ":address", fx.sender.Address, "*", "css/app.css")
+	return r.Replace(pattern)
+}

@@ -1,0 +1,183 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/views"
+)
+
+// senderState loads what runs on a chatbot's sender.
+func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderState, error) {
+	var st views.SenderState
+	if bot.SenderID == 0 {
+		return st, nil
+	}
+	ctx := c.Request().Context()
+	if a, err := s.cfg.Store.ActiveChatbot(ctx, bot.SenderID); err == nil && a.ID != bot.ID {
+		st.Active = &a
+		if st.ActiveOpen, err = s.cfg.Store.CountOpenSessions(ctx, a.ID); err != nil {
+			return st, err
+		}
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return st, err
+	}
+	if d, err := s.cfg.Store.DeactivatedChatbot(ctx, bot.SenderID); err == nil && d.ID != bot.ID {
+		st.Deactivated = &d
+		if st.DeactivatedOpen, err = s.cfg.Store.CountOpenSessions(ctx, d.ID); err != nil {
+			return st, err
+		}
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return st, err
+	}
+	return st, nil
+}
+
+// graceFromForm reads a grace period: a custom value wins over a preset.
+func graceFromForm(c echo.Context) (time.Duration, error) {
+	v := c.FormValue("grace_custom")
+	if v == "" {
+		v = c.FormValue("grace")
+	}
+	return lifecycle.ParseGrace(v)
+}
+
+// transition runs one lifecycle action from the chatbot page and shows the
+// page again, with the refusal next to the lifecycle panel.
+func (s *Server) transition(c echo.Context, done string, do func(id int64) error) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	err = do(id)
+	p, refused := problem.As(err)
+	if err != nil && (!refused || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized || p.Code == "chatbot_not_found") {
+		return err
+	}
+	d, lerr := s.editorData(c, id)
+	if lerr != nil {
+		return lerr
+	}
+	status := http.StatusOK
+	if refused {
+		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
+		if p.Code == "validation_errors" || p.Code == "validation_warnings" {
+			if _, d.Findings, err = s.cfg.Chatbots.Validate(c.Request().Context(), actor(c), id); err != nil {
+				return err
+			}
+			d.Validated = true
+		}
+	}
+	if isHTMX(c) {
+		if !refused {
+			toast(c, "ok", done)
+		}
+		return s.render(c, status, views.Editor(d))
+	}
+	if !refused {
+		s.flash(c, "ok", done)
+		return redirect(c, d.Base())
+	}
+	return s.render(c, status, views.EditorPage(d))
+}
+
+func (s *Server) activate(c echo.Context) error {
+	return s.transition(c, "Activated.", func(id int64) error {
+		grace, err := graceFromForm(c)
+		if err != nil {
+			return err
+		}
+		_, err = s.cfg.Lifecycle.Activate(c.Request().Context(), actor(c), id, lifecycle.ActivateOptions{
+			OverrideWarnings: c.FormValue("override_warnings") != "",
+			Reason:           c.FormValue("reason"),
+			PreviousGrace:    grace,
+			EndCurrentGrace:  c.FormValue("end_current_grace") != "",
+		})
+		return err
+	})
+}
+
+func (s *Server) deactivate(c echo.Context) error {
+	return s.transition(c, "Deactivated.", func(id int64) error {
+		grace, err := graceFromForm(c)
+		if err != nil {
+			return err
+		}
+		_, err = s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, grace)
+		return err
+	})
+}
+
+func (s *Server) endGrace(c echo.Context) error {
+	return s.transition(c, "Grace period ended.", func(id int64) error {
+		_, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
+		return err
+	})
+}
+
+// apiActivate is POST /api/v1/chatbots/{id}/activate.
+func (s *Server) apiActivate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		OverrideWarnings     bool   `json:"override_warnings"`
+		Reason               string `json:"reason"`
+		PreviousGraceSeconds int64  `json:"previous_grace_seconds"`
+		EndCurrentGrace      bool   `json:"end_current_grace"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+	}
+	bot, err := s.cfg.Lifecycle.Activate(c.Request().Context(), actor(c), id, lifecycle.ActivateOptions{
+		OverrideWarnings: body.OverrideWarnings, Reason: body.Reason,
+		PreviousGrace: time.Duration(body.PreviousGraceSeconds) * time.Second, EndCurrentGrace: body.EndCurrentGrace,
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
+
+// apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.
+func (s *Server) apiDeactivate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		GraceSeconds int64 `json:"grace_seconds"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+	}
+	bot, err := s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
+
+// apiEndGrace is POST /api/v1/chatbots/{id}/end-grace.
+func (s *Server) apiEndGrace(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
