@@ -173,3 +173,9 @@ func newTestServer(t *testing.T, app *testkit.App) *httptest.Server {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func newBenchServer(b *testing.B, app *testkit.App) string {
+	srv := httptest.NewServer(app.Server)
+	b.Cleanup(srv.Close)
+	return srv.URL
+}

@@ -38,7 +38,7 @@ func greeter() *chatbot.Definition {
 	}
 }
 
-func newFixture(t *testing.T, app *testkit.App) fixture {
+func newFixture(t testing.TB, app *testkit.App) fixture {
 	t.Helper()
 	ctx := context.Background()
 	sys := accounts.System()
@@ -64,7 +64,7 @@ func newFixture(t *testing.T, app *testkit.App) fixture {
 }
 
 // makeChatbot creates an inactive chatbot with def.
-func makeChatbot(t *testing.T, app *testkit.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
+func makeChatbot(t testing.TB, app *testkit.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
 	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})

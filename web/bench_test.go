@@ -1,0 +1,46 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// BenchmarkInboundMessage measures POST /api/v1/messages end to end (HTTP,
+// routing, engine, transcript, one SQLite transaction per message) with
+// parallel end users, each holding a conversation. Run with
+//
+//	go test -run '^$' -bench InboundMessage -benchtime 5s ./web/
+func BenchmarkInboundMessage(b *testing.B) {
+	app := testkit.New(b)
+	srv := newBenchServer(b, app)
+	fx := newFixture(b, app)
+	var users atomic.Int64
+	b.SetParallelism(8) // 8 × GOMAXPROCS end users at once
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		client := &http.Client{}
+		user := fmt.Sprintf("bench-%d", users.Add(1))
+		i := 0
+		for pb.Next() {
+			i++
+			body := fmt.Sprintf(`{"channel":"livechat","sender":%q,"from":%q,"text":"message %d"}`, fx.sender.Address, user, i)
+			req, _ := http.NewRequest(http.MethodPost, srv+"/api/v1/messages", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Inbound-Key", fx.sender.InboundKey)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msg/s")
+}
