@@ -124,6 +124,9 @@ func NewDefinition() *Definition {
 // field order, empty lists as [], no HTML escaping, no trailing newline.
 func (d *Definition) JSON() []byte {
 	c := d.Clone()
+	if c == nil {
+		c = &Definition{}
+	}
 	c.normalise()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)

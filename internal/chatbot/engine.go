@@ -1,6 +1,9 @@
 package chatbot
 
-import "maps"
+import (
+	"maps"
+	"strings"
+)
 
 // MaxSteps is how many elements one inbound message may run.
 const MaxSteps = 100
@@ -46,6 +49,8 @@ func Start(def *Definition) Result {
 // state is not waiting for input the message is a trigger and the entry
 // dialog runs from the top.
 func Continue(def *Definition, st State, input string) Result {
+	// Stored answers must survive the state's trip through JSON.
+	input = strings.ToValidUTF8(input, "\uFFFD")
 	r := newRun(def, st)
 	if !st.Waiting {
 		r.restart()

@@ -100,16 +100,17 @@ func parsePhone(s string) (string, bool) {
 			return "", false
 		}
 	}
-	return b.String(), digits >= 6
+	if digits < 6 {
+		return "", false
+	}
+	return b.String(), true
 }
 
-// dateLayouts are the date forms an end user may type: ISO, then
+// parseDate reads the date forms an end user may type: ISO, then
 // day-first with slashes or dots (one or two digit day and month).
-var dateLayouts = []string{time.DateOnly, "2/1/2006", "2.1.2006"}
-
 func parseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, layout := range dateLayouts {
+	for _, layout := range [...]string{time.DateOnly, "2/1/2006", "2.1.2006"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, true
 		}
