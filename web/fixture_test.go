@@ -21,6 +21,7 @@ type fixture struct {
 	sender  store.Sender
 	active  store.Chatbot
 	draft   store.Chatbot
+	doomed  store.Chatbot // deleted by the first role allowed to
 	session int64
 }
 
@@ -60,6 +61,7 @@ func newFixture(t testing.TB, app *testkit.App) fixture {
 	}
 	fx.session = out.SessionID
 	fx.draft = makeChatbot(t, app, "Matrix draft", fx.sender.ID, greeter())
+	fx.doomed = makeChatbot(t, app, "Matrix doomed", fx.sender.ID, greeter())
 	return fx
 }
 
@@ -80,12 +82,23 @@ func makeChatbot(t testing.TB, app *testkit.App, name string, sender int64, def 
 
 // path fills a route pattern's parameters with the fixture's ids.
 func (fx fixture) path(pattern string) string {
+	return fx.methodPath("", pattern)
+}
+
+// methodPath is path for a route whose method matters (DELETE deletes).
+func (fx fixture) methodPath(method, pattern string) string {
+	if method == "DELETE" {
+		return strings.Replace(pattern, ":id", strconv.FormatInt(fx.doomed.ID, 10), 1)
+	}
 	id := strconv.FormatInt(fx.user.ID, 10)
 	switch {
 	case strings.HasPrefix(pattern, "/chatbots/"), strings.HasPrefix(pattern, "/api/v1/chatbots/"):
 		id = strconv.FormatInt(fx.draft.ID, 10)
-		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "end-grace") {
+		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "-grace") {
 			id = strconv.FormatInt(fx.active.ID, 10)
+		}
+		if strings.HasSuffix(pattern, "/delete") && !strings.Contains(pattern, "/dialogs/") && !strings.Contains(pattern, "/attributes/") {
+			id = strconv.FormatInt(fx.doomed.ID, 10)
 		}
 	case strings.HasPrefix(pattern, "/senders/"):
 		id = strconv.FormatInt(fx.sender.ID, 10)

@@ -181,3 +181,68 @@ func (s *Server) apiEndGrace(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toAPIChatbot(bot))
 }
+
+func (s *Server) extendGrace(c echo.Context) error {
+	return s.transition(c, "Grace period extended.", func(id int64) error {
+		d, err := graceFromForm(c)
+		if err != nil {
+			return err
+		}
+		_, err = s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, d)
+		return err
+	})
+}
+
+// apiExtendGrace is POST /api/v1/chatbots/{id}/extend-grace.
+func (s *Server) apiExtendGrace(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		GraceSeconds int64 `json:"grace_seconds"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	bot, err := s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
+
+func (s *Server) deleteChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Store.ChatbotByID(c.Request().Context(), id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := s.cfg.Chatbots.Delete(c.Request().Context(), actor(c), id); err != nil {
+		if p, ok := problem.As(err); ok && p.Code == "not_draft" {
+			return s.transition(c, "", func(int64) error { return err })
+		}
+		return err
+	}
+	s.flash(c, "ok", bot.Name+" deleted.")
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", "/chatbots")
+		return c.NoContent(http.StatusOK)
+	}
+	return redirect(c, "/chatbots")
+}
+
+// apiDeleteChatbot is DELETE /api/v1/chatbots/{id}.
+func (s *Server) apiDeleteChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.cfg.Chatbots.Delete(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

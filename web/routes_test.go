@@ -15,6 +15,10 @@ import (
 // wantPermission is what each route must require, written from SPEC §1 by
 // hand: a new route must be added here, with the permission it needs.
 var wantPermission = map[string]rbac.Permission{
+	"POST /chatbots/:id/extend-grace":                         rbac.ActivateChatbots,
+	"POST /chatbots/:id/delete":                               rbac.EditChatbots,
+	"POST /api/v1/chatbots/:id/extend-grace":                  rbac.ActivateChatbots,
+	"DELETE /api/v1/chatbots/:id":                             rbac.EditChatbots,
 	"GET /senders":                                            rbac.ViewDashboard,
 	"POST /senders":                                           rbac.ActivateChatbots,
 	"POST /senders/:id/regenerate-key":                        rbac.ActivateChatbots,
@@ -124,7 +128,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 			t.Errorf("%s %s declares unknown permission %q", rt.Method, rt.Path, rt.Permission)
 			continue
 		}
-		path := fx.path(rt.Path)
+		path := fx.methodPath(rt.Method, rt.Path)
 		for _, role := range roles {
 			for _, htmx := range []bool{false, true} {
 				if htmx && (rt.IsAPI() || rt.IsInbound() || strings.HasPrefix(path, "/static") || path == "/metrics" || path == "/healthz") {

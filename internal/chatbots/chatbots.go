@@ -284,3 +284,11 @@ func asField(err error) (string, bool) {
 	}
 	return p.Field, true
 }
+
+func definitionHash(c store.Chatbot) string {
+	def, err := chatbot.Parse(c.Definition)
+	if err != nil {
+		return ""
+	}
+	return def.Hash()
+}

@@ -284,3 +284,28 @@ func (q queries) GracesDue(ctx context.Context, now time.Time) ([]int64, error) 
 	}
 	return out, rows.Err()
 }
+
+// SetGraceEnd moves a deactivated chatbot's grace end.
+func (t *Tx) SetGraceEnd(ctx context.Context, id int64, end time.Time) error {
+	res, err := t.tx.ExecContext(ctx, `UPDATE chatbots SET grace_ends_at = ? WHERE id = ? AND status = 'deactivated'`, fmtTime(end), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// DeleteChatbot removes a chatbot that was never activated, and reports
+// whether it did. A chatbot that was ever activated has sessions,
+// transcripts and audit history that must stay.
+func (t *Tx) DeleteChatbot(ctx context.Context, id int64) (bool, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM chatbots WHERE id = ? AND first_activated_at IS NULL AND status = 'inactive'
+		AND NOT EXISTS (SELECT 1 FROM chat_sessions WHERE chatbot_id = ?)`, id, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
