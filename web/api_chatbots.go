@@ -276,3 +276,29 @@ func decodeJSON(c echo.Context, v any) error {
 	}
 	return nil
 }
+
+// apiExport is GET /api/v1/chatbots/{id}/export.
+func (s *Server) apiExport(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	data, _, err := s.cfg.Chatbots.Export(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/json", data)
+}
+
+// apiImport is POST /api/v1/chatbots: the body is an export document.
+func (s *Server) apiImport(c echo.Context) error {
+	data, err := io.ReadAll(io.LimitReader(c.Request().Body, chatbot.MaxDefinitionBytes+1))
+	if err != nil {
+		return problem.New(problem.Invalid, "invalid_body", "The body could not be read.")
+	}
+	bot, err := s.cfg.Chatbots.Import(c.Request().Context(), actor(c), data)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
+}

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"io"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
 
@@ -265,4 +268,62 @@ func (s *Server) duplicateChatbot(c echo.Context) error {
 	}
 	s.flash(c, "ok", "Duplicated as "+bot.Name+". This copy is inactive and editable.")
 	return redirect(c, "/chatbots/"+itoa(bot.ID))
+}
+
+func (s *Server) exportChatbot(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	data, bot, err := s.cfg.Chatbots.Export(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	name := strings.Trim(nonFile.ReplaceAllString(strings.ToLower(bot.Name), "-"), "-")
+	if name == "" {
+		name = "chatbot"
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+name+`.chatbot.json"`)
+	return c.Blob(http.StatusOK, "application/json", data)
+}
+
+var nonFile = regexp.MustCompile(`[^a-z0-9]+`)
+
+// readUpload reads the uploaded file of field name, refusing one over the
+// definition size limit.
+func readUpload(c echo.Context, name string) ([]byte, error) {
+	fh, err := c.FormFile(name)
+	if err != nil {
+		return nil, problem.Field(name, "Choose a chatbot export file (.json) to import.")
+	}
+	if fh.Size > chatbot.MaxDefinitionBytes {
+		return nil, problem.New(problem.Invalid, "import_too_large", "The file is larger than %d KiB.", chatbot.MaxDefinitionBytes/1024)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, chatbot.MaxDefinitionBytes+1))
+}
+
+func (s *Server) importChatbot(c echo.Context) error {
+	data, err := readUpload(c, "file")
+	if err == nil {
+		var bot store.Chatbot
+		if bot, err = s.cfg.Chatbots.Import(c.Request().Context(), actor(c), data); err == nil {
+			s.flash(c, "ok", bot.Name+" imported. It is inactive and has no sender yet.")
+			return redirect(c, "/chatbots/"+itoa(bot.ID))
+		}
+	}
+	p, ok := problem.As(err)
+	if !ok {
+		return err
+	}
+	d, lerr := s.chatbotListData(c, views.ChatbotQuery{Sort: "name", Page: 1, PerPage: chatbotsPerPage})
+	if lerr != nil {
+		return lerr
+	}
+	d.ImportError = p.Message
+	return s.render(c, statusOf(p.Kind), views.ChatbotsPage(d))
 }

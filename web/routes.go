@@ -72,6 +72,8 @@ func (s *Server) Routes() []Route {
 		// Chatbots: the dashboard, the detailed view and the editor.
 		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
 		{http.MethodPost, "/chatbots", rbac.EditChatbots, page, s.createChatbot},
+		{http.MethodPost, "/chatbots/import", rbac.EditChatbots, page, s.importChatbot},
+		{http.MethodGet, "/chatbots/:id/export", rbac.EditChatbots, page, s.exportChatbot},
 		{http.MethodGet, "/chatbots/:id", rbac.ViewChatbots, page, s.chatbotPage},
 		{http.MethodGet, "/chatbots/:id/validation", rbac.ViewChatbots, page, s.validation},
 		{http.MethodGet, "/chatbots/:id/sessions", rbac.ViewChatbots, page, s.chatSessions},
@@ -103,6 +105,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/me", rbac.SignedIn, api, s.apiMe},
 		{http.MethodGet, "/api/v1/chatbots", rbac.ViewDashboard, api, s.apiChatbots},
 		{http.MethodGet, "/api/v1/chatbots/:id", rbac.ViewDashboard, api, s.apiChatbot},
+		{http.MethodPost, "/api/v1/chatbots", rbac.EditChatbots, api, s.apiImport},
+		{http.MethodGet, "/api/v1/chatbots/:id/export", rbac.EditChatbots, api, s.apiExport},
 		{http.MethodPatch, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiPatchChatbot},
 		{http.MethodPost, "/api/v1/chatbots/:id/validate", rbac.ViewChatbots, api, s.apiValidate},
 		{http.MethodPost, "/api/v1/chatbots/:id/activate", rbac.ActivateChatbots, api, s.apiActivate},

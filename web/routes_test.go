@@ -15,6 +15,10 @@ import (
 // wantPermission is what each route must require, written from SPEC §1 by
 // hand: a new route must be added here, with the permission it needs.
 var wantPermission = map[string]rbac.Permission{
+	"POST /chatbots/import":                                   rbac.EditChatbots,
+	"GET /chatbots/:id/export":                                rbac.EditChatbots,
+	"POST /api/v1/chatbots":                                   rbac.EditChatbots,
+	"GET /api/v1/chatbots/:id/export":                         rbac.EditChatbots,
 	"POST /chatbots/:id/extend-grace":                         rbac.ActivateChatbots,
 	"POST /chatbots/:id/delete":                               rbac.EditChatbots,
 	"POST /api/v1/chatbots/:id/extend-grace":                  rbac.ActivateChatbots,

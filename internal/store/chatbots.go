@@ -309,3 +309,10 @@ func (t *Tx) DeleteChatbot(ctx context.Context, id int64) (bool, error) {
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// CountChatbots counts every chatbot.
+func (q queries) CountChatbots(ctx context.Context) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chatbots`).Scan(&n)
+	return n, err
+}

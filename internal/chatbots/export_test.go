@@ -1,0 +1,71 @@
+package chatbots_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+func TestImportRefusesBadFiles(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	valid := `{"schema_version":1,"name":"Imported","language":"en","channel":"sms","session_timeout_seconds":600,
+		"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"message","text":"Hi"}]}]}}`
+	tests := []struct {
+		name, file, code, msg string
+	}{
+		{"not JSON", `hello`, "invalid_import", "not valid JSON"},
+		{"wrong schema version", strings.Replace(valid, `"schema_version":1`, `"schema_version":7`, 1), "unsupported_schema", "schema_version 7"},
+		{"no schema version", strings.Replace(valid, `"schema_version":1,`, ``, 1), "invalid_import", "schema_version is missing"},
+		{"missing name", strings.Replace(valid, `"name":"Imported",`, ``, 1), "invalid_import", "name is missing"},
+		{"wrong type", strings.Replace(valid, `"session_timeout_seconds":600`, `"session_timeout_seconds":"ten"`, 1), "invalid_import", "session_timeout_seconds"},
+		{"unknown element type", strings.Replace(valid, `"type":"message"`, `"type":"dance"`, 1), "invalid_definition", `dialogs[0].elements[0]`},
+		{"unknown key", strings.Replace(valid, `"language":"en"`, `"colour":"red"`, 1), "invalid_import", "colour"},
+		{"missing definition", `{"schema_version":1,"name":"X","channel":"sms"}`, "invalid_import", "definition is missing"},
+		{"oversize", `{"schema_version":1,"name":"` + strings.Repeat("x", 1<<20) + `"}`, "import_too_large", "larger than"},
+		{"bad channel", strings.Replace(valid, `"channel":"sms"`, `"channel":"pigeon"`, 1), "invalid_channel", "Choose a channel"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := app.Chatbots.Import(context.Background(), designer, []byte(tt.file))
+			p, ok := problem.As(err)
+			if !ok || p.Kind != problem.Invalid || p.Code != tt.code || !strings.Contains(p.Message, tt.msg) {
+				t.Fatalf("got %v (%+v), want code %s with %q", err, p, tt.code, tt.msg)
+			}
+			if n, _ := app.Store.CountChatbots(context.Background()); n != 0 {
+				t.Fatalf("%d chatbots created from a bad file", n)
+			}
+		})
+	}
+
+	// A good file imports, twice, under a unique name; export gives it back.
+	a, err := app.Chatbots.Import(context.Background(), designer, []byte(valid))
+	if err != nil || a.Name != "Imported" || a.Status != "inactive" {
+		t.Fatalf("import: %+v %v", a, err)
+	}
+	b, err := app.Chatbots.Import(context.Background(), designer, []byte(valid))
+	if err != nil || b.Name != "Imported (imported)" {
+		t.Fatalf("second import: %q %v", b.Name, err)
+	}
+	out, _, err := app.Chatbots.Export(context.Background(), designer, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := chatbots.ParseDocument(out)
+	if err != nil || doc.Name != "Imported" || doc.Channel != "sms" || doc.SessionTimeoutSeconds != 600 || doc.Definition.Dialogs[0].Elements[0].Text != "Hi" {
+		t.Fatalf("export round trip: %+v %v", doc, err)
+	}
+	if !strings.HasPrefix(string(out), "{\n  \"schema_version\": 1,\n  \"name\"") {
+		t.Errorf("export keys not in a stable order:\n%s", out[:60])
+	}
+	// An analyzer may not import.
+	if _, err := app.Chatbots.Import(context.Background(), accounts.Actor{User: app.Users[rbac.Analyzer]}, []byte(valid)); !problem.Is(err, problem.Forbidden) {
+		t.Fatalf("analyzer import: %v", err)
+	}
+}
