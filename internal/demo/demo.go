@@ -115,7 +115,9 @@ func Print(w io.Writer, creds []Credential) {
 	tw.Flush()
 }
 
-func msg(text string) chatbot.Element { return chatbot.Element{Type: chatbot.ElementMessage, Text: text} }
+func msg(text string) chatbot.Element {
+	return chatbot.Element{Type: chatbot.ElementMessage, Text: text}
+}
 func jump(d string) chatbot.Element   { return chatbot.Element{Type: chatbot.ElementGoto, Dialog: d} }
 func bye(text string) chatbot.Element { return chatbot.Element{Type: chatbot.ElementClose, Text: text} }
 func ask(attr, text, retry string) chatbot.Element {
