@@ -658,11 +658,11 @@ func StatusBadge(c store.Chatbot) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		case c.Status == store.StatusDeactivated:
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<span class=\"status-badge\" data-status=\"deactivated\">deactivated</span> <small class=\"muted\">grace until ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<span class=\"status-badge\" data-status=\"deactivated\">deactivated</span> <small class=\"muted\">grace ends ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Time(c.GraceEndsAt, "").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Countdown(c.GraceEndsAt).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -5,11 +5,24 @@
   // Show <time datetime> values in the viewer's time zone.
   var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
   function localTimes(root) {
-    root.querySelectorAll("time[datetime]").forEach(function (el) {
+    root.querySelectorAll("time[datetime]:not([data-countdown])").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
       if (!isNaN(d)) el.textContent = fmt.format(d);
     });
   }
+
+  // Countdowns: <time data-countdown> says "in 14 minutes", kept current.
+  var rel = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  function countdowns() {
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      var s = Math.round((new Date(el.getAttribute("datetime")) - Date.now()) / 1000);
+      if (isNaN(s)) return;
+      var a = Math.abs(s);
+      el.textContent = a < 60 ? rel.format(s, "second") : a < 3600 ? rel.format(Math.round(s / 60), "minute")
+        : a < 86400 ? rel.format(Math.round(s / 3600), "hour") : rel.format(Math.round(s / 86400), "day");
+    });
+  }
+  setInterval(countdowns, 1000);
 
   // Toasts: server flashes and HX-Trigger {"toast": {kind, text}} events.
   function toast(kind, text) {
@@ -26,11 +39,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    countdowns();
     document.querySelectorAll("#toasts .toast").forEach(function (p) {
       setTimeout(function () { p.remove(); }, 6000);
     });
   });
-  document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); });
+  document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); countdowns(); });
   document.addEventListener("toast", function (e) { toast(e.detail.kind, e.detail.text); });
   // htmx does not swap error responses; say what went wrong.
   document.addEventListener("htmx:responseError", function (e) {
