@@ -22,6 +22,7 @@ import (
 	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/demo"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -197,6 +198,11 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; otherwise one is generated")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	// The service's "Choose a role." suits a form with a list to pick
+	// from; at a terminal, say which roles there are.
+	if _, err := rbac.ParseRole(*role); err != nil {
+		return fmt.Errorf("--role: %w", err)
 	}
 	in := accounts.NewUserInput{Email: *email, Name: *name, Role: *role}
 	if *fromStdin {

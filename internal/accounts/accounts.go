@@ -374,6 +374,9 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 		if err := tx.SetUserPassword(ctx, id, hash, s.now()); err != nil {
 			return err
 		}
+		if u, err = tx.UserByID(ctx, id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, a.entry(audit.ActionPasswordReset, u, nil))
 	})
 	if err != nil {

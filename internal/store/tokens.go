@@ -35,6 +35,9 @@ func (t *Tx) RevokeAPIToken(ctx context.Context, userID, id int64, now time.Time
 	if err != nil {
 		return APIToken{}, err
 	}
+	if !tok.RevokedAt.IsZero() {
+		return APIToken{}, ErrNotFound // already revoked: nothing to do, nothing to record
+	}
 	_, err = t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, fmtTime(now), id)
 	return tok, err
 }

@@ -1,0 +1,195 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/audit"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+func TestSetup(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.Empty(t)
+	svc := app.Accounts
+
+	// Before any token was made, no token opens the page.
+	for _, tok := range []string{"", "guess"} {
+		wantProblem(t, svc.CheckSetupToken(ctx, tok), problem.Forbidden, "bad_setup_token")
+	}
+	first, err := svc.PrepareSetup(ctx)
+	if err != nil || first == "" {
+		t.Fatalf("PrepareSetup on an empty database = %q, %v", first, err)
+	}
+	// A restart prints a new link; the old one stops working.
+	token, err := svc.PrepareSetup(ctx)
+	if err != nil || token == "" || token == first {
+		t.Fatalf("second PrepareSetup = %q, %v (first %q)", token, err, first)
+	}
+	wantProblem(t, svc.CheckSetupToken(ctx, first), problem.Forbidden, "bad_setup_token")
+	wantProblem(t, svc.CheckSetupToken(ctx, token+"x"), problem.Forbidden, "bad_setup_token")
+	if err := svc.CheckSetupToken(ctx, token); err != nil {
+		t.Fatalf("CheckSetupToken(right token): %v", err)
+	}
+
+	const pw = "the first admin's password"
+	in := accounts.NewUserInput{Email: "Root@Example.com", Name: "Root", Password: pw, Role: "analyzer"}
+	for _, tt := range []struct {
+		name, token, confirm string
+		in                   accounts.NewUserInput
+		kind                 problem.Kind
+		code                 string
+	}{
+		{"wrong token", first, pw, in, problem.Forbidden, "bad_setup_token"},
+		{"passwords differ", token, pw + "!", in, problem.Invalid, "invalid_confirm"},
+		{"short password", token, "short", accounts.NewUserInput{Email: in.Email, Name: in.Name, Password: "short"}, problem.Invalid, "invalid_password"},
+		{"bad email", token, pw, accounts.NewUserInput{Email: "root", Name: in.Name, Password: pw}, problem.Invalid, "invalid_email"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := svc.Setup(ctx, tt.token, tt.in, tt.confirm, ip)
+			wantProblem(t, err, tt.kind, tt.code)
+			if n, _ := app.Store.CountUsers(ctx); n != 0 {
+				t.Errorf("%d users after a refused setup", n)
+			}
+			if entries := auditLog(t, app.Store); len(entries) != 0 {
+				t.Errorf("audit entries after a refused setup: %+v", entries)
+			}
+		})
+	}
+
+	u, err := svc.Setup(ctx, token, in, pw, ip)
+	if err != nil {
+		t.Fatalf("Setup: %v", err)
+	}
+	if u.Email != "root@example.com" || u.Role != rbac.Admin || !u.Active() {
+		t.Errorf("first user %+v, want an active admin root@example.com (the role asked for is ignored)", u)
+	}
+	entries := auditLog(t, app.Store)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want 1", len(entries))
+	}
+	wantEntry(t, entries[0], audit.ActionSetup, accounts.Actor{User: u, IP: ip}, u, map[string]any{
+		"after": map[string]any{"email": "root@example.com", "name": "Root", "role": "admin"},
+	})
+
+	// The token is spent.
+	if _, err := app.Store.SetupTokenHash(ctx); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("setup token still stored: %v", err)
+	}
+	_, err = svc.Setup(ctx, token, accounts.NewUserInput{Email: "second@example.com", Name: "Second", Password: pw}, pw, ip)
+	wantProblem(t, err, problem.NotFound, "setup_done")
+	wantProblem(t, svc.CheckSetupToken(ctx, token), problem.NotFound, "setup_done")
+	if tok, err := svc.PrepareSetup(ctx); err != nil || tok != "" {
+		t.Errorf("PrepareSetup once set up = %q, %v; want none", tok, err)
+	}
+	if n, _ := app.Store.CountUsers(ctx); n != 1 {
+		t.Errorf("%d users, want 1", n)
+	}
+	if _, err := svc.SignIn(ctx, "root@example.com", pw, ip); err != nil {
+		t.Errorf("the first admin signs in: %v", err)
+	}
+}
+
+func TestPrepareSetupWithUsers(t *testing.T) {
+	app := testkit.New(t)
+	tok, err := app.Accounts.PrepareSetup(context.Background())
+	if err != nil || tok != "" {
+		t.Fatalf("PrepareSetup with users = %q, %v; want no token", tok, err)
+	}
+	if _, err := app.Store.SetupTokenHash(context.Background()); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a setup token was stored: %v", err)
+	}
+}
+
+func TestAPITokens(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	svc := app.Accounts
+	me := as(app, rbac.Designer)
+
+	before := snap(t, app.Store)
+	secret, tok, err := svc.CreateToken(ctx, me, me.User.ID, "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(secret, accounts.TokenPrefix) || len(secret) < 30 || !strings.HasPrefix(secret, tok.Prefix) ||
+		tok.UserID != me.User.ID || tok.Name != "API token" {
+		t.Errorf("CreateToken = %q, %+v", secret, tok)
+	}
+	entries := before.newEntries(t, app.Store)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want 1", len(entries))
+	}
+	wantEntry(t, entries[0], audit.ActionTokenCreated, me, me.User, map[string]any{
+		"token": map[string]any{"id": float64(tok.ID), "name": "API token", "prefix": tok.Prefix},
+	})
+	if u, err := svc.AuthenticateToken(ctx, secret); err != nil || u.ID != me.User.ID {
+		t.Fatalf("AuthenticateToken = %+v, %v", u, err)
+	}
+	for _, bad := range []string{"", "ans_", secret + "x", strings.TrimPrefix(secret, accounts.TokenPrefix), strings.ToUpper(secret)} {
+		_, err := svc.AuthenticateToken(ctx, bad)
+		wantProblem(t, err, problem.Unauthorized, "bad_token")
+	}
+
+	t.Run("not for someone else", func(t *testing.T) {
+		analyzer := app.Users[rbac.Analyzer]
+		before := snap(t, app.Store)
+		_, _, err := svc.CreateToken(ctx, me, analyzer.ID, "mine now")
+		wantProblem(t, err, problem.Forbidden, "not_own_token")
+		before.mustEqual(t, app.Store)
+		if list, _ := app.Store.APITokens(ctx, analyzer.ID); len(list) != 0 {
+			t.Errorf("analyzer has tokens: %+v", list)
+		}
+	})
+
+	t.Run("revoked by someone else", func(t *testing.T) {
+		before := snap(t, app.Store)
+		wantProblem(t, svc.RevokeToken(ctx, as(app, rbac.Admin), tok.ID), problem.NotFound, "token_not_found")
+		before.mustEqual(t, app.Store)
+		if _, err := svc.AuthenticateToken(ctx, secret); err != nil {
+			t.Errorf("token stopped working: %v", err)
+		}
+	})
+
+	t.Run("revoked by its owner", func(t *testing.T) {
+		before := snap(t, app.Store)
+		if err := svc.RevokeToken(ctx, me, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err := svc.AuthenticateToken(ctx, secret)
+		wantProblem(t, err, problem.Unauthorized, "bad_token")
+		entries := before.newEntries(t, app.Store)
+		if len(entries) != 1 || entries[0].Action != audit.ActionTokenRevoked {
+			t.Errorf("entries %+v, want one %s", entries, audit.ActionTokenRevoked)
+		}
+	})
+}
+
+func TestAPITokenOfADisabledUser(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	svc := app.Accounts
+	analyzer := app.Users[rbac.Analyzer]
+
+	// The CLI (the system actor) may make a token for anybody.
+	secret, _, err := svc.CreateToken(ctx, accounts.System(), analyzer.ID, "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if entries := auditLog(t, app.Store); entries[len(entries)-1].ActorName != "system" {
+		t.Errorf("token made by the CLI recorded as made by %q", entries[len(entries)-1].ActorName)
+	}
+	if _, err := svc.SetDisabled(ctx, as(app, rbac.Manager), analyzer.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.AuthenticateToken(ctx, secret)
+	wantProblem(t, err, problem.Unauthorized, "account_disabled")
+	_, _, err = svc.CreateToken(ctx, accounts.System(), analyzer.ID, "another")
+	wantProblem(t, err, problem.Forbidden, "inactive")
+}

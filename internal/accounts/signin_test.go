@@ -1,0 +1,171 @@
+package accounts_test
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/answers-console/answers/internal/audit"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// wantFailure checks a sign-in failure entry: anonymous actor, the email
+// tried as target (with its id when the account exists), and the reason.
+func wantFailure(t *testing.T, e audit.Entry, email string, target store.User, reason string) {
+	t.Helper()
+	wantID := ""
+	if target.ID != 0 {
+		wantID = strconv.FormatInt(target.ID, 10)
+	}
+	if e.Action != audit.ActionSignInFailed || e.ActorID != 0 || e.ActorName != "anonymous" || e.IP != ip ||
+		e.TargetType != "user" || e.TargetID != wantID || e.TargetName != email || e.Details["reason"] != reason {
+		t.Errorf("failure entry %+v, want %s for %q (id %q) because %s", e, audit.ActionSignInFailed, email, wantID, reason)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	designer := app.Users[rbac.Designer]
+
+	t.Run("success", func(t *testing.T) {
+		before := snap(t, app.Store)
+		u, err := app.Accounts.SignIn(ctx, "  Designer@TEST.local ", testkit.Password(rbac.Designer), ip)
+		if err != nil || u.ID != designer.ID {
+			t.Fatalf("SignIn = %+v, %v", u, err)
+		}
+		if got := mustUser(t, app.Store, u.ID); got.LastLoginAt.IsZero() {
+			t.Error("last login not recorded")
+		}
+		entries := before.newEntries(t, app.Store)
+		if len(entries) != 1 {
+			t.Fatalf("%d entries, want 1", len(entries))
+		}
+		wantEntry(t, entries[0], audit.ActionSignIn, as(app, rbac.Designer), designer, nil)
+	})
+
+	disabled := app.Users[rbac.Analyzer]
+	if _, err := app.Accounts.SetDisabled(ctx, as(app, rbac.Admin), disabled.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, email, password string
+		target                store.User // the account the email names, if any
+		kind                  problem.Kind
+		code, reason          string
+	}{
+		{"wrong password", designer.Email, "not the password", designer, problem.Unauthorized, "bad_credentials", "bad_credentials"},
+		{"unknown email", "nobody@test.local", "whatever-password", store.User{}, problem.Unauthorized, "bad_credentials", "bad_credentials"},
+		{"empty password", designer.Email, "", designer, problem.Unauthorized, "bad_credentials", "bad_credentials"},
+		{"disabled account", disabled.Email, testkit.Password(rbac.Analyzer), disabled, problem.Forbidden, "account_disabled", "disabled"},
+		// A wrong password on a disabled account does not tell that it is disabled.
+		{"disabled account, wrong password", disabled.Email, "not the password", disabled, problem.Unauthorized, "bad_credentials", "bad_credentials"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snap(t, app.Store)
+			_, err := app.Accounts.SignIn(ctx, tt.email, tt.password, ip)
+			wantProblem(t, err, tt.kind, tt.code)
+			entries := before.newEntries(t, app.Store)
+			if len(entries) != 1 {
+				t.Fatalf("%d entries, want 1", len(entries))
+			}
+			wantFailure(t, entries[0], tt.email, tt.target, tt.reason)
+		})
+	}
+}
+
+func TestSignInThrottle(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	app.Accounts.AccountThrottle.Now = func() time.Time { return clock }
+	mgr := app.Users[rbac.Manager]
+	right := testkit.Password(rbac.Manager)
+
+	// Four failures and then the right password: let in, and the count
+	// starts again.
+	for round := range 2 {
+		for range 4 {
+			_, err := app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip)
+			wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+		}
+		if _, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip); err != nil {
+			t.Fatalf("round %d: the right password after 4 failures: %v", round, err)
+		}
+	}
+
+	// Five failures, in any letter case, lock the account.
+	for _, email := range []string{mgr.Email, "MANAGER@test.local", mgr.Email, "Manager@Test.Local", mgr.Email} {
+		_, err := app.Accounts.SignIn(ctx, email, "wrong password", ip)
+		wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+	}
+	clock = clock.Add(time.Minute)
+	before := snap(t, app.Store)
+	_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
+	p := wantProblem(t, err, problem.TooMany, "throttled")
+	if p.RetryAfter != 14*time.Minute {
+		t.Errorf("RetryAfter = %v, want 14m (15m window, first failure 1m ago)", p.RetryAfter)
+	}
+	if entries := before.newEntries(t, app.Store); len(entries) != 1 {
+		t.Errorf("%d entries for the throttled attempt, want 1", len(entries))
+	} else {
+		wantFailure(t, entries[0], mgr.Email, mgr, "throttled")
+	}
+	// Another account from the same IP is not affected.
+	if _, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), ip); err != nil {
+		t.Errorf("another account from the same IP: %v", err)
+	}
+
+	// Once the window has passed the right password works again.
+	clock = clock.Add(14 * time.Minute)
+	if _, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip); err != nil {
+		t.Errorf("after the window: %v", err)
+	}
+}
+
+func TestChangeOwnPassword(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	me := as(app, rbac.Supervisor)
+	old := testkit.Password(rbac.Supervisor)
+	const next = "a brand new password"
+
+	for _, tt := range []struct {
+		name, current, next, confirm, code string
+	}{
+		{"wrong current password", "not it at all", next, next, "invalid_current"},
+		{"new passwords differ", old, next, next + "!", "invalid_confirm"},
+		{"new password too short", old, "short", "short", "invalid_password"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			before := snap(t, app.Store)
+			_, err := app.Accounts.ChangeOwnPassword(ctx, me, tt.current, tt.next, tt.confirm)
+			wantProblem(t, err, problem.Invalid, tt.code)
+			before.mustEqual(t, app.Store)
+		})
+	}
+
+	before := snap(t, app.Store)
+	u, err := app.Accounts.ChangeOwnPassword(ctx, me, old, next, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.SessionEpoch != me.User.SessionEpoch+1 || mustUser(t, app.Store, me.User.ID).SessionEpoch != me.User.SessionEpoch+1 {
+		t.Errorf("session epoch %d → %d, want +1", me.User.SessionEpoch, u.SessionEpoch)
+	}
+	entries := before.newEntries(t, app.Store)
+	if len(entries) != 1 {
+		t.Fatalf("%d entries, want 1", len(entries))
+	}
+	wantEntry(t, entries[0], audit.ActionPasswordChanged, me, u, nil)
+	if _, err := app.Accounts.SignIn(ctx, u.Email, next, ip); err != nil {
+		t.Errorf("sign-in with the new password: %v", err)
+	}
+	_, err = app.Accounts.SignIn(ctx, u.Email, old, ip)
+	wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+}
