@@ -302,3 +302,32 @@ func (s *Server) apiImport(c echo.Context) error {
 	}
 	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
 }
+
+// apiReleases is GET /api/v1/chatbots/{id}/releases.
+func (s *Server) apiReleases(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	rels, err := s.cfg.Store.Releases(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	type release struct {
+		Number         int             `json:"number"`
+		DefinitionHash string          `json:"definition_hash"`
+		Definition     json.RawMessage `json:"definition"`
+		Report         json.RawMessage `json:"validation_report"`
+		OverrideReason string          `json:"override_reason"`
+		ActivatedBy    string          `json:"activated_by"`
+		ActivatedAt    time.Time       `json:"activated_at"`
+	}
+	out := make([]release, 0, len(rels))
+	for _, r := range rels {
+		out = append(out, release{r.Number, r.DefinitionHash, r.Definition, r.Report, r.OverrideReason, r.ActivatedBy, r.ActivatedAt})
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -33,7 +33,11 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 		return views.EditorData{}, err
 	}
 	st, err := s.senderState(c, bot)
-	return views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st}, err
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	rels, err := s.cfg.Store.Releases(ctx, id)
+	return views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels}, err
 }
 
 func (s *Server) chatbotPage(c echo.Context) error {

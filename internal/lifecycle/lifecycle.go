@@ -7,6 +7,7 @@ package lifecycle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -104,7 +105,12 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		if err := tx.SetChatbotStatus(ctx, bot.ID, store.StatusActive, time.Time{}, now); err != nil {
 			return raced(err)
 		}
-		details := map[string]any{"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusActive}}
+		rel, err := s.release(ctx, tx, a, bot, warns, opt.Reason, now)
+		if err != nil {
+			return err
+		}
+		details := map[string]any{"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusActive},
+			"release": rel.Number, "definition_hash": rel.DefinitionHash}
 		if len(warns) > 0 {
 			details["overridden_warnings"] = findingsDetail(warns)
 			details["reason"] = strings.TrimSpace(opt.Reason)
@@ -351,4 +357,24 @@ func ParseGrace(s string) (time.Duration, error) {
 	}
 	d := time.Duration(n) * unit
 	return d, CheckGrace(d)
+}
+
+// release stores the snapshot bot is activated with.
+func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, warns []chatbot.Finding, reason string, now time.Time) (store.Release, error) {
+	def, err := chatbot.Parse(bot.Definition)
+	if err != nil {
+		return store.Release{}, err
+	}
+	report, err := json.Marshal(findingsDetail(warns))
+	if err != nil {
+		return store.Release{}, err
+	}
+	by := a.User.Email
+	if a.System {
+		by = "system"
+	}
+	return tx.CreateRelease(ctx, store.Release{
+		ChatbotID: bot.ID, Definition: def.JSON(), DefinitionHash: def.Hash(), Report: report,
+		OverrideReason: strings.TrimSpace(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
+	})
 }

@@ -144,6 +144,11 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 			}
 			res = chatbot.Start(def)
 			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now, State: []byte("{}")}
+			if rel, err := tx.LatestRelease(ctx, bot.ID); err == nil {
+				sess.ReleaseID = rel.ID
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
 			if sess, err = tx.CreateChatSession(ctx, withActivity(sess, now, bot.SessionTimeout)); err != nil {
 				return err
 			}

@@ -22,6 +22,7 @@ type ChatSession struct {
 	ID             int64
 	SenderID       int64
 	ChatbotID      int64
+	ReleaseID      int64 // the release the session runs; 0 for sessions from before releases
 	EndUser        string
 	State          []byte // the dialog engine's state, JSON
 	OpenedAt       time.Time
@@ -36,13 +37,13 @@ type ChatSession struct {
 // Open reports whether the session is still open.
 func (s ChatSession) Open() bool { return s.ClosedAt.IsZero() }
 
-const chatSessionColumns = `id, sender_id, chatbot_id, end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count`
+const chatSessionColumns = `id, sender_id, chatbot_id, coalesce(release_id, 0), end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count`
 
 func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
 	var s ChatSession
 	var state, opened, last, expires string
 	var closed sql.NullString
-	err := row.Scan(&s.ID, &s.SenderID, &s.ChatbotID, &s.EndUser, &state, &opened, &last, &expires, &closed, &s.CloseReason, &s.Inbound, &s.Outbound)
+	err := row.Scan(&s.ID, &s.SenderID, &s.ChatbotID, &s.ReleaseID, &s.EndUser, &state, &opened, &last, &expires, &closed, &s.CloseReason, &s.Inbound, &s.Outbound)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ChatSession{}, ErrNotFound
 	}
@@ -125,9 +126,9 @@ func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, e
 // user on the sender (I5).
 func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO chat_sessions
-		(sender_id, chatbot_id, end_user, state, opened_at, last_activity_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		s.SenderID, s.ChatbotID, s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
+		(sender_id, chatbot_id, release_id, end_user, state, opened_at, last_activity_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
 	if err != nil {
 		return ChatSession{}, constraintError(err)
 	}
