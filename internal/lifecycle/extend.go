@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
@@ -26,10 +25,8 @@ func (s *Service) ExtendGrace(ctx context.Context, a accounts.Actor, id int64, d
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		now := s.Now().UTC()
-		bot, err := tx.ChatbotByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound()
-		} else if err != nil {
+		bot, err := load(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if bot.Status != store.StatusDeactivated {

@@ -56,7 +56,14 @@ type ActivateOptions struct {
 	EndCurrentGrace bool
 }
 
-func notFound() error { return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.") }
+// load reads a chatbot inside a transition's transaction.
+func load(ctx context.Context, tx *store.Tx, id int64) (store.Chatbot, error) {
+	bot, err := tx.ChatbotByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return bot, problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+	}
+	return bot, err
+}
 
 // CheckGrace says what is wrong with a grace period, or nil.
 func CheckGrace(d time.Duration) error {
@@ -77,10 +84,8 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		now := s.Now().UTC()
-		bot, err := tx.ChatbotByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound()
-		} else if err != nil {
+		bot, err := load(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if bot.Status != store.StatusInactive {
@@ -198,10 +203,8 @@ func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, gr
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		now := s.Now().UTC()
-		bot, err := tx.ChatbotByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound()
-		} else if err != nil {
+		bot, err := load(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if bot.Status != store.StatusActive {
@@ -248,10 +251,8 @@ func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (sto
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		now := s.Now().UTC()
-		bot, err := tx.ChatbotByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound()
-		} else if err != nil {
+		bot, err := load(ctx, tx, id)
+		if err != nil {
 			return err
 		}
 		if bot.Status != store.StatusDeactivated {
