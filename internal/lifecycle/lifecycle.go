@@ -145,13 +145,18 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, 
 		return s.stop(ctx, tx, a, prev, store.CloseDeactivated, ActionDeactivated, now, map[string]any{"replaced_by": bot.ID})
 	}
 	draining, err := tx.DeactivatedChatbot(ctx, bot.SenderID)
-	if err == nil {
+	if err == nil && !now.Before(draining.GraceEndsAt) {
+		// Its grace is over; the sweeper just has not got to it yet.
+		if err := s.stop(ctx, tx, a, draining, store.CloseGraceEnded, ActionGraceEnded, now, map[string]any{"ended_early": false}); err != nil {
+			return err
+		}
+	} else if err == nil {
 		if !opt.EndCurrentGrace {
 			open, _ := tx.CountOpenSessions(ctx, draining.ID)
 			return &problem.Error{Kind: problem.Conflict, Code: "grace_in_progress",
 				Details: map[string]any{"chatbot_id": draining.ID, "open_sessions": open, "grace_ends_at": draining.GraceEndsAt},
-				Message: fmt.Sprintf("%s is still finishing %d sessions until %s. Confirm ending its grace now to redeploy with a grace period.",
-					draining.Name, open, draining.GraceEndsAt.Format(time.RFC3339))}
+				Message: fmt.Sprintf("%s is still finishing %s until %s. Confirm ending its grace now to redeploy with a grace period.",
+					draining.Name, plural(open, "open session"), draining.GraceEndsAt.Format(time.RFC3339))}
 		}
 		if err := s.stop(ctx, tx, a, draining, store.CloseSuperseded, ActionGraceEnded, now, map[string]any{"ended_early": true, "replaced_by": bot.ID}); err != nil {
 			return err
@@ -260,7 +265,11 @@ func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (sto
 		}
 		reason := store.CloseGraceEnded
 		early := now.Before(bot.GraceEndsAt)
-		if early && !a.System {
+		if early && a.System {
+			// The sweeper read an older grace end; this one is not due.
+			return problem.New(problem.Conflict, "not_due", "The grace of %s is not over yet.", bot.Name)
+		}
+		if early {
 			reason = store.CloseSuperseded
 		}
 		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, map[string]any{"ended_early": early, "grace_ends_at": bot.GraceEndsAt.Format(time.RFC3339)}); err != nil {
@@ -283,8 +292,8 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 	n := 0
 	for _, id := range due {
 		if _, err := s.EndGrace(ctx, accounts.System(), id); err != nil {
-			if p, ok := problem.As(err); ok && p.Code == "not_deactivated" {
-				continue // someone ended it meanwhile
+			if p, ok := problem.As(err); ok && (p.Code == "not_deactivated" || p.Code == "not_due") {
+				continue // someone ended or extended it meanwhile
 			}
 			return n, err
 		}
@@ -378,4 +387,11 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, b
 		ChatbotID: bot.ID, Definition: def.JSON(), DefinitionHash: def.Hash(), Report: report,
 		OverrideReason: strings.TrimSpace(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
 	})
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -78,7 +78,9 @@ func (in *Inbound) Check() error {
 		return problem.Field("text", "text is required.")
 	case utf8.RuneCountInString(in.Text) > MaxTextRunes:
 		return problem.Field("text", "text is longer than %d characters.", MaxTextRunes)
-	case !utf8.ValidString(in.Text) || !utf8.ValidString(in.From):
+	case !utf8.ValidString(in.From):
+		return problem.Field("from", "from must be UTF-8.")
+	case !utf8.ValidString(in.Text):
 		return problem.Field("text", "text must be UTF-8.")
 	}
 	return nil
@@ -108,12 +110,13 @@ var errNoActive = problem.New(problem.Conflict, "no_active_chatbot", "No chatbot
 // authenticated) and returns the replies. It is one transaction: the
 // session, the transcript and the state commit together.
 func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, error) {
+	endUser = strings.TrimSpace(endUser)
 	switch {
 	case strings.TrimSpace(text) == "":
 		return Outcome{}, problem.Field("text", "Write a message first.")
 	case utf8.RuneCountInString(text) > MaxTextRunes || !utf8.ValidString(text):
 		return Outcome{}, problem.Field("text", "A message is at most %d characters of UTF-8 text.", MaxTextRunes)
-	case endUser == "" || utf8.RuneCountInString(endUser) > MaxEndUserRunes:
+	case endUser == "" || utf8.RuneCountInString(endUser) > MaxEndUserRunes || !utf8.ValidString(endUser):
 		return Outcome{}, problem.Field("from", "The end user's address must be 1 to %d characters.", MaxEndUserRunes)
 	}
 	var out Outcome

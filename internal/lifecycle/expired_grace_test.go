@@ -1,0 +1,60 @@
+package lifecycle_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// A grace that ran out but was not swept yet does not block a redeploy,
+// and the sweeper never ends a grace that is not due.
+func TestExpiredGraceDoesNotBlockRedeploy(t *testing.T) {
+	app := testkit.New(t)
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	app.SetClock(func() time.Time { return now })
+	sys := accounts.System()
+	snd, err := app.Senders.Create(ctx, sys, "sms", "+15551111")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string) store.Chatbot {
+		c, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: name, Channel: "sms", SenderID: snd.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b, c := mk("A"), mk("B"), mk("C")
+	override := lifecycle.ActivateOptions{OverrideWarnings: true}
+	if _, err := app.Lifecycle.Activate(ctx, sys, a.ID, override); err != nil {
+		t.Fatal(err)
+	}
+	withGrace := override
+	withGrace.PreviousGrace = 10 * time.Minute
+	if _, err := app.Lifecycle.Activate(ctx, sys, b.ID, withGrace); err != nil {
+		t.Fatal(err)
+	}
+	// The sweeper, reading a stale list, must not end a grace not yet due.
+	if _, err := app.Lifecycle.EndGrace(ctx, sys, a.ID); !problem.Is(err, problem.Conflict) {
+		t.Fatalf("system ended a grace early: %v", err)
+	}
+	now = now.Add(11 * time.Minute) // A's grace is over; nobody swept
+	if _, err := app.Lifecycle.Activate(ctx, sys, c.ID, withGrace); err != nil {
+		t.Fatalf("redeploy over an expired grace: %v", err)
+	}
+	got, _ := app.Store.ChatbotByID(ctx, a.ID)
+	if got.Status != store.StatusInactive {
+		t.Fatalf("A is %s, want inactive", got.Status)
+	}
+	if got, _ := app.Store.ChatbotByID(ctx, b.ID); got.Status != store.StatusDeactivated {
+		t.Fatalf("B is %s, want deactivated", got.Status)
+	}
+}
