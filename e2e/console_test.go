@@ -21,6 +21,10 @@ func startConsole(t *testing.T) (*testkit.App, string) {
 	app := testkit.New(t)
 	srv := httptest.NewServer(app.Server)
 	t.Cleanup(srv.Close)
+	// The sweeper runs as in the real server: timeouts and grace ends.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go app.RunSweeper(ctx)
 	return app, srv.URL
 }
 
@@ -45,11 +49,11 @@ func navLink(page playwright.Page, name string) playwright.Locator {
 func TestEachRoleSeesExactlyItsNavigation(t *testing.T) {
 	_, base := startConsole(t)
 	want := map[rbac.Role][]string{
-		rbac.Analyzer:   {"Home", "Roles"},
-		rbac.Supervisor: {"Home", "Roles"},
-		rbac.Designer:   {"Home", "Roles"},
-		rbac.Manager:    {"Home", "Users", "Roles"},
-		rbac.Admin:      {"Home", "Users", "Audit log", "Roles"},
+		rbac.Analyzer:   {"Home", "Chatbots", "Senders", "Roles"},
+		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Roles"},
+		rbac.Designer:   {"Home", "Chatbots", "Senders", "Roles"},
+		rbac.Manager:    {"Home", "Chatbots", "Senders", "Users", "Roles"},
+		rbac.Admin:      {"Home", "Chatbots", "Senders", "Users", "Audit log", "Roles"},
 	}
 	for _, r := range rbac.Roles() {
 		t.Run(r.String(), func(t *testing.T) {
