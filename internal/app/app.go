@@ -62,18 +62,26 @@ func (a *App) Sweep(ctx context.Context) error {
 	return err
 }
 
-// RunSweeper sweeps every second until ctx ends.
+// RunSweeper sweeps at once (deadlines that passed while the server was
+// down are applied at start-up), then again at the next grace deadline or
+// after a second, whichever comes first, until ctx ends.
 func (a *App) RunSweeper(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
 	for {
+		if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("sweeper", "error", err)
+		}
+		wait := time.Second
+		if next, err := a.Store.NextGraceEnd(ctx); err == nil && !next.IsZero() {
+			if d := next.Sub(a.Lifecycle.Now()); d < wait {
+				wait = max(d, 10*time.Millisecond)
+			}
+		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C:
-			if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Error("sweeper", "error", err)
-			}
 		}
 	}
 }

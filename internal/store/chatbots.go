@@ -316,3 +316,11 @@ func (q queries) CountChatbots(ctx context.Context) (int, error) {
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chatbots`).Scan(&n)
 	return n, err
 }
+
+// NextGraceEnd is the earliest grace end of a deactivated chatbot; zero
+// when none is in grace.
+func (q queries) NextGraceEnd(ctx context.Context) (time.Time, error) {
+	var s sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT min(grace_ends_at) FROM chatbots WHERE status = 'deactivated'`).Scan(&s)
+	return nullTime(s), err
+}
