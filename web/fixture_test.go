@@ -94,7 +94,7 @@ func (fx fixture) methodPath(method, pattern string) string {
 	switch {
 	case strings.HasPrefix(pattern, "/chatbots/"), strings.HasPrefix(pattern, "/api/v1/chatbots/"):
 		id = strconv.FormatInt(fx.draft.ID, 10)
-		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "-grace") {
+		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "-grace") || strings.HasSuffix(pattern, "rollback") {
 			id = strconv.FormatInt(fx.active.ID, 10)
 		}
 		if strings.HasSuffix(pattern, "/delete") && !strings.Contains(pattern, "/dialogs/") && !strings.Contains(pattern, "/attributes/") {

@@ -246,3 +246,35 @@ func (s *Server) apiDeleteChatbot(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+func (s *Server) rollback(c echo.Context) error {
+	return s.transition(c, "Rolled back.", func(id int64) error {
+		grace, err := graceFromForm(c)
+		if err != nil {
+			return err
+		}
+		_, err = s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, grace)
+		return err
+	})
+}
+
+// apiRollback is POST /api/v1/chatbots/{id}/rollback.
+func (s *Server) apiRollback(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		GraceSeconds int64 `json:"grace_seconds"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return err
+		}
+	}
+	bot, err := s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}

@@ -126,8 +126,8 @@ func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, e
 // user on the sender (I5).
 func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
 	res, err := t.tx.ExecContext(ctx, `INSERT INTO chat_sessions
-		(sender_id, chatbot_id, release_id, end_user, state, opened_at, last_activity_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		(sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at, last_activity_at, expires_at)
+		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
 		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
 	if err != nil {
 		return ChatSession{}, constraintError(err)
@@ -147,7 +147,7 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 
 // CloseChatSession closes one open session with a reason.
 func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ? WHERE id = ? AND closed_at IS NULL`,
+	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ? AND closed_at IS NULL`,
 		fmtTime(now), reason, id)
 	return err
 }
@@ -155,7 +155,7 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 // CloseChatbotSessions closes every open session of a chatbot and returns
 // how many it closed.
 func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ? WHERE chatbot_id = ? AND closed_at IS NULL`,
+	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE chatbot_id = ? AND closed_at IS NULL`,
 		fmtTime(now), reason, chatbotID)
 	if err != nil {
 		return 0, err
@@ -166,7 +166,7 @@ func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason s
 // CloseExpiredSessions closes up to limit open sessions whose timeout has
 // passed, and returns how many it closed.
 func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout'
+	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
 		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)`,
 		fmtTime(now), limit)
 	if err != nil {

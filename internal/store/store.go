@@ -143,6 +143,11 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		// The only deferred constraint is I4's foreign key: it fails here,
+		// at commit, and the transaction is rolled back.
+		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+			return ErrOpenSessions
+		}
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -187,7 +192,7 @@ func constraintError(err error) error {
 		return ErrLastAdmin
 	case strings.Contains(msg, "UNIQUE constraint failed: chatbots.sender_id"):
 		return ErrSenderBusy
-	case strings.Contains(msg, "session_on_inactive_chatbot"), strings.Contains(msg, "inactive_chatbot_with_open_sessions"):
+	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):
 		return fmt.Errorf("%w: %v", ErrDuplicate, err)
