@@ -13,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
@@ -37,7 +38,14 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 		return views.EditorData{}, err
 	}
 	rels, err := s.cfg.Store.Releases(ctx, id)
-	return views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels}, err
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels}
+	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
+		d.Plan, err = s.cfg.Lifecycle.Plan(ctx, bot)
+	}
+	return d, err
 }
 
 func (s *Server) chatbotPage(c echo.Context) error {

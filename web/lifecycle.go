@@ -98,6 +98,7 @@ func (s *Server) activate(c echo.Context) error {
 			Reason:           c.FormValue("reason"),
 			PreviousGrace:    grace,
 			EndCurrentGrace:  c.FormValue("end_current_grace") != "",
+			Plan:             c.FormValue("plan"),
 		})
 		return err
 	})
@@ -109,7 +110,7 @@ func (s *Server) deactivate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, grace)
+		_, err = s.cfg.Lifecycle.DeactivatePlanned(c.Request().Context(), actor(c), id, grace, c.FormValue("plan"))
 		return err
 	})
 }

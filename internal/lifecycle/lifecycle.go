@@ -54,6 +54,9 @@ type ActivateOptions struct {
 	// EndCurrentGrace confirms ending the grace of the sender's deactivated
 	// chatbot, when a redeploy would make a second one.
 	EndCurrentGrace bool
+	// Plan is the fingerprint of the plan the dialog showed (see Plan); if
+	// it no longer matches, nothing is applied. Empty: not checked.
+	Plan string
 }
 
 // load reads a chatbot inside a transition's transaction.
@@ -86,6 +89,9 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		now := s.Now().UTC()
 		bot, err := load(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.checkPlan(ctx, tx, bot, opt.Plan); err != nil {
 			return err
 		}
 		if bot.Status != store.StatusInactive {
@@ -199,6 +205,12 @@ func (s *Service) stop(ctx context.Context, tx *store.Tx, a accounts.Actor, c st
 // chatbot's sessions close now; otherwise it finishes them until the grace
 // ends.
 func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, grace time.Duration) (store.Chatbot, error) {
+	return s.DeactivatePlanned(ctx, a, id, grace, "")
+}
+
+// DeactivatePlanned is Deactivate as confirmed in the dialog that showed
+// plan: if the plan changed meanwhile, nothing is applied.
+func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, plan string) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "deactivate chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -210,6 +222,9 @@ func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, gr
 		now := s.Now().UTC()
 		bot, err := load(ctx, tx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.checkPlan(ctx, tx, bot, plan); err != nil {
 			return err
 		}
 		if bot.Status != store.StatusActive {
@@ -300,22 +315,6 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, nil
-}
-
-func (s *Service) findings(ctx context.Context, tx *store.Tx, bot store.Chatbot) ([]chatbot.Finding, error) {
-	def, err := chatbot.Parse(bot.Definition)
-	if err != nil {
-		return nil, err
-	}
-	vctx := chatbot.Context{Channel: bot.Channel, SessionTimeout: bot.SessionTimeout}
-	if bot.SenderID != 0 {
-		snd, err := tx.SenderByID(ctx, bot.SenderID)
-		if err != nil {
-			return nil, err
-		}
-		vctx.HasSender, vctx.SenderChannel = true, snd.Channel
-	}
-	return chatbot.Validate(def, vctx), nil
 }
 
 // findingsDetail is how findings appear in API errors and audit details.
