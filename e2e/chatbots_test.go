@@ -162,3 +162,7 @@ func TestEndUserChatsAndSupervisorReadsTranscript(t *testing.T) {
 	must(t, err)
 	must(t, expect.Locator(byRole(sup, "button", "Save settings")).ToHaveCount(0))
 }
+
+func gotoElement(dialog string) chatbot.Element {
+	return chatbot.Element{Type: chatbot.ElementGoto, Dialog: dialog}
+}

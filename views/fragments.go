@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -42,3 +43,11 @@ func OOB(c templ.Component) templ.Component {
 }
 
 func senderChannels() []string { return senders.Channels }
+
+// Plural writes a count and a noun: "1 open session", "2 open sessions".
+func Plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
