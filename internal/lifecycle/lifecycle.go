@@ -265,6 +265,11 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 // EndGrace ends a deactivated chatbot's grace now (manager+, or the system
 // when the grace runs out): it becomes inactive and its sessions close.
 func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
+	return s.endGrace(ctx, a, id, 0)
+}
+
+// endGrace ends a grace; drained is how many sessions drain closed before.
+func (s *Service) endGrace(ctx context.Context, a accounts.Actor, id int64, drained int64) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -287,7 +292,11 @@ func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (sto
 		if early {
 			reason = store.CloseSuperseded
 		}
-		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, map[string]any{"ended_early": early, "grace_ends_at": bot.GraceEndsAt.Format(time.RFC3339)}); err != nil {
+		extra := map[string]any{"ended_early": early, "grace_ends_at": bot.GraceEndsAt.Format(time.RFC3339)}
+		if drained > 0 {
+			extra["sessions_closed_in_batches"] = drained
+		}
+		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, extra); err != nil {
 			return err
 		}
 		out, err = tx.ChatbotByID(ctx, bot.ID)
@@ -306,7 +315,11 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, id := range due {
-		if _, err := s.EndGrace(ctx, accounts.System(), id); err != nil {
+		drained, err := s.drain(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if _, err := s.endGrace(ctx, accounts.System(), id, drained); err != nil {
 			if p, ok := problem.As(err); ok && (p.Code == "not_deactivated" || p.Code == "not_due") {
 				continue // someone ended or extended it meanwhile
 			}
@@ -393,4 +406,35 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// DrainBatch is how many sessions one transaction of a grace end closes.
+const DrainBatch = 2000
+
+// drain closes the open sessions of a chatbot whose grace is over, in
+// batches of DrainBatch, each its own short transaction, so that routing
+// on other senders never waits long behind a grace end of 100,000
+// sessions. These closes are the ones routing would make lazily for the
+// same reason (grace_ended); the grace end's audit entry, written by
+// EndGrace once the chatbot is drained, records the total. Each batch
+// checks again that the grace is still over, so a roll back or an
+// extension in between stops the draining.
+func (s *Service) drain(ctx context.Context, id int64) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			now := s.Now().UTC()
+			bot, err := load(ctx, tx, id)
+			if err != nil || bot.Status != store.StatusDeactivated || now.Before(bot.GraceEndsAt) {
+				return err
+			}
+			n, err = tx.CloseSomeChatbotSessions(ctx, id, store.CloseGraceEnded, now, DrainBatch)
+			return err
+		})
+		total += n
+		if err != nil || n < DrainBatch {
+			return total, err
+		}
+	}
 }

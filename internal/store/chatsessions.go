@@ -211,3 +211,16 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 	}
 	return out, rows.Err()
 }
+
+// CloseSomeChatbotSessions closes up to limit open sessions of a chatbot
+// and returns how many it closed: large closes go in batches, so routing
+// can write in between.
+func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL
+		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL LIMIT ?)`,
+		fmtTime(now), reason, chatbotID, limit)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
