@@ -44,8 +44,12 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now = now, now, now, now, now
 }
 
-// Web is the web server over these services.
+// Web is the web server over these services. With a registry, the
+// runtime and lifecycle metrics are registered on it too.
 func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web.Server {
+	if reg != nil {
+		a.instrument(reg)
+	}
 	return web.New(web.Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Logger: a.Log, Registry: reg,
@@ -84,4 +88,31 @@ func (a *App) RunSweeper(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// instrument counts messages routed and lifecycle transitions, and exposes
+// the number of open sessions.
+func (a *App) instrument(reg *prometheus.Registry) {
+	routed := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_messages_routed_total", Help: "Inbound messages routed to a chatbot."})
+	replies := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_replies_total", Help: "Chatbot replies sent."})
+	opened := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_sessions_opened_total", Help: "End-user sessions opened."})
+	transitions := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "answers_lifecycle_transitions_total", Help: "Lifecycle transitions by action."}, []string{"action"})
+	open := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "answers_sessions_open", Help: "End-user sessions open now."}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		n, err := a.Store.CountAllOpenSessions(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	reg.MustRegister(routed, replies, opened, transitions, open)
+	a.Runtime.Routed = func(n int, wasOpened, _ bool) {
+		routed.Inc()
+		replies.Add(float64(n))
+		if wasOpened {
+			opened.Inc()
+		}
+	}
+	a.Lifecycle.Transitioned = func(action string) { transitions.WithLabelValues(action).Inc() }
 }

@@ -51,5 +51,6 @@ func (s *Service) ExtendGrace(ctx context.Context, a accounts.Actor, id int64, d
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
+	s.count(ActionGraceExtended, err)
 	return out, err
 }

@@ -37,6 +37,15 @@ const MaxGrace = 30 * 24 * time.Hour
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Transitioned is told of each transition that committed (metrics).
+	Transitioned func(action string)
+}
+
+// count reports a committed transition.
+func (s *Service) count(action string, err error) {
+	if err == nil && s.Transitioned != nil {
+		s.Transitioned(action)
+	}
 }
 
 // New makes the service.
@@ -136,6 +145,7 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
+	s.count(ActionActivated, err)
 	return out, err
 }
 
@@ -259,6 +269,7 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
+	s.count(ActionDeactivated, err)
 	return out, err
 }
 
@@ -302,6 +313,7 @@ func (s *Service) endGrace(ctx context.Context, a accounts.Actor, id int64, drai
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
+	s.count(ActionGraceEnded, err)
 	return out, err
 }
 

@@ -76,5 +76,6 @@ func (s *Service) Rollback(ctx context.Context, a accounts.Actor, id int64, grac
 		out, err = tx.ChatbotByID(ctx, d.ID)
 		return err
 	})
+	s.count(ActionRolledBack, err)
 	return out, raced(err)
 }

@@ -224,3 +224,10 @@ func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reas
 	}
 	return res.RowsAffected()
 }
+
+// CountAllOpenSessions counts open sessions on every chatbot.
+func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
+	var n int
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
+	return n, err
+}

@@ -4,6 +4,7 @@ package testkit
 
 import (
 	"context"
+	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -61,5 +62,5 @@ func Empty(t testing.TB) *App {
 	a.Accounts.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
 	a.Accounts.AccountThrottle = auth.NewThrottle(5, 15*time.Minute)
 	a.Accounts.IPThrottle = auth.NewThrottle(1000, 15*time.Minute)
-	return &App{App: a, Server: a.Web(nil, false, false)}
+	return &App{App: a, Server: a.Web(prometheus.NewRegistry(), false, false)}
 }
