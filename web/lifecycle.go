@@ -279,3 +279,25 @@ func (s *Server) apiRollback(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, toAPIChatbot(bot))
 }
+
+// draining answers the draining view's poll: the fresh count, or a page
+// reload once the chatbot is no longer in grace.
+func (s *Server) draining(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	if bot.Status != store.StatusDeactivated {
+		c.Response().Header().Set("HX-Refresh", "true")
+		return c.NoContent(http.StatusOK)
+	}
+	open, err := s.cfg.Store.CountOpenSessions(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open}))
+}

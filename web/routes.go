@@ -76,6 +76,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/chatbots/:id/export", rbac.EditChatbots, page, s.exportChatbot},
 		{http.MethodGet, "/chatbots/:id", rbac.ViewChatbots, page, s.chatbotPage},
 		{http.MethodGet, "/chatbots/:id/validation", rbac.ViewChatbots, page, s.validation},
+		{http.MethodGet, "/chatbots/:id/draining", rbac.ViewChatbots, page, s.draining},
 		{http.MethodGet, "/chatbots/:id/sessions", rbac.ViewChatbots, page, s.chatSessions},
 		{http.MethodGet, "/chatbots/:id/sessions/:session", rbac.ViewChatbots, page, s.transcript},
 		{http.MethodPost, "/chatbots/:id/duplicate", rbac.EditChatbots, page, s.duplicateChatbot},
