@@ -40,6 +40,10 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	expectText(t, manager.Locator("#lifecycle [role=alert]"), "validation errors; fix them before activating")
 	expectText(t, manager.Locator("#validation li[data-severity=error]"), `"nowhere", which does not exist`)
 
+	// The dialog stays open with the reason; close it with Escape.
+	must(t, manager.Keyboard().Press("Escape"))
+	must(t, expect.Locator(manager.Locator("#activate-dialog")).Not().ToBeVisible())
+
 	// Fix: remove the broken element (as a designer would; the manager may edit too).
 	must(t, manager.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Remove element 2"}).Click())
 	must(t, expect.Locator(manager.Locator("#el-start-1")).ToHaveCount(0))

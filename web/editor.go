@@ -57,6 +57,12 @@ func (s *Server) chatbotPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	switch v := c.QueryParam("dialog"); v {
+	case "", "activate", "deactivate":
+		d.OpenDialog = v
+	default:
+		return problem.Field("dialog", "Unknown dialog %q.", v)
+	}
 	return s.render(c, http.StatusOK, views.EditorPage(d))
 }
 

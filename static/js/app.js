@@ -68,3 +68,35 @@ document.addEventListener("htmx:afterRequest", function (e) {
     if (input) input.focus();
   }
 });
+
+// Lifecycle dialogs: native <dialog>, opened modally (focus moves in,
+// Escape closes), and re-opened after a swap that marks them data-open.
+document.addEventListener("click", function (e) {
+  var opener = e.target.closest && e.target.closest("[data-dialog]");
+  if (opener) {
+    var d = document.getElementById(opener.dataset.dialog);
+    if (d && d.showModal) {
+      e.preventDefault();
+      d.showModal();
+    }
+    return;
+  }
+  var closer = e.target.closest && e.target.closest("[data-close-dialog]");
+  if (closer) {
+    var dlg = closer.closest("dialog");
+    if (dlg) {
+      e.preventDefault();
+      dlg.close();
+    }
+  }
+});
+function openMarkedDialogs(root) {
+  (root.querySelectorAll ? root : document).querySelectorAll("dialog[data-open]").forEach(function (d) {
+    // Rendered open for pages without JavaScript; make it modal here.
+    if (!d.showModal) return;
+    if (d.open && !d.matches(":modal")) d.close();
+    if (!d.open) d.showModal();
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { openMarkedDialogs(document); });
+document.addEventListener("htmx:afterSettle", function () { openMarkedDialogs(document); });
