@@ -34,8 +34,8 @@ func (s *Server) loginForm(c echo.Context) error {
 }
 
 func (s *Server) login(c echo.Context) error {
-	f := views.LoginForm{Email: c.FormValue("email"), Next: c.FormValue("next")}
-	u, err := s.cfg.Accounts.SignIn(c.Request().Context(), f.Email, c.FormValue("password"), c.RealIP())
+	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next")}
+	u, err := s.cfg.Accounts.SignIn(c.Request().Context(), f.Email, formValue(c, "password"), c.RealIP())
 	if err != nil {
 		p, ok := problem.As(err)
 		if !ok {
@@ -85,9 +85,9 @@ func (s *Server) setupForm(c echo.Context) error {
 }
 
 func (s *Server) setup(c echo.Context) error {
-	f := views.SetupForm{Token: c.FormValue("token"), Email: c.FormValue("email"), Name: c.FormValue("name")}
-	in := accounts.NewUserInput{Email: f.Email, Name: f.Name, Password: c.FormValue("password")}
-	u, err := s.cfg.Accounts.Setup(c.Request().Context(), f.Token, in, c.FormValue("confirm"), c.RealIP())
+	f := views.SetupForm{Token: formValue(c, "token"), Email: formValue(c, "email"), Name: formValue(c, "name")}
+	in := accounts.NewUserInput{Email: f.Email, Name: f.Name, Password: formValue(c, "password")}
+	u, err := s.cfg.Accounts.Setup(c.Request().Context(), f.Token, in, formValue(c, "confirm"), c.RealIP())
 	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid {
 		f.Errors, _, _ = formErrors(err)
 		return s.render(c, http.StatusUnprocessableEntity, views.SetupPage(f))

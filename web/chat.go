@@ -60,7 +60,7 @@ func (s *Server) chatSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	text := c.FormValue("text")
+	text := formValue(c, "text")
 	d := views.ChatData{Sender: snd}
 	status := http.StatusOK
 	out, err := s.cfg.Runtime.Route(c.Request().Context(), snd, s.endUser(c), text)

@@ -92,8 +92,8 @@ func (s *Server) chatbotList(c echo.Context) error {
 }
 
 func (s *Server) createChatbot(c echo.Context) error {
-	f := views.NewChatbotForm{Name: c.FormValue("name"), Channel: c.FormValue("channel")}
-	if v := c.FormValue("sender_id"); v != "" {
+	f := views.NewChatbotForm{Name: formValue(c, "name"), Channel: formValue(c, "channel")}
+	if v := formValue(c, "sender_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			return problem.Field("sender_id", "Choose a sender.")

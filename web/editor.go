@@ -92,7 +92,7 @@ func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.
 	if err != nil {
 		return err
 	}
-	version, err := strconv.ParseInt(c.FormValue("version"), 10, 64)
+	version, err := strconv.ParseInt(formValue(c, "version"), 10, 64)
 	if err != nil {
 		return problem.New(problem.Invalid, "version", "The form has no version; reload the page and try again.")
 	}
@@ -125,25 +125,25 @@ func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.
 }
 
 func (s *Server) editSettings(c echo.Context) error {
-	minutes, err := strconv.Atoi(strings.TrimSpace(c.FormValue("timeout_minutes")))
+	minutes, err := strconv.Atoi(strings.TrimSpace(formValue(c, "timeout_minutes")))
 	if err != nil {
 		minutes = -1 // refused by the service with a clear message
 	}
 	var sender int64
-	if v := c.FormValue("sender_id"); v != "" {
+	if v := formValue(c, "sender_id"); v != "" {
 		if sender, err = strconv.ParseInt(v, 10, 64); err != nil {
 			sender = -1
 		}
 	}
 	in := chatbots.Settings{
-		Name: c.FormValue("name"), Language: c.FormValue("language"), Channel: c.FormValue("channel"),
+		Name: formValue(c, "name"), Language: formValue(c, "language"), Channel: formValue(c, "channel"),
 		SenderID: sender, SessionTimeout: time.Duration(minutes) * time.Minute,
 	}
 	return s.edit(c, "settings", "settings", chatbots.SetSettings(in))
 }
 
 func (s *Server) addAttribute(c echo.Context) error {
-	return s.edit(c, "attributes", "attributes", chatbots.AddAttribute(c.FormValue("name"), c.FormValue("type")))
+	return s.edit(c, "attributes", "attributes", chatbots.AddAttribute(formValue(c, "name"), formValue(c, "type")))
 }
 
 func (s *Server) removeAttribute(c echo.Context) error {
@@ -151,12 +151,12 @@ func (s *Server) removeAttribute(c echo.Context) error {
 }
 
 func (s *Server) addDialog(c echo.Context) error {
-	return s.edit(c, "dialogs", "dialogs", chatbots.AddDialog(c.FormValue("name")))
+	return s.edit(c, "dialogs", "dialogs", chatbots.AddDialog(formValue(c, "name")))
 }
 
 func (s *Server) renameDialog(c echo.Context) error {
 	d := c.Param("dialog")
-	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RenameDialog(d, c.FormValue("name")))
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RenameDialog(d, formValue(c, "name")))
 }
 
 func (s *Server) deleteDialog(c echo.Context) error {
@@ -179,7 +179,7 @@ func (s *Server) setFallback(c echo.Context) error {
 }
 
 func (s *Server) addElement(c echo.Context) error {
-	d, typ := c.Param("dialog"), c.FormValue("type")
+	d, typ := c.Param("dialog"), formValue(c, "type")
 	el, err := elementFromForm(c, typ)
 	form := "add-" + d + "-" + typ
 	if err != nil {
@@ -249,12 +249,12 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 	el := chatbot.Element{Type: typ}
 	switch typ {
 	case chatbot.ElementMessage, chatbot.ElementClose:
-		el.Text = strings.TrimSpace(c.FormValue("text"))
+		el.Text = strings.TrimSpace(formValue(c, "text"))
 	case chatbot.ElementQuestion:
-		el.Text = strings.TrimSpace(c.FormValue("text"))
-		el.Attribute = c.FormValue("attribute")
-		el.RetryText = strings.TrimSpace(c.FormValue("retry_text"))
-		if v := strings.TrimSpace(c.FormValue("max_tries")); v != "" {
+		el.Text = strings.TrimSpace(formValue(c, "text"))
+		el.Attribute = formValue(c, "attribute")
+		el.RetryText = strings.TrimSpace(formValue(c, "retry_text"))
+		if v := strings.TrimSpace(formValue(c, "max_tries")); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 10 {
 				return el, problem.Field("max_tries", "Allow between 1 and 10 tries.")
@@ -262,15 +262,15 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 			el.MaxTries = n
 		}
 	case chatbot.ElementKeywords:
-		branches, err := chatbots.ParseBranches(c.FormValue("branches"))
+		branches, err := chatbots.ParseBranches(formValue(c, "branches"))
 		if err != nil {
 			return el, err
 		}
 		el.Branches = branches
 	case chatbot.ElementCondition:
-		el.Attribute, el.Operator, el.Value, el.Dialog = c.FormValue("attribute"), c.FormValue("operator"), c.FormValue("value"), c.FormValue("dialog")
+		el.Attribute, el.Operator, el.Value, el.Dialog = formValue(c, "attribute"), formValue(c, "operator"), formValue(c, "value"), formValue(c, "dialog")
 	case chatbot.ElementGoto:
-		el.Dialog = c.FormValue("dialog")
+		el.Dialog = formValue(c, "dialog")
 	}
 	return el, chatbots.CheckElement(el)
 }

@@ -41,9 +41,9 @@ func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderSta
 
 // graceFromForm reads a grace period: a custom value wins over a preset.
 func graceFromForm(c echo.Context) (time.Duration, error) {
-	v := c.FormValue("grace_custom")
+	v := formValue(c, "grace_custom")
 	if v == "" {
-		v = c.FormValue("grace")
+		v = formValue(c, "grace")
 	}
 	return lifecycle.ParseGrace(v)
 }
@@ -94,11 +94,11 @@ func (s *Server) activate(c echo.Context) error {
 			return err
 		}
 		_, err = s.cfg.Lifecycle.Activate(c.Request().Context(), actor(c), id, lifecycle.ActivateOptions{
-			OverrideWarnings: c.FormValue("override_warnings") != "",
-			Reason:           c.FormValue("reason"),
+			OverrideWarnings: formValue(c, "override_warnings") != "",
+			Reason:           formValue(c, "reason"),
 			PreviousGrace:    grace,
-			EndCurrentGrace:  c.FormValue("end_current_grace") != "",
-			Plan:             c.FormValue("plan"),
+			EndCurrentGrace:  formValue(c, "end_current_grace") != "",
+			Plan:             formValue(c, "plan"),
 		})
 		return err
 	})
@@ -110,7 +110,7 @@ func (s *Server) deactivate(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.cfg.Lifecycle.DeactivatePlanned(c.Request().Context(), actor(c), id, grace, c.FormValue("plan"))
+		_, err = s.cfg.Lifecycle.DeactivatePlanned(c.Request().Context(), actor(c), id, grace, formValue(c, "plan"))
 		return err
 	})
 }

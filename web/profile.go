@@ -39,7 +39,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		return err
 	}
 	status := http.StatusOK
-	u, err := s.cfg.Accounts.ChangeOwnPassword(c.Request().Context(), actor(c), c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"))
+	u, err := s.cfg.Accounts.ChangeOwnPassword(c.Request().Context(), actor(c), formValue(c, "current"), formValue(c, "password"), formValue(c, "confirm"))
 	if err != nil {
 		if d.PasswordErrs, status, err = formErrors(err); err != nil {
 			return err
@@ -56,7 +56,7 @@ func (s *Server) changePassword(c echo.Context) error {
 }
 
 func (s *Server) createToken(c echo.Context) error {
-	secret, _, err := s.cfg.Accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, c.FormValue("name"))
+	secret, _, err := s.cfg.Accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, formValue(c, "name"))
 	status := http.StatusOK
 	var tokenErr string
 	if err != nil {

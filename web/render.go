@@ -83,3 +83,9 @@ func toast(c echo.Context, kind, text string) {
 	b, _ := jsonMarshal(map[string]map[string]string{"toast": {"kind": kind, "text": text}})
 	c.Response().Header().Set("HX-Trigger", string(b))
 }
+
+// formValue reads a field of the request body only, never the query
+// string: a link cannot smuggle form values into a POST.
+func formValue(c echo.Context, name string) string {
+	return c.Request().PostFormValue(name)
+}

@@ -21,7 +21,7 @@ func (s *Server) senders(c echo.Context) error {
 }
 
 func (s *Server) createSender(c echo.Context) error {
-	f := views.SenderForm{Channel: c.FormValue("channel"), Address: c.FormValue("address")}
+	f := views.SenderForm{Channel: formValue(c, "channel"), Address: formValue(c, "address")}
 	snd, err := s.cfg.Senders.Create(c.Request().Context(), actor(c), f.Channel, f.Address)
 	status := http.StatusOK
 	if err != nil {

@@ -41,7 +41,7 @@ func (s *Server) users(c echo.Context) error {
 }
 
 func (s *Server) addUser(c echo.Context) error {
-	f := views.AddUserForm{Email: c.FormValue("email"), Name: c.FormValue("name"), Role: c.FormValue("role")}
+	f := views.AddUserForm{Email: formValue(c, "email"), Name: formValue(c, "name"), Role: formValue(c, "role")}
 	u, password, err := s.cfg.Accounts.AddUser(c.Request().Context(), actor(c), accounts.NewUserInput{Email: f.Email, Name: f.Name, Role: f.Role})
 	status := http.StatusOK
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 
 func (s *Server) changeRole(c echo.Context) error {
 	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
-		u, err := s.cfg.Accounts.ChangeRole(c.Request().Context(), a, id, c.FormValue("role"))
+		u, err := s.cfg.Accounts.ChangeRole(c.Request().Context(), a, id, formValue(c, "role"))
 		return u, views.RowNote{Kind: "ok", Text: u.Email + " is now " + u.Role.String() + "."}, err
 	})
 }

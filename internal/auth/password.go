@@ -45,15 +45,13 @@ func (h Hasher) Hash(pw string) (string, error) {
 	return string(b), err
 }
 
-// dummyHash is compared against when the account does not exist, so that
-// a sign-in for an unknown email takes as long as one for a known email.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a real password"), bcrypt.MinCost)
-
 // Check reports whether pw matches hash. With an empty hash it still
 // spends the time of a comparison.
 func (h Hasher) Check(hash, pw string) bool {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(pw))
+		// No such account: spend the time of a comparison at this cost,
+		// so that a sign-in does not tell which emails exist.
+		_, _ = bcrypt.GenerateFromPassword([]byte(pw), h.Cost)
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil

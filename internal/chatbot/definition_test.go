@@ -102,7 +102,7 @@ func TestParseAcceptsWorkInProgress(t *testing.T) {
 		`{"attributes": [], "entry": "", "dialogs": []}`,
 		`{"entry": "nope", "dialogs": [{"id": "a", "elements": [{"type": "goto", "dialog": "missing"}]}]}`,
 		`{"dialogs": [{"id": "a", "elements": [{"type": "condition"}, {"type": "question"}, {"type": "keywords"}]}]}`,
-		`{"attributes": [{"name": "Bad Name", "type": "text"}, {"name": "Bad Name", "type": "text"}]}`,
+		`{"attributes": [{"name": "Bad_Name", "type": "text"}, {"name": "Bad_Name", "type": "text"}]}`,
 	}
 	for _, doc := range docs {
 		if _, err := Parse([]byte(doc)); err != nil {

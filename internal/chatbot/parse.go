@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,11 @@ type rawElement struct {
 	Dialog    string            `json:"dialog"`
 }
 
+// safeName is what dialog ids and attribute names may be made of: they
+// appear in addresses and form fields of the editor, so nothing else gets
+// in. (Validate applies the stricter attribute-name rule.)
+var safeName = regexp.MustCompile(`^[A-Za-z0-9_]{0,64}$`)
+
 // Parse reads a definition document strictly: unknown keys, wrong JSON
 // types, unknown element types, attribute types and operators, and
 // documents over MaxDefinitionBytes are refused with a *ParseError.
@@ -90,6 +96,9 @@ func Parse(data []byte) (*Definition, error) {
 		if !slices.Contains(AttributeTypes(), a.Type) {
 			return nil, &ParseError{Path: path + ".type", Message: unknown("type", a.Type, AttributeTypes())}
 		}
+		if !safeName.MatchString(a.Name) {
+			return nil, &ParseError{Path: path + ".name", Message: fmt.Sprintf("attribute name %q may use only letters, digits and _ (at most 64)", a.Name)}
+		}
 		def.Attributes = append(def.Attributes, a)
 	}
 	def.Dialogs = make([]Dialog, 0, len(raw.Dialogs))
@@ -98,6 +107,9 @@ func Parse(data []byte) (*Definition, error) {
 		var rd rawDialog
 		if err := decodeStrict(r, &rd, path, data); err != nil {
 			return nil, err
+		}
+		if !safeName.MatchString(rd.ID) {
+			return nil, &ParseError{Path: path + ".id", Message: fmt.Sprintf("dialog id %q may use only letters, digits and _ (at most 64)", rd.ID)}
 		}
 		dl := Dialog{ID: rd.ID, Name: rd.Name, Elements: make([]Element, 0, len(rd.Elements))}
 		for j, r := range rd.Elements {

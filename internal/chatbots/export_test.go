@@ -69,3 +69,16 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		t.Fatalf("analyzer import: %v", err)
 	}
 }
+
+// Ids and names travel into the editor's addresses: a file cannot bring in
+// one that changes what a button posts to.
+func TestImportRefusesUnsafeIDs(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	for _, id := range []string{`../../../../users/3/role?role=admin&x=`, `a/b`, `x y`} {
+		doc := `{"schema_version":1,"name":"Evil","channel":"sms","definition":{"entry":"start","dialogs":[{"id":"` + strings.ReplaceAll(id, `"`, `\"`) + `","name":"x","elements":[]}]}}`
+		if _, err := app.Chatbots.Import(context.Background(), designer, []byte(doc)); !problem.Is(err, problem.Invalid) {
+			t.Errorf("dialog id %q accepted: %v", id, err)
+		}
+	}
+}

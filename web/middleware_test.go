@@ -1,0 +1,22 @@
+package web
+
+import "testing"
+
+func TestSafeNext(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                 "/",
+		"/users":           "/users",
+		"/chatbots?page=2": "/chatbots?page=2",
+		"//evil.com":       "/",
+		"/\\evil.com":      "/",
+		"/\t/evil.com":     "/",
+		"/\n/evil.com":     "/",
+		"https://evil.com": "/",
+		"evil.com":         "/",
+		"/%2F/evil.com":    "/%2F/evil.com", // stays a path on this site
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
