@@ -13,7 +13,7 @@ func TestSafeNext(t *testing.T) {
 		"/\n/evil.com":     "/",
 		"https://evil.com": "/",
 		"evil.com":         "/",
-		"/%2F/evil.com":    "/%2F/evil.com", // stays a path on this site
+		"/%2F/evil.com":    "/", // decodes to //evil.com: refused to be safe
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
