@@ -12,6 +12,7 @@ import (
 
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
@@ -152,7 +153,11 @@ func (s *Server) apiPatchChatbot(c echo.Context) error {
 			set.SenderID = *p.SenderID
 		}
 		if p.SessionTimeoutSeconds != nil {
-			set.SessionTimeout = time.Duration(*p.SessionTimeoutSeconds) * time.Second
+			d, err := seconds(*p.SessionTimeoutSeconds, "session_timeout_seconds")
+			if err != nil {
+				return "", err
+			}
+			set.SessionTimeout = d
 		}
 		if def != nil {
 			*d = *def
@@ -265,8 +270,10 @@ func decodeJSON(c echo.Context, v any) error {
 			return problem.New(problem.Invalid, "empty_body", "The request body is empty; send a JSON object.")
 		case errors.As(err, &syn):
 			return problem.New(problem.Invalid, "invalid_json", "The body is not valid JSON (at byte %d).", syn.Offset)
+		case errors.As(err, &typ) && typ.Field == "":
+			return problem.New(problem.Invalid, "invalid_body", "The body must be a JSON object.")
 		case errors.As(err, &typ):
-			return problem.New(problem.Invalid, "invalid_field", "The field %q must be of type %s.", typ.Field, typ.Type)
+			return problem.New(problem.Invalid, "invalid_field", "The field %q has the wrong type (found a JSON %s).", typ.Field, typ.Value)
 		default:
 			return problem.New(problem.Invalid, "invalid_body", "The body could not be read: %v.", err)
 		}
@@ -330,4 +337,13 @@ func (s *Server) apiReleases(c echo.Context) error {
 		out = append(out, release{r.Number, r.DefinitionHash, r.Definition, r.Report, r.OverrideReason, r.ActivatedBy, r.ActivatedAt})
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// seconds turns a count of seconds from an API body into a duration,
+// refusing what is negative or longer than 30 days before it can overflow.
+func seconds(n int64, field string) (time.Duration, error) {
+	if n < 0 || n > int64(lifecycle.MaxGrace/time.Second) {
+		return 0, problem.Field(field, "%s must be between 0 and %d (30 days).", field, int64(lifecycle.MaxGrace/time.Second))
+	}
+	return time.Duration(n) * time.Second, nil
 }

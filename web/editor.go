@@ -135,11 +135,21 @@ func (s *Server) editSettings(c echo.Context) error {
 			sender = -1
 		}
 	}
+	if minutes < 0 || minutes > int(chatbots.MaxTimeout/time.Minute) {
+		minutes = -1 // out of range: refused by the service, without overflow
+	}
 	in := chatbots.Settings{
 		Name: formValue(c, "name"), Language: formValue(c, "language"), Channel: formValue(c, "channel"),
 		SenderID: sender, SessionTimeout: time.Duration(minutes) * time.Minute,
 	}
-	return s.edit(c, "settings", "settings", chatbots.SetSettings(in))
+	return s.edit(c, "settings", "settings", func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+		// The form shows whole minutes: an unchanged field keeps a timeout
+		// set in seconds (through the API or an import) as it was.
+		if minutes == int(set.SessionTimeout/time.Minute) {
+			in.SessionTimeout = set.SessionTimeout
+		}
+		return chatbots.SetSettings(in)(set, def)
+	})
 }
 
 func (s *Server) addAttribute(c echo.Context) error {

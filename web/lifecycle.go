@@ -139,9 +139,13 @@ func (s *Server) apiActivate(c echo.Context) error {
 			return err
 		}
 	}
+	grace, err := seconds(body.PreviousGraceSeconds, "previous_grace_seconds")
+	if err != nil {
+		return err
+	}
 	bot, err := s.cfg.Lifecycle.Activate(c.Request().Context(), actor(c), id, lifecycle.ActivateOptions{
 		OverrideWarnings: body.OverrideWarnings, Reason: body.Reason,
-		PreviousGrace: time.Duration(body.PreviousGraceSeconds) * time.Second, EndCurrentGrace: body.EndCurrentGrace,
+		PreviousGrace: grace, EndCurrentGrace: body.EndCurrentGrace,
 	})
 	if err != nil {
 		return err
@@ -163,7 +167,11 @@ func (s *Server) apiDeactivate(c echo.Context) error {
 			return err
 		}
 	}
-	bot, err := s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, grace)
 	if err != nil {
 		return err
 	}
@@ -206,7 +214,11 @@ func (s *Server) apiExtendGrace(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	bot, err := s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, grace)
 	if err != nil {
 		return err
 	}
@@ -273,7 +285,11 @@ func (s *Server) apiRollback(c echo.Context) error {
 			return err
 		}
 	}
-	bot, err := s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, time.Duration(body.GraceSeconds)*time.Second)
+	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, grace)
 	if err != nil {
 		return err
 	}

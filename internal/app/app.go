@@ -4,6 +4,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -59,11 +60,10 @@ func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web
 
 // Sweep ends grace periods that ran out and closes timed-out sessions.
 func (a *App) Sweep(ctx context.Context) error {
-	if _, err := a.Lifecycle.ExpireGraces(ctx); err != nil {
-		return err
-	}
-	_, err := a.Runtime.Sweep(ctx)
-	return err
+	// One failing grace end must not hold up session timeouts.
+	_, gerr := a.Lifecycle.ExpireGraces(ctx)
+	_, terr := a.Runtime.Sweep(ctx)
+	return errors.Join(gerr, terr)
 }
 
 // RunSweeper sweeps at once (deadlines that passed while the server was

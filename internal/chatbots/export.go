@@ -86,8 +86,10 @@ func ParseDocument(data []byte) (Document, error) {
 		switch {
 		case errors.As(err, &syn):
 			return Document{}, bad("it is not valid JSON (at byte %d).", syn.Offset)
+		case errors.As(err, &typ) && typ.Field == "":
+			return Document{}, bad("the file must hold one JSON object.")
 		case errors.As(err, &typ):
-			return Document{}, bad("%s must be %s.", typ.Field, typ.Type)
+			return Document{}, bad("%s has the wrong type (found a JSON %s).", typ.Field, typ.Value)
 		default:
 			return Document{}, bad("%v.", err)
 		}
@@ -118,6 +120,9 @@ func ParseDocument(data []byte) (Document, error) {
 		doc.Language = *raw.Language
 	}
 	if raw.SessionTimeoutSeconds != nil {
+		if n := *raw.SessionTimeoutSeconds; n < 60 || n > int64(MaxTimeout/time.Second) {
+			return Document{}, bad("session_timeout_seconds must be between 60 and %d (30 days).", int64(MaxTimeout/time.Second))
+		}
 		doc.SessionTimeoutSeconds = *raw.SessionTimeoutSeconds
 	}
 	return doc, nil
@@ -147,3 +152,4 @@ func (s *Service) Import(ctx context.Context, a accounts.Actor, data []byte) (st
 	}
 	return store.Chatbot{}, problem.Field("name", "No free name for %q; rename the chatbot in the file.", doc.Name)
 }
+

@@ -52,5 +52,5 @@ func (s *Service) ExtendGrace(ctx context.Context, a accounts.Actor, id int64, d
 		return err
 	})
 	s.count(ActionGraceExtended, err)
-	return out, err
+	return out, raced(err)
 }

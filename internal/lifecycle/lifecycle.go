@@ -146,7 +146,7 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		return err
 	})
 	s.count(ActionActivated, err)
-	return out, err
+	return out, raced(err)
 }
 
 // makeRoom applies the redeploy rules to the sender before bot goes live.
@@ -241,7 +241,11 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 			return problem.New(problem.Conflict, "not_active", "%s is %s; only an active chatbot can be deactivated.", bot.Name, bot.Status)
 		}
 		if other, err := tx.DeactivatedChatbot(ctx, bot.SenderID); err == nil {
-			if err := s.stop(ctx, tx, a, other, store.CloseSuperseded, ActionGraceEnded, now, map[string]any{"ended_early": true, "cascade_from": bot.ID}); err != nil {
+			reason, early := store.CloseSuperseded, now.Before(other.GraceEndsAt)
+			if !early {
+				reason = store.CloseGraceEnded // its grace was over; the sweeper had not got to it
+			}
+			if err := s.stop(ctx, tx, a, other, reason, ActionGraceEnded, now, map[string]any{"ended_early": early, "cascade_from": bot.ID}); err != nil {
 				return err
 			}
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -270,7 +274,7 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 		return err
 	})
 	s.count(ActionDeactivated, err)
-	return out, err
+	return out, raced(err)
 }
 
 // EndGrace ends a deactivated chatbot's grace now (manager+, or the system
@@ -314,7 +318,7 @@ func (s *Service) endGrace(ctx context.Context, a accounts.Actor, id int64, drai
 		return err
 	})
 	s.count(ActionGraceEnded, err)
-	return out, err
+	return out, raced(err)
 }
 
 // ExpireGraces ends every grace period that has run out; it returns how
@@ -326,20 +330,25 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	n := 0
+	var errs []error
 	for _, id := range due {
+		// Each chatbot on its own: one failing grace end does not hold
+		// up the others.
 		drained, err := s.drain(ctx, id)
 		if err != nil {
-			return n, err
+			errs = append(errs, fmt.Errorf("grace end of chatbot %d: %w", id, err))
+			continue
 		}
 		if _, err := s.endGrace(ctx, accounts.System(), id, drained); err != nil {
 			if p, ok := problem.As(err); ok && (p.Code == "not_deactivated" || p.Code == "not_due") {
 				continue // someone ended or extended it meanwhile
 			}
-			return n, err
+			errs = append(errs, fmt.Errorf("grace end of chatbot %d: %w", id, err))
+			continue
 		}
 		n++
 	}
-	return n, nil
+	return n, errors.Join(errs...)
 }
 
 // findingsDetail is how findings appear in API errors and audit details.
@@ -385,9 +394,12 @@ func ParseGrace(s string) (time.Duration, error) {
 		return 0, bad
 	}
 	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[s[len(s)-1]]
-	n, err := strconv.Atoi(s[:len(s)-1])
-	if unit == 0 || err != nil || n < 0 || n > 1_000_000 {
+	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
+	if unit == 0 || err != nil || n < 0 {
 		return 0, bad
+	}
+	if n > int64(MaxGrace/unit) {
+		return 0, CheckGrace(MaxGrace + 1) // check before multiplying: no overflow
 	}
 	d := time.Duration(n) * unit
 	return d, CheckGrace(d)

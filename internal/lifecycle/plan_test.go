@@ -68,3 +68,14 @@ func TestStalePlanIsRefused(t *testing.T) {
 		t.Fatalf("stale deactivate plan: %v", err)
 	}
 }
+
+func TestParseGraceRefusesOverflow(t *testing.T) {
+	for _, in := range []string{"213504d", "9223372036854775807s", "31d", "-1m", "5w"} {
+		if _, err := lifecycle.ParseGrace(in); err == nil {
+			t.Errorf("ParseGrace(%q) accepted", in)
+		}
+	}
+	if d, err := lifecycle.ParseGrace("30d"); err != nil || d != 30*24*time.Hour {
+		t.Errorf("ParseGrace(30d) = %v, %v", d, err)
+	}
+}
