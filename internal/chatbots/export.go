@@ -152,4 +152,3 @@ func (s *Service) Import(ctx context.Context, a accounts.Actor, data []byte) (st
 	}
 	return store.Chatbot{}, problem.Field("name", "No free name for %q; rename the chatbot in the file.", doc.Name)
 }
-
