@@ -36,6 +36,8 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	must(t, err)
 	must(t, manager.GetByText("Activate…").Click())
 	expectVisible(t, manager.GetByText("Nothing is active on this sender"))
+	// The plan lists the validation error before anything is confirmed.
+	expectText(t, manager.Locator("#activate-dialog .plan-findings"), `"nowhere", which does not exist`)
 	must(t, byRole(manager, "button", "Activate").Click())
 	expectText(t, manager.Locator("#lifecycle [role=alert]"), "validation errors; fix them before activating")
 	expectText(t, manager.Locator("#validation li[data-severity=error]"), `"nowhere", which does not exist`)

@@ -347,3 +347,16 @@ func seconds(n int64, field string) (time.Duration, error) {
 	}
 	return time.Duration(n) * time.Second, nil
 }
+
+// apiDuplicate is POST /api/v1/chatbots/{id}/duplicate.
+func (s *Server) apiDuplicate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Chatbots.Duplicate(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
+}

@@ -43,7 +43,13 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	}
 	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels}
 	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
-		d.Plan, err = s.cfg.Lifecycle.Plan(ctx, bot)
+		if d.Plan, err = s.cfg.Lifecycle.Plan(ctx, bot); err != nil {
+			return d, err
+		}
+		if bot.Status == store.StatusInactive {
+			// The activation dialog shows the findings as part of its plan.
+			_, d.PlanFindings, err = s.cfg.Chatbots.Validate(ctx, actor(c), id)
+		}
 	}
 	return d, err
 }

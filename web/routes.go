@@ -110,6 +110,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/chatbots", rbac.EditChatbots, api, s.apiImport},
 		{http.MethodGet, "/api/v1/chatbots/:id/export", rbac.EditChatbots, api, s.apiExport},
 		{http.MethodGet, "/api/v1/chatbots/:id/releases", rbac.ViewChatbots, api, s.apiReleases},
+		{http.MethodPost, "/api/v1/chatbots/:id/duplicate", rbac.EditChatbots, api, s.apiDuplicate},
 		{http.MethodPatch, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiPatchChatbot},
 		{http.MethodPost, "/api/v1/chatbots/:id/validate", rbac.ViewChatbots, api, s.apiValidate},
 		{http.MethodPost, "/api/v1/chatbots/:id/activate", rbac.ActivateChatbots, api, s.apiActivate},

@@ -81,6 +81,11 @@ document.addEventListener("click", function (e) {
     }
     return;
   }
+  var link = e.target.closest && e.target.closest("[data-close-dialog-link]");
+  if (link && link.closest("dialog")) {
+    link.closest("dialog").close(); // then follow the link to the element
+    return;
+  }
   var closer = e.target.closest && e.target.closest("[data-close-dialog]");
   if (closer) {
     var dlg = closer.closest("dialog");
