@@ -15,7 +15,7 @@ import (
 // wantPermission is what each route must require, written from SPEC §1 by
 // hand: a new route must be added here, with the permission it needs.
 var wantPermission = map[string]rbac.Permission{
-	"POST /api/v1/chatbots/:id/duplicate": rbac.EditChatbots,
+	"POST /api/v1/chatbots/:id/duplicate":                     rbac.EditChatbots,
 	"GET /chatbots/:id/draining":                              rbac.ViewChatbots,
 	"POST /chatbots/:id/rollback":                             rbac.ActivateChatbots,
 	"POST /api/v1/chatbots/:id/rollback":                      rbac.ActivateChatbots,
