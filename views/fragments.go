@@ -2,6 +2,7 @@ package views
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -34,10 +35,11 @@ func OOB(c templ.Component) templ.Component {
 		}
 		html := b.String()
 		// The root element is the first tag; add the attribute to it.
-		if i := strings.IndexAny(html, " >"); strings.HasPrefix(html, "<") && i > 0 {
-			html = html[:i] + ` hx-swap-oob="true"` + html[i:]
+		i := strings.IndexAny(html, " >")
+		if !strings.HasPrefix(html, "<") || strings.HasPrefix(html, "<!") || i <= 0 {
+			return fmt.Errorf("views.OOB: the component must start with an element, not %.20q", html)
 		}
-		_, err := io.WriteString(w, html)
+		_, err := io.WriteString(w, html[:i]+` hx-swap-oob="true"`+html[i:])
 		return err
 	})
 }

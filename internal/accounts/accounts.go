@@ -106,7 +106,11 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store
 		if blocked, wait := s.throttleFor(key).Blocked(key); blocked {
 			err := &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: wait,
 				Message: fmt.Sprintf("Too many failed sign-in attempts. Try again in %s.", roundUp(wait))}
-			s.recordFailure(ctx, email, ip, "throttled")
+			// Recorded once per lock: a flood against a locked account
+			// or IP must not flood the audit log.
+			if s.throttleFor(key).FirstReport(key) {
+				s.recordFailure(ctx, email, ip, "throttled")
+			}
 			return store.User{}, err
 		}
 	}

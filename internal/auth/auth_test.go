@@ -67,3 +67,15 @@ func TestPasswordRulesAndHash(t *testing.T) {
 		t.Error("tokens repeat")
 	}
 }
+
+func TestThrottleReportsALockOnce(t *testing.T) {
+	th := NewThrottle(2, time.Minute)
+	th.Fail("k")
+	if th.FirstReport("k") {
+		t.Fatal("reported before the lock")
+	}
+	th.Fail("k")
+	if !th.FirstReport("k") || th.FirstReport("k") || th.FirstReport("k") {
+		t.Fatal("a lock must be reported exactly once")
+	}
+}

@@ -18,8 +18,9 @@ type Throttle struct {
 }
 
 type attempts struct {
-	first time.Time
-	n     int
+	first    time.Time
+	n        int
+	reported bool // the lock has been reported once
 }
 
 // NewThrottle makes a throttle with the given limits.
@@ -76,4 +77,18 @@ func (t *Throttle) prune() {
 	for k := range t.keys {
 		t.live(k)
 	}
+}
+
+// FirstReport reports whether this is the first time key's current lock
+// is asked about, so that a flood of attempts against a locked key is
+// recorded once, not once per attempt.
+func (t *Throttle) FirstReport(key string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.live(key)
+	if a == nil || a.n < t.Max || a.reported {
+		return false
+	}
+	a.reported = true
+	return true
 }
