@@ -159,15 +159,7 @@ func (s *Server) apiDeactivate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		GraceSeconds int64 `json:"grace_seconds"`
-	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			return err
-		}
-	}
-	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	grace, err := graceBody(c)
 	if err != nil {
 		return err
 	}
@@ -208,13 +200,7 @@ func (s *Server) apiExtendGrace(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		GraceSeconds int64 `json:"grace_seconds"`
-	}
-	if err := decodeJSON(c, &body); err != nil {
-		return err
-	}
-	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	grace, err := graceBody(c)
 	if err != nil {
 		return err
 	}
@@ -277,15 +263,7 @@ func (s *Server) apiRollback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		GraceSeconds int64 `json:"grace_seconds"`
-	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			return err
-		}
-	}
-	grace, err := seconds(body.GraceSeconds, "grace_seconds")
+	grace, err := graceBody(c)
 	if err != nil {
 		return err
 	}
@@ -316,4 +294,18 @@ func (s *Server) draining(c echo.Context) error {
 		return err
 	}
 	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open}))
+}
+
+// graceBody reads {"grace_seconds": n} from an API body (an empty body is
+// no grace).
+func graceBody(c echo.Context) (time.Duration, error) {
+	var body struct {
+		GraceSeconds int64 `json:"grace_seconds"`
+	}
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &body); err != nil {
+			return 0, err
+		}
+	}
+	return seconds(body.GraceSeconds, "grace_seconds")
 }
