@@ -114,6 +114,20 @@ func ParseDocument(data []byte) (Document, error) {
 	if err != nil {
 		return Document{}, problem.New(problem.Invalid, "invalid_definition", "The definition is not valid: definition.%v", err)
 	}
+	// A file whose jumps point at dialogs it does not have is broken, not
+	// a draft: refuse it and say where.
+	for _, f := range chatbot.Validate(def, chatbot.Context{}) {
+		if f.Code == chatbot.CodeUnknownDialog {
+			where := "definition"
+			if f.Dialog != "" {
+				where = fmt.Sprintf("definition, dialog %q", f.Dialog)
+				if f.Element >= 0 {
+					where += fmt.Sprintf(", element %d", f.Element+1)
+				}
+			}
+			return Document{}, problem.New(problem.Invalid, "dangling_reference", "The file is not a usable chatbot: %s: %s", where, f.Message)
+		}
+	}
 	doc := Document{SchemaVersion: SchemaVersion, Name: *raw.Name, Channel: *raw.Channel, Definition: def, Language: "en",
 		SessionTimeoutSeconds: int64(DefaultTimeout / time.Second)}
 	if raw.Language != nil {

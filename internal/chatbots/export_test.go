@@ -29,6 +29,7 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		{"unknown key", strings.Replace(valid, `"language":"en"`, `"colour":"red"`, 1), "invalid_import", "colour"},
 		{"missing definition", `{"schema_version":1,"name":"X","channel":"sms"}`, "invalid_import", "definition is missing"},
 		{"oversize", `{"schema_version":1,"name":"` + strings.Repeat("x", 1<<20) + `"}`, "import_too_large", "larger than"},
+		{"dangling dialog reference", strings.Replace(valid, `{"type":"message","text":"Hi"}`, `{"type":"goto","dialog":"nowhere"}`, 1), "dangling_reference", `dialog "start", element 1`},
 		{"bad channel", strings.Replace(valid, `"channel":"sms"`, `"channel":"pigeon"`, 1), "invalid_channel", "Choose a channel"},
 	}
 	for _, tt := range tests {

@@ -776,14 +776,20 @@ func TestConcurrentTransitions(t *testing.T) {
 				grace := graces[rnd.IntN(len(graces))]
 				var err error
 				what := ""
-				switch rnd.IntN(3) {
+				switch rnd.IntN(5) {
+				case 3:
+					what = "rollback"
+					_, err = e.app.Lifecycle.Rollback(ctx, e.manager, id, grace)
+				case 4:
+					what = "extend grace"
+					_, err = e.app.Lifecycle.ExtendGrace(ctx, e.manager, id, 10*time.Minute)
 				case 0:
 					what = "activate"
 					_, err = e.app.Lifecycle.Activate(ctx, e.manager, id, lifecycle.ActivateOptions{PreviousGrace: grace, EndCurrentGrace: rnd.IntN(2) == 0})
 				case 1:
 					what = "deactivate"
 					_, err = e.app.Lifecycle.Deactivate(ctx, e.manager, id, grace)
-				default:
+				case 2:
 					what = "end grace"
 					_, err = e.app.Lifecycle.EndGrace(ctx, e.manager, id)
 				}
