@@ -43,6 +43,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	expectText(t, manager.Locator("#validation li[data-severity=error]"), `"nowhere", which does not exist`)
 
 	// The dialog stays open with the reason; close it with Escape.
+	expectVisible(t, manager.Locator("#activate-dialog:modal"))
 	must(t, manager.Keyboard().Press("Escape"))
 	must(t, expect.Locator(manager.Locator("#activate-dialog")).Not().ToBeVisible())
 

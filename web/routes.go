@@ -62,6 +62,8 @@ func (s *Server) Routes() []Route {
 
 		// Audit.
 		{http.MethodGet, "/audit", rbac.ViewAudit, page, s.auditLog},
+		{http.MethodGet, "/audit/export.:format", rbac.ViewAudit, page, s.auditExport},
+		{http.MethodGet, "/audit/verify", rbac.ViewAudit, page, s.auditVerify},
 
 		// Senders: everyone who sees chatbots sees them; managers (who put
 		// chatbots live) create them and hold their keys.
@@ -122,6 +124,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/senders", rbac.ViewDashboard, api, s.apiSenders},
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
 		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
+		{http.MethodGet, "/api/v1/audit", rbac.ViewAudit, api, s.apiAudit},
 
 		// Operations.
 		{http.MethodGet, "/healthz", rbac.Public, ops, s.healthz},

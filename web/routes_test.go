@@ -15,6 +15,9 @@ import (
 // wantPermission is what each route must require, written from SPEC §1 by
 // hand: a new route must be added here, with the permission it needs.
 var wantPermission = map[string]rbac.Permission{
+	"GET /audit/export.:format":                               rbac.ViewAudit,
+	"GET /audit/verify":                                       rbac.ViewAudit,
+	"GET /api/v1/audit":                                       rbac.ViewAudit,
 	"POST /api/v1/chatbots/:id/duplicate":                     rbac.EditChatbots,
 	"GET /chatbots/:id/draining":                              rbac.ViewChatbots,
 	"POST /chatbots/:id/rollback":                             rbac.ActivateChatbots,

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/answers-console/answers/internal/audit"
 )
@@ -65,19 +67,61 @@ type AuditPage struct {
 // AuditEntries returns up to limit entries older than before (all when
 // before is 0), newest first: keyset pagination on the primary key.
 func (q queries) AuditEntries(ctx context.Context, before int64, limit int) (AuditPage, error) {
-	if limit < 1 {
+	return q.FilterAudit(ctx, AuditFilter{Before: before, Limit: limit})
+}
+
+// AuditFilter narrows the audit log. Empty fields match everything.
+type AuditFilter struct {
+	Actor      string // actor name (an email, "system" or "anonymous"), exact
+	Action     string // exact, or a prefix ending in "." such as "chatbot."
+	TargetType string
+	Target     string // the target's id, exactly, or part of its name
+	From, To   time.Time
+	Before     int64 // keyset: entries with a smaller id
+	Limit      int
+}
+
+func (f AuditFilter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(c string, a ...any) { conds, args = append(conds, c), append(args, a...) }
+	if f.Actor != "" {
+		add("actor_name = ?", f.Actor)
+	}
+	if strings.HasSuffix(f.Action, ".") {
+		add("action LIKE ? ESCAPE '\\'", likeEscape(f.Action)+"%")
+	} else if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.TargetType != "" {
+		add("target_type = ?", f.TargetType)
+	}
+	if f.Target != "" {
+		add("(target_id = ? OR target_name LIKE ? ESCAPE '\\')", f.Target, "%"+likeEscape(f.Target)+"%")
+	}
+	if !f.From.IsZero() {
+		add("at >= ?", fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("at < ?", fmtTime(f.To))
+	}
+	if f.Before > 0 {
+		add("id < ?", f.Before)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// FilterAudit returns one page of the entries matching f, newest first.
+func (q queries) FilterAudit(ctx context.Context, f AuditFilter) (AuditPage, error) {
+	if f.Limit < 1 {
 		// A page of no entries could never move on to the next one.
-		return AuditPage{}, fmt.Errorf("audit page limit %d: must be at least 1", limit)
+		return AuditPage{}, fmt.Errorf("audit page limit %d: must be at least 1", f.Limit)
 	}
-	query := `SELECT ` + auditColumns + ` FROM audit_log`
-	args := []any{}
-	if before > 0 {
-		query += ` WHERE id < ?`
-		args = append(args, before)
-	}
-	query += ` ORDER BY id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := q.q.QueryContext(ctx, query, args...)
+	where, args := f.where()
+	rows, err := q.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY id DESC LIMIT ?`, append(args, f.Limit+1)...)
 	if err != nil {
 		return AuditPage{}, err
 	}
@@ -88,13 +132,54 @@ func (q queries) AuditEntries(ctx context.Context, before int64, limit int) (Aud
 		if err != nil {
 			return AuditPage{}, err
 		}
-		if len(page.Entries) == limit {
-			page.NextBefore = page.Entries[limit-1].ID
+		if len(page.Entries) == f.Limit {
+			page.NextBefore = page.Entries[f.Limit-1].ID
 			break
 		}
 		page.Entries = append(page.Entries, entryFromRow(r))
 	}
 	return page, rows.Err()
+}
+
+// EachAudit calls fn for every entry matching f (Before and Limit
+// ignored), newest first, streaming from the database: an export of a
+// million entries is never held in memory.
+func (q queries) EachAudit(ctx context.Context, f AuditFilter, fn func(audit.Entry) error) error {
+	f.Before = 0
+	where, args := f.where()
+	rows, err := q.q.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log`+where+` ORDER BY id DESC`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		r, err := scanAuditRow(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(entryFromRow(r)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// AuditActions lists the actions that occur in the log, for the filter.
+func (q queries) AuditActions(ctx context.Context) ([]string, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT action FROM audit_log ORDER BY action`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func entryFromRow(r audit.Row) audit.Entry {

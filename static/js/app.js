@@ -104,4 +104,4 @@ function openMarkedDialogs(root) {
   });
 }
 document.addEventListener("DOMContentLoaded", function () { openMarkedDialogs(document); });
-document.addEventListener("htmx:afterSettle", function () { openMarkedDialogs(document); });
+document.addEventListener("htmx:afterSwap", function () { openMarkedDialogs(document); });
