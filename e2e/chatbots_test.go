@@ -95,11 +95,17 @@ func TestDesignerBuildsChatbotAndFixesValidationError(t *testing.T) {
 // liveFAQ puts a small keyword chatbot live on a livechat sender.
 func liveFAQ(t *testing.T, app *testkit.App, address string) store.Chatbot {
 	t.Helper()
+	return liveFAQNamed(t, app, address, "FAQ")
+}
+
+// liveFAQNamed is liveFAQ with another name.
+func liveFAQNamed(t *testing.T, app *testkit.App, address, name string) store.Chatbot {
+	t.Helper()
 	ctx := context.Background()
 	sys := accounts.System()
 	snd, err := app.Senders.Create(ctx, sys, "livechat", address)
 	must(t, err)
-	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "FAQ", Channel: "livechat", SenderID: snd.ID})
+	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: name, Channel: "livechat", SenderID: snd.ID})
 	must(t, err)
 	def := &chatbot.Definition{
 		Entry: "start", Fallback: "fallback",
@@ -166,3 +172,5 @@ func TestEndUserChatsAndSupervisorReadsTranscript(t *testing.T) {
 func gotoElement(dialog string) chatbot.Element {
 	return chatbot.Element{Type: chatbot.ElementGoto, Dialog: dialog}
 }
+
+func regexpMust(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -94,7 +94,7 @@ func AuditPage(p store.AuditPage, q AuditQuery, actions []string) templ.Componen
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<hgroup><h1>Audit log</h1><p>Every sign-in and every change, newest first. Entries are hash-chained and cannot be edited.</p></hgroup><form method=\"get\" action=\"/audit\" class=\"filters\" role=\"search\" hx-get=\"/audit\" hx-target=\"#audit-list\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, input changed delay:400ms from:find input[type=search], submit\"><input type=\"search\" name=\"actor\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<hgroup><h1>Audit log</h1><p>Every sign-in and every change, newest first. Entries are hash-chained and cannot be edited.</p></hgroup><form method=\"get\" action=\"/audit\" class=\"filters\" role=\"search\" hx-get=\"/audit\" hx-target=\"#audit-list\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, input delay:400ms, submit\"><input type=\"search\" name=\"actor\" value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
