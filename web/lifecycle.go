@@ -1,12 +1,14 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
@@ -104,17 +106,6 @@ func (s *Server) activate(c echo.Context) error {
 	})
 }
 
-func (s *Server) deactivate(c echo.Context) error {
-	return s.transition(c, "Deactivated.", func(id int64) error {
-		grace, err := graceFromForm(c)
-		if err != nil {
-			return err
-		}
-		_, err = s.cfg.Lifecycle.DeactivatePlanned(c.Request().Context(), actor(c), id, grace, formValue(c, "plan"))
-		return err
-	})
-}
-
 func (s *Server) endGrace(c echo.Context) error {
 	return s.transition(c, "Grace period ended.", func(id int64) error {
 		_, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
@@ -153,23 +144,6 @@ func (s *Server) apiActivate(c echo.Context) error {
 	return c.JSON(http.StatusOK, toAPIChatbot(bot))
 }
 
-// apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.
-func (s *Server) apiDeactivate(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	grace, err := graceBody(c)
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Lifecycle.Deactivate(c.Request().Context(), actor(c), id, grace)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
 // apiEndGrace is POST /api/v1/chatbots/{id}/end-grace.
 func (s *Server) apiEndGrace(c echo.Context) error {
 	id, err := pathID(c)
@@ -177,34 +151,6 @@ func (s *Server) apiEndGrace(c echo.Context) error {
 		return err
 	}
 	bot, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
-func (s *Server) extendGrace(c echo.Context) error {
-	return s.transition(c, "Grace period extended.", func(id int64) error {
-		d, err := graceFromForm(c)
-		if err != nil {
-			return err
-		}
-		_, err = s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, d)
-		return err
-	})
-}
-
-// apiExtendGrace is POST /api/v1/chatbots/{id}/extend-grace.
-func (s *Server) apiExtendGrace(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	grace, err := graceBody(c)
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Lifecycle.ExtendGrace(c.Request().Context(), actor(c), id, grace)
 	if err != nil {
 		return err
 	}
@@ -246,34 +192,6 @@ func (s *Server) apiDeleteChatbot(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (s *Server) rollback(c echo.Context) error {
-	return s.transition(c, "Rolled back.", func(id int64) error {
-		grace, err := graceFromForm(c)
-		if err != nil {
-			return err
-		}
-		_, err = s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, grace)
-		return err
-	})
-}
-
-// apiRollback is POST /api/v1/chatbots/{id}/rollback.
-func (s *Server) apiRollback(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	grace, err := graceBody(c)
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Lifecycle.Rollback(c.Request().Context(), actor(c), id, grace)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
 // draining answers the draining view's poll: the fresh count, or a page
 // reload once the chatbot is no longer in grace.
 func (s *Server) draining(c echo.Context) error {
@@ -309,3 +227,68 @@ func graceBody(c echo.Context) (time.Duration, error) {
 	}
 	return seconds(body.GraceSeconds, "grace_seconds")
 }
+
+// graceAction is a transition that takes a grace period and, from the
+// console, the plan its dialog showed.
+type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, plan string) (store.Chatbot, error)
+
+func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
+	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace)
+}
+
+func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
+	return s.cfg.Lifecycle.Rollback(ctx, a, id, grace)
+}
+
+// graceForm runs a grace transition from a console form.
+func (s *Server) graceForm(c echo.Context, done string, do graceAction) error {
+	return s.transition(c, done, func(id int64) error {
+		grace, err := graceFromForm(c)
+		if err != nil {
+			return err
+		}
+		_, err = do(c.Request().Context(), actor(c), id, grace, formValue(c, "plan"))
+		return err
+	})
+}
+
+// graceAPI runs a grace transition from the JSON API, body
+// {"grace_seconds": n}.
+func (s *Server) graceAPI(c echo.Context, do graceAction) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	grace, err := graceBody(c)
+	if err != nil {
+		return err
+	}
+	bot, err := do(c.Request().Context(), actor(c), id, grace, "")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toAPIChatbot(bot))
+}
+
+func (s *Server) deactivate(c echo.Context) error {
+	return s.graceForm(c, "Deactivated.", s.cfg.Lifecycle.DeactivatePlanned)
+}
+
+func (s *Server) extendGrace(c echo.Context) error {
+	return s.graceForm(c, "Grace period extended.", s.extendAction)
+}
+
+func (s *Server) rollback(c echo.Context) error {
+	return s.graceForm(c, "Rolled back.", s.rollbackAction)
+}
+
+// apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.
+func (s *Server) apiDeactivate(c echo.Context) error {
+	return s.graceAPI(c, s.cfg.Lifecycle.DeactivatePlanned)
+}
+
+// apiExtendGrace is POST /api/v1/chatbots/{id}/extend-grace.
+func (s *Server) apiExtendGrace(c echo.Context) error { return s.graceAPI(c, s.extendAction) }
+
+// apiRollback is POST /api/v1/chatbots/{id}/rollback.
+func (s *Server) apiRollback(c echo.Context) error { return s.graceAPI(c, s.rollbackAction) }
