@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/runtime"
@@ -31,6 +32,7 @@ type Config struct {
 	Chatbots  *chatbots.Service
 	Runtime   *runtime.Service
 	Lifecycle *lifecycle.Service
+	Analytics *analytics.Service
 	Logger    *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry

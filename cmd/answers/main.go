@@ -34,6 +34,7 @@ Usage:
   answers user add --email E --name N --role R [--password-stdin] [--db FILE]
   answers token create --email E [--name N] [--db FILE]
   answers audit verify [--db FILE]
+  answers analytics rebuild [--db FILE]
 
 Every command brings the database to the current schema first.
 Environment: ANSWERS_DB (database file), ANSWERS_ADDR (listen address).
@@ -71,6 +72,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	case "audit":
 		if len(args) > 0 && args[0] == "verify" {
 			return auditVerify(ctx, args[1:], stdout)
+		}
+	case "analytics":
+		if len(args) > 0 && args[0] == "rebuild" {
+			return exit(analyticsRebuild(ctx, args[1:], stdout))
 		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -157,6 +162,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "No users yet. Create the first admin at:\n\n  %s/setup?token=%s\n\nThe link works once.\n\n", base, token)
 	}
 
+	if err := a.PrepareAnalytics(ctx); err != nil {
+		return fmt.Errorf("analytics: %w", err)
+	}
 	srv := a.Web(prometheus.NewRegistry(), *secure, *trustProxy)
 	go a.RunSweeper(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)

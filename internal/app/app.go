@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/runtime"
@@ -27,6 +28,7 @@ type App struct {
 	Chatbots  *chatbots.Service
 	Runtime   *runtime.Service
 	Lifecycle *lifecycle.Service
+	Analytics *analytics.Service
 	Log       *slog.Logger
 }
 
@@ -36,13 +38,13 @@ func New(st *store.Store, log *slog.Logger) *App {
 	rt.Log = log
 	return &App{
 		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
-		Runtime: rt, Lifecycle: lifecycle.New(st), Log: log,
+		Runtime: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
 	}
 }
 
 // SetClock makes every service read time from now (tests).
 func (a *App) SetClock(now func() time.Time) {
-	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now = now, now, now, now, now
+	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
 }
 
 // Web is the web server over these services. With a registry, the
@@ -53,7 +55,7 @@ func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web
 	}
 	return web.New(web.Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
-		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Logger: a.Log, Registry: reg,
+		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
 		SecureCookies: secureCookies, TrustProxy: trustProxy,
 	})
 }
@@ -66,13 +68,42 @@ func (a *App) Sweep(ctx context.Context) error {
 	return errors.Join(gerr, terr)
 }
 
+// sketchEvery is how often the end-user sketches of finished hours are
+// written.
+const sketchEvery = time.Minute
+
+// PrepareAnalytics recounts the rollups when a database has traffic but
+// none (traffic from before the rollups existed), then writes the end-user
+// sketches of the hours that ended while the server was down.
+func (a *App) PrepareAnalytics(ctx context.Context) error {
+	has, err := a.Store.HasRollups(ctx)
+	if err != nil {
+		return err
+	}
+	if _, any, err := a.Store.FirstSessionHour(ctx); err != nil {
+		return err
+	} else if any && !has {
+		a.Log.Info("analytics: counting the existing traffic into rollups")
+		return a.Analytics.Rebuild(ctx)
+	}
+	return a.Analytics.SketchEndUsers(ctx)
+}
+
 // RunSweeper sweeps at once (deadlines that passed while the server was
 // down are applied at start-up), then again at the next grace deadline or
-// after a second, whichever comes first, until ctx ends.
+// after a second, whichever comes first, until ctx ends. Every minute it
+// also writes the end-user sketches of the hours that ended.
 func (a *App) RunSweeper(ctx context.Context) {
+	sketched := time.Now()
 	for {
 		if err := a.Sweep(ctx); err != nil && ctx.Err() == nil {
 			a.Log.Error("sweeper", "error", err)
+		}
+		if time.Since(sketched) >= sketchEvery {
+			sketched = time.Now()
+			if err := a.Analytics.SketchEndUsers(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("analytics sketches", "error", err)
+			}
 		}
 		wait := time.Second
 		if next, err := a.Store.NextGraceEnd(ctx); err == nil && !next.IsZero() {

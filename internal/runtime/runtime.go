@@ -157,13 +157,18 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 			}
 			opened = true
 		}
-		if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now}); err != nil {
+		if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now,
+			Entered: res.Entered, FallbackHits: res.FallbackHits}); err != nil {
 			return err
 		}
 		for _, r := range res.Replies {
 			if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "out", Text: r, At: now}); err != nil {
 				return err
 			}
+		}
+		if err := tx.CountTraffic(ctx, store.Traffic{ChatbotID: bot.ID, ReleaseID: sess.ReleaseID, At: now, Opened: opened,
+			Inbound: 1, Outbound: len(res.Replies), FallbackHits: res.FallbackHits, Entered: res.Entered}); err != nil {
+			return err
 		}
 		sess.State, err = json.Marshal(res.State)
 		if err != nil {

@@ -145,9 +145,12 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 	return err
 }
 
+// Every statement that closes sessions goes through closeSessions, which
+// counts them into the analytics rollups in the same transaction.
+
 // CloseChatSession closes one open session with a reason.
 func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ? AND closed_at IS NULL`,
+	_, err := t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ? AND closed_at IS NULL`,
 		fmtTime(now), reason, id)
 	return err
 }
@@ -155,24 +158,16 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 // CloseChatbotSessions closes every open session of a chatbot and returns
 // how many it closed.
 func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE chatbot_id = ? AND closed_at IS NULL`,
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE chatbot_id = ? AND closed_at IS NULL`,
 		fmtTime(now), reason, chatbotID)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // CloseExpiredSessions closes up to limit open sessions whose timeout has
 // passed, and returns how many it closed.
 func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
 		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)`,
 		fmtTime(now), limit)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // Message is one line of a transcript.
@@ -183,12 +178,17 @@ type Message struct {
 	Direction string // "in" or "out"
 	Text      string
 	At        time.Time
+	// What the dialog engine did with an inbound message: the dialogs it
+	// entered and how often it fell back. Kept so that the analytics can
+	// be recounted from transcripts.
+	Entered      []string
+	FallbackHits int
 }
 
 // AddMessage appends a message to the transcript.
 func (t *Tx) AddMessage(ctx context.Context, m Message) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at) VALUES (?, ?, ?, ?, ?)`,
-		m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At))
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
 	return err
 }
 
@@ -216,13 +216,9 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 // and returns how many it closed: large closes go in batches, so routing
 // can write in between.
 func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL
 		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL LIMIT ?)`,
 		fmtTime(now), reason, chatbotID, limit)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // CountAllOpenSessions counts open sessions on every chatbot.
