@@ -49,11 +49,11 @@ func navLink(page playwright.Page, name string) playwright.Locator {
 func TestEachRoleSeesExactlyItsNavigation(t *testing.T) {
 	_, base := startConsole(t)
 	want := map[rbac.Role][]string{
-		rbac.Analyzer:   {"Home", "Chatbots", "Senders", "Roles"},
-		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Roles"},
-		rbac.Designer:   {"Home", "Chatbots", "Senders", "Roles"},
-		rbac.Manager:    {"Home", "Chatbots", "Senders", "Users", "Roles"},
-		rbac.Admin:      {"Home", "Chatbots", "Senders", "Users", "Audit log", "Roles"},
+		rbac.Analyzer:   {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
+		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
+		rbac.Designer:   {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
+		rbac.Manager:    {"Home", "Chatbots", "Senders", "Analytics", "Users", "Roles"},
+		rbac.Admin:      {"Home", "Chatbots", "Senders", "Analytics", "Users", "Audit log", "Roles"},
 	}
 	for _, r := range rbac.Roles() {
 		t.Run(r.String(), func(t *testing.T) {

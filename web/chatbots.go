@@ -57,17 +57,19 @@ func chatbotQuery(c echo.Context) (views.ChatbotQuery, error) {
 	return q, nil
 }
 
-// startOfDay is midnight UTC today: "sessions today" counts from there.
-func startOfDay(now time.Time) time.Time {
-	y, m, d := now.UTC().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+// startOfDay is midnight today in the viewer's time zone (UTC when the
+// browser has not said): "sessions today" counts from there.
+func startOfDay(c echo.Context, now time.Time) time.Time {
+	loc := viewerZone(c)
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 func (s *Server) chatbotListData(c echo.Context, q views.ChatbotQuery) (views.ChatbotListData, error) {
 	ctx := c.Request().Context()
 	rows, total, err := s.cfg.Store.Chatbots(ctx, store.ChatbotFilter{
 		Status: q.Status, Channel: q.Channel, SenderID: q.SenderID, Query: q.Q, Sort: q.Sort,
-		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, Since: startOfDay(time.Now()),
+		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, Since: startOfDay(c, time.Now()),
 	})
 	if err != nil {
 		return views.ChatbotListData{}, err

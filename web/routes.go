@@ -60,6 +60,10 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/users/:id/enable", rbac.ManageUsers, page, s.enableUser},
 		{http.MethodPost, "/users/:id/reset-password", rbac.ManageUsers, page, s.resetPassword},
 
+		// Analytics.
+		{http.MethodGet, "/analytics", rbac.ViewAnalytics, page, s.analyticsPage},
+		{http.MethodGet, "/analytics/export.csv", rbac.ViewAnalytics, page, s.analyticsExport},
+
 		// Audit.
 		{http.MethodGet, "/audit", rbac.ViewAudit, page, s.auditLog},
 		{http.MethodGet, "/audit/export.:format", rbac.ViewAudit, page, s.auditExport},
@@ -125,6 +129,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
 		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
 		{http.MethodGet, "/api/v1/audit", rbac.ViewAudit, api, s.apiAudit},
+		{http.MethodGet, "/api/v1/analytics", rbac.ViewAnalytics, api, s.apiAnalytics},
 
 		// Operations.
 		{http.MethodGet, "/healthz", rbac.Public, ops, s.healthz},

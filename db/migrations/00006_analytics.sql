@@ -67,3 +67,6 @@ ALTER TABLE messages ADD COLUMN fallback_hits INTEGER NOT NULL DEFAULT 0;
 
 -- The sketch pass reads sessions by the time they opened.
 CREATE INDEX chat_sessions_opened ON chat_sessions (opened_at);
+
+-- The analytics page's chatbot picker: the most recently activated first.
+CREATE INDEX chatbots_last_activated ON chatbots (last_activated_at) WHERE last_activated_at IS NOT NULL;

@@ -113,7 +113,7 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 		return r, err
 	}
 	r.Hourly = q.Days() <= 2
-	r.Buckets = bucketize(hours, q, r.Hourly)
+	r.Buckets = bucketize(hours, q, r.Hourly, s.now())
 	for _, h := range hours {
 		r.Current.Add(h.Counts)
 	}
@@ -159,11 +159,12 @@ func hasRelease(rs []store.Release, id int64) bool {
 }
 
 // bucketize adds the hours up into the days (or hours) of the range, in
-// order, with empty buckets for quiet days.
-func bucketize(hours []store.HourCounts, q Query, hourly bool) []Bucket {
+// order, with empty buckets for quiet days; the range stops at now, so a
+// chart never draws the future as zeros.
+func bucketize(hours []store.HourCounts, q Query, hourly bool, now time.Time) []Bucket {
 	start, end := q.Span()
 	var out []Bucket
-	for t := start; t.Before(end); {
+	for t := start; t.Before(end) && !t.After(now); {
 		next := t.AddDate(0, 0, 1)
 		if hourly {
 			next = t.Add(time.Hour)

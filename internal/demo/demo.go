@@ -8,7 +8,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"text/tabwriter"
+	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/app"
@@ -26,13 +28,33 @@ type Credential struct {
 	Password string
 }
 
+// historyDays is how many days of traffic the demo data covers.
+const historyDays = 30
+
+// demoBot is a chatbot of the demo data and the conversations its end
+// users have.
+type demoBot struct {
+	name, channel string
+	def           *chatbot.Definition
+	activate      bool
+	traffic       [][]string
+}
+
 // Seed fills an empty database and returns the demo credentials; nil when
-// the database already had users.
+// the database already had users. The traffic is real: end users' messages
+// routed through the runtime over the last 30 days (the services' clock
+// moves through them), with a redeploy half-way, so the dashboard, the
+// analytics and the audit log have a history to show.
 func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 	n, err := a.Store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return nil, err
 	}
+	y, m, d := time.Now().UTC().AddDate(0, 0, -historyDays).Date()
+	sim := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	a.SetClock(func() time.Time { return sim })
+	defer a.SetClock(time.Now)
+
 	sys := accounts.System()
 	var creds []Credential
 	for _, r := range rbac.Roles() {
@@ -53,12 +75,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 		snd[s[0]] = x
 	}
 
-	bots := []struct {
-		name, channel string
-		def           *chatbot.Definition
-		activate      bool
-		traffic       [][]string
-	}{
+	bots := []demoBot{
 		{"Help desk FAQ", "livechat", faq(), true, [][]string{
 			{"hi", "what are your opening hours?", "and prices?"},
 			{"hello", "Pricing please", "can I talk to a human"},
@@ -75,13 +92,13 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 		}},
 		{"Help desk FAQ v2", "livechat", faq(), false, nil},
 	}
-	for i, b := range bots {
+	live := map[string]store.Chatbot{}
+	for _, b := range bots {
 		c, err := a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: b.name, Channel: b.channel, SenderID: snd[b.channel].ID})
 		if err != nil {
 			return nil, fmt.Errorf("demo chatbot %s: %w", b.name, err)
 		}
-		def := b.def
-		if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)}); err != nil {
+		if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(b.def)}); err != nil {
 			return nil, fmt.Errorf("demo chatbot %s: %w", b.name, err)
 		}
 		if !b.activate {
@@ -90,19 +107,70 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 		if _, err := a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data"}); err != nil {
 			return nil, fmt.Errorf("activate demo chatbot %s: %w", b.name, err)
 		}
-		for j, conv := range b.traffic {
-			user := fmt.Sprintf("demo-user-%d-%d", i+1, j+1)
-			if b.channel != "livechat" {
-				user = fmt.Sprintf("+1555020%d%02d", i, j)
+		live[b.name] = c
+	}
+
+	// Each day, each live chatbot has a few conversations (more as the
+	// weeks go by), one after another with a minute or so between
+	// messages; the sweeper runs as the clock moves.
+	rnd := rand.New(rand.NewPCG(1, 2))
+	start := sim
+	for day := range historyDays {
+		if day == historyDays/2 {
+			if err := redeploy(ctx, a, live["Order status"]); err != nil {
+				return nil, err
 			}
-			for _, text := range conv {
-				if _, err := a.Runtime.Route(ctx, snd[b.channel], user, text); err != nil {
-					return nil, fmt.Errorf("demo traffic for %s: %w", b.name, err)
+		}
+		for hour := 7; hour < 21; hour++ {
+			sim = start.AddDate(0, 0, day).Add(time.Duration(hour) * time.Hour)
+			if sim.After(time.Now().Add(-time.Hour)) {
+				break // no traffic from the future
+			}
+			for i, b := range bots[:3] {
+				if rnd.IntN(100) >= 25+day*2 {
+					continue
 				}
+				conv := b.traffic[rnd.IntN(len(b.traffic))]
+				user := fmt.Sprintf("demo-user-%d-%d", i+1, rnd.IntN(40))
+				if b.channel != "livechat" {
+					user = fmt.Sprintf("+1555020%d%02d", i, rnd.IntN(40))
+				}
+				for _, text := range conv {
+					sim = sim.Add(time.Duration(20+rnd.IntN(70)) * time.Second)
+					if _, err := a.Runtime.Route(ctx, snd[b.channel], user, text); err != nil {
+						return nil, fmt.Errorf("demo traffic for %s: %w", b.name, err)
+					}
+				}
+			}
+			if err := a.Sweep(ctx); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return creds, nil
+}
+
+// redeploy puts a second version of a live chatbot on its sender, with a
+// grace period for the sessions of the first.
+func redeploy(ctx context.Context, a *app.App, bot store.Chatbot) error {
+	sys := accounts.System()
+	c, err := a.Chatbots.Duplicate(ctx, sys, bot.ID)
+	if err != nil {
+		return fmt.Errorf("demo redeploy: %w", err)
+	}
+	rename := func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+		set.Name = bot.Name + " v2"
+		def.Dialogs[0].Elements[0].Text = "Hi! I can look up your order. (v2)"
+		return "renamed and greeting changed", nil
+	}
+	if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: rename}); err != nil {
+		return fmt.Errorf("demo redeploy: %w", err)
+	}
+	_, err = a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data: new greeting", PreviousGrace: 2 * time.Hour})
+	if err != nil {
+		return fmt.Errorf("demo redeploy: %w", err)
+	}
+	return nil
 }
 
 // Print writes the credentials as a table.

@@ -85,7 +85,8 @@ type ChatbotFilter struct {
 	Sort     string // name, -name, updated, -updated, status
 	Limit    int
 	Offset   int
-	// Since is the start of "today" for the sessions-today count.
+	// Since is the start of "today" (in the viewer's zone) for the
+	// sessions-today count.
 	Since time.Time
 }
 
@@ -147,10 +148,14 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 	}
 	query := `SELECT ` + chatbotColumns + `, coalesce(s.address, ''),
 		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
-		(SELECT count(*) FROM chat_sessions t WHERE t.chatbot_id = c.id AND t.opened_at >= ?),
-		(SELECT max(l.last_activity_at) FROM chat_sessions l WHERE l.chatbot_id = c.id)
+		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
+		(SELECT max(l.last_message_at) FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.hour =
+			(SELECT max(m.hour) FROM rollup_hours m WHERE m.chatbot_id = c.id AND m.last_message_at IS NOT NULL))
 		FROM chatbots c LEFT JOIN senders s ON s.id = c.sender_id` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	all := append([]any{fmtTime(f.Since)}, args...)
+	// The dashboard's numbers come from the analytics rollups: sessions
+	// opened in the hours since the start of today, and the last message.
+	since := (f.Since.Unix() + 3599) / 3600
+	all := append([]any{since}, args...)
 	all = append(all, f.Limit, f.Offset)
 	rows, err := q.q.QueryContext(ctx, query, all...)
 	if err != nil {

@@ -105,3 +105,19 @@ function openMarkedDialogs(root) {
 }
 document.addEventListener("DOMContentLoaded", function () { openMarkedDialogs(document); });
 document.addEventListener("htmx:afterSwap", function () { openMarkedDialogs(document); });
+
+// The viewer's time zone, for the pages that count by day (analytics).
+(function () {
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz) document.cookie = "answers_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
+  } catch (e) { /* no Intl: the server counts in UTC */ }
+})();
+
+// Analytics filters: editing a date switches the range to custom.
+document.addEventListener("change", function (e) {
+  var input = e.target;
+  if (!input.matches || !input.matches("form[data-analytics] input[type=date]")) return;
+  var range = input.form.querySelector("select[name=range]");
+  if (range) range.value = "custom";
+}, true);

@@ -1,0 +1,140 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/analytics"
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/views"
+)
+
+// chatbotPickerSize bounds the analytics chatbot picker: the most recently
+// activated chatbots (drafts have no traffic).
+const chatbotPickerSize = 500
+
+// tzCookie holds the viewer's time zone; app.js sets it from the browser.
+const tzCookie = "answers_tz"
+
+// analyticsQuery reads the analytics filters from the URL. The time zone
+// is the URL's, else the browser's (cookie), else UTC.
+func (s *Server) analyticsQuery(c echo.Context) (analytics.Query, error) {
+	in := analytics.Input{
+		Chatbot: c.QueryParam("chatbot"), Release: c.QueryParam("release"), Range: c.QueryParam("range"),
+		From: c.QueryParam("from"), To: c.QueryParam("to"), TZ: c.QueryParam("tz"),
+	}
+	if in.TZ == "" {
+		in.TZ = viewerZone(c).String()
+	}
+	return s.cfg.Analytics.ParseQuery(c.Request().Context(), in)
+}
+
+// viewerZone is the browser's time zone from the cookie app.js sets, or
+// UTC.
+func viewerZone(c echo.Context) *time.Location {
+	if ck, err := c.Cookie(tzCookie); err == nil && ck.Value != "" && len(ck.Value) < 64 && ck.Value != "Local" {
+		if loc, err := time.LoadLocation(ck.Value); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+func (s *Server) analyticsData(c echo.Context) (views.AnalyticsData, error) {
+	q, err := s.analyticsQuery(c)
+	if err != nil {
+		return views.AnalyticsData{}, err
+	}
+	ctx := c.Request().Context()
+	r, err := s.cfg.Analytics.Report(ctx, actor(c), q)
+	if err != nil {
+		return views.AnalyticsData{}, err
+	}
+	d := views.AnalyticsData{Report: r}
+	if d.Chatbots, err = s.cfg.Store.ActivatedChatbotNames(ctx, chatbotPickerSize); err != nil {
+		return d, err
+	}
+	if r.Chatbot.ID != 0 {
+		if !pickerHas(d.Chatbots, r.Chatbot.ID) {
+			d.Chatbots = append([]store.ChatbotName{{ID: r.Chatbot.ID, Name: r.Chatbot.Name}}, d.Chatbots...)
+		}
+		if d.Releases, err = s.cfg.Store.Releases(ctx, r.Chatbot.ID); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func pickerHas(list []store.ChatbotName, id int64) bool {
+	for _, c := range list {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// analyticsPage is GET /analytics; the filters swap #analytics-view.
+func (s *Server) analyticsPage(c echo.Context) error {
+	d, err := s.analyticsData(c)
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "analytics-view" {
+		return s.render(c, http.StatusOK, views.AnalyticsView(d))
+	}
+	return s.render(c, http.StatusOK, views.AnalyticsPage(d))
+}
+
+// analyticsExport is GET /analytics/export.csv: the table the page shows
+// for the same filters, by day (table=days) or by dialog (table=dialogs).
+func (s *Server) analyticsExport(c echo.Context) error {
+	table := views.BucketTable
+	name := "days"
+	switch c.QueryParam("table") {
+	case "", "days":
+	case "dialogs":
+		table, name = views.DialogTable, "dialogs"
+	default:
+		return problem.Field("table", "Export the days or the dialogs table.")
+	}
+	q, err := s.analyticsQuery(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.cfg.Analytics.Report(c.Request().Context(), actor(c), q)
+	if err != nil {
+		return err
+	}
+	head, rows := table(r)
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="analytics-`+name+`-`+q.From.Format("20060102")+`-`+q.To.Format("20060102")+`.csv"`)
+	h.Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	if err := w.Write(head); err != nil {
+		return err
+	}
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	return w.Error()
+}
+
+// apiAnalytics is GET /api/v1/analytics: the report as JSON, same filters.
+func (s *Server) apiAnalytics(c echo.Context) error {
+	q, err := s.analyticsQuery(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.cfg.Analytics.Report(c.Request().Context(), actor(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiReport(r))
+}
