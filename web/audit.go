@@ -20,7 +20,8 @@ const auditPageSize = 50
 
 // auditFilter reads the audit filters from the URL: actor, action
 // (exact, or a prefix ending in "."), target_type, target, from and to
-// (dates, YYYY-MM-DD, UTC; "to" includes its whole day) and the page
+// (dates, YYYY-MM-DD, in the viewer's zone; "to" includes its whole day)
+// and the page
 // marker before (or cursor, in the API).
 func auditFilter(c echo.Context) (store.AuditFilter, views.AuditQuery, error) {
 	q := views.AuditQuery{
@@ -34,11 +35,20 @@ func auditFilter(c echo.Context) (store.AuditFilter, views.AuditQuery, error) {
 			return f, q, problem.Field("filter", "A filter is at most 200 characters.")
 		}
 	}
+	// Days are the viewer's: the tz parameter, else the browser's zone.
+	loc := viewerZone(c)
+	if tz := c.QueryParam("tz"); tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil || tz == "Local" {
+			return f, q, problem.Field("tz", "Unknown time zone %q: use a name such as Europe/Berlin.", tz)
+		}
+		loc = l
+	}
 	day := func(name, v string) (time.Time, error) {
 		if v == "" {
 			return time.Time{}, nil
 		}
-		t, err := time.Parse("2006-01-02", v)
+		t, err := time.ParseInLocation("2006-01-02", v, loc)
 		if err != nil {
 			return t, problem.Field(name, "The date %q is not a date like 2026-03-31.", v)
 		}
