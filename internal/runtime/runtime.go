@@ -107,8 +107,8 @@ func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome,
 var errNoActive = problem.New(problem.Conflict, "no_active_chatbot", "No chatbot is active on this sender, so the message was not answered.")
 
 // Route delivers a message from endUser on sender snd (already
-// authenticated) and returns the replies. It is one transaction: the
-// session, the transcript and the state commit together.
+// authenticated) and returns the replies. The session, the transcript, the
+// state and the rollups commit together.
 func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, error) {
 	endUser = strings.TrimSpace(endUser)
 	switch {
@@ -121,7 +121,10 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	}
 	var out Outcome
 	var opened bool
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	// Messages share transactions (group commit): the reply goes out only
+	// once the transaction holding the message, the session and the
+	// rollups has committed.
+	err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.Now().UTC()
 		opened = false
 		sess, bot, state, ok, err := s.continuable(ctx, tx, snd, endUser, now)

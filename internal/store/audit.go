@@ -19,7 +19,7 @@ import (
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	var lastID int64
 	prev := audit.Genesis
-	err := t.tx.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
+	err := t.q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return audit.Entry{}, err
 	}
@@ -31,7 +31,7 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 	}
 	e.PrevHash = prev
 	e.Hash = audit.ComputeHash(prev, e.ID, at, e.ActorName, e.ActorID, e.Action, e.TargetType, e.TargetID, e.TargetName, details, e.IP)
-	_, err = t.tx.ExecContext(ctx,
+	_, err = t.q.ExecContext(ctx,
 		`INSERT INTO audit_log (id, at, actor_id, actor_name, action, target_type, target_id, target_name, details, ip, prev_hash, hash)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.ID, at, nullableID(e.ActorID), e.ActorName, e.Action, e.TargetType, e.TargetID, e.TargetName, details, e.IP, e.PrevHash, e.Hash)

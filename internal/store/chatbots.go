@@ -193,7 +193,7 @@ type NewChatbot struct {
 // CreateChatbot inserts an inactive chatbot; ErrDuplicate when the name is
 // taken.
 func (t *Tx) CreateChatbot(ctx context.Context, n NewChatbot, now time.Time) (Chatbot, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO chatbots
+	res, err := t.q.ExecContext(ctx, `INSERT INTO chatbots
 		(name, language, channel, sender_id, session_timeout_seconds, definition, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now))
@@ -216,7 +216,7 @@ var ErrNotEditable = errors.New("only inactive chatbots can be edited")
 // version. Only inactive chatbots are changed; the check and the write are
 // one statement.
 func (t *Tx) UpdateChatbot(ctx context.Context, c Chatbot, now time.Time) (Chatbot, error) {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chatbots SET name = ?, language = ?, channel = ?, sender_id = ?,
+	res, err := t.q.ExecContext(ctx, `UPDATE chatbots SET name = ?, language = ?, channel = ?, sender_id = ?,
 		session_timeout_seconds = ?, definition = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ? AND status = 'inactive'`,
 		c.Name, c.Language, c.Channel, nullableID(c.SenderID), int64(c.SessionTimeout/time.Second), string(c.Definition), fmtTime(now),
@@ -252,7 +252,7 @@ func (t *Tx) SetChatbotStatus(ctx context.Context, id int64, status string, grac
 		query = `UPDATE chatbots SET status = 'inactive', grace_ends_at = NULL,
 			last_deactivated_at = CASE WHEN status = 'inactive' THEN last_deactivated_at ELSE ?1 END WHERE id = ?2`
 	}
-	res, err := t.tx.ExecContext(ctx, query, fmtTime(now), id, nullableTime(graceEnds))
+	res, err := t.q.ExecContext(ctx, query, fmtTime(now), id, nullableTime(graceEnds))
 	if err != nil {
 		return constraintError(err)
 	}
@@ -292,7 +292,7 @@ func (q queries) GracesDue(ctx context.Context, now time.Time) ([]int64, error) 
 
 // SetGraceEnd moves a deactivated chatbot's grace end.
 func (t *Tx) SetGraceEnd(ctx context.Context, id int64, end time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE chatbots SET grace_ends_at = ? WHERE id = ? AND status = 'deactivated'`, fmtTime(end), id)
+	res, err := t.q.ExecContext(ctx, `UPDATE chatbots SET grace_ends_at = ? WHERE id = ? AND status = 'deactivated'`, fmtTime(end), id)
 	if err != nil {
 		return err
 	}
@@ -306,7 +306,7 @@ func (t *Tx) SetGraceEnd(ctx context.Context, id int64, end time.Time) error {
 // whether it did. A chatbot that was ever activated has sessions,
 // transcripts and audit history that must stay.
 func (t *Tx) DeleteChatbot(ctx context.Context, id int64) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM chatbots WHERE id = ? AND first_activated_at IS NULL AND status = 'inactive'
+	res, err := t.q.ExecContext(ctx, `DELETE FROM chatbots WHERE id = ? AND first_activated_at IS NULL AND status = 'inactive'
 		AND NOT EXISTS (SELECT 1 FROM chat_sessions WHERE chatbot_id = ?)`, id, id)
 	if err != nil {
 		return false, err

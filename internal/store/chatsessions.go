@@ -125,7 +125,7 @@ func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, e
 // chatbot that is not active (I4) or a second open one for the same end
 // user on the sender (I5).
 func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO chat_sessions
+	res, err := t.q.ExecContext(ctx, `INSERT INTO chat_sessions
 		(sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at, last_activity_at, expires_at)
 		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
 		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
@@ -139,7 +139,7 @@ func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession,
 // SaveChatSession stores a session's state, activity and counts after a
 // message.
 func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE chat_sessions SET state = ?, last_activity_at = ?, expires_at = ?,
+	_, err := t.q.ExecContext(ctx, `UPDATE chat_sessions SET state = ?, last_activity_at = ?, expires_at = ?,
 		inbound_count = ?, outbound_count = ? WHERE id = ?`,
 		string(s.State), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt), s.Inbound, s.Outbound, s.ID)
 	return err
@@ -187,7 +187,7 @@ type Message struct {
 
 // AddMessage appends a message to the transcript.
 func (t *Tx) AddMessage(ctx context.Context, m Message) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.q.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
 	return err
 }

@@ -66,7 +66,7 @@ func (q queries) FirstSessionHour(ctx context.Context) (int64, bool, error) {
 // PutEndUserSketch stores (or replaces) the end-user sketch of a chatbot
 // (0: all chatbots) for the span starting at hour.
 func (t *Tx) PutEndUserSketch(ctx context.Context, chatbotID int64, span int, hour int64, sketch []byte) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO rollup_end_users (chatbot_id, span, hour, sketch) VALUES (?, ?, ?, ?)`,
+	_, err := t.q.ExecContext(ctx, `INSERT OR REPLACE INTO rollup_end_users (chatbot_id, span, hour, sketch) VALUES (?, ?, ?, ?)`,
 		chatbotID, span, hour, sketch)
 	return err
 }
@@ -121,10 +121,10 @@ func (q queries) AllEndUserSketches(ctx context.Context) ([]EndUserSketchRow, er
 // ResetEndUserSketches forgets every sketch and the watermark, for a
 // rebuild.
 func (t *Tx) ResetEndUserSketches(ctx context.Context) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM rollup_end_users`); err != nil {
+	if _, err := t.q.ExecContext(ctx, `DELETE FROM rollup_end_users`); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM analytics_state WHERE key = ?`, keySketchedUntil)
+	_, err := t.q.ExecContext(ctx, `DELETE FROM analytics_state WHERE key = ?`, keySketchedUntil)
 	return err
 }
 
@@ -145,7 +145,7 @@ func (q queries) SketchedUntil(ctx context.Context) (int64, bool, error) {
 
 // SetSketchedUntil moves the watermark of the end-user sketches.
 func (t *Tx) SetSketchedUntil(ctx context.Context, hour int64) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO analytics_state (key, value) VALUES (?, ?)
+	_, err := t.q.ExecContext(ctx, `INSERT INTO analytics_state (key, value) VALUES (?, ?)
 		ON CONFLICT DO UPDATE SET value = excluded.value`, keySketchedUntil, hour)
 	return err
 }

@@ -23,11 +23,11 @@ type Release struct {
 
 // CreateRelease stores the next release of a chatbot.
 func (t *Tx) CreateRelease(ctx context.Context, r Release) (Release, error) {
-	err := t.tx.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) + 1 FROM releases WHERE chatbot_id = ?`, r.ChatbotID).Scan(&r.Number)
+	err := t.q.QueryRowContext(ctx, `SELECT coalesce(max(number), 0) + 1 FROM releases WHERE chatbot_id = ?`, r.ChatbotID).Scan(&r.Number)
 	if err != nil {
 		return Release{}, err
 	}
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO releases
+	res, err := t.q.ExecContext(ctx, `INSERT INTO releases
 		(chatbot_id, number, definition, definition_hash, report, override_reason, activated_by_id, activated_by, activated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ChatbotID, r.Number, string(r.Definition), r.DefinitionHash, string(r.Report), r.OverrideReason,

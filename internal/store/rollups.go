@@ -145,7 +145,7 @@ const upsertRollupDialog = `INSERT INTO rollup_dialogs (chatbot_id, hour, releas
 // flush writes the gathered counts.
 func (r *rollup) flush(ctx context.Context, t *Tx) error {
 	for b, c := range r.hours {
-		if _, err := t.tx.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
+		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
 			c.SessionsOpened, c.Inbound, c.Outbound, c.FallbackHits,
 			c.Closed[0], c.Closed[1], c.Closed[2], c.Closed[3], c.Closed[4], c.Closed[5],
 			c.SessionSeconds, nullableTime(c.LastMessageAt)); err != nil {
@@ -153,7 +153,7 @@ func (r *rollup) flush(ctx context.Context, t *Tx) error {
 		}
 	}
 	for k, c := range r.dialogs {
-		if _, err := t.tx.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, c.entries, c.ended); err != nil {
+		if _, err := t.q.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, c.entries, c.ended); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
@@ -197,7 +197,7 @@ const closeReturning = ` RETURNING chatbot_id, coalesce(release_id, 0), opened_a
 // closeSessions runs a session-closing UPDATE (ending in closeReturning),
 // counts the sessions it closed into the rollups and returns how many.
 func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int64, error) {
-	rows, err := t.tx.QueryContext(ctx, query+closeReturning, args...)
+	rows, err := t.q.QueryContext(ctx, query+closeReturning, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -422,7 +422,7 @@ func (t *Tx) RebuildRollups(ctx context.Context) error {
 			ON CONFLICT DO UPDATE SET ended = excluded.ended`,
 	}
 	for _, q := range steps {
-		if _, err := t.tx.ExecContext(ctx, q); err != nil {
+		if _, err := t.q.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("rebuild rollups: %w", err)
 		}
 	}

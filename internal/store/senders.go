@@ -78,7 +78,7 @@ func (q queries) Senders(ctx context.Context) ([]SenderSummary, error) {
 // CreateSender inserts a sender; ErrDuplicate when the channel already has
 // that address.
 func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now time.Time) (Sender, error) {
-	res, err := t.tx.ExecContext(ctx,
+	res, err := t.q.ExecContext(ctx,
 		`INSERT INTO senders (channel, address, inbound_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 		channel, address, key, fmtTime(now), fmtTime(now))
 	if err != nil {
@@ -90,7 +90,7 @@ func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now
 
 // SetSenderKey replaces a sender's inbound key.
 func (t *Tx) SetSenderKey(ctx context.Context, id int64, key string, now time.Time) error {
-	res, err := t.tx.ExecContext(ctx, `UPDATE senders SET inbound_key = ?, updated_at = ? WHERE id = ?`, key, fmtTime(now), id)
+	res, err := t.q.ExecContext(ctx, `UPDATE senders SET inbound_key = ?, updated_at = ? WHERE id = ?`, key, fmtTime(now), id)
 	if err != nil {
 		return err
 	}

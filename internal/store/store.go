@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -38,6 +39,13 @@ type Store struct {
 	queries
 	W *sql.DB
 	R *sql.DB
+	// Prepared statements of each pool.
+	wstmts, rstmts *stmtCache
+	// Group commit (see InBatch): waiting work, and the end of it all.
+	batch     chan *batchJob
+	closed    chan struct{}
+	batchDone chan struct{}
+	closeOnce sync.Once
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -103,7 +111,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	n := max(4, runtime.NumCPU()*2)
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &Store{queries: queries{r}, W: w, R: r}, nil
+	rstmts := newStmtCache(r)
+	s := &Store{queries: queries{cachedDB{rstmts}}, W: w, R: r, wstmts: newStmtCache(w), rstmts: rstmts,
+		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
+	go s.runBatches()
+	return s, nil
 }
 
 func migrate(ctx context.Context, w *sql.DB) error {
@@ -123,6 +135,10 @@ func migrate(ctx context.Context, w *sql.DB) error {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closed) })
+	<-s.batchDone
+	s.rstmts.close()
+	s.wstmts.close()
 	return errors.Join(s.R.Close(), s.W.Close())
 }
 
@@ -138,7 +154,8 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&Tx{queries: queries{tx}, tx: tx}); err != nil {
+	defer s.wstmts.preparePending(ctx)
+	if err := fn(&Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx}); err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -19,7 +19,7 @@ type APIToken struct {
 
 // CreateAPIToken stores the hash of a new token.
 func (t *Tx) CreateAPIToken(ctx context.Context, userID int64, name, prefix string, hash []byte, now time.Time) (APIToken, error) {
-	res, err := t.tx.ExecContext(ctx,
+	res, err := t.q.ExecContext(ctx,
 		`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
 		userID, name, hash, prefix, fmtTime(now))
 	if err != nil {
@@ -38,7 +38,7 @@ func (t *Tx) RevokeAPIToken(ctx context.Context, userID, id int64, now time.Time
 	if !tok.RevokedAt.IsZero() {
 		return APIToken{}, ErrNotFound // already revoked: nothing to do, nothing to record
 	}
-	_, err = t.tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, fmtTime(now), id)
+	_, err = t.q.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, fmtTime(now), id)
 	return tok, err
 }
 
@@ -113,12 +113,12 @@ func (q queries) SetupTokenHash(ctx context.Context) ([]byte, error) {
 
 // PutSetupToken replaces the one-time setup token.
 func (t *Tx) PutSetupToken(ctx context.Context, hash []byte, now time.Time) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT OR REPLACE INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)`, hash, fmtTime(now))
+	_, err := t.q.ExecContext(ctx, `INSERT OR REPLACE INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)`, hash, fmtTime(now))
 	return err
 }
 
 // DeleteSetupToken consumes the setup token.
 func (t *Tx) DeleteSetupToken(ctx context.Context) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM setup_tokens`)
+	_, err := t.q.ExecContext(ctx, `DELETE FROM setup_tokens`)
 	return err
 }

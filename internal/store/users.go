@@ -98,7 +98,7 @@ type NewUser struct {
 
 // CreateUser inserts an account; ErrDuplicate when the email is taken.
 func (t *Tx) CreateUser(ctx context.Context, n NewUser, now time.Time) (User, error) {
-	res, err := t.tx.ExecContext(ctx,
+	res, err := t.q.ExecContext(ctx,
 		`INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		n.Email, n.Name, n.Role.String(), n.PasswordHash, fmtTime(now), fmtTime(now))
 	if err != nil {
@@ -136,7 +136,7 @@ func (t *Tx) TouchLogin(ctx context.Context, id int64, now time.Time) error {
 }
 
 func (t *Tx) updateUser(ctx context.Context, query string, args ...any) error {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return constraintError(err)
 	}

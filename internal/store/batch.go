@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Group commit. Every write goes through the one writer connection, and a
+// commit writes each page the transaction touched to the WAL: per routed
+// message that is a dozen pages, most of them the same few (the session's,
+// the transcript's last page, this hour's rollup row). InBatch lets the
+// inbound API's messages share a transaction: a single goroutine takes
+// the work that is waiting, runs each piece in its own savepoint (so one
+// refusal undoes only its own writes), commits once, and then answers
+// everyone. Nobody hears "done" before the commit; if the commit fails,
+// everyone in the batch hears the error and nothing of theirs was kept.
+
+// maxBatch bounds the work of one transaction, so that a batch stays short
+// beside the other writers (lifecycle transitions, the sweeper).
+const maxBatch = 128
+
+type batchJob struct {
+	fn   func(context.Context, *Tx) error
+	done chan error
+}
+
+var errClosed = errors.New("the database is closed")
+
+// InBatch runs fn in a write transaction that it may share with other
+// InBatch calls, and returns once that transaction has committed (nil) or
+// failed. fn runs on the batch goroutine with a context that is not
+// cancelled, so one caller going away cannot interrupt the others' work;
+// if ctx ends before fn starts, fn does not run.
+func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	job := &batchJob{fn: fn, done: make(chan error, 1)}
+	select {
+	case s.batch <- job:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closed:
+		return errClosed
+	}
+	return <-job.done
+}
+
+func (s *Store) runBatches() {
+	defer close(s.batchDone)
+	for {
+		var first *batchJob
+		select {
+		case first = <-s.batch:
+		case <-s.closed:
+			return
+		}
+		jobs := []*batchJob{first}
+	more:
+		for len(jobs) < maxBatch {
+			select {
+			case j := <-s.batch:
+				jobs = append(jobs, j)
+			default:
+				break more
+			}
+		}
+		s.runBatch(jobs)
+	}
+}
+
+func (s *Store) runBatch(jobs []*batchJob) {
+	ctx := context.Background()
+	results := make([]error, len(jobs))
+	err := s.batchTx(ctx, jobs, results)
+	for i, j := range jobs {
+		if err != nil {
+			results[i] = err
+		}
+		j.done <- results[i]
+	}
+}
+
+// batchTx runs the jobs in one transaction, each in a savepoint, and
+// commits; a non-nil return means nothing was kept.
+func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) error {
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer s.wstmts.preparePending(ctx)
+	t := &Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx}
+	for i, j := range jobs {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT job`); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if results[i] = j.fn(ctx, t); results[i] != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE job`); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+			return ErrOpenSessions
+		}
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
