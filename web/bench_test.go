@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -20,7 +21,7 @@ func BenchmarkInboundMessage(b *testing.B) {
 	srv := newBenchServer(b, app)
 	fx := newFixture(b, app)
 	var users atomic.Int64
-	b.SetParallelism(8) // 8 × GOMAXPROCS end users at once
+	b.SetParallelism(32) // 32 × GOMAXPROCS end users at once
 	// Keep a connection per end user: the default keeps two per host, and
 	// the benchmark would measure TCP handshakes.
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
@@ -38,6 +39,7 @@ func BenchmarkInboundMessage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			io.Copy(io.Discard, res.Body) // read to the end, or the connection is not reused
 			res.Body.Close()
 			if res.StatusCode != http.StatusOK {
 				b.Fatalf("status %d", res.StatusCode)

@@ -13,8 +13,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -37,11 +39,51 @@ type Service struct {
 	Log   *slog.Logger
 	// Routed is called after each routed message (metrics).
 	Routed func(replies int, opened, closed bool)
+	defs   definitions
 }
 
 // New makes the runtime.
 func New(st *store.Store) *Service {
 	return &Service{Store: st, Now: time.Now, Log: slog.Default()}
+}
+
+// definitions keeps parsed definitions by chatbot and version: a live
+// chatbot cannot be edited, so its definition is parsed once, not on
+// every message.
+type definitions struct {
+	mu sync.Mutex
+	m  map[[2]int64]*chatbot.Definition
+}
+
+// maxCachedDefinitions bounds the cache; it starts over when full.
+const maxCachedDefinitions = 4096
+
+// get returns the definition of bot (loaded without it) at its version.
+func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Definition, error) {
+	key := [2]int64{bot.ID, bot.Version}
+	d.mu.Lock()
+	def := d.m[key]
+	d.mu.Unlock()
+	if def != nil {
+		return def, nil
+	}
+	text, version, err := tx.ChatbotDefinition(ctx, bot.ID)
+	if err != nil {
+		return nil, err
+	}
+	if version != bot.Version {
+		return nil, fmt.Errorf("chatbot %d changed while routing", bot.ID)
+	}
+	if def, err = chatbot.Parse(text); err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil || len(d.m) >= maxCachedDefinitions {
+		d.m = map[[2]int64]*chatbot.Definition{}
+	}
+	d.m[key] = def
+	return def, nil
 }
 
 // Inbound is a message from an end user, as a channel gateway posts it.
@@ -133,55 +175,55 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 		}
 		var res chatbot.Result
 		if ok {
-			def, err := chatbot.Parse(bot.Definition)
+			def, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
 			res = chatbot.Continue(def, state, text)
 		} else {
-			if bot, err = tx.ActiveChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
+			if bot, err = tx.ActiveChatbotHead(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
 			}
-			def, err := chatbot.Parse(bot.Definition)
+			def, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
 			res = chatbot.Start(def)
-			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now, State: []byte("{}")}
+			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now}
 			if rel, err := tx.LatestRelease(ctx, bot.ID); err == nil {
 				sess.ReleaseID = rel.ID
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return err
 			}
-			if sess, err = tx.CreateChatSession(ctx, withActivity(sess, now, bot.SessionTimeout)); err != nil {
-				return err
-			}
 			opened = true
 		}
-		if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now,
-			Entered: res.Entered, FallbackHits: res.FallbackHits}); err != nil {
-			return err
-		}
-		for _, r := range res.Replies {
-			if err := tx.AddMessage(ctx, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "out", Text: r, At: now}); err != nil {
-				return err
-			}
-		}
-		if err := tx.CountTraffic(ctx, store.Traffic{ChatbotID: bot.ID, ReleaseID: sess.ReleaseID, At: now, Opened: opened,
-			Inbound: 1, Outbound: len(res.Replies), FallbackHits: res.FallbackHits, Entered: res.Entered}); err != nil {
-			return err
-		}
-		sess.State, err = json.Marshal(res.State)
-		if err != nil {
+		if sess.State, err = json.Marshal(res.State); err != nil {
 			return err
 		}
 		sess.Inbound++
 		sess.Outbound += len(res.Replies)
-		if err := tx.SaveChatSession(ctx, withActivity(sess, now, bot.SessionTimeout)); err != nil {
+		sess = withActivity(sess, now, bot.SessionTimeout)
+		if opened {
+			sess, err = tx.CreateChatSession(ctx, sess)
+		} else {
+			err = tx.SaveChatSession(ctx, sess)
+		}
+		if err != nil {
 			return err
 		}
+		msgs := make([]store.Message, 0, 1+len(res.Replies))
+		msgs = append(msgs, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now,
+			Entered: res.Entered, FallbackHits: res.FallbackHits})
+		for _, r := range res.Replies {
+			msgs = append(msgs, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "out", Text: r, At: now})
+		}
+		if err := tx.AddMessages(ctx, msgs); err != nil {
+			return err
+		}
+		tx.CountTraffic(store.Traffic{ChatbotID: bot.ID, ReleaseID: sess.ReleaseID, At: now, Opened: opened,
+			Inbound: 1, Outbound: len(res.Replies), FallbackHits: res.FallbackHits, Entered: res.Entered})
 		closed := res.Closed || res.StepLimit
 		if closed {
 			reason := store.CloseCompleted
@@ -222,7 +264,7 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 	if err != nil {
 		return sess, store.Chatbot{}, state, false, err
 	}
-	bot, err := tx.ChatbotByID(ctx, sess.ChatbotID)
+	bot, err := tx.ChatbotHead(ctx, sess.ChatbotID)
 	if err != nil {
 		return sess, bot, state, false, err
 	}

@@ -88,22 +88,32 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer s.wstmts.preparePending(ctx)
-	t := &Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx}
+	q := queries{cachedTx{tx, s.wstmts}}
+	batch := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	for i, j := range jobs {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT job`); err != nil {
+		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
 			tx.Rollback()
 			return err
 		}
+		// Each job counts its own rollups; a refused job's do not count.
+		t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 		if results[i] = j.fn(ctx, t); results[i] != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
+			if _, err := q.q.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
 				tx.Rollback()
 				return err
 			}
+		} else {
+			batch.rollup.merge(t.rollup)
 		}
-		if _, err := tx.ExecContext(ctx, `RELEASE job`); err != nil {
+		if _, err := q.q.ExecContext(ctx, `RELEASE job`); err != nil {
 			tx.Rollback()
 			return err
 		}
+	}
+	// The rollup rows the whole batch touched, each written once.
+	if err := batch.rollup.flush(ctx, batch); err != nil {
+		tx.Rollback()
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {

@@ -71,6 +71,33 @@ func (q queries) ChatbotByID(ctx context.Context, id int64) (Chatbot, error) {
 	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.id = ?`, id))
 }
 
+// headColumns are chatbotColumns without the definition, which is the
+// bulk of a row: routing keeps parsed definitions by version, and lists
+// show none.
+var headColumns = strings.Replace(chatbotColumns, "c.definition", "''", 1)
+
+// ChatbotHead loads one chatbot without its definition.
+func (q queries) ChatbotHead(ctx context.Context, id int64) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+headColumns+` FROM chatbots c WHERE c.id = ?`, id))
+}
+
+// ActiveChatbotHead returns the sender's active chatbot without its
+// definition.
+func (q queries) ActiveChatbotHead(ctx context.Context, senderID int64) (Chatbot, error) {
+	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+headColumns+` FROM chatbots c WHERE c.sender_id = ? AND c.status = 'active'`, senderID))
+}
+
+// ChatbotDefinition returns a chatbot's definition and its version.
+func (q queries) ChatbotDefinition(ctx context.Context, id int64) ([]byte, int64, error) {
+	var def string
+	var version int64
+	err := q.q.QueryRowContext(ctx, `SELECT definition, version FROM chatbots WHERE id = ?`, id).Scan(&def, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	return []byte(def), version, err
+}
+
 // ActiveChatbot returns the sender's active chatbot.
 func (q queries) ActiveChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
 	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+chatbotColumns+` FROM chatbots c WHERE c.sender_id = ? AND c.status = 'active'`, senderID))
@@ -146,7 +173,7 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	query := `SELECT ` + chatbotColumns + `, coalesce(s.address, ''),
+	query := `SELECT ` + headColumns + `, coalesce(s.address, ''),
 		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
 		(SELECT max(l.last_message_at) FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.hour =

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -126,9 +127,10 @@ func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, e
 // user on the sender (I5).
 func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
 	res, err := t.q.ExecContext(ctx, `INSERT INTO chat_sessions
-		(sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at, last_activity_at, expires_at)
-		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8)`,
-		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt))
+		(sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at, last_activity_at, expires_at, inbound_count, outbound_count)
+		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
+		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt),
+		s.Inbound, s.Outbound)
 	if err != nil {
 		return ChatSession{}, constraintError(err)
 	}
@@ -187,9 +189,30 @@ type Message struct {
 
 // AddMessage appends a message to the transcript.
 func (t *Tx) AddMessage(ctx context.Context, m Message) error {
-	_, err := t.q.ExecContext(ctx, `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
-	return err
+	return t.AddMessages(ctx, []Message{m})
+}
+
+// maxMessagesPerInsert bounds the variants of the multi-row insert (each
+// is a prepared statement).
+const maxMessagesPerInsert = 16
+
+// AddMessages appends messages to the transcript, in order, a few rows per
+// statement.
+func (t *Tx) AddMessages(ctx context.Context, ms []Message) error {
+	for len(ms) > 0 {
+		n := min(len(ms), maxMessagesPerInsert)
+		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1)
+		args := make([]any, 0, 7*n)
+		for _, m := range ms[:n] {
+			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
+		}
+		if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
+			return err
+		}
+		ms = ms[n:]
+	}
+	return nil
 }
 
 // Transcript returns a session's messages in order.

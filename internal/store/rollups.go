@@ -142,7 +142,24 @@ const upsertRollupDialog = `INSERT INTO rollup_dialogs (chatbot_id, hour, releas
 	VALUES (?, ?, ?, ?, ?, ?)
 	ON CONFLICT DO UPDATE SET entries = entries + excluded.entries, ended = ended + excluded.ended`
 
-// flush writes the gathered counts.
+// merge adds the counts gathered in o.
+func (r *rollup) merge(o *rollup) {
+	for b, c := range o.hours {
+		cur := r.hours[b]
+		if cur == nil {
+			cur = &Counts{}
+			r.hours[b] = cur
+		}
+		cur.Add(*c)
+	}
+	for k, c := range o.dialogs {
+		cur := r.dialog(k.bucket, k.dialog)
+		cur.entries += c.entries
+		cur.ended += c.ended
+	}
+}
+
+// flush writes the gathered counts and forgets them.
 func (r *rollup) flush(ctx context.Context, t *Tx) error {
 	for b, c := range r.hours {
 		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
@@ -157,6 +174,8 @@ func (r *rollup) flush(ctx context.Context, t *Tx) error {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
+	clear(r.hours)
+	clear(r.dialogs)
 	return nil
 }
 
@@ -174,10 +193,10 @@ type Traffic struct {
 	Entered      []string // dialog ids entered, in order
 }
 
-// CountTraffic adds a routed message to the rollups, in the transaction
-// that stores it.
-func (t *Tx) CountTraffic(ctx context.Context, tr Traffic) error {
-	r := newRollup()
+// CountTraffic adds a routed message to the rollups; they are written
+// with the transaction that stores the message.
+func (t *Tx) CountTraffic(tr Traffic) {
+	r := t.rollup
 	c := Counts{Inbound: int64(tr.Inbound), Outbound: int64(tr.Outbound), FallbackHits: int64(tr.FallbackHits), LastMessageAt: tr.At}
 	if tr.Opened {
 		c.SessionsOpened = 1
@@ -187,7 +206,6 @@ func (t *Tx) CountTraffic(ctx context.Context, tr Traffic) error {
 	for _, d := range tr.Entered {
 		r.dialog(bucket{tr.ChatbotID, h, tr.ReleaseID}, d).entries++
 	}
-	return r.flush(ctx, t)
 }
 
 // closeReturning is what the session-closing statements return, for the
@@ -195,13 +213,14 @@ func (t *Tx) CountTraffic(ctx context.Context, tr Traffic) error {
 const closeReturning = ` RETURNING chatbot_id, coalesce(release_id, 0), opened_at, last_activity_at, closed_at, close_reason, coalesce(json_extract(state, '$.dialog'), '')`
 
 // closeSessions runs a session-closing UPDATE (ending in closeReturning),
-// counts the sessions it closed into the rollups and returns how many.
+// counts the sessions it closed into the transaction's rollups and
+// returns how many.
 func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int64, error) {
 	rows, err := t.q.QueryContext(ctx, query+closeReturning, args...)
 	if err != nil {
 		return 0, err
 	}
-	r := newRollup()
+	r := t.rollup
 	var n int64
 	for rows.Next() {
 		var chatbotID, releaseID int64
@@ -216,10 +235,7 @@ func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int6
 	if err := rows.Close(); err != nil {
 		return 0, err
 	}
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
-	return n, r.flush(ctx, t)
+	return n, rows.Err()
 }
 
 // enteredJSON is how a message records the dialogs it entered: a JSON

@@ -64,6 +64,9 @@ type queries struct{ q querier }
 type Tx struct {
 	queries
 	tx *sql.Tx
+	// rollup gathers what the transaction adds to the analytics rollups;
+	// it is written once, just before the commit.
+	rollup *rollup
 }
 
 func dsn(path string, readOnly bool) string {
@@ -155,7 +158,12 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer s.wstmts.preparePending(ctx)
-	if err := fn(&Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx}); err != nil {
+	t := &Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx, rollup: newRollup()}
+	if err := fn(t); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := t.rollup.flush(ctx, t); err != nil {
 		tx.Rollback()
 		return err
 	}
