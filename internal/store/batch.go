@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 )
 
@@ -55,6 +56,10 @@ func (s *Store) runBatches() {
 			return
 		}
 		jobs := []*batchJob{first}
+		// Let the callers that were just answered send their next piece
+		// first: without this, a busy machine commits batches of one or
+		// two while the rest are a moment from joining.
+		runtime.Gosched()
 	more:
 		for len(jobs) < maxBatch {
 			select {
