@@ -13,9 +13,36 @@ import (
 // AnalyticsData is the analytics page: the report and the choices of its
 // filters.
 type AnalyticsData struct {
-	Report   analytics.Report
+	Form     AnalyticsForm
+	Report   analytics.Report    // none when the form has errors
 	Chatbots []store.ChatbotName // the chatbot picker
 	Releases []store.Release     // of the chosen chatbot, newest first
+}
+
+// AnalyticsForm is the filter form as shown: the checked query, or what
+// was typed with the refusals next to their fields.
+type AnalyticsForm struct {
+	Chatbot, Release, Range, From, To, TZ string
+	Errors                                map[string]string
+}
+
+// FormOf shows a checked query in the form.
+func FormOf(q analytics.Query) AnalyticsForm {
+	f := AnalyticsForm{Range: q.Range, From: q.From.Format(time.DateOnly), To: q.To.Format(time.DateOnly), TZ: q.Loc.String()}
+	if q.ChatbotID != 0 {
+		f.Chatbot = idString(q.ChatbotID)
+	}
+	if q.ReleaseID != 0 {
+		f.Release = idString(q.ReleaseID)
+	}
+	return f
+}
+
+func invalid(f AnalyticsForm, field string) string {
+	if f.Errors[field] != "" {
+		return "true"
+	}
+	return ""
 }
 
 // closeReasonLabels name the close reasons for people.

@@ -44,29 +44,40 @@ func viewerZone(c echo.Context) *time.Location {
 	return time.UTC
 }
 
-func (s *Server) analyticsData(c echo.Context) (views.AnalyticsData, error) {
-	q, err := s.analyticsQuery(c)
-	if err != nil {
-		return views.AnalyticsData{}, err
-	}
+// analyticsData builds the page. A refused filter comes back as the form
+// with the message next to its field (and status 422), not as an error.
+func (s *Server) analyticsData(c echo.Context) (views.AnalyticsData, int, error) {
 	ctx := c.Request().Context()
-	r, err := s.cfg.Analytics.Report(ctx, actor(c), q)
-	if err != nil {
-		return views.AnalyticsData{}, err
-	}
-	d := views.AnalyticsData{Report: r}
+	var d views.AnalyticsData
+	var err error
 	if d.Chatbots, err = s.cfg.Store.ActivatedChatbotNames(ctx, chatbotPickerSize); err != nil {
-		return d, err
+		return d, 0, err
 	}
+	q, err := s.analyticsQuery(c)
+	if err == nil {
+		d.Report, err = s.cfg.Analytics.Report(ctx, actor(c), q)
+	}
+	if p, ok := problem.As(err); ok && p.Field != "" {
+		d.Form = views.AnalyticsForm{Chatbot: c.QueryParam("chatbot"), Release: c.QueryParam("release"), Range: c.QueryParam("range"),
+			From: c.QueryParam("from"), To: c.QueryParam("to"), TZ: c.QueryParam("tz"), Errors: map[string]string{p.Field: p.Message}}
+		if d.Form.Range == "" {
+			d.Form.Range = analytics.RangeCustom
+		}
+		return d, http.StatusUnprocessableEntity, nil
+	} else if err != nil {
+		return d, 0, err
+	}
+	d.Form = views.FormOf(q)
+	r := d.Report
 	if r.Chatbot.ID != 0 {
 		if !pickerHas(d.Chatbots, r.Chatbot.ID) {
 			d.Chatbots = append([]store.ChatbotName{{ID: r.Chatbot.ID, Name: r.Chatbot.Name}}, d.Chatbots...)
 		}
 		if d.Releases, err = s.cfg.Store.Releases(ctx, r.Chatbot.ID); err != nil {
-			return d, err
+			return d, 0, err
 		}
 	}
-	return d, nil
+	return d, http.StatusOK, nil
 }
 
 func pickerHas(list []store.ChatbotName, id int64) bool {
@@ -80,14 +91,14 @@ func pickerHas(list []store.ChatbotName, id int64) bool {
 
 // analyticsPage is GET /analytics; the filters swap #analytics-view.
 func (s *Server) analyticsPage(c echo.Context) error {
-	d, err := s.analyticsData(c)
+	d, status, err := s.analyticsData(c)
 	if err != nil {
 		return err
 	}
 	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "analytics-view" {
-		return s.render(c, http.StatusOK, views.AnalyticsView(d))
+		return s.render(c, status, views.AnalyticsView(d))
 	}
-	return s.render(c, http.StatusOK, views.AnalyticsPage(d))
+	return s.render(c, status, views.AnalyticsPage(d))
 }
 
 // analyticsExport is GET /analytics/export.csv: the table the page shows

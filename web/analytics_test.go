@@ -101,14 +101,23 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 		t.Errorf("7 days with traffic on one: %v", days)
 	}
 
-	// Bad filters are refused with a message, in the page and the fragment.
-	for _, bad := range []string{"/analytics?range=forever", "/analytics?tz=Nowhere/Land", "/analytics?chatbot=99999", "/analytics?range=custom&from=2026-02-01&to=2026-01-01"} {
-		res := c.get(bad)
-		if res.Status != http.StatusUnprocessableEntity {
-			t.Errorf("%s: status %d", bad, res.Status)
-		}
-		if res := c.get(bad, "HX-Request", "true", "HX-Target", "analytics-view"); res.Status != http.StatusUnprocessableEntity || res.Body == "" {
-			t.Errorf("%s as htmx: status %d", bad, res.Status)
+	// Bad filters are refused with the message next to the field, in the
+	// page and in the fragment (which htmx swaps), and no numbers.
+	for bad, msg := range map[string]string{
+		"/analytics?range=forever":                                 "Unknown range",
+		"/analytics?tz=Nowhere/Land":                               "Unknown time zone",
+		"/analytics?chatbot=99999":                                 "There is no chatbot with the id 99999",
+		"/analytics?range=custom&from=2026-02-01&to=2026-01-01":    "The last day is before the first day",
+		"/analytics?range=custom&from=someday&to=2026-01-01":       "Write the first day as YYYY-MM-DD",
+		"/analytics?chatbot=" + itoa(fx.active.ID) + "&release=77": "That release is not one of Matrix bot",
+	} {
+		for _, h := range [][]string{nil, {"HX-Request", "true", "HX-Target", "analytics-view"}} {
+			res := c.get(bad, h...)
+			if res.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s %v: status %d", bad, h, res.Status)
+			}
+			mustContain(t, res.Body, msg, `role="alert"`, "Correct the filter above")
+			mustNotContain(t, res.Body, "<svg")
 		}
 	}
 	if res := c.get("/analytics/export.csv?table=users"); res.Status != http.StatusUnprocessableEntity {

@@ -115,7 +115,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 	// messages; the sweeper runs as the clock moves.
 	rnd := rand.New(rand.NewPCG(1, 2))
 	start := sim
-	for day := range historyDays {
+	for day := range historyDays + 1 { // the last one is today, up to an hour ago
 		if day == historyDays/2 {
 			if err := redeploy(ctx, a, live["Order status"]); err != nil {
 				return nil, err
