@@ -166,7 +166,13 @@ func (q queries) EachAudit(ctx context.Context, f AuditFilter, fn func(audit.Ent
 
 // AuditActions lists the actions that occur in the log, for the filter.
 func (q queries) AuditActions(ctx context.Context) ([]string, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT DISTINCT action FROM audit_log ORDER BY action`)
+	// A skip scan: one index seek per distinct action, instead of reading
+	// the whole index (a million entries hold a few dozen actions).
+	rows, err := q.q.QueryContext(ctx, `WITH RECURSIVE a(action) AS (
+			SELECT min(action) FROM audit_log
+			UNION ALL
+			SELECT (SELECT min(action) FROM audit_log WHERE action > a.action) FROM a WHERE a.action IS NOT NULL)
+		SELECT action FROM a WHERE action IS NOT NULL`)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -337,4 +338,20 @@ func swapAuditRows(t *testing.T, st *Store, a, b int64) {
 	}
 	write(a, rb)
 	write(b, ra)
+}
+
+func TestAuditActionsListsEachOnceInOrder(t *testing.T) {
+	st, _ := openStore(t)
+	got, err := st.AuditActions(context.Background())
+	if err != nil || len(got) != 0 {
+		t.Fatalf("empty log: %v %v", got, err)
+	}
+	appendEntries(t, st, 10)
+	got, err = st.AuditActions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"test.action_0", "test.action_1", "test.action_2"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("actions %v, want %v", got, want)
+	}
 }
