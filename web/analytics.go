@@ -33,6 +33,15 @@ func (s *Server) analyticsQuery(c echo.Context) (analytics.Query, error) {
 	return s.cfg.Analytics.ParseQuery(c.Request().Context(), in)
 }
 
+// analyticsReport is the report the URL asks for.
+func (s *Server) analyticsReport(c echo.Context) (analytics.Report, error) {
+	q, err := s.analyticsQuery(c)
+	if err != nil {
+		return analytics.Report{}, err
+	}
+	return s.cfg.Analytics.Report(c.Request().Context(), actor(c), q)
+}
+
 // viewerZone is the browser's time zone from the cookie app.js sets, or
 // UTC.
 func viewerZone(c echo.Context) *time.Location {
@@ -113,14 +122,11 @@ func (s *Server) analyticsExport(c echo.Context) error {
 	default:
 		return problem.Field("table", "Export the days or the dialogs table.")
 	}
-	q, err := s.analyticsQuery(c)
+	r, err := s.analyticsReport(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.cfg.Analytics.Report(c.Request().Context(), actor(c), q)
-	if err != nil {
-		return err
-	}
+	q := r.Query
 	head, rows := table(r)
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
@@ -139,11 +145,7 @@ func (s *Server) analyticsExport(c echo.Context) error {
 
 // apiAnalytics is GET /api/v1/analytics: the report as JSON, same filters.
 func (s *Server) apiAnalytics(c echo.Context) error {
-	q, err := s.analyticsQuery(c)
-	if err != nil {
-		return err
-	}
-	r, err := s.cfg.Analytics.Report(c.Request().Context(), actor(c), q)
+	r, err := s.analyticsReport(c)
 	if err != nil {
 		return err
 	}

@@ -30,9 +30,7 @@ func (e *reportEnv) at(s string) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	e.clk.mu.Lock()
-	e.clk.now = t
-	e.clk.mu.Unlock()
+	e.clk.Set(t)
 }
 
 func (e *reportEnv) say(user string, texts ...string) {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,23 +20,8 @@ import (
 	"github.com/answers-console/answers/internal/testkit"
 )
 
-// clock is a test clock that moves only when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the test clock of these tests.
+type clock = testkit.Clock
 
 // shop is a chatbot that branches on keywords, asks a typed question,
 // falls back, jumps and closes: every kind of event the rollups count.
@@ -79,7 +63,7 @@ type world struct {
 func newWorld(t *testing.T, seed uint64) *world {
 	t.Helper()
 	app := testkit.New(t)
-	clk := &clock{now: time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC))
 	app.SetClock(clk.Now)
 	w := &world{t: t, app: app, clk: clk, manager: accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}, rnd: rand.New(rand.NewPCG(seed, 7))}
 	for _, addr := range []string{"shop", "desk"} {

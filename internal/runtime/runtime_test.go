@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,23 +19,8 @@ import (
 	"github.com/answers-console/answers/internal/testkit"
 )
 
-// clock is a test clock that only moves when told to.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// clock is the test clock of these tests.
+type clock = testkit.Clock
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 
@@ -45,7 +29,7 @@ var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 func newApp(t *testing.T) (*testkit.App, *clock, store.Sender) {
 	t.Helper()
 	app := testkit.New(t)
-	clk := &clock{now: t0}
+	clk := testkit.NewClock(t0)
 	app.SetClock(clk.Now)
 	snd, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "shop")
 	if err != nil {

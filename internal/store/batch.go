@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"strings"
 )
 
 // Group commit. Every write goes through the one writer connection, and a
@@ -116,15 +115,5 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) 
 		}
 	}
 	// The rollup rows the whole batch touched, each written once.
-	if err := batch.rollup.flush(ctx, batch); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
-			return ErrOpenSessions
-		}
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return batch.commit(ctx)
 }

@@ -163,11 +163,17 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
+	return t.commit(ctx)
+}
+
+// commit writes the transaction's rollups and commits; on an error
+// nothing is kept.
+func (t *Tx) commit(ctx context.Context) error {
 	if err := t.rollup.flush(ctx, t); err != nil {
-		tx.Rollback()
+		t.tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := t.tx.Commit(); err != nil {
 		// The only deferred constraint is I4's foreign key: it fails here,
 		// at commit, and the transaction is rolled back.
 		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
