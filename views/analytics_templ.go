@@ -134,7 +134,7 @@ func analyticsFilters(d AnalyticsData) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		f := d.Form
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/analytics\" class=\"filters analytics-filters\" role=\"search\" data-analytics hx-get=\"/analytics\" hx-target=\"#analytics-view\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, submit\" hx-indicator=\"#analytics-view\"><label>Chatbot <select name=\"chatbot\" aria-invalid=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/analytics\" class=\"filters analytics-filters\" aria-label=\"Analytics filters\" data-analytics hx-get=\"/analytics\" hx-target=\"#analytics-view\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, submit\" hx-indicator=\"#analytics-view\"><label>Chatbot <select name=\"chatbot\" aria-invalid=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
