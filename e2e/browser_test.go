@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/playwright-community/playwright-go"
@@ -121,7 +122,23 @@ func newPage(t *testing.T) playwright.Page {
 		ctx.Close()
 		t.Fatalf("new page: %v", err)
 	}
+	// Whatever the page does must fit the Content-Security-Policy: a
+	// blocked inline script or style (htmx's, ours) fails the test.
+	var mu sync.Mutex
+	var violations []string
+	page.OnConsole(func(m playwright.ConsoleMessage) {
+		if strings.Contains(m.Text(), "Content Security Policy") {
+			mu.Lock()
+			violations = append(violations, m.Text())
+			mu.Unlock()
+		}
+	})
 	t.Cleanup(func() {
+		mu.Lock()
+		for _, v := range violations {
+			t.Errorf("CSP violation in the browser: %s", v)
+		}
+		mu.Unlock()
 		if t.Failed() {
 			saveScreenshot(t, page)
 		}

@@ -79,6 +79,7 @@ func New(cfg Config) *Server {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
+	e.Pre(securityHeaders)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(
 		middleware.RequestID(),
