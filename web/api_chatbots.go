@@ -260,11 +260,15 @@ func (s *Server) apiMessages(c echo.Context) error {
 // decodeJSON reads a JSON body strictly, with a clear message for each way
 // it can be wrong.
 func decodeJSON(c echo.Context, v any) error {
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20+1))
+	// The route's body limit (limitBody) bounds what is read.
+	dec := json.NewDecoder(c.Request().Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		if e, ok := isTooLarge(err); ok {
+			return e
+		}
 		switch {
 		case errors.Is(err, io.EOF):
 			return problem.New(problem.Invalid, "empty_body", "The request body is empty; send a JSON object.")
@@ -300,6 +304,9 @@ func (s *Server) apiExport(c echo.Context) error {
 // apiImport is POST /api/v1/chatbots: the body is an export document.
 func (s *Server) apiImport(c echo.Context) error {
 	data, err := io.ReadAll(io.LimitReader(c.Request().Body, chatbot.MaxDefinitionBytes+1))
+	if e, ok := isTooLarge(err); ok {
+		return e
+	}
 	if err != nil {
 		return problem.New(problem.Invalid, "invalid_body", "The body could not be read.")
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -67,8 +68,14 @@ func (s *Server) chatSend(c echo.Context) error {
 	if p, ok := problem.As(err); ok {
 		status = statusOf(p.Kind)
 		d.Notice = "Your message could not be delivered: " + p.Message
-		if p.Code == "no_active_chatbot" {
+		switch p.Code {
+		case "no_active_chatbot":
 			d.Notice = "Nobody is answering on this chat right now. Please try again later."
+		case "rate_limited":
+			d.Notice = "This chat is very busy right now and your message was not delivered. Please send it again in a moment."
+		}
+		if p.RetryAfter > 0 {
+			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(p.RetryAfter)))
 		}
 	} else if err != nil {
 		return err

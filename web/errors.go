@@ -3,9 +3,11 @@ package web
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,6 +31,8 @@ func statusOf(k problem.Kind) int {
 		return http.StatusConflict
 	case problem.TooMany:
 		return http.StatusTooManyRequests
+	case problem.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	}
 	return http.StatusInternalServerError
 }
@@ -57,7 +61,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	if p, ok := problem.As(err); ok {
 		status, code, msg, details = statusOf(p.Kind), p.Code, p.Message, p.Details
-		retryAfter = int(p.RetryAfter.Seconds()) + 1
+		retryAfter = retryAfterSeconds(p.RetryAfter)
 	} else if errors.As(err, &he) {
 		status = he.Code
 		code = strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
@@ -95,6 +99,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	_ = s.render(c, status, views.ErrorPage(status, http.StatusText(status), msg))
+}
+
+// retryAfterSeconds is a Retry-After value: whole seconds, rounded up,
+// at least 1.
+func retryAfterSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
 }
 
 func isAPI(c echo.Context) bool {

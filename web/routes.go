@@ -144,7 +144,7 @@ func (s *Server) register() {
 	pages := []echo.MiddlewareFunc{s.withSession, s.csrf(), s.loadUser}
 	apis := []echo.MiddlewareFunc{s.bearerAuth}
 	for _, r := range s.Routes() {
-		var mw []echo.MiddlewareFunc
+		mw := []echo.MiddlewareFunc{limitBody(bodyLimit(r.kind))}
 		switch r.kind {
 		case page:
 			mw = append(mw, pages...)

@@ -86,7 +86,6 @@ func New(cfg Config) *Server {
 		s.logRequests,
 		s.measure,
 		middleware.Recover(),
-		middleware.BodyLimit("2M"),
 		varyOnHTMX,
 	)
 	s.register()

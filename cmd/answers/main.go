@@ -22,14 +22,16 @@ import (
 	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/demo"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
 )
 
 const usage = `answers — the Answers Console
 
 Usage:
-  answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo]
+  answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo] [--inbound-rate N]
   answers migrate [--db FILE]
   answers user add --email E --name N --role R [--password-stdin] [--db FILE]
   answers token create --email E [--name N] [--db FILE]
@@ -123,8 +125,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
+	inboundRate := fs.Float64("inbound-rate", runtime.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if !(*inboundRate >= 0 && *inboundRate <= 1e9) {
+		return fmt.Errorf("--inbound-rate: %g is not a number of messages a second from 0 (no limit) to 1e9", *inboundRate)
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if *logJSON {
@@ -165,6 +171,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := a.PrepareAnalytics(ctx); err != nil {
 		return fmt.Errorf("analytics: %w", err)
 	}
+	a.Runtime.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
 	srv := a.Web(prometheus.NewRegistry(), *secure, *trustProxy)
 	go a.RunSweeper(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)

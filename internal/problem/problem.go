@@ -20,6 +20,7 @@ const (
 	NotFound                     // 404
 	Conflict                     // 409: a rule of the current state refuses it
 	TooMany                      // 429: throttled
+	TooLarge                     // 413: the request body is over its limit
 )
 
 // Error is a refusal with a message meant for the person who asked.

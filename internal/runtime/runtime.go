@@ -22,6 +22,7 @@ import (
 
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 )
@@ -39,8 +40,16 @@ type Service struct {
 	Log   *slog.Logger
 	// Routed is called after each routed message (metrics).
 	Routed func(replies int, opened, closed bool)
+	// Limit caps the messages each sender receives per second; nil means
+	// no cap. It holds for the inbound API and the web chat alike.
+	Limit *ratelimit.Limiter
 	defs   definitions
 }
+
+// DefaultRate is the default cap on inbound messages per sender and
+// second: generous (a WhatsApp number tops out at 1,000 a second), so that
+// only a runaway gateway or a flood meets it.
+const DefaultRate = 1000
 
 // New makes the runtime.
 func New(st *store.Store) *Service {
@@ -160,6 +169,11 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 		return Outcome{}, problem.Field("text", "A message is at most %d characters of UTF-8 text.", MaxTextRunes)
 	case endUser == "" || utf8.RuneCountInString(endUser) > MaxEndUserRunes || !utf8.ValidString(endUser):
 		return Outcome{}, problem.Field("from", "The end user's address must be 1 to %d characters.", MaxEndUserRunes)
+	}
+	if ok, wait := s.Limit.Allow(snd.ID); !ok {
+		return Outcome{}, &problem.Error{Kind: problem.TooMany, Code: "rate_limited", RetryAfter: wait,
+			Message: fmt.Sprintf("The sender %s gets more than %g messages a second, its limit; this one was not routed. Try again in a moment.", snd.Address, s.Limit.PerSecond()),
+			Details: map[string]any{"limit_per_second": s.Limit.PerSecond(), "retry_after_ms": wait.Milliseconds()}}
 	}
 	var out Outcome
 	var opened bool
