@@ -98,29 +98,31 @@ var (
 // ---- sign-in -------------------------------------------------------------
 
 // SignIn checks an email and password. It refuses while the account or the
-// client IP is throttled, and records every success and failure.
+// client IP is throttled, and records every success and failure. Each
+// attempt takes its place in both throttles before the password is
+// checked, so a burst of concurrent guesses gets no more tries than a
+// sequence of them.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store.User, error) {
 	email = normEmail(email)
 	acctKey, ipKey := "acct:"+email, "ip:"+ip
-	for _, key := range []string{acctKey, ipKey} {
-		if blocked, wait := s.throttleFor(key).Blocked(key); blocked {
-			err := &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: wait,
-				Message: fmt.Sprintf("Too many failed sign-in attempts. Try again in %s.", roundUp(wait))}
-			// Recorded once per lock: a flood against a locked account
-			// or IP must not flood the audit log.
-			if s.throttleFor(key).FirstReport(key) {
-				s.recordFailure(ctx, email, ip, "throttled")
-			}
-			return store.User{}, err
-		}
+	if err := s.beginAttempt(ctx, acctKey, email, ip); err != nil {
+		return store.User{}, err
 	}
+	if err := s.beginAttempt(ctx, ipKey, email, ip); err != nil {
+		s.AccountThrottle.End(acctKey, false, false)
+		return store.User{}, err
+	}
+	var failed, succeeded bool
+	defer func() {
+		s.AccountThrottle.End(acctKey, failed, succeeded)
+		s.IPThrottle.End(ipKey, failed, false)
+	}()
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, err
 	}
 	if !s.Hasher.Check(u.PasswordHash, password) {
-		s.AccountThrottle.Fail(acctKey)
-		s.IPThrottle.Fail(ipKey)
+		failed = true
 		s.recordFailure(ctx, email, ip, "bad_credentials")
 		return store.User{}, problem.New(problem.Unauthorized, "bad_credentials", "Wrong email or password.")
 	}
@@ -128,7 +130,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store
 		s.recordFailure(ctx, email, ip, "disabled")
 		return store.User{}, problem.New(problem.Forbidden, "account_disabled", "This account is disabled. Ask a manager to enable it.")
 	}
-	s.AccountThrottle.Succeed(acctKey)
+	succeeded = true
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.TouchLogin(ctx, u.ID, s.now()); err != nil {
 			return err
@@ -136,6 +138,26 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store
 		return s.audit(ctx, tx, Actor{User: u, IP: ip}.entry(audit.ActionSignIn, u, nil))
 	})
 	return u, err
+}
+
+// beginAttempt takes a sign-in attempt's place in key's throttle, or
+// answers why not.
+func (s *Service) beginAttempt(ctx context.Context, key, email, ip string) error {
+	th := s.throttleFor(key)
+	ok, wait := th.Begin(key)
+	if ok {
+		return nil
+	}
+	msg := "Too many failed sign-in attempts. Try again in %s."
+	if locked, _ := th.Blocked(key); !locked {
+		msg = "Too many sign-in attempts at once. Try again in %s."
+	}
+	// Recorded once per lock: a flood against a locked account or IP must
+	// not flood the audit log.
+	if th.FirstReport(key) {
+		s.recordFailure(ctx, email, ip, "throttled")
+	}
+	return &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: wait, Message: fmt.Sprintf(msg, roundUp(wait))}
 }
 
 func (s *Service) throttleFor(key string) *auth.Throttle {

@@ -79,3 +79,33 @@ func TestThrottleReportsALockOnce(t *testing.T) {
 		t.Fatal("a lock must be reported exactly once")
 	}
 }
+
+func TestThrottleBeginCountsAttemptsInFlight(t *testing.T) {
+	th := NewThrottle(3, time.Minute)
+	for i := range 3 {
+		if ok, _ := th.Begin("k"); !ok {
+			t.Fatalf("attempt %d refused", i+1)
+		}
+	}
+	// Three in flight: a fourth must wait, though none has failed yet.
+	if ok, wait := th.Begin("k"); ok || wait <= 0 {
+		t.Fatalf("fourth attempt in flight: ok=%v wait=%v", ok, wait)
+	}
+	if locked, _ := th.Blocked("k"); locked {
+		t.Fatal("locked before any failure")
+	}
+	th.End("k", false, false) // one ended without failing: its place is free
+	if ok, _ := th.Begin("k"); !ok {
+		t.Fatal("a freed place was not reused")
+	}
+	for range 3 {
+		th.End("k", true, false)
+	}
+	if locked, _ := th.Blocked("k"); !locked {
+		t.Fatal("three failures did not lock")
+	}
+	th.End("k", false, true) // a late success clears the account
+	if ok, _ := th.Begin("k"); !ok {
+		t.Fatal("still locked after a success")
+	}
+}

@@ -20,6 +20,7 @@ type Throttle struct {
 type attempts struct {
 	first    time.Time
 	n        int
+	pending  int  // attempts begun and not yet ended (Begin)
 	reported bool // the lock has been reported once
 }
 
@@ -37,6 +38,57 @@ func (t *Throttle) Blocked(key string) (bool, time.Duration) {
 		return false, 0
 	}
 	return true, a.first.Add(t.Window).Sub(t.Now())
+}
+
+// Begin starts an attempt for key unless key is locked, counting it
+// against the limit until End says how it went. Checking and counting in
+// one step is what holds the limit under a burst of concurrent attempts:
+// with Blocked then Fail, every attempt of the burst would pass Blocked
+// before the first Fail. When the failures so far plus the attempts in
+// flight reach the limit, Begin refuses and says how long to wait.
+func (t *Throttle) Begin(key string) (bool, time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.live(key)
+	if a == nil {
+		a = &attempts{first: t.Now()}
+		t.keys[key] = a
+		if len(t.keys) > 100_000 {
+			t.prune()
+		}
+	}
+	if a.n >= t.Max {
+		return false, a.first.Add(t.Window).Sub(t.Now())
+	}
+	if a.n+a.pending >= t.Max {
+		// Locked only by attempts still in flight: they end in moments.
+		return false, time.Second
+	}
+	a.pending++
+	return true, 0
+}
+
+// End ends an attempt Begin started: a failure counts from now on, a
+// success of an account clears it (clear), anything else just frees the
+// attempt's place.
+func (t *Throttle) End(key string, failed, clear bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	a := t.keys[key]
+	if a == nil {
+		return
+	}
+	if a.pending > 0 {
+		a.pending--
+	}
+	switch {
+	case clear:
+		delete(t.keys, key)
+	case failed:
+		a.n++
+	case a.n == 0 && a.pending == 0:
+		delete(t.keys, key)
+	}
 }
 
 // Fail records a failed attempt for key.
