@@ -4,6 +4,7 @@ package views
 
 import (
 	"context"
+	"net/url"
 
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
@@ -51,4 +52,10 @@ func Can(ctx context.Context, perm rbac.Permission) bool {
 // CSRFHeaders is the hx-headers value that makes htmx send the token.
 func CSRFHeaders(ctx context.Context) string {
 	return `{"X-CSRF-Token": "` + PageOf(ctx).CSRF + `"}`
+}
+
+// ChatURL is the address of a livechat sender's web chat; the sender's
+// address is escaped, since it may hold any character but a space.
+func ChatURL(address string) string {
+	return "/chat/" + url.PathEscape(address)
 }

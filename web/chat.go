@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -14,7 +15,10 @@ import (
 	"github.com/answers-console/answers/views"
 )
 
-const chatCookie = "answers_chat"
+const (
+	chatCookie    = "answers_chat"
+	webChatPrefix = "web-"
+)
 
 // chatSender finds the livechat sender of the page's address.
 func (s *Server) chatSender(c echo.Context) (store.Sender, error) {
@@ -25,17 +29,34 @@ func (s *Server) chatSender(c echo.Context) (store.Sender, error) {
 	return snd, err
 }
 
-// endUser is the web chat visitor's id, remembered in a cookie.
+// endUser is the web chat visitor's id, remembered in a cookie. Only ids
+// the web chat itself makes are taken back: a visitor who sets the cookie
+// to an end user of the inbound API (a phone number) must not continue, or
+// read, that person's conversation.
 func (s *Server) endUser(c echo.Context) string {
-	if ck, err := c.Cookie(chatCookie); err == nil && len(ck.Value) >= 10 && len(ck.Value) <= 64 {
+	if ck, err := c.Cookie(chatCookie); err == nil && validWebChatID(ck.Value) {
 		return ck.Value
 	}
-	id := "web-" + auth.RandomToken(12)
+	id := webChatPrefix + auth.RandomToken(12)
 	c.SetCookie(&http.Cookie{
 		Name: chatCookie, Value: id, Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(90 * 24 * time.Hour),
 	})
 	return id
+}
+
+// validWebChatID reports whether id has the shape endUser gives ids.
+func validWebChatID(id string) bool {
+	token, ok := strings.CutPrefix(id, webChatPrefix)
+	if !ok || len(token) < 12 || len(token) > 64 {
+		return false
+	}
+	for _, r := range token {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) chatPage(c echo.Context) error {
@@ -92,5 +113,5 @@ func (s *Server) chatSend(c echo.Context) error {
 	if status != http.StatusOK {
 		return s.render(c, status, views.ChatPage(d))
 	}
-	return redirect(c, "/chat/"+snd.Address)
+	return redirect(c, views.ChatURL(snd.Address))
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -184,6 +185,15 @@ func checkAccess(t *testing.T, rt web.Route, role rbac.Role, htmx bool, res resp
 	t.Helper()
 	if res.Status >= 500 {
 		t.Fatalf("status %d:\n%s", res.Status, excerpt(res.Body))
+	}
+	if (rt.IsAPI() || rt.IsInbound()) && res.Status >= 400 {
+		// Every refusal of the API is its JSON error, with a code and a message.
+		var b struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(res.Body), &b); err != nil || b.Error.Code == "" || b.Error.Message == "" {
+			t.Fatalf("status %d without the JSON error shape:\n%s", res.Status, excerpt(res.Body))
+		}
 	}
 	toLogin := res.Status == http.StatusSeeOther && strings.HasPrefix(res.Header.Get("Location"), "/login?next=")
 	if htmx && res.Status == http.StatusUnauthorized && strings.HasPrefix(res.Header.Get("HX-Redirect"), "/login") {
