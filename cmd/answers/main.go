@@ -37,6 +37,7 @@ Usage:
   answers token create --email E [--name N] [--db FILE]
   answers audit verify [--db FILE]
   answers analytics rebuild [--db FILE]
+  answers backup --to FILE [--force] [--db FILE]
 
 Every command brings the database to the current schema first.
 Environment: ANSWERS_DB (database file), ANSWERS_ADDR (listen address).
@@ -79,6 +80,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		if len(args) > 0 && args[0] == "rebuild" {
 			return exit(analyticsRebuild(ctx, args[1:], stdout))
 		}
+	case "backup":
+		return exit(backup(ctx, args, stdout))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
