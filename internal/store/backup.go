@@ -95,4 +95,3 @@ func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 	err := s.R.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
 	return v, err
 }
-
