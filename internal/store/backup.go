@@ -88,10 +88,3 @@ func Inspect(ctx context.Context, path string) (Summary, error) {
 	}
 	return sum, nil
 }
-
-// SchemaVersion is the migration the database is at.
-func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := s.R.QueryRowContext(ctx, `SELECT max(version_id) FROM goose_db_version WHERE is_applied`).Scan(&v)
-	return v, err
-}
