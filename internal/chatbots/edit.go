@@ -258,6 +258,10 @@ func MoveElement(dialogID string, idx, delta int) func(*Settings, *chatbot.Defin
 // point ahead (a dialog not made yet); validation reports those.
 func CheckElement(el chatbot.Element) error {
 	const maxText = 4096
+	if field, ok := validUTF8(el); !ok {
+		// Stored as JSON, invalid bytes would silently become U+FFFD.
+		return problem.Field(field, "Use UTF-8 text only.")
+	}
 	if utf8.RuneCountInString(el.Text) > maxText || utf8.RuneCountInString(el.RetryText) > maxText {
 		return problem.Field("text", "Use at most %d characters.", maxText)
 	}
@@ -353,4 +357,28 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// validUTF8 reports whether every string of el is UTF-8, or names the
+// first field that is not.
+func validUTF8(el chatbot.Element) (string, bool) {
+	for _, f := range []struct{ name, v string }{
+		{"text", el.Text}, {"retry_text", el.RetryText}, {"attribute", el.Attribute},
+		{"operator", el.Operator}, {"value", el.Value}, {"dialog", el.Dialog},
+	} {
+		if !utf8.ValidString(f.v) {
+			return f.name, false
+		}
+	}
+	for _, b := range el.Branches {
+		if !utf8.ValidString(b.Dialog) {
+			return "branches", false
+		}
+		for _, k := range b.Keywords {
+			if !utf8.ValidString(k) {
+				return "branches", false
+			}
+		}
+	}
+	return "", true
 }
