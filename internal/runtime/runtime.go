@@ -43,7 +43,7 @@ type Service struct {
 	// Limit caps the messages each sender receives per second; nil means
 	// no cap. It holds for the inbound API and the web chat alike.
 	Limit *ratelimit.Limiter
-	defs   definitions
+	defs  definitions
 }
 
 // DefaultRate is the default cap on inbound messages per sender and
