@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
 	"time"
 
@@ -133,14 +132,13 @@ func (s *Server) analyticsExport(c echo.Context) error {
 	h.Set("Content-Disposition", `attachment; filename="analytics-`+name+`-`+q.From.Format("20060102")+`-`+q.To.Format("20060102")+`.csv"`)
 	h.Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	if err := w.Write(head); err != nil {
-		return err
+	w := newCSV(c.Response())
+	for _, row := range append([][]string{head}, rows...) {
+		if err := w.Write(row); err != nil {
+			return err
+		}
 	}
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	return w.Error()
+	return w.Flush()
 }
 
 // apiAnalytics is GET /api/v1/analytics: the report as JSON, same filters.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -122,7 +121,7 @@ func (s *Server) auditExport(c echo.Context) error {
 	}
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w := newCSV(c.Response())
 	if err := w.Write([]string{"id", "time", "actor", "action", "target_type", "target_id", "target_name", "details", "ip", "hash"}); err != nil {
 		return err
 	}
@@ -130,9 +129,8 @@ func (s *Server) auditExport(c echo.Context) error {
 		return w.Write([]string{itoa(e.ID), e.At.UTC().Format(time.RFC3339Nano), e.ActorName, e.Action, e.TargetType, e.TargetID, e.TargetName,
 			e.DetailsJSON(), e.IP, e.Hash})
 	})
-	w.Flush()
-	if err == nil {
-		err = w.Error()
+	if ferr := w.Flush(); err == nil {
+		err = ferr
 	}
 	return err
 }

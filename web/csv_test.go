@@ -1,0 +1,20 @@
+package web
+
+import "testing"
+
+func TestInertCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                  "",
+		"Order status":      "Order status",
+		"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")",
+		"+1555":             "'+1555",
+		"-2":                "'-2",
+		"@SUM(A1)":          "'@SUM(A1)",
+		"\tx":               "'\tx",
+		"12":                "12",
+	} {
+		if got := inertCell(in); got != want {
+			t.Errorf("inertCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
