@@ -67,7 +67,8 @@ type definitions struct {
 // maxCachedDefinitions bounds the cache; it starts over when full.
 const maxCachedDefinitions = 4096
 
-// get returns the definition of bot (loaded without it) at its version.
+// get returns the definition of bot (loaded without it, see
+// store.RoutingChatbot) at its version.
 func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Definition, error) {
 	key := [2]int64{bot.ID, bot.Version}
 	d.mu.Lock()
@@ -195,7 +196,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 			}
 			res = chatbot.Continue(def, state, text)
 		} else {
-			if bot, err = tx.ActiveChatbotHead(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
+			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
@@ -278,7 +279,7 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 	if err != nil {
 		return sess, store.Chatbot{}, state, false, err
 	}
-	bot, err := tx.ChatbotHead(ctx, sess.ChatbotID)
+	bot, err := tx.RoutingChatbot(ctx, sess.ChatbotID)
 	if err != nil {
 		return sess, bot, state, false, err
 	}

@@ -92,7 +92,7 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer s.wstmts.preparePending(ctx)
-	q := queries{cachedTx{tx, s.wstmts}}
+	q := queries{newCachedTx(tx, s.wstmts)}
 	batch := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	for i, j := range jobs {
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {

@@ -72,19 +72,35 @@ func (q queries) ChatbotByID(ctx context.Context, id int64) (Chatbot, error) {
 }
 
 // headColumns are chatbotColumns without the definition, which is the
-// bulk of a row: routing keeps parsed definitions by version, and lists
-// show none.
+// bulk of a row: lists show none.
 var headColumns = strings.Replace(chatbotColumns, "c.definition", "''", 1)
 
-// ChatbotHead loads one chatbot without its definition.
-func (q queries) ChatbotHead(ctx context.Context, id int64) (Chatbot, error) {
-	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+headColumns+` FROM chatbots c WHERE c.id = ?`, id))
+// routingColumns are what routing needs of a chatbot: its status, grace
+// end, session timeout and version (the definition is parsed once per
+// version and kept).
+const routingColumns = `id, coalesce(sender_id, 0), session_timeout_seconds, version, status, grace_ends_at`
+
+func scanRouting(row *sql.Row) (Chatbot, error) {
+	var c Chatbot
+	var timeout int64
+	var grace sql.NullString
+	err := row.Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chatbot{}, ErrNotFound
+	}
+	c.SessionTimeout, c.GraceEndsAt = time.Duration(timeout)*time.Second, nullTime(grace)
+	return c, err
 }
 
-// ActiveChatbotHead returns the sender's active chatbot without its
-// definition.
-func (q queries) ActiveChatbotHead(ctx context.Context, senderID int64) (Chatbot, error) {
-	return scanChatbot(q.q.QueryRowContext(ctx, `SELECT `+headColumns+` FROM chatbots c WHERE c.sender_id = ? AND c.status = 'active'`, senderID))
+// RoutingChatbot loads what routing needs of one chatbot (routingColumns);
+// the other fields are zero.
+func (q queries) RoutingChatbot(ctx context.Context, id int64) (Chatbot, error) {
+	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE id = ?`, id))
+}
+
+// ActiveRoutingChatbot is RoutingChatbot for the sender's active chatbot.
+func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
+	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID))
 }
 
 // ChatbotDefinition returns a chatbot's definition and its version.

@@ -115,6 +115,13 @@ func (d cachedDB) QueryRowContext(ctx context.Context, query string, args ...any
 type cachedTx struct {
 	tx *sql.Tx
 	c  *stmtCache
+	// inTx holds the statements bound to this transaction, so a batch
+	// binds each once.
+	inTx map[*sql.Stmt]*sql.Stmt
+}
+
+func newCachedTx(tx *sql.Tx, c *stmtCache) cachedTx {
+	return cachedTx{tx: tx, c: c, inTx: map[*sql.Stmt]*sql.Stmt{}}
 }
 
 func (t cachedTx) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -123,7 +130,12 @@ func (t cachedTx) stmt(ctx context.Context, query string) *sql.Stmt {
 		t.c.later(query)
 		return nil
 	}
-	return t.tx.StmtContext(ctx, st)
+	bound := t.inTx[st]
+	if bound == nil {
+		bound = t.tx.StmtContext(ctx, st)
+		t.inTx[st] = bound
+	}
+	return bound
 }
 
 func (t cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -158,7 +158,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer s.wstmts.preparePending(ctx)
-	t := &Tx{queries: queries{cachedTx{tx, s.wstmts}}, tx: tx, rollup: newRollup()}
+	t := &Tx{queries: queries{newCachedTx(tx, s.wstmts)}, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
