@@ -111,15 +111,17 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	n := max(4, runtime.NumCPU()*2)
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
+	r.SetMaxOpenConns(readers())
+	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}}, W: w, R: r, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	go s.runBatches()
 	return s, nil
 }
+
+// readers is the size of the reader pool.
+func readers() int { return max(4, runtime.NumCPU()*2) }
 
 func migrate(ctx context.Context, w *sql.DB) error {
 	fsys, err := fs.Sub(db.Migrations, "migrations")
