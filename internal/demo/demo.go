@@ -40,6 +40,28 @@ type demoBot struct {
 	traffic       [][]string
 }
 
+// demoBots are the demo chatbots: three that go live with their end users'
+// conversations, and a draft of a second version of the first.
+func demoBots() []demoBot {
+	return []demoBot{
+		{"Help desk FAQ", "livechat", faq(), true, [][]string{
+			{"hi", "what are your opening hours?", "and prices?"},
+			{"hello", "Pricing please", "can I talk to a human"},
+			{"hey", "blah blah"},
+		}},
+		{"Order status", "whatsapp", orders(), true, [][]string{
+			{"hi", "1042", "no"},
+			{"order?", "abc", "7311"},
+			{"hello", "2210", "yes", "99"},
+		}},
+		{"Appointments", "sms", appointments(), true, [][]string{
+			{"book", "Ada", "2026-12-03", "yes"},
+			{"appointment", "Grace", "next week", "2026-12-04", "no"},
+		}},
+		{"Help desk FAQ v2", "livechat", faq(), false, nil},
+	}
+}
+
 // Seed fills an empty database and returns the demo credentials; nil when
 // the database already had users. The traffic is real: end users' messages
 // routed through the runtime over the last 30 days (the services' clock
@@ -75,23 +97,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 		snd[s[0]] = x
 	}
 
-	bots := []demoBot{
-		{"Help desk FAQ", "livechat", faq(), true, [][]string{
-			{"hi", "what are your opening hours?", "and prices?"},
-			{"hello", "Pricing please", "can I talk to a human"},
-			{"hey", "blah blah"},
-		}},
-		{"Order status", "whatsapp", orders(), true, [][]string{
-			{"hi", "1042", "no"},
-			{"order?", "abc", "7311"},
-			{"hello", "2210", "yes", "99"},
-		}},
-		{"Appointments", "sms", appointments(), true, [][]string{
-			{"book", "Ada", "2026-12-03", "yes"},
-			{"appointment", "Grace", "next week", "2026-12-04", "no"},
-		}},
-		{"Help desk FAQ v2", "livechat", faq(), false, nil},
-	}
+	bots := demoBots()
 	live := map[string]store.Chatbot{}
 	for _, b := range bots {
 		c, err := a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: b.name, Channel: b.channel, SenderID: snd[b.channel].ID})
