@@ -38,6 +38,8 @@ Usage:
   answers audit verify [--db FILE]
   answers analytics rebuild [--db FILE]
   answers backup --to FILE [--force] [--db FILE]
+  answers seed --chatbots N --sessions N --audit N [--messages-per-session K]
+               [--grace-sessions N] [--seed N] [--check] [--db FILE]
 
 Every command brings the database to the current schema first.
 Environment: ANSWERS_DB (database file), ANSWERS_ADDR (listen address).
@@ -82,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		}
 	case "backup":
 		return exit(backup(ctx, args, stdout))
+	case "seed":
+		return exit(seedCmd(ctx, args, stdout))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
