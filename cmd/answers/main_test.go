@@ -224,3 +224,24 @@ func TestUnknownCommands(t *testing.T) {
 		t.Errorf("help: exit %d, %v, %q", code, err, out)
 	}
 }
+
+// TestSeed: answers seed fills a new database that audit verify accepts,
+// and refuses one that already has data.
+func TestSeed(t *testing.T) {
+	t.Parallel()
+	db := tempDB(t)
+	out := mustCLI(t, "", "seed", "--db", db, "--chatbots", "12", "--sessions", "300", "--audit", "200",
+		"--grace-sessions", "20", "--check", "--quiet")
+	for _, want := range []string{"12 chatbots", "300 sessions", "200 audit entries", "20 open sessions", "invariants hold"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if out := mustCLI(t, "", "audit", "verify", "--db", db); !strings.Contains(out, "200 entries verified") {
+		t.Errorf("audit verify: %s", out)
+	}
+	code, _, err := cli(t, "", "seed", "--db", db, "--chatbots", "1", "--sessions", "1", "--audit", "1")
+	if code != 1 || err == nil || !strings.Contains(err.Error(), "empty database") {
+		t.Errorf("second seed: exit %d, %v", code, err)
+	}
+}

@@ -31,7 +31,7 @@ func open(t *testing.T) *store.Store {
 
 func options() seed.Options {
 	return seed.Options{Chatbots: 40, Sessions: 1500, Audit: 1500, MessagesPerSession: 6, GraceSessions: 100,
-		Now: now, Seed: 7, Hasher: auth.Hasher{Cost: 4}}
+		Now: now, Seed: 7}
 }
 
 func run(t *testing.T, st *store.Store, o seed.Options) seed.Summary {
@@ -46,6 +46,7 @@ func run(t *testing.T, st *store.Store, o seed.Options) seed.Summary {
 // TestSeed checks a small seed: the counts asked for, every status, the
 // invariants, the audit chain, a WAL database.
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	o := options()
@@ -103,6 +104,7 @@ func TestSeed(t *testing.T) {
 // session of the chatbot in grace, ending that grace closes its sessions,
 // and a sender with an active chatbot answers a new end user.
 func TestSeedIsLive(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	o := options()
@@ -152,6 +154,7 @@ func TestSeedIsLive(t *testing.T) {
 // TestSeedRefusesData: a second seed of the same database is refused and
 // changes nothing.
 func TestSeedRefusesData(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	o := options()
@@ -168,6 +171,7 @@ func TestSeedRefusesData(t *testing.T) {
 // TestSeedAfterUsers: users and audit entries already there stay; the
 // seed numbers its users after them and continues the chain.
 func TestSeedAfterUsers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := open(t)
 	acc := accounts.New(st)
@@ -192,6 +196,7 @@ func TestSeedAfterUsers(t *testing.T) {
 
 // TestSeedSmallCounts: tiny and empty seeds work and keep the counts.
 func TestSeedSmallCounts(t *testing.T) {
+	t.Parallel()
 	for _, o := range []seed.Options{
 		{},
 		{Chatbots: 1, Sessions: 10, Audit: 1},
@@ -200,7 +205,7 @@ func TestSeedSmallCounts(t *testing.T) {
 		{Chatbots: 4, Sessions: 50, Audit: 500, MessagesPerSession: 0},
 	} {
 		st := open(t)
-		o.Now, o.Hasher = now, auth.Hasher{Cost: 4}
+		o.Now = now
 		sum := run(t, st, o)
 		rows, err := st.CountRows(context.Background())
 		if err != nil {
@@ -216,6 +221,7 @@ func TestSeedSmallCounts(t *testing.T) {
 }
 
 func TestOptionsCheck(t *testing.T) {
+	t.Parallel()
 	for _, o := range []seed.Options{
 		{Chatbots: -1},
 		{Sessions: 10, GraceSessions: 11, Chatbots: 10},
@@ -230,8 +236,10 @@ func TestOptionsCheck(t *testing.T) {
 
 // TestSeedReproducible: the same options give the same data.
 func TestSeedReproducible(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	o := options()
+	o.Chatbots, o.Sessions, o.Audit, o.GraceSessions = 20, 300, 300, 10
 	a, b := open(t), open(t)
 	run(t, a, o)
 	run(t, b, o)
