@@ -32,6 +32,7 @@ const usage = `answers — the Answers Console
 
 Usage:
   answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo] [--inbound-rate N]
+                  [--pprof 127.0.0.1:6060]
   answers migrate [--db FILE]
   answers user add --email E --name N --role R [--password-stdin] [--db FILE]
   answers token create --email E [--name N] [--db FILE]
@@ -133,6 +134,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
 	inboundRate := fs.Float64("inbound-rate", runtime.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -144,6 +146,11 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		handler = slog.NewJSONHandler(os.Stderr, nil)
 	}
 	log := slog.New(handler)
+	if *pprofAddr != "" {
+		if _, err := servePprof(ctx, *pprofAddr, log); err != nil {
+			return err
+		}
+	}
 
 	st, err := store.Open(ctx, *dbPath)
 	if err != nil {

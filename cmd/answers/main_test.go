@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +246,31 @@ func TestSeed(t *testing.T) {
 	code, _, err := cli(t, "", "seed", "--db", db, "--chatbots", "1", "--sessions", "1", "--audit", "1")
 	if code != 1 || err == nil || !strings.Contains(err.Error(), "empty database") {
 		t.Errorf("second seed: exit %d, %v", code, err)
+	}
+}
+
+// TestPprof: profiles are served on a loopback listener of their own, and
+// nowhere else.
+func TestPprof(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, addr := range []string{"0.0.0.0:0", ":0", "192.0.2.1:6060", "nonsense"} {
+		if _, err := servePprof(ctx, addr, log); err == nil {
+			t.Errorf("--pprof %s was accepted", addr)
+		}
+	}
+	a, err := servePprof(ctx, "127.0.0.1:0", log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get("http://" + a.String() + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("goroutine profile: %d", res.StatusCode)
 	}
 }
