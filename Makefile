@@ -17,7 +17,7 @@ SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; the
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: deps node chromium assets generate build run test check vet unit e2e driver fmt clean distclean
+.PHONY: deps node chromium assets generate build run test check vet unit e2e driver bench fmt clean distclean
 
 # deps: everything the build and the tests need from outside Go.
 deps: $(NODE_STAMP) chromium
@@ -103,14 +103,25 @@ e2e: driver
 	CHROMIUM_PATH="$${CHROMIUM_PATH:-/usr/bin/chromium}" \
 		go test -tags e2e -count=1 -timeout 15m ./e2e/...
 
+# bench: the benchmark of SPEC §8, apart from test (it takes minutes and its
+# figures depend on the machine). Seeds .bench/ once with answers seed (10,000
+# chatbots, 1,000,000 sessions, 1,000,000 audit entries; reused while it
+# fits), runs answers serve on a copy, prints the table and writes
+# .bench/results.json. Flags go in BENCH_FLAGS, e.g. BENCH_FLAGS=-profile
+# (CPU profiles in .bench/profiles) or BENCH_FLAGS=-reseed.
+bench: build
+	go build -o bin/answers-bench ./cmd/answers-bench
+	./bin/answers-bench -answers bin/answers $(BENCH_FLAGS)
+
 # fmt: format templ and Go sources.
 fmt:
 	go tool templ fmt .
 	gofmt -w $$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')
 
-# clean: remove build output, vendored assets, the demo database and the driver link.
+# clean: remove build output, vendored assets, the demo database, the driver
+# link and the benchmark's cached seed.
 clean:
-	rm -rf bin $(VENDOR) .run $(DRIVER_DIR)
+	rm -rf bin $(VENDOR) .run $(DRIVER_DIR) .bench
 
 # distclean: clean, and remove node_modules too.
 distclean: clean

@@ -1,0 +1,226 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is one benchmark run.
+type Config struct {
+	Answers         string        `json:"-"` // the answers binary
+	Self            string        `json:"-"` // this program, run again as the floor server
+	Dir             string        `json:"dir"`
+	Seed            SeedParams    `json:"seed"`
+	Reseed          bool          `json:"reseed"`
+	PageWorkers     int           `json:"page_workers"`
+	PageDuration    time.Duration `json:"page_duration"`
+	FloorDuration   time.Duration `json:"floor_duration"`
+	InboundWorkers  int           `json:"inbound_workers"`
+	InboundDuration time.Duration `json:"inbound_duration"`
+	GraceRouters    int           `json:"grace_routers"`
+	Profile         bool          `json:"profile"` // save CPU profiles of the server under Dir/profiles
+}
+
+// run is a benchmark in progress.
+type run struct {
+	cfg     Config
+	dir     string // Dir/run: this run's database, logs and floors
+	rep     *Report
+	log     io.Writer
+	console *Console // signed in as an admin
+	floor   *Console // the floor server
+	api     *API
+	pprof   string // the server's pprof base URL
+	target  *Target
+}
+
+func (b *run) add(r Row) { b.rep.Rows = append(b.rep.Rows, r) }
+
+func (b *run) skip(name, why string) {
+	b.add(Row{Name: name, Skipped: true, Note: why})
+	fmt.Fprintf(b.log, "%s: %s\n", name, why)
+}
+
+func (b *run) note(n string) { b.rep.Notes = append(b.rep.Notes, n) }
+
+// Main runs the benchmark, prints the table to out and writes it as JSON
+// to Dir/results.json.
+func Main(ctx context.Context, cfg Config, out io.Writer) error {
+	b := &run{cfg: cfg, dir: filepath.Join(cfg.Dir, "run"), log: out, rep: &Report{Machine: machine(), Config: cfg}}
+	seedPath, m, fresh, err := PrepareSeed(ctx, cfg.Answers, cfg.Dir, cfg.Seed, cfg.Reseed, out)
+	if err != nil {
+		return err
+	}
+	b.rep.Seed = m
+	seedRow := Row{Name: "answers seed of this data", Unit: "s", N: 1, Median: m.Seconds, P99: m.Seconds,
+		Note: fmt.Sprintf("%.1f s of CPU", m.CPUSeconds)}
+	if !fresh {
+		seedRow.Note += ", cached: seeded " + m.SeededAt.Format(time.DateTime)
+	}
+	if err := os.MkdirAll(b.dir, 0o755); err != nil {
+		return err
+	}
+	db := filepath.Join(b.dir, "answers.db")
+	fmt.Fprintf(out, "Copying the seed to %s.\n", db)
+	if err := copyFile(db, seedPath); err != nil {
+		return err
+	}
+	email, password := "bench-admin@bench.example", "bench-password-"+fmt.Sprint(time.Now().UnixNano())
+	if err := b.answers(password+"\n", "user", "add", "--db", db, "--email", email, "--name", "Bench admin", "--role", "admin", "--password-stdin"); err != nil {
+		return err
+	}
+	token, err := b.token(db, email)
+	if err != nil {
+		return err
+	}
+
+	floorAddr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
+	floorProc, err := Start(cfg.Self, []string{"floor-server", floorAddr}, filepath.Join(b.dir, "floor.log"))
+	if err != nil {
+		return err
+	}
+	defer floorProc.Stop()
+	floorStart, err := WaitHTTP(ctx, floorProc, "http://"+floorAddr+"/healthz", 30*time.Second)
+	if err != nil {
+		return fmt.Errorf("floor server: %w", err)
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
+	pprofAddr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Starting answers serve on %s (log: %s).\n", addr, filepath.Join(b.dir, "serve.log"))
+	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--log-json"}, filepath.Join(b.dir, "serve.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.Stop()
+	base := "http://" + addr
+	b.pprof = "http://" + pprofAddr
+	started, err := WaitHTTP(ctx, srv, base+"/healthz", 2*time.Minute)
+	if err != nil {
+		return fmt.Errorf("answers serve: %w", err)
+	}
+	startRow := Row{Name: "server start to first /healthz", Unit: "s", N: 1, Median: started.Seconds(), P99: started.Seconds(),
+		Floor: "bare net/http server start", FloorMedian: floorStart.Seconds(), FloorP99: floorStart.Seconds(), Note: "cold: a new process on the copied seed"}
+	startRow.ratios()
+	b.add(seedRow)
+	b.add(startRow)
+
+	if b.console, err = SignIn(ctx, base, email, password, cfg.PageWorkers); err != nil {
+		return err
+	}
+	b.floor = &Console{Base: "http://" + floorAddr, HTTP: newHTTP(cfg.PageWorkers, nil)}
+	b.api = &API{Base: base, Token: token, HTTP: newHTTP(max(cfg.InboundWorkers, cfg.GraceRouters)+4, nil)}
+	if b.target, err = discover(ctx, b.api); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "Loading pages.")
+	b.pages(ctx)
+	fmt.Fprintln(out, "Sending inbound messages.")
+	b.inbound(ctx)
+	fmt.Fprintln(out, "Ending a grace period.")
+	b.grace(ctx)
+
+	peak, err := srv.PeakRSS()
+	floorPeak, ferr := floorProc.PeakRSS()
+	if err = errors.Join(err, ferr); err != nil {
+		b.note("peak memory: " + err.Error())
+	}
+	mem := Row{Name: "server peak memory (VmHWM)", Unit: "MiB", N: 1, Median: float64(peak) / (1 << 20), P99: float64(peak) / (1 << 20),
+		Floor: "the bare net/http server's", FloorMedian: float64(floorPeak) / (1 << 20), FloorP99: float64(floorPeak) / (1 << 20)}
+	mem.ratios()
+	b.add(mem)
+	if err := srv.Stop(); err != nil {
+		b.note("answers serve did not stop cleanly: " + err.Error())
+	}
+	b.rep.Machine.LoadAfter = loadavg()
+	b.rep.Print(out)
+	path := filepath.Join(cfg.Dir, "results.json")
+	if err := b.rep.WriteJSON(path); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nWritten to %s.\n", path)
+	if cfg.Profile {
+		fmt.Fprintf(out, "CPU profiles in %s: go tool pprof -top %s %s\n", filepath.Join(cfg.Dir, "profiles"), cfg.Answers, filepath.Join(cfg.Dir, "profiles", "inbound.pprof"))
+	}
+	return nil
+}
+
+// answers runs a command of the answers binary with stdin.
+func (b *run) answers(stdin string, args ...string) error {
+	cmd := exec.Command(b.cfg.Answers, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("answers %s: %w\n%s", args[0], err, out)
+	}
+	return nil
+}
+
+// token creates an API token for email: the last word answers prints.
+func (b *run) token(db, email string) (string, error) {
+	out, err := exec.Command(b.cfg.Answers, "token", "create", "--db", db, "--email", email, "--name", "bench").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("answers token create: %w\n%s", err, out)
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return "", errors.New("answers token create printed nothing")
+	}
+	return f[len(f)-1], nil
+}
+
+// profile saves a CPU profile of the server over the next d under
+// Dir/profiles when Config.Profile is set; the returned func waits for it.
+func (b *run) profile(ctx context.Context, name string, d time.Duration) func() {
+	if !b.cfg.Profile {
+		return func() {}
+	}
+	dir := filepath.Join(b.cfg.Dir, "profiles")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := fetch(ctx, fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", b.pprof, max(1, int(d.Seconds()))), filepath.Join(dir, name+".pprof")); err != nil {
+			b.note("profile " + name + ": " + err.Error())
+		}
+	}()
+	return func() { <-done }
+}
+
+func fetch(ctx context.Context, url, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", url, res.StatusCode)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, res.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,161 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/answers-console/answers/internal/store"
+)
+
+// pages loads each page with cfg.PageWorkers signed-in admins for
+// cfg.PageDuration, then the floor server with pages of the same size.
+func (b *run) pages(ctx context.Context) {
+	for _, p := range Pages() {
+		name := "page: " + p.Name
+		paths := p.Paths(b.target, time.Now().UTC())
+		start := time.Now()
+		status, size, err := b.console.Get(ctx, paths[0])
+		cold := time.Since(start)
+		switch {
+		case status == http.StatusNotFound && p.Optional:
+			b.skip(name, fmt.Sprintf("GET %s answers 404: not built on this branch, skipped", paths[0]))
+			continue
+		case err == nil && status != http.StatusOK:
+			err = fmt.Errorf("GET %s: status %d", paths[0], status)
+		}
+		if err != nil {
+			b.skip(name, err.Error())
+			continue
+		}
+		stop := b.profile(ctx, "page-"+slug(p.Name), b.cfg.PageDuration)
+		res := Run(ctx, b.cfg.PageWorkers, 0, b.cfg.PageDuration, func(ctx context.Context, _, i int) error {
+			return b.console.getOK(ctx, paths[i%len(paths)])
+		})
+		stop()
+		floorPath := fmt.Sprintf("/page?bytes=%d", size)
+		fl := Run(ctx, b.cfg.PageWorkers, 0, b.cfg.FloorDuration, func(ctx context.Context, _, _ int) error {
+			return b.floor.getOK(ctx, floorPath)
+		})
+		row := latencyRow(name, res.Stat(), fl.Stat(), fmt.Sprintf("bare net/http, same %d KiB", size/1024))
+		row.Note = strings.TrimPrefix(row.Note+fmt.Sprintf("; %d paths in turn, %d KiB, cold first request %.1f ms", len(paths), size/1024, ms(cold)), "; ")
+		b.add(row)
+	}
+}
+
+// inbound sends messages for cfg.InboundDuration from cfg.InboundWorkers
+// end users at a time, each holding a conversation of a few messages, to
+// the senders of active chatbots; the floor is as many bare insert
+// transactions from as many goroutines on the same disk.
+func (b *run) inbound(ctx context.Context) {
+	texts := []string{"hi", "what are your opening hours?", "1042", "yes"}
+	counters := make([]int, b.cfg.InboundWorkers)
+	stop := b.profile(ctx, "inbound", b.cfg.InboundDuration)
+	res := Run(ctx, b.cfg.InboundWorkers, 0, b.cfg.InboundDuration, func(ctx context.Context, w, _ int) error {
+		k := counters[w]
+		counters[w]++
+		conv := k / len(texts)
+		s := b.target.Traffic[(w*31+conv*7)%len(b.target.Traffic)]
+		return b.api.Message(ctx, s, fmt.Sprintf("+1999%03d%06d", w, conv), texts[k%len(texts)])
+	})
+	stop()
+	lat, total, err := store.InsertFloor(ctx, filepath.Join(b.dir, "floor-insert.db"), max(1, len(res.Latencies)), b.cfg.InboundWorkers)
+	if err != nil {
+		b.note("the insert floor failed: " + err.Error())
+	}
+	fl := Summarize(lat)
+	if total > 0 {
+		fl.PerSec = float64(len(lat)) / total.Seconds()
+	}
+	b.add(latencyRow("inbound POST /api/v1/messages", res.Stat(), fl, "bare SQLite insert transactions, same disk and pragmas"))
+}
+
+// sample is a call's start and latency.
+type sample struct {
+	at  time.Time
+	lat time.Duration
+}
+
+// grace ends the grace period of the chatbot with cfg.Seed.GraceSessions
+// open sessions through the JSON API, while end users write to other
+// senders; the floor of the grace end is one bare UPDATE of as many rows,
+// the floor of routing is routing just before.
+func (b *run) grace(ctx context.Context) {
+	g := b.target.Grace
+	name := fmt.Sprintf("grace end closing %d sessions", b.cfg.Seed.GraceSessions)
+	if g.ID == 0 || g.GraceEndsAt == nil || !g.GraceEndsAt.After(time.Now()) {
+		b.skip(name, "no chatbot in grace with the seeded sessions (seed with --grace-sessions, or -reseed)")
+		return
+	}
+	var mu sync.Mutex
+	var samples []sample
+	send := func(prefix string, keep bool) func(context.Context, int, int) error {
+		return func(ctx context.Context, w, i int) error {
+			s := b.target.Traffic[(w*17+i)%len(b.target.Traffic)]
+			t := time.Now()
+			err := b.api.Message(ctx, s, fmt.Sprintf("+1888%s%03d%06d", prefix, w, i/4), "hi")
+			if err == nil && keep {
+				mu.Lock()
+				samples = append(samples, sample{t, time.Since(t)})
+				mu.Unlock()
+			}
+			return err
+		}
+	}
+	before := Run(ctx, b.cfg.GraceRouters, 0, 3*time.Second, send("1", false))
+	dctx, cancel := context.WithCancel(ctx)
+	done := make(chan Result)
+	go func() { done <- Run(dctx, b.cfg.GraceRouters, 0, time.Hour, send("2", true)) }()
+	time.Sleep(300 * time.Millisecond)
+	stop := b.profile(ctx, "grace-end", 5*time.Second)
+	start := time.Now()
+	var bot Chatbot
+	err := b.api.Do(ctx, http.MethodPost, fmt.Sprintf("/api/v1/chatbots/%d/end-grace", g.ID), map[string]any{}, &bot)
+	took := time.Since(start)
+	stop()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	during := <-done
+	if err == nil && bot.Status != store.StatusInactive {
+		err = fmt.Errorf("after end-grace the chatbot is %s", bot.Status)
+	}
+	if err != nil {
+		b.skip(name, err.Error())
+		return
+	}
+	floor, ferr := store.UpdateFloor(ctx, filepath.Join(b.dir, "floor-update.db"), b.cfg.Seed.GraceSessions)
+	if ferr != nil {
+		b.note("the update floor failed: " + ferr.Error())
+	}
+	row := Row{Name: name, Unit: "s", N: 1, Median: took.Seconds(), P99: took.Seconds(), Floor: "one bare UPDATE of as many rows, same disk and pragmas",
+		FloorMedian: floor.Seconds(), FloorP99: floor.Seconds(), Note: "POST /api/v1/chatbots/{id}/end-grace"}
+	row.ratios()
+	b.add(row)
+	// Routing while the grace end ran: the calls that overlapped it.
+	var lat []time.Duration
+	for _, s := range samples {
+		if s.at.Before(start.Add(took)) && s.at.Add(s.lat).After(start) {
+			lat = append(lat, s.lat)
+		}
+	}
+	st := Summarize(lat)
+	st.Errors = during.Errors
+	if during.FirstErr != nil {
+		st.FirstErr = during.FirstErr.Error()
+	}
+	b.add(latencyRow("routing other senders during the grace end", st, before.Stat(),
+		fmt.Sprintf("routing just before, %d end users at a time", b.cfg.GraceRouters)))
+}
+
+func slug(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(s))
+}
