@@ -28,7 +28,7 @@ func (w *world) load(ctx context.Context, st *store.Store, r *rand.Rand, plan []
 	events := w.events(r, o.Audit)
 	sum := w.summary()
 	err := st.BulkLoad(ctx, func(bk *store.Bulk) error {
-		progress(o, "seed: %d users, %d senders, %d chatbots, %d releases", len(w.users), len(w.senders), len(w.bots), sum.Releases)
+		progress(o, "%d users, %d senders, %d chatbots, %d releases", len(w.users), len(w.senders), len(w.bots), sum.Releases)
 		if err := w.writeWorld(bk); err != nil {
 			return err
 		}
@@ -57,18 +57,19 @@ func (w *world) load(ctx context.Context, st *store.Store, r *rand.Rand, plan []
 			}
 			sum.Messages += len(w.kinds[w.bots[p.bot].kind].scripts[p.script].lines)
 			if (i+1)%250_000 == 0 {
-				progress(o, "seed: %d sessions", i+1)
+				progress(o, "%d sessions", i+1)
 			}
 		}
-		progress(o, "seed: %d sessions with %d messages; %d audit entries", len(plan), sum.Messages, len(events))
+		progress(o, "%d sessions with %d messages; %d audit entries", len(plan), sum.Messages, len(events))
 		for i, ev := range events {
 			if _, err := bk.Audit(w.entry(r, ev)); err != nil {
 				return err
 			}
 			if (i+1)%250_000 == 0 {
-				progress(o, "seed: %d audit entries", i+1)
+				progress(o, "%d audit entries", i+1)
 			}
 		}
+		progress(o, "building indexes, checking foreign keys, committing")
 		return nil
 	})
 	sum.Sessions, sum.Audit = len(plan), len(events)

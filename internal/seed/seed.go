@@ -45,6 +45,8 @@ type Options struct {
 	Seed uint64
 	// Progress, when set, is told what is being written.
 	Progress io.Writer
+
+	start time.Time
 }
 
 // DefaultMessagesPerSession is the transcript cap of `answers seed`.
@@ -89,6 +91,7 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 		o.Now = time.Now()
 	}
 	o.Now = o.Now.UTC().Truncate(time.Microsecond)
+	o.start = time.Now()
 	r := rand.New(rand.NewPCG(o.Seed, 0x5eed))
 	ks, err := kinds(o.MessagesPerSession)
 	if err != nil {
@@ -138,6 +141,6 @@ func rebuildAnalytics(ctx context.Context, st *store.Store) error {
 
 func progress(o Options, format string, args ...any) {
 	if o.Progress != nil {
-		fmt.Fprintf(o.Progress, format+"\n", args...)
+		fmt.Fprintf(o.Progress, "seed %5.1fs: "+format+"\n", append([]any{time.Since(o.start).Seconds()}, args...)...)
 	}
 }

@@ -27,6 +27,7 @@ var bulkPragmas = []struct{ name, value string }{
 	{"synchronous", "OFF"},
 	{"cache_size", "-262144"}, // 256 MiB
 	{"temp_store", "MEMORY"},
+	{"threads", "4"}, // helper threads for the sorts of CREATE INDEX
 }
 
 // Bulk is a bulk load in progress: one write transaction on the writer
