@@ -2,6 +2,7 @@ package seed
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"time"
 
 	"github.com/answers-console/answers/internal/chatbot"
@@ -42,6 +43,16 @@ type kind struct {
 	hash    string
 	scripts []script
 	open    []int // indexes of the scripts that leave the session open
+	done    []int // indexes of the scripts that complete the session
+}
+
+// pickScript chooses a conversation: two in five sessions are carried
+// through to a close element, the others stop somewhere (and time out).
+func (k kind) pickScript(r *rand.Rand) int {
+	if len(k.done) > 0 && r.IntN(5) < 2 {
+		return pick(r, k.done)
+	}
+	return r.IntN(len(k.scripts))
 }
 
 // kinds plays every prefix of every demo conversation through the engine,
@@ -58,6 +69,8 @@ func kinds(max int) ([]kind, error) {
 				}
 				if !sc.closed && !sc.stepLimit {
 					k.open = append(k.open, len(k.scripts))
+				} else {
+					k.done = append(k.done, len(k.scripts))
 				}
 				k.scripts = append(k.scripts, sc)
 				if sc.closed || sc.stepLimit || len(sc.lines) >= max {

@@ -54,7 +54,7 @@ func (w *world) planSessions(r *rand.Rand, n, grace int) ([]planned, error) {
 		x := sort.SearchFloat64s(cum, r.Float64()*total)
 		win := wins[min(x, len(wins)-1)]
 		k := w.kinds[w.bots[win.bot].kind]
-		out = append(out, planned{at: between(r, win.lo, win.hi).UnixNano(), bot: int32(win.bot), script: int16(r.IntN(len(k.scripts)))})
+		out = append(out, planned{at: between(r, win.lo, win.hi).UnixNano(), bot: int32(win.bot), script: int16(k.pickScript(r))})
 	}
 	if grace > 0 {
 		g := w.bots[w.grace]
