@@ -120,6 +120,11 @@ func Main(ctx context.Context, cfg Config, out io.Writer) error {
 	startRow.ratios()
 	b.add(seedRow)
 	b.add(startRow)
+	if closed, err := settle(ctx, base, 60*time.Second); err != nil {
+		b.note("waiting for the start-up sweep: " + err.Error())
+	} else if closed > 0 {
+		b.note(fmt.Sprintf("the start-up sweep closed %d sessions that timed out while the seed was cached; measuring began after it", closed))
+	}
 
 	if b.console, err = SignIn(ctx, base, email, password, cfg.PageWorkers); err != nil {
 		return err
