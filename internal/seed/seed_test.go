@@ -255,3 +255,17 @@ func TestSeedReproducible(t *testing.T) {
 		t.Errorf("the audit heads differ: %s and %s", pa.Entries[0].Hash, pb.Entries[0].Hash)
 	}
 }
+
+// TestSeedInvariantsAcrossSeeds: the invariants hold whatever the dice
+// say, with many chatbots of every status.
+func TestSeedInvariantsAcrossSeeds(t *testing.T) {
+	t.Parallel()
+	for s := uint64(1); s <= 2; s++ {
+		st := open(t)
+		o := seed.Options{Chatbots: 300, Sessions: 1500, Audit: 300, MessagesPerSession: 3, GraceSessions: 50, Now: now, Seed: s}
+		run(t, st, o)
+		if bad, err := st.Violations(context.Background(), now); err != nil || len(bad) > 0 {
+			t.Errorf("seed %d: %v %v", s, bad, err)
+		}
+	}
+}

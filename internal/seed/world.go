@@ -229,6 +229,9 @@ func (w *world) addBot(r *rand.Rand, status string, sender int) *bot {
 		case n < 4: // its grace was ended early
 			b.endAt, b.endReason = b.to.Add(10*time.Minute+time.Duration(r.Int64N(int64(time.Hour)))), store.CloseSuperseded
 		}
+		if last := now.Add(-time.Minute); b.endAt.After(last) {
+			b.endAt = last // a grace that would end in the future has ended just now
+		}
 		b.LastDeactivatedAt = b.endAt
 	}
 	w.bots = append(w.bots, b)

@@ -19,9 +19,8 @@ type batch struct {
 	ncols       int
 	args        []any
 	full        *sql.Stmt // the INSERT of batchRows rows, prepared once (by the writer)
-	// deps are the tables whose rows this one's triggers read or whose
-	// inserts would search this one (foreign keys): their buffered rows
-	// are written first.
+	// deps are the tables whose rows this one's triggers read: their
+	// buffered rows are written first.
 	deps []*batch
 }
 
@@ -36,14 +35,13 @@ func newBulk(ctx context.Context, tx *sql.Tx) *Bulk {
 	b.sender = mk("senders", "id, channel, address, inbound_key, created_at, updated_at")
 	b.user = mk("users", "id, email, name, role, password_hash, created_at, updated_at, last_login_at, disabled_at")
 	b.chatbot = mk("chatbots", `id, name, language, channel, sender_id, session_timeout_seconds, definition, version, status,
-		grace_ends_at, created_at, updated_at, first_activated_at, last_activated_at, last_deactivated_at`, b.sender)
-	b.live = mk("live_chatbots", "chatbot_id", b.chatbot)
+		grace_ends_at, created_at, updated_at, first_activated_at, last_activated_at, last_deactivated_at`)
+	b.live = mk("live_chatbots", "chatbot_id")
 	b.release = mk("releases", `id, chatbot_id, number, definition, definition_hash, report, override_reason,
-		activated_by_id, activated_by, activated_at`, b.chatbot)
-	// A session's triggers read its chatbot; a session's release has no
-	// index on chat_sessions to be found by.
+		activated_by_id, activated_by, activated_at`)
+	// A session's triggers read its chatbot's status (I4).
 	b.session = mk("chat_sessions", `id, sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at,
-		last_activity_at, expires_at, closed_at, close_reason, inbound_count, outbound_count`, b.sender, b.chatbot, b.live, b.release)
+		last_activity_at, expires_at, closed_at, close_reason, inbound_count, outbound_count`, b.chatbot)
 	b.message = mk("messages", "session_id, chatbot_id, direction, text, at")
 	b.auditLog = mk("audit_log", `id, at, actor_id, actor_name, action, target_type, target_id, target_name, details, ip,
 		prev_hash, hash`)

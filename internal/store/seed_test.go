@@ -38,7 +38,7 @@ func TestBulkLoad(t *testing.T) {
 		if err := bulkWorld(b); err != nil {
 			return err
 		}
-		// Messages before their session: foreign keys wait for the commit.
+		// Messages before their session: foreign keys are checked at the end.
 		for i := 0; i < 300; i++ {
 			if err := b.Message(Message{SessionID: int64(i + 1), ChatbotID: 1, Direction: "in", Text: "hi", At: now}); err != nil {
 				return err
