@@ -33,8 +33,13 @@ func Pages() []Page {
 			}
 			return out
 		}},
-		{Name: "analytics, 30 days", Optional: true, Paths: func(_ *Target, now time.Time) []string {
-			return []string{"/analytics?from=" + now.AddDate(0, 0, -30).Format(time.DateOnly) + "&to=" + now.Format(time.DateOnly)}
+		{Name: "analytics, 30 days", Optional: true, Paths: func(t *Target, _ time.Time) []string {
+			// All chatbots, then a few of them one by one.
+			out := []string{"/analytics?range=30d"}
+			for i := 0; i < len(t.Active) && len(out) < 4; i += max(1, len(t.Active)/3) {
+				out = append(out, fmt.Sprintf("/analytics?range=30d&chatbot=%d", t.Active[i].ID))
+			}
+			return out
 		}},
 		{Name: "audit log, first page", Paths: func(*Target, time.Time) []string { return []string{"/audit"} }},
 		{Name: "audit log, deep page", Paths: func(t *Target, _ time.Time) []string {

@@ -15,6 +15,10 @@ type line struct {
 	in     bool
 	text   string
 	offset time.Duration
+	// What the engine did with an inbound message, as the transcript keeps
+	// it for the analytics.
+	entered  []string
+	fallback int
 }
 
 // script is a conversation played through the dialog engine once, so that
@@ -117,7 +121,7 @@ func play(def *chatbot.Definition, inputs []string, max int) (script, error) {
 			break
 		}
 		at := time.Duration(i) * 20 * time.Second
-		sc.lines = append(sc.lines, line{in: true, text: text, offset: at})
+		sc.lines = append(sc.lines, line{in: true, text: text, offset: at, entered: res.Entered, fallback: res.FallbackHits})
 		sc.in++
 		for _, r := range res.Replies {
 			if len(sc.lines) == max {

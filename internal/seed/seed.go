@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/store"
 )
@@ -82,7 +83,7 @@ type Summary struct {
 // Run seeds st, which must have no chatbots, senders or sessions
 // (store.ErrNotEmpty otherwise). Users are added beside any there are;
 // audit entries continue the chain. Then the analytics rollups are
-// rebuilt from the new transcripts.
+// rebuilt from the new sessions and transcripts.
 func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 	if err := o.Check(); err != nil {
 		return Summary{}, err
@@ -128,15 +129,11 @@ func Run(ctx context.Context, st *store.Store, o Options) (Summary, error) {
 	return sum, err
 }
 
-// rebuildAnalytics recomputes the analytics rollups from the transcripts
-// the seed just wrote, as `answers analytics rebuild` does. It is the
-// seed's one hook for analytics: until the analytics package lands there
-// are no rollups to rebuild; then this becomes
-//
-//	return analytics.New(st).Rebuild(ctx)
+// rebuildAnalytics recounts the analytics rollups (and end-user
+// sketches) from the sessions and transcripts the seed just wrote, as
+// `answers analytics rebuild` does: the seed's one hook for analytics.
 func rebuildAnalytics(ctx context.Context, st *store.Store) error {
-	_, _ = ctx, st
-	return nil
+	return analytics.New(st).Rebuild(ctx)
 }
 
 func progress(o Options, format string, args ...any) {

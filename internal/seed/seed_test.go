@@ -98,6 +98,20 @@ func TestSeed(t *testing.T) {
 	if m, err := st.JournalMode(ctx); err != nil || m != "wal" {
 		t.Errorf("journal mode %q (%v), want wal", m, err)
 	}
+
+	// The rollups were rebuilt from what the seed wrote.
+	hours, err := st.RollupHours(ctx, store.RollupRange{From: 0, To: store.Hour(now) + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total store.Counts
+	for _, h := range hours {
+		total.Add(h.Counts)
+	}
+	if total.SessionsOpened != int64(o.Sessions) || total.Inbound+total.Outbound != int64(sum.Messages) ||
+		total.ClosedTotal() != int64(o.Sessions-sum.OpenSessions) || total.FallbackHits == 0 {
+		t.Errorf("rollups: %+v; want %d sessions, %d messages, %d closed, some fallbacks", total, o.Sessions, sum.Messages, o.Sessions-sum.OpenSessions)
+	}
 }
 
 // TestSeedIsLive drives the seeded console: a message continues an open

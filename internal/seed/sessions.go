@@ -142,7 +142,8 @@ func writeSession(bk *store.Bulk, s store.ChatSession, sc script) error {
 		if l.in {
 			dir = "in"
 		}
-		if err := bk.Message(store.Message{SessionID: s.ID, ChatbotID: s.ChatbotID, Direction: dir, Text: l.text, At: s.OpenedAt.Add(l.offset)}); err != nil {
+		if err := bk.Message(store.Message{SessionID: s.ID, ChatbotID: s.ChatbotID, Direction: dir, Text: l.text, At: s.OpenedAt.Add(l.offset),
+			Entered: l.entered, FallbackHits: l.fallback}); err != nil {
 			return err
 		}
 	}
