@@ -142,7 +142,9 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 	if err := third.R.QueryRowContext(ctx, `SELECT count(*) FROM goose_db_version WHERE version_id > 0`).Scan(&applied); err != nil {
 		t.Fatal(err)
 	}
-	if want := latestMigration(t); int64(applied) != want {
+	// Numbers may have gaps (a branch reserves the ones it will use).
+	files, _ := fs.Glob(db.Migrations, "migrations/*.sql")
+	if want := len(files); applied != want {
 		t.Errorf("%d migrations recorded after three opens, want %d (each once)", applied, want)
 	}
 }
