@@ -9,13 +9,21 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 )
 
 // A grace end with many sessions closes them in batches and records the
-// total in its audit entry.
+// total in its audit entry: when it runs out, and when a manager ends it
+// early (the sessions then close as superseded).
 func TestGraceEndDrainsInBatches(t *testing.T) {
+	for _, early := range []bool{false, true} {
+		t.Run(fmt.Sprint("early=", early), func(t *testing.T) { testGraceEndDrains(t, early) })
+	}
+}
+
+func testGraceEndDrains(t *testing.T, early bool) {
 	app := testkit.New(t)
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
@@ -48,9 +56,21 @@ func TestGraceEndDrainsInBatches(t *testing.T) {
 	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	now = now.Add(2 * time.Minute)
-	if n, err := app.Lifecycle.ExpireGraces(ctx); err != nil || n != 1 {
-		t.Fatalf("ExpireGraces = %d, %v", n, err)
+	reason := store.CloseGraceEnded
+	if early {
+		reason = store.CloseSuperseded
+		if _, err := app.Lifecycle.EndGrace(ctx, accounts.Actor{User: app.Users[rbac.Manager]}, bot.ID); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		now = now.Add(2 * time.Minute)
+		if n, err := app.Lifecycle.ExpireGraces(ctx); err != nil || n != 1 {
+			t.Fatalf("ExpireGraces = %d, %v", n, err)
+		}
+	}
+	var closed int
+	if err := app.Store.R.QueryRow(`SELECT count(*) FROM chat_sessions WHERE close_reason = ?`, reason).Scan(&closed); err != nil || closed != total {
+		t.Fatalf("%d sessions closed as %s (%v), want %d", closed, reason, err, total)
 	}
 	if open, _ := app.Store.CountOpenSessions(ctx, bot.ID); open != 0 {
 		t.Fatalf("%d sessions still open", open)

@@ -279,8 +279,19 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 
 // EndGrace ends a deactivated chatbot's grace now (manager+, or the system
 // when the grace runs out): it becomes inactive and its sessions close.
+//
+// The open sessions close first, in batches (see drain), so that routing
+// on other senders goes on while a large grace ends; the transition is
+// then one short transaction.
 func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
-	return s.endGrace(ctx, a, id, 0)
+	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
+		return store.Chatbot{}, err
+	}
+	drained, err := s.drain(ctx, id, true)
+	if err != nil {
+		return store.Chatbot{}, err
+	}
+	return s.endGrace(ctx, a, id, drained)
 }
 
 // endGrace ends a grace; drained is how many sessions drain closed before.
@@ -334,7 +345,7 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 	for _, id := range due {
 		// Each chatbot on its own: one failing grace end does not hold
 		// up the others.
-		drained, err := s.drain(ctx, id)
+		drained, err := s.drain(ctx, id, false)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("grace end of chatbot %d: %w", id, err))
 			continue
@@ -435,25 +446,33 @@ func plural(n int, what string) string {
 // DrainBatch is how many sessions one transaction of a grace end closes.
 const DrainBatch = 2000
 
-// drain closes the open sessions of a chatbot whose grace is over, in
-// batches of DrainBatch, each its own short transaction, so that routing
-// on other senders never waits long behind a grace end of 100,000
-// sessions. These closes are the ones routing would make lazily for the
-// same reason (grace_ended); the grace end's audit entry, written by
-// EndGrace once the chatbot is drained, records the total. Each batch
-// checks again that the grace is still over, so a roll back or an
+// drain closes the open sessions of a deactivated chatbot whose grace is
+// over (or, early, one a manager is ending now), in batches of
+// DrainBatch, each its own short transaction, so that routing on other
+// senders never waits long behind a grace end of 100,000 sessions. These
+// closes are the ones routing would make lazily for the same reason
+// (grace_ended, or superseded when ended early); the grace end's audit
+// entry, written by endGrace once the chatbot is drained, records the
+// total. Each batch checks the chatbot again, so a roll back or an
 // extension in between stops the draining.
-func (s *Service) drain(ctx context.Context, id int64) (int64, error) {
+func (s *Service) drain(ctx context.Context, id int64, early bool) (int64, error) {
 	var total int64
 	for {
 		var n int64
 		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 			now := s.Now().UTC()
 			bot, err := load(ctx, tx, id)
-			if err != nil || bot.Status != store.StatusDeactivated || now.Before(bot.GraceEndsAt) {
+			if err != nil || bot.Status != store.StatusDeactivated {
 				return err
 			}
-			n, err = tx.CloseSomeChatbotSessions(ctx, id, store.CloseGraceEnded, now, DrainBatch)
+			reason := store.CloseGraceEnded
+			if now.Before(bot.GraceEndsAt) {
+				if !early {
+					return nil
+				}
+				reason = store.CloseSuperseded
+			}
+			n, err = tx.CloseSomeChatbotSessions(ctx, id, reason, now, DrainBatch)
 			return err
 		})
 		total += n
