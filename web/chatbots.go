@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -74,8 +75,32 @@ func (s *Server) chatbotListData(c echo.Context, q views.ChatbotQuery) (views.Ch
 	if err != nil {
 		return views.ChatbotListData{}, err
 	}
-	list, err := s.cfg.Store.Senders(ctx)
-	return views.ChatbotListData{Rows: rows, Total: total, Filter: q, Senders: list, New: views.NewChatbotForm{Channel: "livechat"}}, err
+	list, more, err := s.senderPicker(c, q.Channel, q.SenderID)
+	return views.ChatbotListData{Rows: rows, Total: total, Filter: q, Senders: list, MoreSenders: more, New: views.NewChatbotForm{Channel: "livechat"}}, err
+}
+
+// senderPickerSize bounds a sender drop-down: a console with thousands of
+// senders lists those of one channel, and the page stays small.
+const senderPickerSize = 300
+
+// senderPicker lists senders for a drop-down, of one channel or all, and
+// always the chosen one.
+func (s *Server) senderPicker(c echo.Context, channel string, chosen int64) ([]store.Sender, bool, error) {
+	ctx := c.Request().Context()
+	list, more, err := s.cfg.Store.SenderOptions(ctx, channel, senderPickerSize)
+	if err != nil || chosen == 0 {
+		return list, more, err
+	}
+	for _, x := range list {
+		if x.ID == chosen {
+			return list, more, nil
+		}
+	}
+	x, err := s.cfg.Store.SenderByID(ctx, chosen)
+	if errors.Is(err, store.ErrNotFound) {
+		return list, more, nil
+	}
+	return append([]store.Sender{x}, list...), more, err
 }
 
 func (s *Server) chatbotList(c echo.Context) error {

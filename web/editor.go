@@ -25,7 +25,7 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if err != nil {
 		return views.EditorData{}, err
 	}
-	list, err := s.cfg.Store.Senders(ctx)
+	list, _, err := s.senderPicker(c, bot.Channel, bot.SenderID)
 	if err != nil {
 		return views.EditorData{}, err
 	}

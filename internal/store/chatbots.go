@@ -189,14 +189,18 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	// The page's rows are chosen first (the inner select); only then are
+	// their numbers counted, so a page costs fifty rows' numbers whatever
+	// the filter matches. The numbers come from the analytics rollups:
+	// sessions opened in the hours since the start of today, and the last
+	// message (newest hour first).
 	query := `SELECT ` + headColumns + `, coalesce(s.address, ''),
 		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
-		(SELECT max(l.last_message_at) FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.hour =
-			(SELECT max(m.hour) FROM rollup_hours m WHERE m.chatbot_id = c.id AND m.last_message_at IS NOT NULL))
-		FROM chatbots c LEFT JOIN senders s ON s.id = c.sender_id` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
-	// The dashboard's numbers come from the analytics rollups: sessions
-	// opened in the hours since the start of today, and the last message.
+		(SELECT l.last_message_at FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.last_message_at IS NOT NULL
+			ORDER BY l.hour DESC, l.last_message_at DESC LIMIT 1)
+		FROM (SELECT c.* FROM chatbots c` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) c
+		LEFT JOIN senders s ON s.id = c.sender_id ORDER BY ` + order
 	since := (f.Since.Unix() + 3599) / 3600
 	all := append([]any{since}, args...)
 	all = append(all, f.Limit, f.Offset)
