@@ -459,7 +459,10 @@ func (s *Service) drain(ctx context.Context, id int64, early bool) (int64, error
 	var total int64
 	for {
 		var n int64
-		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+		// Each batch queues with the routed messages (group commit), so
+		// a message waits for one batch of closes at most, not for the
+		// whole drain.
+		err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
 			now := s.Now().UTC()
 			bot, err := load(ctx, tx, id)
 			if err != nil || bot.Status != store.StatusDeactivated {

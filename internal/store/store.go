@@ -71,11 +71,12 @@ type Tx struct {
 
 func dsn(path string, readOnly bool) string {
 	v := url.Values{}
-	// Reads go through a memory map (256 MiB) shared by every connection
-	// instead of a read system call per page, with a larger private page
-	// cache (8 MiB) than the 2 MiB default.
+	// Reads go through a memory map (128 MiB: the hot indexes of a large
+	// console) shared by every connection instead of a read system call
+	// per page, with a larger private page cache (8 MiB) than the 2 MiB
+	// default.
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
-		"mmap_size(268435456)", "cache_size(-8000)"} {
+		"mmap_size(134217728)", "cache_size(-8000)"} {
 		v.Add("_pragma", p)
 	}
 	if readOnly {
