@@ -444,7 +444,7 @@ func plural(n int, what string) string {
 }
 
 // DrainBatch is how many sessions one transaction of a grace end closes.
-const DrainBatch = 2000
+const DrainBatch = 1000
 
 // drain closes the open sessions of a deactivated chatbot whose grace is
 // over (or, early, one a manager is ending now), in batches of
