@@ -46,7 +46,8 @@ func (s sketches) insert(chatbotID int64, key []byte) {
 // them. Repeating a pass (after a crash, or two at once) writes the same
 // sketches again: it never counts an end user twice.
 func (s *Service) SketchEndUsers(ctx context.Context) error {
-	until := store.Hour(s.now().Add(-sketchLag)) // hours before this one are over
+	cutoff := s.now().Add(-sketchLag)
+	until := store.Hour(cutoff) // hours before this one are over
 	from, ok, err := s.Store.SketchedUntil(ctx)
 	if err != nil {
 		return err
@@ -70,9 +71,40 @@ func (s *Service) SketchEndUsers(ctx context.Context) error {
 		from = end
 	}
 	if !ok {
-		return s.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetSketchedUntil(ctx, until) })
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SetSketchedUntil(ctx, until) }); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.sketchPartial(ctx, until, cutoff)
+}
+
+// sketchPartial writes the sketch of the hour that is not over yet, up to
+// cutoff, so that a page reads only the sessions of the last minute or two
+// (a busy hour holds a hundred thousand). The hour's final sketch replaces
+// it once the hour is over.
+func (s *Service) sketchPartial(ctx context.Context, hour int64, cutoff time.Time) error {
+	partial := sketches{}
+	err := s.Store.SessionOpeners(ctx, 0, store.HourTime(hour), cutoff, func(o store.SessionOpener) error {
+		key := endUserKey(o)
+		partial.insert(o.ChatbotID, key)
+		partial.insert(0, key)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		for id, sk := range partial {
+			b, err := sk.MarshalBinary()
+			if err != nil {
+				return err
+			}
+			if err := tx.PutEndUserSketch(ctx, id, store.SpanHour, hour, b); err != nil {
+				return err
+			}
+		}
+		return tx.SetPartialUntil(ctx, cutoff)
+	})
 }
 
 // sketchHours writes the hour sketches of [from, end) within one UTC day,
@@ -85,7 +117,7 @@ func (s *Service) sketchHours(ctx context.Context, day, from, end int64) error {
 	}
 	hours := map[int64]sketches{}
 	daily := sketches{}
-	err := s.Store.SessionOpeners(ctx, 0, read, end, func(o store.SessionOpener) error {
+	err := s.Store.SessionOpeners(ctx, 0, store.HourTime(read), store.HourTime(end), func(o store.SessionOpener) error {
 		key := endUserKey(o)
 		h := hours[o.Hour]
 		if h == nil {
@@ -137,7 +169,7 @@ func (s *Service) sketchHours(ctx context.Context, day, from, end int64) error {
 // from the sessions themselves: releases have no sketches).
 func (s *Service) uniqueEndUsers(ctx context.Context, chatbotID, releaseID, from, to int64) (int64, error) {
 	total := hyperloglog.New14()
-	live := from
+	live := store.HourTime(from)
 	if releaseID == 0 {
 		until, _, err := s.Store.SketchedUntil(ctx)
 		if err != nil {
@@ -147,10 +179,21 @@ func (s *Service) uniqueEndUsers(ctx context.Context, chatbotID, releaseID, from
 		if err := s.mergeSketches(ctx, total, chatbotID, from, done); err != nil {
 			return 0, err
 		}
-		live = max(from, done)
+		live = store.HourTime(max(from, done))
+		// The unfinished hour: its sketch so far, then the sessions since.
+		partial, ok, err := s.Store.PartialUntil(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if ok && until >= from && until < to && store.Hour(partial) == until && done == until {
+			if err := s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, until, until+1, mergeInto(total)); err != nil {
+				return 0, err
+			}
+			live = partial
+		}
 	}
-	if live < to {
-		err := s.Store.SessionOpeners(ctx, chatbotID, live, to, func(o store.SessionOpener) error {
+	if end := store.HourTime(to); live.Before(end) {
+		err := s.Store.SessionOpeners(ctx, chatbotID, live, end, func(o store.SessionOpener) error {
 			if releaseID == 0 || o.ReleaseID == releaseID {
 				total.Insert(endUserKey(o))
 			}
@@ -169,13 +212,7 @@ func (s *Service) mergeSketches(ctx context.Context, into *hyperloglog.Sketch, c
 	if from >= to {
 		return nil
 	}
-	merge := func(b []byte) error {
-		var sk hyperloglog.Sketch
-		if err := sk.UnmarshalBinary(b); err != nil {
-			return err
-		}
-		return into.Merge(&sk)
-	}
+	merge := mergeInto(into)
 	firstDay := (from + 23) / 24 * 24 // first day boundary at or after from
 	lastDay := to / 24 * 24           // last day boundary at or before to
 	if firstDay >= lastDay {
@@ -188,4 +225,15 @@ func (s *Service) mergeSketches(ctx context.Context, into *hyperloglog.Sketch, c
 		return err
 	}
 	return s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, lastDay, to, merge)
+}
+
+// mergeInto returns a function that merges a stored sketch into into.
+func mergeInto(into *hyperloglog.Sketch) func([]byte) error {
+	return func(b []byte) error {
+		var sk hyperloglog.Sketch
+		if err := sk.UnmarshalBinary(b); err != nil {
+			return err
+		}
+		return into.Merge(&sk)
+	}
 }

@@ -175,6 +175,22 @@ func TestReportDaysInTheViewersZone(t *testing.T) {
 	if after := e.report(in).Current.EndUsers; after != before || after != 3 {
 		t.Errorf("unique end users from sketches = %d, from sessions = %d, want 3", after, before)
 	}
+
+	// The hour under way: its sketch so far, then the sessions since.
+	e.at("2026-04-02T10:20:00Z")
+	e.say("erin", "hi")
+	e.at("2026-04-02T10:25:00Z")
+	if err := e.app.Analytics.SketchEndUsers(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if partial, ok, _ := e.app.Store.PartialUntil(context.Background()); !ok || !partial.Equal(time.Date(2026, 4, 2, 10, 23, 0, 0, time.UTC)) {
+		t.Fatalf("partial sketch until %v (%v)", partial, ok)
+	}
+	e.say("fay", "hi")
+	today := e.report(analytics.Input{Range: "today", TZ: "UTC"})
+	if today.Current.EndUsers != 2 || today.Current.SessionsOpened != 2 {
+		t.Errorf("today: %d end users, %d sessions; want 2 and 2", today.Current.EndUsers, today.Current.SessionsOpened)
+	}
 }
 
 func TestReportNeedsAnalyticsPermission(t *testing.T) {

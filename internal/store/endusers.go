@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 )
 
 // Sketch spans: an hour, or a UTC day of 24 hours.
@@ -22,12 +23,12 @@ type SessionOpener struct {
 	Hour      int64
 }
 
-// SessionOpeners calls fn for every session opened in the hours [from, to),
-// of one chatbot (chatbotID 0: of all chatbots).
-func (q queries) SessionOpeners(ctx context.Context, chatbotID, from, to int64, fn func(SessionOpener) error) error {
+// SessionOpeners calls fn for every session opened in [from, to), of one
+// chatbot (chatbotID 0: of all chatbots).
+func (q queries) SessionOpeners(ctx context.Context, chatbotID int64, from, to time.Time, fn func(SessionOpener) error) error {
 	query := `SELECT chatbot_id, coalesce(release_id, 0), sender_id, end_user, opened_at FROM chat_sessions
 		WHERE opened_at >= ? AND opened_at < ?`
-	args := []any{fmtTime(HourTime(from)), fmtTime(HourTime(to))}
+	args := []any{fmtTime(from), fmtTime(to)}
 	if chatbotID != 0 {
 		query, args = query+` AND chatbot_id = ?`, append(args, chatbotID)
 	}
@@ -124,13 +125,35 @@ func (t *Tx) ResetEndUserSketches(ctx context.Context) error {
 	if _, err := t.q.ExecContext(ctx, `DELETE FROM rollup_end_users`); err != nil {
 		return err
 	}
-	_, err := t.q.ExecContext(ctx, `DELETE FROM analytics_state WHERE key = ?`, keySketchedUntil)
+	_, err := t.q.ExecContext(ctx, `DELETE FROM analytics_state WHERE key IN (?, ?)`, keySketchedUntil, keyPartialUntil)
 	return err
 }
 
 // keySketchedUntil names the hour before which every end-user sketch is
-// written.
-const keySketchedUntil = "end_users_sketched_until"
+// written; keyPartialUntil the moment (unix microseconds) up to which the
+// sketch of the hour after it holds the sessions opened so far.
+const (
+	keySketchedUntil = "end_users_sketched_until"
+	keyPartialUntil  = "end_users_partial_until"
+)
+
+// PartialUntil is the moment up to which the unfinished hour's sketch is
+// written; ok is false when there is none.
+func (q queries) PartialUntil(ctx context.Context) (time.Time, bool, error) {
+	var v int64
+	err := q.q.QueryRowContext(ctx, `SELECT value FROM analytics_state WHERE key = ?`, keyPartialUntil).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	return time.UnixMicro(v).UTC(), err == nil, err
+}
+
+// SetPartialUntil records how far the unfinished hour's sketch goes.
+func (t *Tx) SetPartialUntil(ctx context.Context, at time.Time) error {
+	_, err := t.q.ExecContext(ctx, `INSERT INTO analytics_state (key, value) VALUES (?, ?)
+		ON CONFLICT DO UPDATE SET value = excluded.value`, keyPartialUntil, at.UnixMicro())
+	return err
+}
 
 // SketchedUntil is the hour before which the end-user sketches are
 // complete; ok is false before the first sketch pass.
