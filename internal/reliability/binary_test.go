@@ -131,6 +131,11 @@ func serve(t *testing.T, bin, db, logPath string) *proc {
 		logf.Close()
 		close(p.exited)
 	}()
+	// A test that fails half-way must not leave a server running.
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.exited
+	})
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-p.exited:

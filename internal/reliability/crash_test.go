@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -50,7 +51,8 @@ func TestCrashSafety(t *testing.T) {
 	r.p.stop(t)
 	r.auditVerify()
 	checkLog(t, r.logPath)
-	t.Logf("%d rounds of kill -9 survived; %s; graces that ran out while down: %d, ended at start-up after %v", rounds, f, len(r.startupGrace), r.startupGrace)
+	t.Logf("%d rounds of kill -9 survived; %s; %d graces ran out while the server was down, each ended at most %s after its start",
+		rounds, f, len(r.startupGrace), slices.Max(r.startupGrace).Round(time.Millisecond))
 	t.Logf("outcomes: %v", r.l.outcomes)
 	if f.acked == 0 || f.ackedMoves == 0 {
 		t.Errorf("the test did too little to prove anything: %s", f)
