@@ -17,7 +17,7 @@ SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; the
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: deps node chromium assets generate build run test check vet unit e2e driver bench fmt clean distclean
+.PHONY: deps node chromium assets generate build run test check vet unit e2e driver bench soak fuzz fmt clean distclean
 
 # deps: everything the build and the tests need from outside Go.
 deps: $(NODE_STAMP) chromium
@@ -112,6 +112,28 @@ e2e: driver
 bench: build
 	go build -o bin/answers-bench ./cmd/answers-bench
 	./bin/answers-bench -answers bin/answers $(BENCH_FLAGS)
+
+# soak: the long forms of the reliability suite (kill -9 rounds, the
+# many-clients soak), then every fuzz target for FUZZTIME each.
+SOAK_ROUNDS  ?= 30
+SOAK_SECONDS ?= 120
+FUZZTIME     ?= 60s
+soak: assets generate
+	SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) SOAK_SECONDS=$(SOAK_SECONDS) \
+		go test -race -count=1 -timeout 60m -v -run '^(TestCrashSafety|TestSoak)$$' ./internal/reliability/
+	$(MAKE) --no-print-directory fuzz
+
+# Every fuzz target as package-dir:FuzzName, found in the test files, so a
+# new target is fuzzed without editing this file.
+FUZZ_TARGETS = $(shell grep -ro --include='*_test.go' --exclude-dir=node_modules '^func Fuzz[A-Za-z0-9_]*' . \
+	| sed 's|^\./\(.*\)/[^/]*:func |\1:|' | sort)
+
+# fuzz: each fuzz target for FUZZTIME (Go fuzzes one target per run).
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "== $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
+	done
 
 # fmt: format templ and Go sources.
 fmt:
