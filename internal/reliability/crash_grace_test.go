@@ -118,3 +118,27 @@ func (r *crashRig) auditVerify() {
 		r.t.Errorf("answers audit verify: %v\n%s", err, out)
 	}
 }
+
+// checkRollups compares the rollups with a recount by `answers analytics
+// rebuild`, on the stopped server's database.
+func (r *crashRig) checkRollups() {
+	var st *store.Store
+	open := func() *store.Store {
+		if st != nil {
+			st.Close()
+		}
+		var err error
+		if st, err = store.Open(context.Background(), r.db); err != nil {
+			r.t.Fatal(err)
+		}
+		return st
+	}
+	defer func() { st.Close() }()
+	checkRollups(r.t, open, func() error {
+		out, err := answers(r.t, r.bin, "analytics", "rebuild", "--db", r.db)
+		if err != nil {
+			return fmt.Errorf("%v: %s", err, out)
+		}
+		return nil
+	})
+}

@@ -51,6 +51,7 @@ func TestCrashSafety(t *testing.T) {
 	r.p.stop(t)
 	r.auditVerify()
 	checkLog(t, r.logPath)
+	r.checkRollups()
 	t.Logf("%d rounds of kill -9 survived; %s; %d graces ran out while the server was down, each ended at most %s after its start",
 		rounds, f, len(r.startupGrace), slices.Max(r.startupGrace).Round(time.Millisecond))
 	t.Logf("outcomes: %v", r.l.outcomes)

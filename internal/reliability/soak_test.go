@@ -11,6 +11,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 )
 
@@ -72,6 +73,7 @@ func TestSoak(t *testing.T) {
 	if n, err := app.Store.VerifyAudit(context.Background()); err != nil {
 		t.Errorf("audit chain broken after %d entries: %v", n, err)
 	}
+	checkRollups(t, func() *store.Store { return app.Store }, func() error { return app.Analytics.Rebuild(context.Background()) })
 	ops := 0
 	for _, n := range s.l.outcomes {
 		ops += n
