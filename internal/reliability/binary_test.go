@@ -110,6 +110,14 @@ type proc struct {
 // serve starts the binary on db and waits until /healthz answers.
 func serve(t *testing.T, bin, db, logPath string) *proc {
 	t.Helper()
+	p := spawn(t, bin, db, logPath)
+	p.waitReady(t)
+	return p
+}
+
+// spawn starts `answers serve` on db on a free port.
+func spawn(t *testing.T, bin, db, logPath string) *proc {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +144,13 @@ func serve(t *testing.T, bin, db, logPath string) *proc {
 		p.cmd.Process.Kill()
 		<-p.exited
 	})
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+	return p
+}
+
+// waitReady waits until /healthz answers.
+func (p *proc) waitReady(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		select {
 		case <-p.exited:
 			t.Fatalf("answers serve exited at start: %v\n%s", p.cmd.ProcessState, p.tail())
@@ -146,11 +160,10 @@ func serve(t *testing.T, bin, db, logPath string) *proc {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
 				p.ready = time.Now()
-				return p
+				return
 			}
 		}
 		if time.Now().After(deadline) {
-			p.cmd.Process.Kill()
 			t.Fatalf("answers serve did not answer /healthz in 30 s\n%s", p.tail())
 		}
 	}

@@ -90,7 +90,7 @@ func (r *crashRig) wantGraceEnded(db *sql.DB, dead time.Time, sessions []int64) 
 	if late := at.Sub(r.p.ready); late > time.Second {
 		t.Errorf("the grace that ran out while the server was down ended %s after it was up", late)
 	}
-	r.startupGrace = append(r.startupGrace, at.Sub(r.p.started))
+	r.startupGrace = append(r.startupGrace, at.Sub(r.restarted))
 }
 
 // waitGraces waits until every grace that ran out before the restart has

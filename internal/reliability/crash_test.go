@@ -25,9 +25,11 @@ type crashRig struct {
 	bots    []int64  // their chatbots
 	grace   sender   // the sender whose grace runs out while the server is down
 	pair    [2]int64 // its two chatbots; pair[0] is active
-	// startupGrace is, per restart, how long after the process started
-	// it ended the grace that ran out while it was down.
+	// startupGrace is, per round, how long after the restart the grace
+	// that ran out while the server was down was ended.
 	startupGrace []time.Duration
+	restarted    time.Time // when the last restart began
+	startupKills int       // kills during start-up
 	rnd          *rand.Rand
 }
 
@@ -52,8 +54,8 @@ func TestCrashSafety(t *testing.T) {
 	r.auditVerify()
 	checkLog(t, r.logPath)
 	r.checkRollups()
-	t.Logf("%d rounds of kill -9 survived; %s; %d graces ran out while the server was down, each ended at most %s after its start",
-		rounds, f, len(r.startupGrace), slices.Max(r.startupGrace).Round(time.Millisecond))
+	t.Logf("%d rounds of kill -9 survived (and %d kills during start-up); %s; %d graces ran out while the server was down, each ended at most %s after the restart",
+		rounds, r.startupKills, f, len(r.startupGrace), slices.Max(r.startupGrace).Round(time.Millisecond))
 	t.Logf("outcomes: %v", r.l.outcomes)
 	if f.acked == 0 || f.ackedMoves == 0 {
 		t.Errorf("the test did too little to prove anything: %s", f)
@@ -131,6 +133,15 @@ func (r *crashRig) round(n int) {
 	if pending {
 		time.Sleep(time.Until(graceEnds) + 50*time.Millisecond)
 	}
+	r.restarted = time.Now()
+	if r.rnd.IntN(3) == 0 {
+		// Now and then a crash during start-up too: migrations, analytics
+		// preparation, the first sweep ending the grace.
+		p := spawn(t, r.bin, r.db, r.logPath)
+		time.Sleep(time.Duration(r.rnd.Int64N(int64(60 * time.Millisecond))))
+		p.kill(t)
+		r.startupKills++
+	}
 	r.start()
 	db := openDB(t, r.db)
 	if pending {
@@ -154,6 +165,9 @@ func (r *crashRig) messages(ctx context.Context, round, w int) {
 		text := fmt.Sprintf("round %d worker %d message %d", round, w, i)
 		a, err := r.post(ctx, s, fmt.Sprintf("user-%d", rnd.IntN(12)), text)
 		r.l.message(text, a, err)
+		if err != nil && r.l.dying.Load() {
+			return // the server is gone; don't knock on its door
+		}
 	}
 }
 
@@ -169,6 +183,9 @@ func (r *crashRig) manage(ctx context.Context, seed uint64) {
 		id, op, body := randomMove(rnd, r.bots)
 		a, err := r.c.call(ctx, "POST", fmt.Sprintf("/api/v1/chatbots/%d/%s", id, op), r.token, body)
 		r.l.transition(id, op, a, err)
+		if err != nil && r.l.dying.Load() {
+			return
+		}
 	}
 }
 
