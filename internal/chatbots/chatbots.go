@@ -129,7 +129,7 @@ func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def
 			SessionTimeout: in.SessionTimeout, Definition: def.JSON(),
 		}, s.Now().UTC())
 		if errors.Is(err, store.ErrDuplicate) {
-			return problem.Field("name", "A chatbot named %q already exists.", in.Name)
+			return nameTaken{problem.Field("name", "A chatbot named %q already exists.", in.Name)}
 		}
 		if err != nil {
 			return err
@@ -274,15 +274,6 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 func notEditable(c store.Chatbot) error {
 	return problem.New(problem.Conflict, "not_editable",
 		"%s is %s and cannot be edited. Duplicate it to make changes, or deactivate it first.", c.Name, c.Status)
-}
-
-// asField returns the form field an Invalid problem is about.
-func asField(err error) (string, bool) {
-	p, ok := problem.As(err)
-	if !ok || p.Kind != problem.Invalid {
-		return "", false
-	}
-	return p.Field, true
 }
 
 func definitionHash(c store.Chatbot) string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -42,7 +43,15 @@ func (s *Service) Duplicate(ctx context.Context, a accounts.Actor, id int64) (st
 	return store.Chatbot{}, fmt.Errorf("no free name for a copy of chatbot %d", id)
 }
 
+// nameTaken is create's refusal of a name another chatbot took, perhaps
+// a moment after it was checked: Duplicate and Import try the next name.
+// To everyone else it is the problem it wraps.
+type nameTaken struct{ p *problem.Error }
+
+func (e nameTaken) Error() string { return e.p.Error() }
+func (e nameTaken) Unwrap() error { return e.p }
+
 func isNameTaken(err error) bool {
-	p, ok := asField(err)
-	return ok && p == "name"
+	var taken nameTaken
+	return errors.As(err, &taken)
 }

@@ -153,16 +153,24 @@ func (s *Service) Import(ctx context.Context, a accounts.Actor, data []byte) (st
 		return store.Chatbot{}, err
 	}
 	in := Settings{Name: doc.Name, Language: doc.Language, Channel: doc.Channel, SessionTimeout: time.Duration(doc.SessionTimeoutSeconds) * time.Second}
-	for n := 1; n < 100; n++ {
-		if _, err := s.Store.ChatbotByName(ctx, in.Name); errors.Is(err, store.ErrNotFound) {
-			return s.create(ctx, a, in, doc.Definition, ActionImported, map[string]any{"definition_hash": doc.Definition.Hash()})
-		} else if err != nil {
+	for n := 0; n < 100; n++ {
+		switch n {
+		case 0:
+		case 1:
+			in.Name = doc.Name + " (imported)"
+		default:
+			in.Name = fmt.Sprintf("%s (imported %d)", doc.Name, n)
+		}
+		if _, err := s.Store.ChatbotByName(ctx, in.Name); err == nil {
+			continue
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return store.Chatbot{}, err
 		}
-		in.Name = fmt.Sprintf("%s (imported %d)", doc.Name, n)
-		if n == 1 {
-			in.Name = doc.Name + " (imported)"
+		c, err := s.create(ctx, a, in, doc.Definition, ActionImported, map[string]any{"definition_hash": doc.Definition.Hash()})
+		if err == nil || !isNameTaken(err) {
+			return c, err
 		}
+		// Another import took the name in between: try the next one.
 	}
 	return store.Chatbot{}, problem.Field("name", "No free name for %q; rename the chatbot in the file.", doc.Name)
 }

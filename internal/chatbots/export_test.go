@@ -3,6 +3,7 @@ package chatbots_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
@@ -81,5 +82,45 @@ func TestImportRefusesUnsafeIDs(t *testing.T) {
 		if _, err := app.Chatbots.Import(context.Background(), designer, []byte(doc)); !problem.Is(err, problem.Invalid) {
 			t.Errorf("dialog id %q accepted: %v", id, err)
 		}
+	}
+}
+
+// Imports of one file at the same moment all succeed, each under its own
+// name, as they do one after the other: a name taken between the check
+// and the insert is no reason to refuse the file.
+func TestConcurrentImportsOfOneFile(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	doc := []byte(`{"schema_version":1,"name":"Rush","language":"en","channel":"sms","session_timeout_seconds":600,
+		"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"message","text":"Hi"}]}]}}`)
+	const n = 8
+	names := make(chan string, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			c, err := app.Chatbots.Import(context.Background(), designer, doc)
+			if err != nil {
+				t.Errorf("import: %v", err)
+				return
+			}
+			names <- c.Name
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(names)
+	seen := map[string]bool{}
+	for name := range names {
+		if seen[name] {
+			t.Errorf("two imports named %q", name)
+		}
+		seen[name] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d of %d imports succeeded: %v", len(seen), n, seen)
 	}
 }
