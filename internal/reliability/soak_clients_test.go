@@ -10,31 +10,71 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 )
 
-// design saves edits to random chatbots from the version it just read,
-// and now and then from an older one, which must be refused.
+// design mostly saves edits; now and then it duplicates or imports a
+// chatbot (under a name others may be taking at the same moment) and
+// deletes the new draft again.
 func (s *soak) design(ctx context.Context, rnd *rand.Rand) {
-	bg, tok := context.Background(), s.tokens[rbac.Designer]
 	for i := 0; ctx.Err() == nil; i++ {
-		id := s.all[rnd.IntN(len(s.all))]
-		path := fmt.Sprintf("/api/v1/chatbots/%d", id)
-		a, err := s.c.call(bg, "GET", path, tok, nil)
-		var bot apiBot
-		if !s.l.record("read chatbot", a, err, 200) || json.Unmarshal(a.body, &bot) != nil {
-			continue
+		switch n := rnd.IntN(10); {
+		case n < 7:
+			s.edit(rnd, i)
+		case n < 9:
+			s.copyAndDelete(rnd)
+		default:
+			s.importAndDelete(rnd)
 		}
-		time.Sleep(time.Duration(rnd.IntN(2000)) * time.Microsecond) // others may save meanwhile
-		base, stale := bot.Version, rnd.IntN(4) == 0 && bot.Version > 1
-		if stale {
-			base--
-		}
-		timeout := int64(60 + rnd.IntN(3600))
-		body := map[string]any{"version": base, "session_timeout_seconds": timeout}
-		if rnd.IntN(3) == 0 {
-			body["definition"] = definition(fmt.Sprintf("Say something (%d).", i))
-		}
-		a, err = s.c.call(bg, "PATCH", path, tok, body)
-		s.l.save(edit{chatbot: id, base: base, timeout: timeout}, stale, a, err)
 	}
+}
+
+// copyAndDelete duplicates a chatbot and mostly deletes the copy.
+func (s *soak) copyAndDelete(rnd *rand.Rand) {
+	tok := s.tokens[rbac.Designer]
+	a, err := s.c.call(context.Background(), "POST", fmt.Sprintf("/api/v1/chatbots/%d/duplicate", s.all[rnd.IntN(len(s.all))]), tok, nil)
+	s.dropDraft(rnd, "duplicate", a, err)
+}
+
+// importAndDelete imports a document whose name is taken (the import
+// renames it) and mostly deletes the new chatbot.
+func (s *soak) importAndDelete(rnd *rand.Rand) {
+	doc := map[string]any{"schema_version": 1, "name": "Soak 0.0", "language": "en", "channel": "livechat",
+		"session_timeout_seconds": 900, "definition": definition("Imported.")}
+	a, err := s.c.call(context.Background(), "POST", "/api/v1/chatbots", s.tokens[rbac.Designer], doc)
+	s.dropDraft(rnd, "import", a, err)
+}
+
+// dropDraft records the creation of a draft and deletes it, 7 times in 10.
+func (s *soak) dropDraft(rnd *rand.Rand, op string, a answer, err error) {
+	var bot apiBot
+	if !s.l.record(op, a, err, 201) || json.Unmarshal(a.body, &bot) != nil || bot.ID == 0 || rnd.IntN(10) >= 7 {
+		return
+	}
+	a, err = s.c.call(context.Background(), "DELETE", fmt.Sprintf("/api/v1/chatbots/%d", bot.ID), s.tokens[rbac.Designer], nil)
+	s.l.record("delete", a, err, 204)
+}
+
+// edit saves a change to a random chatbot from the version it just read,
+// or now and then from an older one, which must be refused.
+func (s *soak) edit(rnd *rand.Rand, i int) {
+	bg, tok := context.Background(), s.tokens[rbac.Designer]
+	id := s.all[rnd.IntN(len(s.all))]
+	path := fmt.Sprintf("/api/v1/chatbots/%d", id)
+	a, err := s.c.call(bg, "GET", path, tok, nil)
+	var bot apiBot
+	if !s.l.record("read chatbot", a, err, 200) || json.Unmarshal(a.body, &bot) != nil {
+		return
+	}
+	time.Sleep(time.Duration(rnd.IntN(2000)) * time.Microsecond) // others may save meanwhile
+	base, stale := bot.Version, rnd.IntN(4) == 0 && bot.Version > 1
+	if stale {
+		base--
+	}
+	timeout := int64(60 + rnd.IntN(3600))
+	body := map[string]any{"version": base, "session_timeout_seconds": timeout}
+	if rnd.IntN(3) == 0 {
+		body["definition"] = definition(fmt.Sprintf("Say something (%d).", i))
+	}
+	a, err = s.c.call(bg, "PATCH", path, tok, body)
+	s.l.save(edit{chatbot: id, base: base, timeout: timeout}, stale, a, err)
 }
 
 // save records a PATCH of a chatbot made from version e.base.
