@@ -58,8 +58,8 @@ func answers(t *testing.T, bin string, args ...string) (string, error) {
 }
 
 // addUser adds a user to the database with bcrypt's lowest cost: `answers
-// user add` hashes at the production cost, which takes seconds under the
-// race detector and proves nothing here.
+// user add` hashes at the production cost, which takes time and proves
+// nothing here.
 func addUser(t *testing.T, db, email, role string) {
 	t.Helper()
 	ctx := context.Background()

@@ -31,6 +31,7 @@ type crashRig struct {
 	restarted    time.Time // when the last restart began
 	startupKills int       // kills during start-up
 	rnd          *rand.Rand
+	seed         uint64 // the clients' random choices derive from it
 }
 
 // TestCrashSafety runs `answers serve` under message traffic and lifecycle
@@ -65,20 +66,22 @@ func TestCrashSafety(t *testing.T) {
 func newCrashRig(t *testing.T, seed uint64) *crashRig {
 	dir := t.TempDir()
 	r := &crashRig{t: t, bin: buildAnswers(t), db: filepath.Join(dir, "answers.db"), logPath: filepath.Join(dir, "serve.log"),
-		rnd: rand.New(rand.NewPCG(seed, 1))}
+		rnd: rand.New(rand.NewPCG(seed, 1)), seed: seed}
 	const manager = "manager@crash.test"
 	addUser(t, r.db, manager, "manager")
 	r.token = token(t, r.bin, r.db, manager)
 	r.l = newLedger(manager, "")
 	r.start()
 	ctx := context.Background()
-	for i := range 3 {
+	// Two senders with three chatbots each for random transitions, and
+	// one with two for the grace armed in each round.
+	for i, n := range []int{3, 3, 2} {
 		s, err := createSender(ctx, r.c, r.token, fmt.Sprintf("crash-%d", i))
 		if err != nil {
 			t.Fatal(err)
 		}
 		var ids []int64
-		for j := range 3 - i/2 {
+		for j := range n {
 			bot, err := importBot(ctx, r.c, r.token, fmt.Sprintf("Bot %d.%d", i, j), s.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -110,11 +113,11 @@ func (r *crashRig) round(n int) {
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
-		go func() { defer wg.Done(); r.messages(ctx, n, w) }()
+		go func() { defer wg.Done(); r.messages(ctx, rand.New(rand.NewPCG(r.seed, uint64(n*100+w))), n, w) }()
 	}
 	for w := range 2 {
 		wg.Add(1)
-		go func() { defer wg.Done(); r.manage(ctx, uint64(n*10+w)) }()
+		go func() { defer wg.Done(); r.manage(ctx, rand.New(rand.NewPCG(r.seed, uint64(n*100+50+w)))) }()
 	}
 	maxRun := 800 * time.Millisecond
 	if long() {
@@ -158,8 +161,7 @@ func (r *crashRig) round(n int) {
 }
 
 // messages posts inbound messages from a dozen end users per sender.
-func (r *crashRig) messages(ctx context.Context, round, w int) {
-	rnd := rand.New(rand.NewPCG(uint64(round), uint64(w)))
+func (r *crashRig) messages(ctx context.Context, rnd *rand.Rand, round, w int) {
 	for i := 0; ctx.Err() == nil; i++ {
 		s := r.traffic[rnd.IntN(len(r.traffic))]
 		text := fmt.Sprintf("round %d worker %d message %d", round, w, i)
@@ -177,8 +179,7 @@ func (r *crashRig) post(ctx context.Context, s sender, from, text string) (answe
 }
 
 // manage asks for random lifecycle transitions on the traffic senders.
-func (r *crashRig) manage(ctx context.Context, seed uint64) {
-	rnd := rand.New(rand.NewPCG(seed, 7))
+func (r *crashRig) manage(ctx context.Context, rnd *rand.Rand) {
 	for ctx.Err() == nil {
 		id, op, body := randomMove(rnd, r.bots)
 		a, err := r.c.call(ctx, "POST", fmt.Sprintf("/api/v1/chatbots/%d/%s", id, op), r.token, body)
