@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,5 +57,14 @@ func TestExpiredGraceDoesNotBlockRedeploy(t *testing.T) {
 	}
 	if got, _ := app.Store.ChatbotByID(ctx, b.ID); got.Status != store.StatusDeactivated {
 		t.Fatalf("B is %s, want deactivated", got.Status)
+	}
+	// A's grace end is part of C's activation, and its audit entry says
+	// so, as every cascade's does: nobody asked to end A's grace.
+	page, err := app.Store.FilterAudit(ctx, store.AuditFilter{Action: lifecycle.ActionGraceEnded, Limit: 10})
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("grace end entries: %+v %v", page.Entries, err)
+	}
+	if e := page.Entries[0]; e.TargetID != fmt.Sprint(a.ID) || fmt.Sprint(e.Details["replaced_by"]) != fmt.Sprint(c.ID) {
+		t.Errorf("A's grace end is audited on %s with %v, want on %d with replaced_by %d", e.TargetID, e.Details, a.ID, c.ID)
 	}
 }

@@ -162,8 +162,9 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, 
 	}
 	draining, err := tx.DeactivatedChatbot(ctx, bot.SenderID)
 	if err == nil && !now.Before(draining.GraceEndsAt) {
-		// Its grace is over; the sweeper just has not got to it yet.
-		if err := s.stop(ctx, tx, a, draining, store.CloseGraceEnded, ActionGraceEnded, now, map[string]any{"ended_early": false}); err != nil {
+		// Its grace is over; the sweeper just has not got to it yet. Like
+		// every cascade, the entry names the activation that caused it.
+		if err := s.stop(ctx, tx, a, draining, store.CloseGraceEnded, ActionGraceEnded, now, map[string]any{"ended_early": false, "replaced_by": bot.ID}); err != nil {
 			return err
 		}
 	} else if err == nil {
