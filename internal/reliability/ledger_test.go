@@ -18,6 +18,9 @@ type ledger struct {
 	// dying is set just before the server is killed: from then on a
 	// request may fail without an answer.
 	dying atomic.Bool
+	// exact: every request got its answer (no kill), so the audit log
+	// must hold exactly the transitions acknowledged.
+	exact bool
 
 	mu       sync.Mutex
 	sent     int
@@ -146,7 +149,7 @@ func (l *ledger) check(s *state) (figures, []string) {
 	}
 	for m, t := range l.moves {
 		f.attempted, f.ackedMoves, f.applied = f.attempted+t.attempted, f.ackedMoves+t.acked, f.applied+applied[m]
-		if n := applied[m]; n < t.acked || n > t.attempted {
+		if n := applied[m]; n < t.acked || n > t.attempted || l.exact && n != t.acked {
 			bad = append(bad, fmt.Sprintf("%s of chatbot %d: %d attempted, %d acknowledged, but %d in the audit log", m.action, m.chatbot, t.attempted, t.acked, n))
 		}
 	}

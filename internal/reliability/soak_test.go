@@ -53,6 +53,7 @@ func TestSoak(t *testing.T) {
 		s.tokens[r] = tok
 	}
 	s.l = newLedger(testkit.Email(rbac.Manager), testkit.Email(rbac.Designer))
+	s.l.exact = true
 	s.setup(t)
 
 	seed := uint64(time.Now().UnixNano())
