@@ -77,9 +77,10 @@ func (l *ledger) record(op string, a answer, err error, ok ...int) bool {
 	return true
 }
 
-// message records an inbound message; text must be unique.
+// message records an inbound message; text must be unique. A sender's
+// rate limit (429) is a refusal like no active chatbot (409).
 func (l *ledger) message(text string, a answer, err error) {
-	if !l.record("message", a, err, 200, 409) || a.status != 200 {
+	if !l.record("message", a, err, 200, 409, 429) || a.status != 200 {
 		l.mu.Lock()
 		l.sent++
 		l.mu.Unlock()
