@@ -73,6 +73,23 @@ type Finding struct {
 	Element  int    // element index in the dialog; -1 when about the dialog or the chatbot
 }
 
+// Details is how findings appear in API errors, audit details and
+// release reports: plain maps with stable keys.
+func Details(fs []Finding) []map[string]any {
+	out := make([]map[string]any, 0, len(fs))
+	for _, f := range fs {
+		m := map[string]any{"severity": string(f.Severity), "code": f.Code, "message": f.Message}
+		if f.Dialog != "" {
+			m["dialog"] = f.Dialog
+		}
+		if f.Element >= 0 {
+			m["element"] = f.Element
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
 // Errors returns the findings that block activation.
 func Errors(fs []Finding) []Finding { return bySeverity(fs, SeverityError) }
 

@@ -111,12 +111,12 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 			return err
 		}
 		if errs := chatbot.Errors(findings); len(errs) > 0 {
-			return &problem.Error{Kind: problem.Invalid, Code: "validation_errors", Details: findingsDetail(findings),
+			return &problem.Error{Kind: problem.Invalid, Code: "validation_errors", Details: chatbot.Details(findings),
 				Message: fmt.Sprintf("%s has %d validation errors; fix them before activating.", bot.Name, len(errs))}
 		}
 		warns := chatbot.Warnings(findings)
 		if len(warns) > 0 && !opt.OverrideWarnings {
-			return &problem.Error{Kind: problem.Invalid, Code: "validation_warnings", Details: findingsDetail(findings),
+			return &problem.Error{Kind: problem.Invalid, Code: "validation_warnings", Details: chatbot.Details(findings),
 				Message: fmt.Sprintf("%s has %d validation warnings; tick \"Activate anyway\" to activate despite them.", bot.Name, len(warns))}
 		}
 		if err := s.makeRoom(ctx, tx, a, bot, opt, now); err != nil {
@@ -132,10 +132,10 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		details := map[string]any{"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusActive},
 			"release": rel.Number, "definition_hash": rel.DefinitionHash}
 		if len(warns) > 0 {
-			details["overridden_warnings"] = findingsDetail(warns)
+			details["overridden_warnings"] = chatbot.Details(warns)
 			details["reason"] = strings.TrimSpace(opt.Reason)
 			if err := s.audit(ctx, tx, a.Entry(ActionOverride, "chatbot", bot.ID, bot.Name, map[string]any{
-				"warnings": findingsDetail(warns), "reason": strings.TrimSpace(opt.Reason)}), now); err != nil {
+				"warnings": chatbot.Details(warns), "reason": strings.TrimSpace(opt.Reason)}), now); err != nil {
 				return err
 			}
 		}
@@ -363,22 +363,6 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-// findingsDetail is how findings appear in API errors and audit details.
-func findingsDetail(fs []chatbot.Finding) []map[string]any {
-	out := make([]map[string]any, 0, len(fs))
-	for _, f := range fs {
-		m := map[string]any{"severity": string(f.Severity), "code": f.Code, "message": f.Message}
-		if f.Dialog != "" {
-			m["dialog"] = f.Dialog
-		}
-		if f.Element >= 0 {
-			m["element"] = f.Element
-		}
-		out = append(out, m)
-	}
-	return out
-}
-
 func (s *Service) audit(ctx context.Context, tx *store.Tx, e audit.Entry, now time.Time) error {
 	e.At = now
 	_, err := tx.AppendAudit(ctx, e)
@@ -423,7 +407,7 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, b
 	if err != nil {
 		return store.Release{}, err
 	}
-	report, err := json.Marshal(findingsDetail(warns))
+	report, err := json.Marshal(chatbot.Details(warns))
 	if err != nil {
 		return store.Release{}, err
 	}

@@ -2,6 +2,7 @@ package seed
 
 import (
 	"fmt"
+	"github.com/answers-console/answers/internal/chatbot"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -154,12 +155,12 @@ func (w *world) chatbotEntry(e *audit.Entry, ev event) {
 	case chatbots.ActionExported:
 		e.Details = map[string]any{"version": b.Version, "definition_hash": w.kinds[b.kind].hash}
 	case lifecycle.ActionOverride:
-		e.Details = map[string]any{"warnings": findingsDetail(b.warnings), "reason": b.releases[0].OverrideReason}
+		e.Details = map[string]any{"warnings": chatbot.Details(b.warnings), "reason": b.releases[0].OverrideReason}
 	case lifecycle.ActionActivated:
 		e.Details = status(store.StatusInactive, store.StatusActive)
 		e.Details["release"], e.Details["definition_hash"] = ev.n, w.kinds[b.kind].hash
 		if len(b.warnings) > 0 {
-			e.Details["overridden_warnings"], e.Details["reason"] = findingsDetail(b.warnings), b.releases[0].OverrideReason
+			e.Details["overridden_warnings"], e.Details["reason"] = chatbot.Details(b.warnings), b.releases[0].OverrideReason
 		}
 	case lifecycle.ActionDeactivated:
 		if b.Status == store.StatusDeactivated {

@@ -285,7 +285,7 @@ func (w *world) activations(r *rand.Rand, b *bot) error {
 		return fmt.Errorf("seed definition %q does not validate on %s: %s", k.sample.Name, b.Channel, errs[0].Message)
 	}
 	b.warnings = chatbot.Warnings(findings)
-	report, _ := json.Marshal(findingsDetail(b.warnings))
+	report, _ := json.Marshal(chatbot.Details(b.warnings))
 	reason := ""
 	if len(b.warnings) > 0 {
 		reason = pick(r, []string{"Reviewed with the team; fine for now.", "Known: the campaign needs long sessions.", "Accepted by product owner."})
@@ -309,23 +309,6 @@ func (w *world) activations(r *rand.Rand, b *bot) error {
 	b.UpdatedAt = between(r, b.CreatedAt, b.FirstActivatedAt)
 	b.Version = int64(n) + int64(r.IntN(10)) + 1
 	return nil
-}
-
-// findingsDetail is how a release's report lists findings (as the
-// lifecycle writes it).
-func findingsDetail(fs []chatbot.Finding) []map[string]any {
-	out := make([]map[string]any, 0, len(fs))
-	for _, f := range fs {
-		m := map[string]any{"severity": string(f.Severity), "code": f.Code, "message": f.Message}
-		if f.Dialog != "" {
-			m["dialog"] = f.Dialog
-		}
-		if f.Element >= 0 {
-			m["element"] = f.Element
-		}
-		out = append(out, m)
-	}
-	return out
 }
 
 // number gives users, senders, chatbots and releases their ids in the

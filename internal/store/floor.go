@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"fmt"
-	"strings"
 	"sync"
 	"time"
 )
@@ -17,15 +15,10 @@ import (
 // writer (WAL, synchronous NORMAL, busy timeout, BEGIN IMMEDIATE, one
 // connection), with one table of rows shaped like transcript lines.
 func openFloor(ctx context.Context, path string) (*sql.DB, error) {
-	if strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("database path %q must not contain ? or #", path)
-	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := openWriter(path)
 	if err != nil {
 		return nil, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
 	_, err = w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS floor (
 		id INTEGER PRIMARY KEY, session_id INTEGER NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL, closed_at TEXT)`)
 	if err != nil {
