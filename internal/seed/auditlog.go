@@ -2,13 +2,13 @@ package seed
 
 import (
 	"fmt"
-	"github.com/answers-console/answers/internal/chatbot"
 	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/answers-console/answers/internal/audit"
+	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/senders"
