@@ -101,7 +101,7 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) 
 		}
 		// Each job counts its own rollups; a refused job's do not count.
 		t := &Tx{queries: q, tx: tx, rollup: newRollup()}
-		if results[i] = j.fn(ctx, t); results[i] != nil {
+		if results[i] = runJob(ctx, j, t); results[i] != nil {
 			if _, err := q.q.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
 				tx.Rollback()
 				return err
@@ -116,4 +116,16 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) 
 	}
 	// The rollup rows the whole batch touched, each written once.
 	return batch.commit(ctx)
+}
+
+// runJob runs one job; a panic in it becomes that job's error (its
+// savepoint is rolled back), as a panicking handler answers 500 without
+// taking the server down, instead of ending the batch goroutine.
+func runJob(ctx context.Context, j *batchJob, t *Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic in a batched transaction: %v", r)
+		}
+	}()
+	return j.fn(ctx, t)
 }

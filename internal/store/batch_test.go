@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -65,4 +66,25 @@ func TestInBatchAfterClose(t *testing.T) {
 		t.Fatal("no error after close")
 	}
 	st.Close() // twice is fine
+}
+
+// A piece that panics fails alone; the batch and the server go on.
+func TestInBatchSurvivesAPanic(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	err := st.InBatch(ctx, func(ctx context.Context, tx *Tx) error {
+		if _, err := tx.CreateUser(ctx, NewUser{Email: "p@test.local", Name: "P", Role: rbac.Analyzer, PasswordHash: "h"}, now); err != nil {
+			return err
+		}
+		panic("bug")
+	})
+	if err == nil || !strings.Contains(err.Error(), "panic") {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := st.UserByEmail(ctx, "p@test.local"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the panicking piece's write was kept: %v", err)
+	}
+	if err := st.InBatch(ctx, func(context.Context, *Tx) error { return nil }); err != nil {
+		t.Fatalf("after a panic: %v", err)
+	}
 }
