@@ -187,11 +187,6 @@ type Message struct {
 	FallbackHits int
 }
 
-// AddMessage appends a message to the transcript.
-func (t *Tx) AddMessage(ctx context.Context, m Message) error {
-	return t.AddMessages(ctx, []Message{m})
-}
-
 // maxMessagesPerInsert bounds the variants of the multi-row insert (each
 // is a prepared statement).
 const maxMessagesPerInsert = 16
