@@ -248,10 +248,10 @@ func checkAgainstSessions(t *testing.T, st *store.Store, rows []store.RollupRow)
 	var opened, in, out, closed int64
 	db := st.R
 	for q, v := range map[string]*int64{
-		`SELECT count(*) FROM chat_sessions`:                          &opened,
-		`SELECT count(*) FROM messages WHERE direction = 'in'`:        &in,
-		`SELECT count(*) FROM messages WHERE direction = 'out'`:       &out,
-		`SELECT count(*) FROM chat_sessions WHERE closed_at NOT NULL`: &closed,
+		`SELECT count(*) FROM chat_sessions`:                             &opened,
+		`SELECT count(*) FROM messages WHERE direction = 'in'`:           &in,
+		`SELECT count(*) FROM messages WHERE direction = 'out'`:          &out,
+		`SELECT count(*) FROM chat_sessions WHERE closed_at IS NOT NULL`: &closed,
 	} {
 		if err := db.QueryRow(q).Scan(v); err != nil {
 			t.Fatal(err)

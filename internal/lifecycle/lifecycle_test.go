@@ -181,11 +181,11 @@ func (e *env) snapshot() []string {
 func checkInvariants(t *testing.T, app *testkit.App) {
 	t.Helper()
 	for _, c := range []struct{ name, query string }{
-		{"I1: two active chatbots on a sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1)`},
-		{"I2: two deactivated chatbots on a sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1)`},
+		{"I1: two active chatbots on a sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1) AS t`},
+		{"I2: two deactivated chatbots on a sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1) AS t`},
 		{"I3: a deactivated chatbot without a grace end", `SELECT count(*) FROM chatbots WHERE (status = 'deactivated') != (grace_ends_at IS NOT NULL)`},
 		{"I4: an open session on an inactive chatbot", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.status = 'inactive'`},
-		{"I5: two open sessions of one end user on a sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1)`},
+		{"I5: two open sessions of one end user on a sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1) AS t`},
 		{"an open session on a chatbot of another sender", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.sender_id != s.sender_id`},
 		{"a live chatbot without a sender", `SELECT count(*) FROM chatbots WHERE status != 'inactive' AND sender_id IS NULL`},
 	} {

@@ -62,15 +62,15 @@ type auditRow struct {
 // invariants are SQL checks that must find nothing, SPEC §3's I1–I6 and
 // the bookkeeping that backs them.
 var invariants = []struct{ name, query string }{
-	{"I1: two active chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1)`},
-	{"I2: two deactivated chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1)`},
+	{"I1: two active chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1) AS t`},
+	{"I2: two deactivated chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1) AS t`},
 	{"I3: deactivated without a grace end, or a grace end on another status", `SELECT count(*) FROM chatbots WHERE (status = 'deactivated') != (grace_ends_at IS NOT NULL)`},
 	{"I4: an open session on an inactive chatbot", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.status = 'inactive'`},
-	{"I4: an open session on a chatbot of another sender", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.sender_id IS NOT s.sender_id`},
+	{"I4: an open session on a chatbot of another sender", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.sender_id IS DISTINCT FROM s.sender_id`},
 	{"I4: open_on out of step with the session", `SELECT count(*) FROM chat_sessions WHERE (closed_at IS NULL) != (open_on IS NOT NULL) OR open_on != chatbot_id`},
 	{"I4: live_chatbots out of step with the statuses", `SELECT (SELECT count(*) FROM (SELECT id FROM chatbots WHERE status != 'inactive' EXCEPT SELECT chatbot_id FROM live_chatbots))
 		+ (SELECT count(*) FROM (SELECT chatbot_id FROM live_chatbots EXCEPT SELECT id FROM chatbots WHERE status != 'inactive'))`},
-	{"I5: two open sessions of one end user on one sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1)`},
+	{"I5: two open sessions of one end user on one sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1) AS t`},
 	{"I6: a message stored on another chatbot than its session's", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE m.chatbot_id != s.chatbot_id`},
 	{"I6: a message after its session closed", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE s.closed_at IS NOT NULL AND m.at > s.closed_at`},
 	{"I6: a message before its session opened", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE m.at < s.opened_at`},

@@ -126,15 +126,14 @@ func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, e
 // chatbot that is not active (I4) or a second open one for the same end
 // user on the sender (I5).
 func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession, error) {
-	res, err := t.q.ExecContext(ctx, `INSERT INTO chat_sessions
+	err := t.q.QueryRowContext(ctx, `INSERT INTO chat_sessions
 		(sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at, last_activity_at, expires_at, inbound_count, outbound_count)
-		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)`,
+		VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id`,
 		s.SenderID, s.ChatbotID, nullableID(s.ReleaseID), s.EndUser, string(s.State), fmtTime(s.OpenedAt), fmtTime(s.LastActivityAt), fmtTime(s.ExpiresAt),
-		s.Inbound, s.Outbound)
+		s.Inbound, s.Outbound).Scan(&s.ID)
 	if err != nil {
 		return ChatSession{}, constraintError(err)
 	}
-	s.ID, _ = res.LastInsertId()
 	return s, nil
 }
 

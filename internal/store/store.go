@@ -1,6 +1,8 @@
-// Package store is the only package that speaks SQL. It opens the SQLite
-// database (one writer connection beside a pool of readers), brings it to
-// the current schema, and offers one file of queries per aggregate.
+// Package store is the only package that speaks SQL. It opens the
+// database — a SQLite file (one writer connection beside a pool of
+// readers) or a PostgreSQL server (see postgres.go) — brings it to the
+// current schema, and offers one file of queries per aggregate. The
+// queries are the same on both engines; dialect.go holds what differs.
 package store
 
 import (
@@ -39,6 +41,9 @@ type Store struct {
 	queries
 	W *sql.DB
 	R *sql.DB
+	// d is the engine's dialect; pg holds what only PostgreSQL has.
+	d  *dialect
+	pg *pgState
 	// Prepared statements of each pool.
 	wstmts, rstmts *stmtCache
 	// Group commit (see InBatch): waiting work, and the end of it all.
@@ -57,7 +62,10 @@ type querier interface {
 
 // queries holds the read queries; Store runs them on the readers and Tx
 // inside its transaction.
-type queries struct{ q querier }
+type queries struct {
+	q querier
+	d *dialect
+}
 
 // Tx is a write transaction. Every state change and its audit entry go
 // through one Tx, so they commit together or not at all.
@@ -105,9 +113,17 @@ func openWriter(path string) (*sql.DB, error) {
 	return w, nil
 }
 
-// Open opens (creating if needed) the database at path and migrates it to
-// the current schema.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database named by dsn and migrates it to the current
+// schema: a postgres:// or postgresql:// URL is a PostgreSQL database,
+// anything else the path of a SQLite file (created if needed).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	w, err := openWriter(path)
 	if err != nil {
 		return nil, err
@@ -116,7 +132,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, goose.DialectSQLite3, "migrations/sqlite"); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -128,7 +144,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers())
 	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
-	s := &Store{queries: queries{cachedDB{rstmts}}, W: w, R: r, wstmts: newStmtCache(w), rstmts: rstmts,
+	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	go s.runBatches()
 	return s, nil
@@ -137,12 +153,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // readers is the size of the reader pool.
 func readers() int { return max(4, runtime.NumCPU()*2) }
 
-func migrate(ctx context.Context, w *sql.DB) error {
-	fsys, err := fs.Sub(db.Migrations, "migrations")
+func migrate(ctx context.Context, w *sql.DB, d goose.Dialect, dir string, opts ...goose.ProviderOption) error {
+	fsys, err := fs.Sub(db.Migrations, dir)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, w, fsys)
+	p, err := goose.NewProvider(d, w, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -156,8 +172,12 @@ func migrate(ctx context.Context, w *sql.DB) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
 	<-s.batchDone
-	s.rstmts.close()
-	s.wstmts.close()
+	if s.pg != nil {
+		s.pg.close()
+	} else {
+		s.rstmts.close()
+		s.wstmts.close()
+	}
 	return errors.Join(s.R.Close(), s.W.Close())
 }
 
@@ -168,18 +188,54 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // InTx runs fn in a write transaction and commits if fn returns nil.
+// Write transactions run one at a time: SQLite's writer takes the write
+// lock at BEGIN, and on PostgreSQL every write transaction first takes one
+// transaction-scoped advisory lock (see postgres.go), so a transaction
+// reads what every earlier one wrote, on any replica. On PostgreSQL a
+// transaction that fails to serialize anyway (SQLSTATE 40001, 40P01) is
+// run again from the start, a bounded number of times: fn must keep its
+// results only in what it returns or assigns, as a rolled-back try leaves
+// nothing in the database.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	if s.pg != nil {
+		return s.pgRetry(ctx, func() error { return s.inTxOnce(ctx, fn) }, nil)
 	}
-	defer s.wstmts.preparePending(ctx)
-	t := &Tx{queries: queries{newCachedTx(tx, s.wstmts)}, tx: tx, rollup: newRollup()}
+	return s.inTxOnce(ctx, fn)
+}
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
+	tx, q, err := s.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.afterWrite(ctx)
+	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return t.commit(ctx)
+}
+
+// afterWrite prepares, on SQLite, the queries a write transaction met for
+// the first time (its one connection was busy until now).
+func (s *Store) afterWrite(ctx context.Context) {
+	if s.pg == nil {
+		s.wstmts.preparePending(ctx)
+	}
+}
+
+// beginWrite begins a write transaction on the engine's writer and
+// returns the queries that run inside it.
+func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, queries, error) {
+	if s.pg != nil {
+		return s.pgBeginWrite(ctx)
+	}
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, queries{}, fmt.Errorf("begin: %w", err)
+	}
+	return tx, queries{newCachedTx(tx, s.wstmts), sqliteDialect}, nil
 }
 
 // commit writes the transaction's rollups and commits; on an error
@@ -192,7 +248,7 @@ func (t *Tx) commit(ctx context.Context) error {
 	if err := t.tx.Commit(); err != nil {
 		// The only deferred constraint is I4's foreign key: it fails here,
 		// at commit, and the transaction is rolled back.
-		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") || isPgForeignKeyViolation(err) {
 			return ErrOpenSessions
 		}
 		return fmt.Errorf("commit: %w", err)
@@ -228,10 +284,13 @@ func nullableTime(t time.Time) any {
 	return fmtTime(t)
 }
 
-// constraintError maps SQLite constraint failures to sentinel errors.
+// constraintError maps constraint failures to sentinel errors.
 func constraintError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if e, ok := pgConstraintError(err); ok {
+		return e
 	}
 	msg := err.Error()
 	switch {

@@ -19,13 +19,13 @@ type APIToken struct {
 
 // CreateAPIToken stores the hash of a new token.
 func (t *Tx) CreateAPIToken(ctx context.Context, userID int64, name, prefix string, hash []byte, now time.Time) (APIToken, error) {
-	res, err := t.q.ExecContext(ctx,
-		`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?)`,
-		userID, name, hash, prefix, fmtTime(now))
+	var id int64
+	err := t.q.QueryRowContext(ctx,
+		`INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		userID, name, hash, prefix, fmtTime(now)).Scan(&id)
 	if err != nil {
 		return APIToken{}, constraintError(err)
 	}
-	id, _ := res.LastInsertId()
 	return APIToken{ID: id, UserID: userID, Name: name, Prefix: prefix, CreatedAt: now}, nil
 }
 
@@ -113,7 +113,8 @@ func (q queries) SetupTokenHash(ctx context.Context) ([]byte, error) {
 
 // PutSetupToken replaces the one-time setup token.
 func (t *Tx) PutSetupToken(ctx context.Context, hash []byte, now time.Time) error {
-	_, err := t.q.ExecContext(ctx, `INSERT OR REPLACE INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)`, hash, fmtTime(now))
+	_, err := t.q.ExecContext(ctx, `INSERT INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`, hash, fmtTime(now))
 	return err
 }
 
