@@ -308,6 +308,9 @@ func (t *Tx) SetChatbotStatus(ctx context.Context, id int64, status string, grac
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
+	if status == StatusDeactivated {
+		return t.noteDeadline(ctx)
+	}
 	return nil
 }
 
@@ -348,7 +351,7 @@ func (t *Tx) SetGraceEnd(ctx context.Context, id int64, end time.Time) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	return t.noteDeadline(ctx)
 }
 
 // DeleteChatbot removes a chatbot that was never activated, and reports

@@ -99,7 +99,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	r.SetMaxIdleConns(readers())
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{queries: queries{r, d}, W: w, R: r, d: d, pg: &pgState{cfg: cfg},
-		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	go s.runBatches()
 	return s, nil
 }

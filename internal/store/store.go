@@ -48,6 +48,7 @@ type Store struct {
 	wstmts, rstmts *stmtCache
 	// Group commit (see InBatch): waiting work, and the end of it all.
 	batch     chan *batchJob
+	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
 	closeOnce sync.Once
@@ -75,6 +76,8 @@ type Tx struct {
 	// rollup gathers what the transaction adds to the analytics rollups;
 	// it is written once, just before the commit.
 	rollup *rollup
+	// deadlineSet: the transaction set a grace deadline (noteDeadline).
+	deadlineSet bool
 }
 
 func dsn(path string, readOnly bool) string {
@@ -145,7 +148,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
-		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	go s.runBatches()
 	return s, nil
 }
@@ -214,7 +217,13 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return t.commit(ctx)
+	if err := t.commit(ctx); err != nil {
+		return err
+	}
+	if t.deadlineSet {
+		s.signalWake()
+	}
+	return nil
 }
 
 // afterWrite prepares, on SQLite, the queries a write transaction met for
