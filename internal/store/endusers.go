@@ -176,7 +176,7 @@ func (t *Tx) SetSketchedUntil(ctx context.Context, hour int64) error {
 
 // HasRollups reports whether any rollup row exists.
 func (q queries) HasRollups(ctx context.Context) (bool, error) {
-	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rollup_hours)`).Scan(&n)
-	return n == 1, err
+	var has bool // SQLite answers 1 or 0, which database/sql turns into a bool too
+	err := q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rollup_hours)`).Scan(&has)
+	return has, err
 }
