@@ -96,6 +96,37 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	}
 }
 
+// TestPlantedCSRFCookieIsRefused replays the review's forgery: a sibling
+// site plants answers_csrf=x, then posts _csrf=x with the victim's session
+// (Sec-Fetch-Site: same-site, or no such header from an older browser).
+// The token lives in the session, so a planted cookie proves nothing.
+func TestPlantedCSRFCookieIsRefused(t *testing.T) {
+	app, srv := newServer(t)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Admin)
+	u, _ := url.Parse(srv.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "answers_csrf", Value: "x", Path: "/"}})
+	target := app.Users[rbac.Analyzer]
+	path := "/users/" + itoa(target.ID) + "/role"
+	for name, headers := range map[string][]string{
+		"same-site": {"Sec-Fetch-Site", "same-site"},
+		"no header": nil,
+		"htmx":      {"HX-Request", "true", "X-CSRF-Token", "x"},
+	} {
+		res := c.postRaw(path, url.Values{"role": {"manager"}, "_csrf": {"x"}}, headers...)
+		if res.Status != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, res.Status)
+		}
+	}
+	if got, _ := app.Store.UserByID(context.Background(), target.ID); got.Role != rbac.Analyzer {
+		t.Fatalf("role changed to %s by a forged request", got.Role)
+	}
+	// A same-origin browser request needs no token.
+	if res := c.postRaw(path, url.Values{"role": {"manager"}}, "Sec-Fetch-Site", "same-origin"); res.Status != http.StatusSeeOther {
+		t.Fatalf("same-origin: status %d", res.Status)
+	}
+}
+
 func TestRoleChangeTakesEffectOnNextRequest(t *testing.T) {
 	app, srv := newServer(t)
 	analyst := newClient(t, srv)

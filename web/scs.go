@@ -33,6 +33,11 @@ func newSessionManager(st *store.Store, secure bool) *scs.SessionManager {
 	sm.Lifetime = 12 * time.Hour
 	sm.IdleTimeout = 2 * time.Hour
 	sm.Cookie.Name = "answers_session"
+	if secure {
+		// __Host- cookies must be Secure, Path=/ and carry no Domain, so a
+		// sibling subdomain can neither set nor shadow the session cookie.
+		sm.Cookie.Name = "__Host-answers_session"
+	}
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = secure
