@@ -260,9 +260,9 @@ func TestCookieFlags(t *testing.T) {
 				t.Errorf("the planted session token was kept")
 			}
 		}
-		want := []string{"answers_session", "answers_chat"}
+		want := []string{"answers_session", "answers_chat", "answers_device"}
 		if secure {
-			want = []string{"__Host-answers_session", "__Secure-answers_chat"}
+			want = []string{"__Host-answers_session", "__Secure-answers_chat", "__Host-answers_device"}
 		}
 		for _, n := range want {
 			if !names[n] {

@@ -57,7 +57,7 @@ func TestLoginThrottledPerAccount(t *testing.T) {
 	if res.Status != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429", res.Status)
 	}
-	mustContain(t, res.Body, "Too many failed sign-in attempts. Try again in")
+	mustContain(t, res.Body, "Too many sign-in attempts. Try again in")
 	if res.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After header")
 	}
@@ -291,4 +291,25 @@ func TestSetupFlow(t *testing.T) {
 	if res := newClient(t, srv).get("/setup?token=" + token); res.Status != http.StatusNotFound {
 		t.Fatalf("second use of the setup link: %d", res.Status)
 	}
+}
+
+// TestStrangersCannotLockTheOwnerOut: wrong passwords from strangers slow
+// the account down for everyone but a browser that signed it in before
+// (its device cookie), which signs in at once.
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	_, srv := newServer(t)
+	owner := newClient(t, srv)
+	owner.loginAs(rbac.Admin)
+	if owner.cookie("answers_device") == "" {
+		t.Fatal("no device cookie after signing in")
+	}
+	owner.post("/logout", nil)
+	stranger := newClient(t, srv)
+	for range 8 {
+		stranger.login(testkit.Email(rbac.Admin), "a stranger's guess")
+	}
+	if res := stranger.login(testkit.Email(rbac.Admin), testkit.Password(rbac.Admin)); res.Status != http.StatusTooManyRequests {
+		t.Errorf("a new browser with the right password: status %d, want 429", res.Status)
+	}
+	owner.loginAs(rbac.Admin)
 }

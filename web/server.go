@@ -124,8 +124,8 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	return srv.Shutdown(shutdownCtx)
 }
 
-// sweepSessions removes expired console sessions every ten minutes until
-// ctx ends. Every replica sweeps; the DELETE is idempotent.
+// sweepSessions removes expired console sessions and quiet sign-in
+// throttle keys every ten minutes until ctx ends. Every replica sweeps; the DELETE is idempotent.
 func (s *Server) sweepSessions(ctx context.Context) {
 	t := time.NewTicker(10 * time.Minute)
 	defer t.Stop()
@@ -136,6 +136,9 @@ func (s *Server) sweepSessions(ctx context.Context) {
 		case <-t.C:
 			if _, err := s.cfg.Store.Sessions().DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
 				s.log.Warn("sweeping console sessions", "err", err)
+			}
+			if err := s.cfg.Accounts.SweepThrottle(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("sweeping the sign-in throttle", "err", err)
 			}
 		}
 	}
