@@ -17,6 +17,7 @@ import (
 // and transactions take the write lock at BEGIN, so two appends can never
 // read the same head.
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	e = e.Capped()
 	var lastID int64
 	prev := audit.Genesis
 	err := t.q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)
