@@ -69,7 +69,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	}
 	next, err := app.Chatbots.Duplicate(ctx, sys, bot.ID)
 	must(t, err)
-	_, err = app.Lifecycle.Activate(ctx, sys, next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: 3600e9})
+	_, err = app.Lifecycle.Activate(ctx, sys, next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(3600e9)})
 	must(t, err)
 	_, err = manager.Goto(base + "/chatbots/" + itoa(next.ID))
 	must(t, err)

@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,13 +41,39 @@ func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderSta
 	return st, nil
 }
 
-// graceFromForm reads a grace period: a custom value wins over a preset.
-func graceFromForm(c echo.Context) (time.Duration, error) {
+// graceFromForm reads the grace control: a custom value wins over a
+// preset. "None" counts as a choice only with the "close N live
+// conversations now" tick; without it the grace is left unstated, so the
+// service refuses to close open sessions (the check is the server's, not
+// only the dialog's).
+func graceFromForm(c echo.Context) (lifecycle.Grace, error) {
 	v := formValue(c, "grace_custom")
 	if v == "" {
 		v = formValue(c, "grace")
 	}
-	return lifecycle.ParseGrace(v)
+	if v == "" && !c.Request().PostForm.Has("grace") {
+		return lifecycle.Grace{}, nil
+	}
+	d, err := lifecycle.ParseGrace(v)
+	if err != nil {
+		return lifecycle.Grace{}, err
+	}
+	if d == 0 && formValue(c, "close_now") == "" {
+		return lifecycle.Grace{}, nil
+	}
+	return lifecycle.GraceOf(d), nil
+}
+
+// consoleChoice words the service's open_sessions_need_a_choice refusal
+// for the dialog, which offers a tick rather than a number.
+func consoleChoice(err error) error {
+	if p, ok := problem.As(err); ok && p.Code == "open_sessions_need_a_choice" {
+		q := *p
+		q.Message = p.Message[:strings.Index(p.Message, ".")+1] +
+			" Choose a grace period, or tick \"close them now\" to end those conversations at once."
+		return &q
+	}
+	return err
 }
 
 // transition runs one lifecycle action from the chatbot page and shows the
@@ -102,7 +128,7 @@ func (s *Server) activate(c echo.Context) error {
 			EndCurrentGrace:  formValue(c, "end_current_grace") != "",
 			Plan:             formValue(c, "plan"),
 		})
-		return err
+		return consoleChoice(err)
 	})
 }
 
@@ -122,7 +148,7 @@ func (s *Server) apiActivate(c echo.Context) error {
 	var body struct {
 		OverrideWarnings     bool   `json:"override_warnings"`
 		Reason               string `json:"reason"`
-		PreviousGraceSeconds int64  `json:"previous_grace_seconds"`
+		PreviousGraceSeconds *int64 `json:"previous_grace_seconds"`
 		EndCurrentGrace      bool   `json:"end_current_grace"`
 	}
 	if c.Request().ContentLength != 0 {
@@ -130,7 +156,7 @@ func (s *Server) apiActivate(c echo.Context) error {
 			return err
 		}
 	}
-	grace, err := seconds(body.PreviousGraceSeconds, "previous_grace_seconds")
+	grace, err := statedSeconds(body.PreviousGraceSeconds, "previous_grace_seconds")
 	if err != nil {
 		return err
 	}
@@ -214,29 +240,41 @@ func (s *Server) draining(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open}))
 }
 
-// graceBody reads {"grace_seconds": n} from an API body (an empty body is
-// no grace).
-func graceBody(c echo.Context) (time.Duration, error) {
+// graceBody reads {"grace_seconds": n} from an API body; an empty body or
+// a missing field leaves the grace unstated (0 states none).
+func graceBody(c echo.Context) (lifecycle.Grace, error) {
 	var body struct {
-		GraceSeconds int64 `json:"grace_seconds"`
+		GraceSeconds *int64 `json:"grace_seconds"`
 	}
 	if c.Request().ContentLength != 0 {
 		if err := decodeJSON(c, &body); err != nil {
-			return 0, err
+			return lifecycle.Grace{}, err
 		}
 	}
-	return seconds(body.GraceSeconds, "grace_seconds")
+	return statedSeconds(body.GraceSeconds, "grace_seconds")
+}
+
+// statedSeconds reads an optional number of seconds: absent is unstated.
+func statedSeconds(n *int64, field string) (lifecycle.Grace, error) {
+	if n == nil {
+		return lifecycle.Grace{}, nil
+	}
+	d, err := seconds(*n, field)
+	if err != nil {
+		return lifecycle.Grace{}, err
+	}
+	return lifecycle.GraceOf(d), nil
 }
 
 // graceAction is a transition that takes a grace period and, from the
 // console, the plan its dialog showed.
-type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, plan string) (store.Chatbot, error)
+type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, plan string) (store.Chatbot, error)
 
-func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
-	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace)
+func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
+	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace.Duration())
 }
 
-func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
+func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
 	return s.cfg.Lifecycle.Rollback(ctx, a, id, grace)
 }
 
@@ -248,7 +286,7 @@ func (s *Server) graceForm(c echo.Context, done string, do graceAction) error {
 			return err
 		}
 		_, err = do(c.Request().Context(), actor(c), id, grace, formValue(c, "plan"))
-		return err
+		return consoleChoice(err)
 	})
 }
 

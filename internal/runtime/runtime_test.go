@@ -483,7 +483,7 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	}
 
 	clk.Advance(time.Minute)
-	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute})
+	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
 	if o, _ := app.Store.ChatbotByID(ctx, old.ID); o.Status != store.StatusDeactivated || !o.GraceEndsAt.Equal(t0.Add(11*time.Minute)) {
 		t.Fatalf("old chatbot %s until %s, want deactivated until %s", o.Status, o.GraceEndsAt, t0.Add(11*time.Minute))
 	}
@@ -539,7 +539,7 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, time.Hour); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {
