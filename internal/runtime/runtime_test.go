@@ -510,8 +510,11 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{"This is the new chatbot."}) {
-		t.Errorf("after the grace the old session's user got %+v, want a new session on the new chatbot", after)
+	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{runtime.DefaultClosedNotice, "This is the new chatbot."}) {
+		t.Errorf("after the grace the old session's user got %+v, want the notice and a new session on the new chatbot", after)
+	}
+	if p := after.PreviousSessionClosed; p == nil || p.Reason != store.CloseGraceEnded {
+		t.Errorf("previous_session_closed %+v, want grace_ended", p)
 	}
 	if s := session(t, app, first.SessionID); s.CloseReason != store.CloseGraceEnded {
 		t.Errorf("old session close reason %q, want %q", s.CloseReason, store.CloseGraceEnded)

@@ -244,3 +244,16 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
 }
+
+// LastCloseReason is the close reason of the end user's latest session on
+// the sender ("" if they have none, or it is open). Routing asks only when
+// it opens a new session.
+func (q queries) LastCloseReason(ctx context.Context, senderID int64, endUser string) (string, error) {
+	var reason sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT close_reason FROM chat_sessions WHERE sender_id = ? AND end_user = ?
+		ORDER BY id DESC LIMIT 1`, senderID, endUser).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return reason.String, err
+}
