@@ -35,7 +35,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	_, err = manager.Goto(base + "/chatbots/" + itoa(bot.ID))
 	must(t, err)
 	must(t, manager.GetByText("Activate…").Click())
-	expectVisible(t, manager.GetByText("Nothing is active on this sender"))
+	expectVisible(t, manager.GetByText("Nothing is active on livechat desk"))
 	// The plan lists the validation error before anything is confirmed.
 	expectText(t, manager.Locator("#activate-dialog .plan-findings"), `"nowhere", which does not exist`)
 	must(t, byRole(manager, "button", "Activate").Click())
