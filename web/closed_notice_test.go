@@ -9,6 +9,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
 )
 
@@ -80,5 +81,45 @@ func TestWebChatShowsClosedNotice(t *testing.T) {
 	}
 	if body := send("again"); strings.Contains(body, "data-system") {
 		t.Errorf("told twice:\n%s", body)
+	}
+}
+
+// TestAPIClosedNoticeText: a designer words the notice of an inactive
+// chatbot; end users get it when that chatbot takes over; too long or on a
+// live chatbot is refused; an empty text restores the default.
+func TestAPIClosedNoticeText(t *testing.T) {
+	e := newAPIEnv(t)
+	path := "/api/v1/chatbots/" + itoa(e.fx.draft.ID) + "/closed-notice"
+	var got struct {
+		Text    string `json:"text"`
+		Default bool   `json:"default"`
+	}
+	apiDecode(t, e.c.get(path, e.as(rbac.Supervisor)...), &got)
+	if got.Text != runtime.DefaultClosedNotice || !got.Default {
+		t.Errorf("before: %+v, want the default", got)
+	}
+	apiWantError(t, e.c.send(http.MethodPut, path, `{"text": "x"}`, e.as(rbac.Supervisor)...), http.StatusForbidden, "forbidden")
+	apiWantError(t, e.c.send(http.MethodPut, path, `{"text": "`+strings.Repeat("a", 501)+`"}`, e.as(rbac.Designer)...), http.StatusUnprocessableEntity, "")
+	apiWantError(t, e.c.send(http.MethodPut, path, `{}`, e.as(rbac.Designer)...), http.StatusUnprocessableEntity, "")
+	apiWantError(t, e.c.send(http.MethodPut, "/api/v1/chatbots/"+itoa(e.fx.active.ID)+"/closed-notice", `{"text": "x"}`, e.as(rbac.Designer)...), http.StatusConflict, "not_editable")
+
+	const own = "We have a new menu; let us start again."
+	res := e.c.send(http.MethodPut, path, `{"text": " `+own+` "}`, e.as(rbac.Designer)...)
+	apiDecode(t, res, &got)
+	if res.Status != http.StatusOK || got.Text != own || got.Default {
+		t.Fatalf("set: %d %+v", res.Status, got)
+	}
+	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'chatbot.closed_notice_set'`); n != 1 {
+		t.Errorf("%d audit entries, want 1", n)
+	}
+	if _, err := e.app.Lifecycle.Activate(context.Background(), accounts.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Replies []string `json:"replies"`
+	}
+	apiDecode(t, e.message(`{"channel": "livechat", "sender": "matrix", "from": "visitor", "text": "hi"}`, e.key()...), &out)
+	if len(out.Replies) == 0 || out.Replies[0] != own {
+		t.Errorf("replies %q, want the chatbot's own notice first", out.Replies)
 	}
 }

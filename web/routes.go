@@ -125,6 +125,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/chatbots/:id/extend-grace", rbac.ActivateChatbots, api, s.apiExtendGrace},
 		{http.MethodPost, "/api/v1/chatbots/:id/rollback", rbac.ActivateChatbots, api, s.apiRollback},
 		{http.MethodDelete, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiDeleteChatbot},
+		{http.MethodGet, "/api/v1/chatbots/:id/closed-notice", rbac.ViewChatbots, api, s.apiClosedNotice},
+		{http.MethodPut, "/api/v1/chatbots/:id/closed-notice", rbac.EditChatbots, api, s.apiSetClosedNotice},
 		{http.MethodGet, "/api/v1/senders", rbac.ViewDashboard, api, s.apiSenders},
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
 		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},

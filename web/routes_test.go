@@ -64,6 +64,8 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /chat/:address":                                     rbac.Public,
 	"GET /api/v1/chatbots/:id":                                rbac.ViewDashboard,
 	"PATCH /api/v1/chatbots/:id":                              rbac.EditChatbots,
+	"GET /api/v1/chatbots/:id/closed-notice":                  rbac.ViewChatbots,
+	"PUT /api/v1/chatbots/:id/closed-notice":                  rbac.EditChatbots,
 	"POST /api/v1/chatbots/:id/validate":                      rbac.ViewChatbots,
 	"POST /api/v1/chatbots/:id/activate":                      rbac.ActivateChatbots,
 	"POST /api/v1/chatbots/:id/deactivate":                    rbac.ActivateChatbots,
