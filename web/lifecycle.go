@@ -218,12 +218,33 @@ func (s *Server) apiDeleteChatbot(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// draining answers the draining view's poll: the fresh count, or a page
-// reload once the chatbot is no longer in grace.
+// drainingLimit is how many open sessions the draining view lists.
+const drainingLimit = 20
+
+// drainingSessions are the open sessions a chatbot in grace lists.
+func (s *Server) drainingSessions(c echo.Context, bot store.Chatbot) ([]store.ChatSession, error) {
+	if bot.Status != store.StatusDeactivated {
+		return nil, nil
+	}
+	open := true
+	list, _, err := s.cfg.Store.ChatSessions(c.Request().Context(), store.SessionFilter{ChatbotID: bot.ID, Open: &open, Limit: drainingLimit})
+	return list, err
+}
+
+// draining answers the draining view's poll: the fresh count and sessions,
+// or a page reload once the chatbot is no longer in grace. Opened directly
+// (not by htmx), it is the whole chatbot page.
 func (s *Server) draining(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
+	}
+	if !isHTMX(c) {
+		d, err := s.editorData(c, id)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, views.EditorPage(d))
 	}
 	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
@@ -237,7 +258,11 @@ func (s *Server) draining(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open}))
+	list, err := s.drainingSessions(c, bot)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open, Draining: list}))
 }
 
 // graceBody reads {"grace_seconds": n} from an API body; an empty body or

@@ -126,6 +126,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/chatbots/:id/rollback", rbac.ActivateChatbots, api, s.apiRollback},
 		{http.MethodDelete, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiDeleteChatbot},
 		{http.MethodGet, "/api/v1/chatbots/:id/closed-notice", rbac.ViewChatbots, api, s.apiClosedNotice},
+		{http.MethodGet, "/api/v1/chatbots/:id/sessions", rbac.ViewChatbots, api, s.apiChatSessions},
 		{http.MethodPut, "/api/v1/chatbots/:id/closed-notice", rbac.EditChatbots, api, s.apiSetClosedNotice},
 		{http.MethodGet, "/api/v1/senders", rbac.ViewDashboard, api, s.apiSenders},
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},

@@ -65,6 +65,7 @@ var wantPermission = map[string]rbac.Permission{
 	"GET /api/v1/chatbots/:id":                                rbac.ViewDashboard,
 	"PATCH /api/v1/chatbots/:id":                              rbac.EditChatbots,
 	"GET /api/v1/chatbots/:id/closed-notice":                  rbac.ViewChatbots,
+	"GET /api/v1/chatbots/:id/sessions":                       rbac.ViewChatbots,
 	"PUT /api/v1/chatbots/:id/closed-notice":                  rbac.EditChatbots,
 	"POST /api/v1/chatbots/:id/validate":                      rbac.ViewChatbots,
 	"POST /api/v1/chatbots/:id/activate":                      rbac.ActivateChatbots,

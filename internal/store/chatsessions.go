@@ -70,8 +70,11 @@ func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, er
 // SessionFilter narrows a chatbot's session list.
 type SessionFilter struct {
 	ChatbotID int64
-	Open      *bool // nil for all
-	Before    int64 // keyset: sessions with a smaller id
+	Open      *bool     // nil for all
+	EndUser   string    // exact end user, "" for all
+	Reason    string    // close reason, "" for all
+	From, To  time.Time // opened at or after From and before To; zero for unbounded
+	Before    int64     // keyset: sessions with a smaller id
 	Limit     int
 }
 
@@ -86,6 +89,18 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
+	}
+	if f.EndUser != "" {
+		query, args = query+` AND end_user = ?`, append(args, f.EndUser)
+	}
+	if f.Reason != "" {
+		query, args = query+` AND close_reason = ?`, append(args, f.Reason)
+	}
+	if !f.From.IsZero() {
+		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		query, args = query+` AND opened_at < ?`, append(args, fmtTime(f.To))
 	}
 	if f.Before > 0 {
 		query, args = query+` AND id < ?`, append(args, f.Before)
