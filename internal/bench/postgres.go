@@ -96,3 +96,66 @@ func (b *run) floorDSN(ctx context.Context, name string) (string, error) {
 	}
 	return filepath.Join(b.dir, name+".db"), nil
 }
+
+// pgUsage is what the PostgreSQL server has done so far: WAL bytes
+// written and CPU time of all its processes. Both are read again after a
+// scenario to give a cost per message.
+type pgUsage struct {
+	wal int64
+	cpu time.Duration
+}
+
+// usage reads the server's WAL position and, when the benchmark started
+// the cluster, the CPU time of its processes (0 with -postgres).
+func (b *run) usage(ctx context.Context) (pgUsage, error) {
+	var u pgUsage
+	conn, err := pgx.Connect(ctx, b.pg)
+	if err != nil {
+		return u, err
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint`).Scan(&u.wal); err != nil {
+		return u, err
+	}
+	if b.cfg.Postgres != "" {
+		return u, nil
+	}
+	b2, err := os.ReadFile(filepath.Join(b.dir, "cluster", "data", "postmaster.pid"))
+	if err != nil {
+		return u, err
+	}
+	pid := strings.SplitN(string(b2), "\n", 2)[0]
+	u.cpu, err = treeCPU(pid)
+	return u, err
+}
+
+// treeCPU is the CPU time (user + system) of process pid and its children.
+func treeCPU(pid string) (time.Duration, error) {
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	var total time.Duration
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ... utime stime: fields after the ")".
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(s[i+1:])
+		if len(f) < 13 || (e.Name() != pid && f[1] != pid) {
+			continue
+		}
+		var ut, st int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &st)
+		total += time.Duration(ut+st) * tick
+	}
+	return total, nil
+}

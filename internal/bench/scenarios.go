@@ -53,6 +53,13 @@ func (b *run) pages(ctx context.Context) {
 func (b *run) inbound(ctx context.Context) {
 	texts := []string{"hi", "what are your opening hours?", "1042", "yes"}
 	counters := make([]int, b.cfg.InboundWorkers)
+	var before pgUsage
+	if b.engine == "postgres" {
+		var err error
+		if before, err = b.usage(ctx); err != nil {
+			b.note("PostgreSQL usage: " + err.Error())
+		}
+	}
 	stop := b.profile(ctx, "inbound", b.cfg.InboundDuration)
 	res := Run(ctx, b.cfg.InboundWorkers, 0, b.cfg.InboundDuration, func(ctx context.Context, w, _ int) error {
 		k := counters[w]
@@ -62,6 +69,15 @@ func (b *run) inbound(ctx context.Context) {
 		return b.api.Message(ctx, s, fmt.Sprintf("+1999%03d%06d", w, conv), texts[k%len(texts)])
 	})
 	stop()
+	var cost string
+	if n := len(res.Latencies); b.engine == "postgres" && n > 0 && before.wal > 0 {
+		if after, err := b.usage(ctx); err == nil {
+			cost = fmt.Sprintf("PostgreSQL per message: %.0f bytes of WAL", float64(after.wal-before.wal)/float64(n))
+			if after.cpu > 0 {
+				cost += fmt.Sprintf(", %.0f µs of server CPU", float64((after.cpu-before.cpu).Microseconds())/float64(n))
+			}
+		}
+	}
 	var lat []time.Duration
 	var total time.Duration
 	dsn, err := b.floorDSN(ctx, "floor-insert")
@@ -79,7 +95,11 @@ func (b *run) inbound(ctx context.Context) {
 	if b.engine == "postgres" {
 		floorName = "bare one-INSERT transactions through pgx, same server"
 	}
-	b.add(latencyRow("inbound POST /api/v1/messages", res.Stat(), fl, floorName))
+	row := latencyRow("inbound POST /api/v1/messages", res.Stat(), fl, floorName)
+	if cost != "" {
+		row.Note = strings.TrimPrefix(row.Note+"; "+cost, "; ")
+	}
+	b.add(row)
 }
 
 // sample is a call's start and latency.
