@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"net/http"
 	"strings"
@@ -93,6 +94,9 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 		return lerr
 	}
 	status := http.StatusOK
+	if strings.Contains(done, "%s") {
+		done = fmt.Sprintf(done, d.Bot.Name) // say which chatbot, after the fact
+	}
 	if refused {
 		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
 		if p.Code == "validation_errors" || p.Code == "validation_warnings" {
@@ -116,7 +120,7 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 }
 
 func (s *Server) activate(c echo.Context) error {
-	return s.transition(c, "Activated.", func(id int64) error {
+	return s.transition(c, "Activated %s.", func(id int64) error {
 		grace, err := graceFromForm(c)
 		if err != nil {
 			return err
@@ -133,7 +137,7 @@ func (s *Server) activate(c echo.Context) error {
 }
 
 func (s *Server) endGrace(c echo.Context) error {
-	return s.transition(c, "Grace period ended.", func(id int64) error {
+	return s.transition(c, "Ended the grace of %s; it is inactive.", func(id int64) error {
 		_, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
 		return err
 	})
@@ -334,15 +338,15 @@ func (s *Server) graceAPI(c echo.Context, do graceAction) error {
 }
 
 func (s *Server) deactivate(c echo.Context) error {
-	return s.graceForm(c, "Deactivated.", s.cfg.Lifecycle.DeactivatePlanned)
+	return s.graceForm(c, "Deactivated %s.", s.cfg.Lifecycle.DeactivatePlanned)
 }
 
 func (s *Server) extendGrace(c echo.Context) error {
-	return s.graceForm(c, "Grace period extended.", s.extendAction)
+	return s.graceForm(c, "Extended the grace of %s.", s.extendAction)
 }
 
 func (s *Server) rollback(c echo.Context) error {
-	return s.graceForm(c, "Rolled back.", s.rollbackAction)
+	return s.graceForm(c, "Rolled back: %s is active again.", s.rollbackAction)
 }
 
 // apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/answers-console/answers/internal/rbac"
@@ -114,5 +115,33 @@ func TestConsoleGraceCustom(t *testing.T) {
 	got, _ := app.Store.ChatbotByID(context.Background(), fx.active.ID)
 	if got.Status != store.StatusDeactivated || got.GraceEndsAt.Sub(got.LastDeactivatedAt).Minutes() != 90 {
 		t.Errorf("status %s, grace until %s (deactivated %s), want 90 minutes", got.Status, got.GraceEndsAt, got.LastDeactivatedAt)
+	}
+}
+
+// TestResetPasswordSaysWhatHappened: a password reset (plain form post)
+// says it reset the password, not "User added."
+func TestResetPasswordSaysWhatHappened(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Admin)
+	res := c.post("/users/"+itoa(fx.user.ID)+"/reset-password", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("status %d\n%s", res.Status, excerpt(res.Body))
+	}
+	mustContain(t, res.Body, "Reset the password of target@test.local; they were signed out.", "New password (shown once)")
+	mustNotContain(t, res.Body, "User added.")
+}
+
+// TestLifecycleToastNamesTheChatbot: the toast after a transition says
+// which chatbot it was.
+func TestLifecycleToastNamesTheChatbot(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Manager)
+	res := c.post("/chatbots/"+itoa(fx.active.ID)+"/deactivate", url.Values{"grace": {"10m"}}, "HX-Request", "true")
+	if res.Status != http.StatusOK || !strings.Contains(res.Header.Get("HX-Trigger"), "Deactivated Matrix bot.") {
+		t.Errorf("status %d, HX-Trigger %q", res.Status, res.Header.Get("HX-Trigger"))
 	}
 }

@@ -25,24 +25,40 @@
   setInterval(countdowns, 1000);
 
   // Toasts: server flashes and HX-Trigger {"toast": {kind, text}} events.
+  // One at a time per kind (a new one replaces the last), each with a
+  // close button; "ok" ones leave after 6 s, errors stay until closed.
+  function dismissible(p) {
+    if (!p.querySelector(".toast-close")) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "toast-close";
+      b.setAttribute("aria-label", "Dismiss");
+      b.textContent = "\u00d7";
+      b.addEventListener("click", function () { p.remove(); });
+      p.appendChild(b);
+    }
+    if (p.dataset.kind !== "error") setTimeout(function () { p.remove(); }, 6000);
+  }
   function toast(kind, text) {
     var box = document.getElementById("toasts");
     if (!box) return;
+    kind = kind || "ok";
+    box.querySelectorAll(".toast").forEach(function (old) { if (old.dataset.kind === kind) old.remove(); });
     var p = document.createElement("p");
     p.className = "toast";
-    p.setAttribute("role", "status");
-    p.dataset.kind = kind || "ok";
-    p.textContent = text;
+    p.setAttribute("role", kind === "error" ? "alert" : "status");
+    p.dataset.kind = kind;
+    var span = document.createElement("span");
+    span.textContent = text;
+    p.appendChild(span);
     box.appendChild(p);
-    setTimeout(function () { p.remove(); }, 6000);
+    dismissible(p);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     countdowns();
-    document.querySelectorAll("#toasts .toast").forEach(function (p) {
-      setTimeout(function () { p.remove(); }, 6000);
-    });
+    document.querySelectorAll("#toasts .toast").forEach(dismissible);
   });
   document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); countdowns(); });
   document.addEventListener("toast", function (e) { toast(e.detail.kind, e.detail.text); });
