@@ -2,8 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
