@@ -1,4 +1,14 @@
 // Answers Console: the little the pages need beyond htmx.
+document.documentElement.classList.add("js");
+
+// The phone menu: the button opens and closes the main navigation.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-nav-toggle]");
+  if (!b) return;
+  var nav = b.closest("nav"), open = !nav.hasAttribute("data-open");
+  nav.toggleAttribute("data-open", open);
+  b.setAttribute("aria-expanded", open ? "true" : "false");
+});
 (function () {
   "use strict";
 
