@@ -111,7 +111,11 @@ func (s *Server) setup(c echo.Context) error {
 }
 
 func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.HomePage())
+	d, err := s.homeData(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.HomePage(d))
 }
 
 func (s *Server) roles(c echo.Context) error {
