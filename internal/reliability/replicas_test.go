@@ -5,21 +5,30 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/auth"
+	"github.com/answers-console/answers/internal/bench"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
 )
 
 // TestReplicas runs three `answers serve` replicas on one PostgreSQL
-// database (SPEC §9), spreads inbound traffic and lifecycle transitions
-// over all of them, and kills the replica that leads the grace scheduler
+// database (SPEC §9), checks that a console session and sign-in throttling
+// are shared by all of them, spreads inbound traffic and lifecycle
+// transitions over all of them, and kills the replica that leads the grace scheduler
 // with SIGKILL while a grace period runs. Then every acknowledged message
 // is stored, every acknowledged transition applied once, I1–I6 hold, the
 // grace ended within 2 s of the later of its deadline and the leader's
@@ -40,6 +49,7 @@ func TestReplicas(t *testing.T) {
 	for i := 1; i < 3; i++ {
 		r.add(i)
 	}
+	r.checkShared()
 	for round := range rounds {
 		r.round(round)
 	}
@@ -217,5 +227,82 @@ func (r *replicaRig) graceEndedAt(db *sql.DB, armed time.Time, sessions []int64)
 		if time.Now().After(deadline) {
 			t.Fatalf("chatbot %d's grace was not ended by the system 10 s after the leader died", id)
 		}
+	}
+}
+
+// checkShared signs in through one replica and reads pages through the
+// others (sessions live in the database, no sticky sessions needed), opens
+// the web chat on each, and spreads five wrong passwords for one account
+// over the replicas: the sixth attempt, on any replica, is slowed down as
+// if all had gone to one.
+func (r *replicaRig) checkShared() {
+	t, ctx := r.t, context.Background()
+	live := r.live()
+	const email, password = "console@replicas.test", "the right password for replicas"
+	addUserWithPassword(t, r.db, email, "manager", password)
+	addUserWithPassword(t, r.db, "target@replicas.test", "analyzer", "another right password")
+	c, err := bench.SignIn(ctx, live[0].url, email, password, 2)
+	if err != nil {
+		t.Fatalf("sign in through replica 0: %v", err)
+	}
+	for i, p := range live {
+		c.Base = p.url
+		for _, path := range []string{"/chatbots", "/senders", fmt.Sprintf("/chatbots/%d", r.bots[0])} {
+			if status, _, err := c.Get(ctx, path); err != nil || status != http.StatusOK {
+				t.Errorf("replica %d: GET %s with the session of replica 0: %d %v, want 200", i, path, status, err)
+			}
+		}
+		if res, err := http.Get(p.url + "/chat/" + r.traffic[0].Address); err != nil || res.StatusCode != http.StatusOK {
+			t.Errorf("replica %d: the web chat: %v %v", i, res, err)
+		} else {
+			res.Body.Close()
+		}
+	}
+	status := func(p *proc) int {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := hc.Get(p.url + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in page")
+		}
+		form := url.Values{"email": {"target@replicas.test"}, "password": {"a wrong guess"}, "_csrf": {string(m[1])}}
+		res, err = hc.PostForm(p.url+"/login", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 5 {
+		if s := status(live[i%len(live)]); s != http.StatusUnauthorized {
+			t.Errorf("wrong password %d on replica %d: %d, want 401", i+1, i%len(live), s)
+		}
+	}
+	if s := status(live[len(live)-1]); s != http.StatusTooManyRequests {
+		t.Errorf("a sixth wrong password after five spread over the replicas: %d, want 429", s)
+	}
+}
+
+// addUserWithPassword adds a user who signs in with password (bcrypt at
+// its lowest cost).
+func addUserWithPassword(t *testing.T, db, email, role, password string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := accounts.New(st)
+	svc.Hasher = auth.Hasher{Cost: 4}
+	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
+		t.Fatal(err)
 	}
 }
