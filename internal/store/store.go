@@ -82,6 +82,9 @@ type Tx struct {
 	rollup *rollup
 	// deadlineSet: the transaction set a grace deadline (noteDeadline).
 	deadlineSet bool
+	// shard is the rollup shard the transaction adds to: its batch
+	// runner's number, 0 outside batches (see rollup.flush).
+	shard int
 }
 
 func dsn(path string, readOnly bool) string {
@@ -153,7 +156,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	s.startBatches(1)
+	s.startBatches(1, 0)
 	return s, nil
 }
 
