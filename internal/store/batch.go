@@ -120,21 +120,21 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard}
 	for i, j := range jobs {
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
 		// Each job counts its own rollups; a refused job's do not count.
 		t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 		if results[i] = runJob(ctx, j, t); results[i] != nil {
 			if _, err := q.q.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
-				tx.Rollback()
+				_ = tx.Rollback() // the error that stopped the batch is the one to report
 				return err
 			}
 		} else {
 			batch.rollup.merge(t.rollup)
 		}
 		if _, err := q.q.ExecContext(ctx, `RELEASE job`); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
 	}

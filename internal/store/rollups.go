@@ -241,20 +241,17 @@ func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int6
 	if err != nil {
 		return 0, err
 	}
+	defer rows.Close()
 	r := t.rollup
 	var n int64
 	for rows.Next() {
 		var chatbotID, releaseID int64
 		var opened, last, closed, reason, dialog string
 		if err := rows.Scan(&chatbotID, &releaseID, &opened, &last, &closed, &reason, &dialog); err != nil {
-			rows.Close()
 			return 0, err
 		}
 		r.closed(chatbotID, releaseID, parseTime(opened), parseTime(last), parseTime(closed), reason, dialog)
 		n++
-	}
-	if err := rows.Close(); err != nil {
-		return 0, err
 	}
 	return n, rows.Err()
 }
@@ -362,13 +359,23 @@ type DialogRollupRow struct {
 
 // AllRollups returns every rollup row in key order, its shards summed.
 func (q queries) AllRollups(ctx context.Context) ([]RollupRow, []DialogRollupRow, error) {
+	hours, err := q.allRollupHours(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	dialogs, err := q.allRollupDialogs(ctx)
+	return hours, dialogs, err
+}
+
+func (q queries) allRollupHours(ctx context.Context) ([]RollupRow, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, sum(sessions_opened), sum(inbound), sum(outbound), sum(fallback_hits),
 		sum(closed_completed), sum(closed_timeout), sum(closed_deactivated), sum(closed_grace_ended), sum(closed_superseded), sum(closed_step_limit),
 		sum(session_seconds), max(last_message_at)
 		FROM rollup_hours GROUP BY chatbot_id, hour, release_id ORDER BY chatbot_id, hour, release_id`)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	defer rows.Close()
 	var hours []RollupRow
 	for rows.Next() {
 		var r RollupRow
@@ -376,38 +383,30 @@ func (q queries) AllRollups(ctx context.Context) ([]RollupRow, []DialogRollupRow
 		c := &r.Counts
 		if err := rows.Scan(&r.ChatbotID, &r.Hour, &r.ReleaseID, &c.SessionsOpened, &c.Inbound, &c.Outbound, &c.FallbackHits,
 			&c.Closed[0], &c.Closed[1], &c.Closed[2], &c.Closed[3], &c.Closed[4], &c.Closed[5], &c.SessionSeconds, &last); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		c.LastMessageAt = nullTime(last)
 		hours = append(hours, r)
 	}
-	if err := errorsOf(rows); err != nil {
-		return nil, nil, err
-	}
-	rows, err = q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, dialog_id, sum(entries), sum(ended) FROM rollup_dialogs
+	return hours, rows.Err()
+}
+
+func (q queries) allRollupDialogs(ctx context.Context) ([]DialogRollupRow, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, dialog_id, sum(entries), sum(ended) FROM rollup_dialogs
 		GROUP BY chatbot_id, hour, release_id, dialog_id ORDER BY chatbot_id, hour, release_id, dialog_id`)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	defer rows.Close()
 	var dialogs []DialogRollupRow
 	for rows.Next() {
 		var r DialogRollupRow
 		if err := rows.Scan(&r.ChatbotID, &r.Hour, &r.ReleaseID, &r.DialogID, &r.Entries, &r.Ended); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		dialogs = append(dialogs, r)
 	}
-	return hours, dialogs, errorsOf(rows)
-}
-
-func errorsOf(rows *sql.Rows) error {
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	return rows.Close()
+	return dialogs, rows.Err()
 }
 
 // closedColumns is the count of each close reason, as SQL over

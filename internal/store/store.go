@@ -221,7 +221,7 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	defer s.afterWrite(ctx)
 	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return err
 	}
 	if err := t.commit(ctx); err != nil {
@@ -260,7 +260,7 @@ func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, 
 // nothing is kept.
 func (t *Tx) commit(ctx context.Context) error {
 	if err := t.rollup.flush(ctx, t); err != nil {
-		t.tx.Rollback()
+		_ = t.tx.Rollback() // the flush's error is the one to report
 		return err
 	}
 	if err := t.tx.Commit(); err != nil {
@@ -321,7 +321,7 @@ func constraintError(err error) error {
 	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):
-		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		return fmt.Errorf("%w: %w", ErrDuplicate, err)
 	}
 	return err
 }
