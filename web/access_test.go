@@ -106,7 +106,12 @@ func TestTokensFollowTheAccountAtOnce(t *testing.T) {
 	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "account_disabled")
+	// Disabling revokes the tokens; enabling again does not revive them.
+	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
+	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
 }
 
 // TestObjectLevelAccess: an id from elsewhere is refused, and shows

@@ -31,7 +31,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	app, srv := newServer(t)
 	e := &apiEnv{t: t, app: app, fx: newFixture(t, app), c: newClient(t, srv), tokens: map[rbac.Role]string{}}
 	for _, r := range rbac.Roles() {
-		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, "t")
+		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}

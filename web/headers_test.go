@@ -19,7 +19,7 @@ import (
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
-	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Admin].ID, "headers")
+	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Admin].ID, accounts.NewToken{Name: "headers"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -279,7 +279,7 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, *name)
+	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, accounts.NewToken{Name: *name})
 	if err != nil {
 		return plain(err)
 	}
