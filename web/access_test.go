@@ -239,7 +239,7 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 func TestCookieFlags(t *testing.T) {
 	app := testkit.New(t)
 	for _, secure := range []bool{false, true} {
-		srv := httptest.NewServer(app.Web(nil, secure, false))
+		srv := httptest.NewServer(app.Web(nil, secure, nil))
 		t.Cleanup(srv.Close)
 		c := newClient(t, srv)
 		u, _ := url.Parse(srv.URL)

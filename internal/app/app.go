@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -49,14 +50,14 @@ func (a *App) SetClock(now func() time.Time) {
 
 // Web is the web server over these services. With a registry, the
 // runtime and lifecycle metrics are registered on it too.
-func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web.Server {
+func (a *App) Web(reg *prometheus.Registry, secureCookies bool, trustedProxies []netip.Prefix) *web.Server {
 	if reg != nil {
 		a.instrument(reg)
 	}
 	return web.New(web.Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
-		SecureCookies: secureCookies, TrustProxy: trustProxy,
+		SecureCookies: secureCookies, TrustedProxies: trustedProxies,
 	})
 }
 
