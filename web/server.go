@@ -60,6 +60,8 @@ type Server struct {
 	assets   *static.Assets
 	log      *slog.Logger
 	metrics  *httpMetrics
+	// chatLimits are the web chat's per-visitor and per-network limits.
+	chatLimits chatLimits
 }
 
 // New builds the server and its route table.
@@ -76,6 +78,8 @@ func New(cfg Config) *Server {
 		assets:  static.New(),
 		log:     cfg.Logger,
 		metrics: newHTTPMetrics(cfg.Registry),
+
+		chatLimits: defaultChatLimits(),
 	}
 	s.sessions = newSessionManager(cfg.Store, cfg.SecureCookies)
 
