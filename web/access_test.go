@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
+	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
@@ -239,7 +240,7 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 func TestCookieFlags(t *testing.T) {
 	app := testkit.New(t)
 	for _, secure := range []bool{false, true} {
-		srv := httptest.NewServer(app.Web(nil, secure, nil))
+		srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{SecureCookies: secure}))
 		t.Cleanup(srv.Close)
 		c := newClient(t, srv)
 		u, _ := url.Parse(srv.URL)

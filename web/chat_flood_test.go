@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
+	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/testkit"
@@ -22,7 +23,7 @@ func TestOneVisitorCannotSilenceAChat(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
 	app.Runtime.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
-	srv := httptest.NewServer(app.Web(nil, false, []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}))
+	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	t.Cleanup(srv.Close)
 	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "flood")
 	if err != nil {

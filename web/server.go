@@ -50,6 +50,12 @@ type Config struct {
 	// 10/8 cannot choose its own IP (and escape the sign-in throttle or
 	// fake the audit IP). Empty: the peer address is the client.
 	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, serves /metrics on the console's port to
+	// requests with Authorization: Bearer <token>. Unset, the console's
+	// port has no /metrics (it would tell anyone the traffic, the open
+	// sessions and the process's memory); serve MetricsHandler on a
+	// listener of its own instead (--metrics-addr).
+	MetricsToken string
 }
 
 // Server is the console's HTTP handler.

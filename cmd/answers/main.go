@@ -136,6 +136,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	proxies := fs.String("trusted-proxies", "", "CIDRs or addresses of the reverse proxies whose X-Forwarded-For names the client IP, comma-separated (e.g. 10.0.0.5,fd00::/64); no others are trusted")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
 	inboundRate := fs.Float64("inbound-rate", runtime.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
+	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -195,7 +197,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("analytics: %w", err)
 	}
 	a.Runtime.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
-	srv := a.Web(prometheus.NewRegistry(), *secure, trusted)
+	srv := a.Web(prometheus.NewRegistry(), app.WebOptions{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
+	if *metricsAddr != "" {
+		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {
+			return err
+		}
+	}
 	go a.RunSweeper(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)
 	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
