@@ -120,7 +120,7 @@ func TestAPIMessages(t *testing.T) {
 		status  int
 		code    string
 	}{
-		{"unknown sender", `{"channel": "livechat", "sender": "nowhere", "from": "web-1", "text": "hi"}`, e.key(), 404, "unknown_sender"},
+		{"unknown sender", `{"channel": "livechat", "sender": "nowhere", "from": "web-1", "text": "hi"}`, e.key(), 401, "bad_inbound_key"},
 		{"no active chatbot", `{"channel": "livechat", "sender": "quiet", "from": "web-1", "text": "hi"}`, []string{"X-Inbound-Key", quiet.InboundKey}, 409, "no_active_chatbot"},
 		{"wrong key", ok, []string{"X-Inbound-Key", e.fx.sender.InboundKey + "x"}, 401, "bad_inbound_key"},
 		{"another sender's key", ok, []string{"X-Inbound-Key", quiet.InboundKey}, 401, "bad_inbound_key"},
