@@ -69,3 +69,16 @@ func TestProfileTokenAsksForThePassword(t *testing.T) {
 	res = c.post("/profile/tokens", url.Values{"name": {"deploy"}, "expires": {"30"}, "password": {testkit.Password(rbac.Designer)}})
 	mustContain(t, res.Body, `id="new-token"`)
 }
+
+// TestResetWithoutHTMXSaysReset: a password reset from a plain form shows
+// its one-time password under "Password reset", not "User added.".
+func TestResetWithoutHTMXSaysReset(t *testing.T) {
+	app, srv := newServer(t)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Admin)
+	res := c.post("/users/"+itoa(app.Users[rbac.Designer].ID)+"/reset-password", nil)
+	mustContain(t, res.Body, "Password reset; "+app.Users[rbac.Designer].Email)
+	if strings.Contains(res.Body, "User added.") {
+		t.Error(`a reset says "User added."`)
+	}
+}

@@ -95,7 +95,7 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 	if !isHTMX(c) {
 		if note.Secret != nil {
 			// A one-time secret is not kept in a session; show it now.
-			d, err := s.usersPageData(c, views.AddUserForm{Created: note.Secret})
+			d, err := s.usersPageData(c, views.AddUserForm{Created: note.Secret, Note: note.Text})
 			if err != nil {
 				return err
 			}
