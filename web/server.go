@@ -100,6 +100,7 @@ func New(cfg Config) *Server {
 		s.logRequests,
 		s.measure,
 		middleware.Recover(),
+		s.compress,
 		varyOnHTMX,
 	)
 	s.register()
@@ -108,6 +109,9 @@ func New(cfg Config) *Server {
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// AssetURL is the versioned address of a static file (tests fetch them).
+func (s *Server) AssetURL(name string) string { return s.assets.URL(name) }
 
 // Sessions exposes the session manager (tests inspect it).
 func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
