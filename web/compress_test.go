@@ -56,7 +56,9 @@ func TestResponsesAreCompressed(t *testing.T) {
 
 var csrfHeader = regexp.MustCompile(`X-CSRF-Token&#34;: &#34;[^&]+&#34;`)
 
-func stripTokens(s string) string { return csrfField.ReplaceAllString(csrfHeader.ReplaceAllString(s, ""), "") }
+func stripTokens(s string) string {
+	return csrfField.ReplaceAllString(csrfHeader.ReplaceAllString(s, ""), "")
+}
 
 func decode(t *testing.T, enc, body string) string {
 	t.Helper()
