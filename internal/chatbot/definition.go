@@ -8,8 +8,16 @@ import (
 	"slices"
 )
 
-// MaxDefinitionBytes is the largest definition Parse accepts.
+// MaxDefinitionBytes is the largest definition a chatbot may store, and
+// the largest upload or import read.
 const MaxDefinitionBytes = 1 << 20
+
+// MaxStoredDefinitionBytes is the largest definition Parse reads. It is
+// above MaxDefinitionBytes so that a definition stored before the stored
+// size was checked on import (a compact file under 1 MiB grows about 2.2×
+// when stored indented) still opens everywhere, to be trimmed; every
+// write checks MaxDefinitionBytes itself.
+const MaxStoredDefinitionBytes = 4 << 20
 
 // Attribute types.
 const (
