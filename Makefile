@@ -1,7 +1,9 @@
 # Answers console: build, run and test.
 #
 # `make test` is all CI needs: it installs what is missing (npm packages,
-# Debian's chromium), then runs vet, the unit tests and the browser tests.
+# Debian's chromium and postgresql), then runs vet, the unit tests on
+# SQLite, the database suites again on a throwaway PostgreSQL cluster, and
+# the browser tests.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -17,10 +19,10 @@ SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; the
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: deps node chromium assets generate build run test check vet unit e2e driver bench soak fuzz fmt clean distclean
+.PHONY: deps node chromium postgres assets generate build run test check vet unit unit-postgres e2e driver bench soak fuzz fmt clean distclean
 
 # deps: everything the build and the tests need from outside Go.
-deps: $(NODE_STAMP) chromium
+deps: $(NODE_STAMP) chromium postgres
 
 # node: Node.js and npm from Debian, only if npm is missing.
 node:
@@ -38,6 +40,14 @@ chromium:
 	@if [ -z "$${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then \
 		echo "/usr/bin/chromium not found: installing Debian chromium"; \
 		$(APT_GET) update && $(APT_GET) install -y chromium; \
+	fi
+
+# postgres: Debian's PostgreSQL server binaries, unless some version's are
+# there (the tests start their own throwaway cluster; see db/testcluster.sh).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "PostgreSQL server binaries not found: installing Debian postgresql"; \
+		$(APT_GET) update && $(APT_GET) install -y postgresql; \
 	fi
 
 # assets: vendored htmx and Pico CSS, copied only when node_modules changed.
@@ -70,6 +80,7 @@ test: deps assets generate
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory vet
 	$(MAKE) --no-print-directory unit
+	$(MAKE) --no-print-directory unit-postgres
 	$(MAKE) --no-print-directory e2e
 
 # check: in CI, the committed templ output is current and Go code is gofmt'ed.
@@ -88,6 +99,25 @@ vet:
 # unit: all Go tests except the browser tests, with the race detector.
 unit:
 	go test -race -count=1 ./...
+
+# The packages whose tests open a database (through testkit or testdb):
+# they run a second time on PostgreSQL.
+DB_PACKAGES = $(shell go list -f '{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... \
+	| grep -E ' github.com/answers-console/answers/internal/(testkit|testdb)( |$$)' | cut -d' ' -f1)
+
+# unit-postgres: the database packages' tests on PostgreSQL. A throwaway
+# cluster is started (initdb in a temp dir, a free loopback port) and
+# stopped again, unless ANSWERS_TEST_POSTGRES already names a server.
+unit-postgres: postgres
+	@if [ -n "$${ANSWERS_TEST_POSTGRES:-}" ]; then \
+		go test -race -count=1 -timeout 20m $(DB_PACKAGES); \
+	else \
+		dir=$$(mktemp -d /tmp/answers-pg.XXXXXX); \
+		trap 'db/testcluster.sh stop "'$$dir'"' EXIT; \
+		url=$$(db/testcluster.sh start "$$dir") || exit 1; \
+		echo "PostgreSQL test cluster: $$url"; \
+		ANSWERS_TEST_POSTGRES="$$url" go test -race -count=1 -timeout 20m $(DB_PACKAGES); \
+	fi
 
 # driver: Playwright driver directory whose package/ is the npm playwright-core.
 driver: $(DRIVER_DIR)/package

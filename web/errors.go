@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"math"
@@ -79,6 +80,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		}
 	}
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away before the answer (a closed connection, a
+		// cancelled fetch): nothing failed on our side, and whatever the
+		// request was doing was rolled back. Logged, not alarmed about.
+		status, code, msg = statusClientClosed, "client_closed_request", "The request was cancelled by the client."
+	}
 	if status >= 500 {
 		s.log.Error("request failed", slog.String("request_id", reqID), slog.String("path", c.Request().URL.Path), slog.Any("error", err))
 		msg += " Request id: " + reqID + "."
@@ -100,6 +107,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	_ = s.render(c, status, views.ErrorPage(status, http.StatusText(status), msg))
 }
+
+// statusClientClosed is nginx's 499: the client closed the request.
+const statusClientClosed = 499
 
 // retryAfterSeconds is a Retry-After value: whole seconds, rounded up,
 // at least 1.

@@ -77,7 +77,7 @@ func TestResetWithoutHTMXSaysReset(t *testing.T) {
 	c := newClient(t, srv)
 	c.loginAs(rbac.Admin)
 	res := c.post("/users/"+itoa(app.Users[rbac.Designer].ID)+"/reset-password", nil)
-	mustContain(t, res.Body, "Password reset; "+app.Users[rbac.Designer].Email)
+	mustContain(t, res.Body, "Reset the password of "+app.Users[rbac.Designer].Email)
 	if strings.Contains(res.Body, "User added.") {
 		t.Error(`a reset says "User added."`)
 	}

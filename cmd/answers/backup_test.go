@@ -19,6 +19,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testdb"
 )
 
 // TestBackupWhileWriting backs a database up while another connection
@@ -27,7 +28,7 @@ import (
 // and after, every message with its session, and the audit chain.
 func TestBackupWhileWriting(t *testing.T) {
 	ctx := context.Background()
-	db := tempDB(t)
+	db := testdb.SQLiteFile(t)
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestBackupWhileWriting(t *testing.T) {
 
 func TestBackupRefusesToOverwrite(t *testing.T) {
 	t.Parallel()
-	db := tempDB(t)
+	db := testdb.SQLiteFile(t)
 	mustCLI(t, "", "migrate", "--db", db)
 	file := filepath.Join(t.TempDir(), "backup.db")
 	if err := os.WriteFile(file, []byte("precious"), 0o644); err != nil {

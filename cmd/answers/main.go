@@ -42,9 +42,12 @@ Usage:
   answers backup --to FILE [--force] [--db FILE]
   answers seed --chatbots N --sessions N --audit N [--messages-per-session K]
                [--grace-sessions N] [--seed N] [--check] [--db FILE]
+  answers copy --from FILE --to postgres://…
 
+--db takes a SQLite file path or a postgres:// (postgresql://) URL; any
+number of "answers serve" replicas may share one PostgreSQL database.
 Every command brings the database to the current schema first.
-Environment: ANSWERS_DB (database file), ANSWERS_ADDR (listen address).
+Environment: ANSWERS_DB (database file or URL), ANSWERS_ADDR (listen address).
 `
 
 func main() {
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return exit(backup(ctx, args, stdout))
 	case "seed":
 		return exit(seedCmd(ctx, args, stdout))
+	case "copy":
+		return exit(copyCmd(ctx, args, stdout))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil
@@ -115,7 +120,7 @@ func env(name, def string) string {
 // flags makes a flag set with --db, the flag every command has.
 func flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	db := fs.String("db", env("ANSWERS_DB", "answers.db"), "SQLite database file (env ANSWERS_DB)")
+	db := fs.String("db", env("ANSWERS_DB", "answers.db"), "SQLite database file, or a postgres:// URL (env ANSWERS_DB)")
 	return fs, db
 }
 
@@ -203,8 +208,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 	}
-	go a.RunSweeper(ctx)
-	log.Info("serving", "addr", *addr, "url", base, "db", *dbPath)
+	go a.RunBackground(ctx)
+	log.Info("serving", "addr", *addr, "url", base, "db", store.RedactDSN(*dbPath), "engine", st.Engine())
 	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
 	return srv.Run(ctx, *addr)
 }
@@ -231,7 +236,7 @@ func migrate(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	fmt.Fprintf(stdout, "%s is at the current schema.\n", *dbPath)
+	fmt.Fprintf(stdout, "%s is at the current schema.\n", store.RedactDSN(*dbPath))
 	return nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testdb"
 )
 
 // cli runs the command line with stdin and returns the exit code, what it
@@ -39,9 +39,10 @@ func mustCLI(t *testing.T, stdin string, args ...string) string {
 	return out
 }
 
+// tempDB is a new database on the engine of the test run (see testdb).
 func tempDB(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(t.TempDir(), "answers.db")
+	return testdb.DSN(t)
 }
 
 // openAccounts opens the database the CLI wrote, after it returned.
@@ -81,8 +82,10 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("output %q does not name the database", out)
 		}
 	}
-	if _, err := os.Stat(db); err != nil {
-		t.Fatal(err)
+	if testdb.Engine() == store.SQLite {
+		if _, err := os.Stat(db); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if n, err := openAccounts(t, db).Store.CountUsers(context.Background()); err != nil || n != 0 {
 		t.Errorf("migrated database: %d users, %v", n, err)
@@ -185,7 +188,7 @@ func TestTokenCreate(t *testing.T) {
 
 func TestAuditVerify(t *testing.T) {
 	t.Parallel()
-	db := tempDB(t)
+	db := testdb.SQLiteFile(t) // tampered with through SQLite below
 	seedUser(t, db, "a@example.com", rbac.Admin)
 	seedUser(t, db, "b@example.com", rbac.Admin)
 	out := mustCLI(t, "", "audit", "verify", "--db", db)

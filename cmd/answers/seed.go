@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/answers-console/answers/internal/seed"
@@ -34,6 +37,9 @@ func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if !*quiet {
 		o.Progress = stdout
+	}
+	if store.IsPostgresURL(*dbPath) {
+		return seedPostgres(ctx, args, *dbPath, stdout)
 	}
 	st, err := store.Open(ctx, *dbPath)
 	if err != nil {
@@ -72,4 +78,19 @@ func seedCmd(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "  invariants hold")
 	}
 	return nil
+}
+
+// seedPostgres seeds PostgreSQL the fast way: a bulk load into a
+// temporary SQLite file, then answers copy into the empty database.
+func seedPostgres(ctx context.Context, args []string, url string, stdout io.Writer) error {
+	dir, err := os.MkdirTemp("", "answers-seed-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "seed.db")
+	if err := seedCmd(ctx, append(slices.Clone(args), "--db", file), stdout); err != nil {
+		return err
+	}
+	return copyInto(ctx, file, url, stdout)
 }

@@ -100,7 +100,7 @@ func (w *world) newBot(sender int64, greeting string) store.Chatbot {
 
 func (w *world) activate(id int64, grace time.Duration) {
 	w.t.Helper()
-	_, err := w.app.Lifecycle.Activate(context.Background(), w.manager, id, lifecycle.ActivateOptions{PreviousGrace: grace, EndCurrentGrace: true})
+	_, err := w.app.Lifecycle.Activate(context.Background(), w.manager, id, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(grace), EndCurrentGrace: true})
 	w.allow(err)
 }
 
@@ -150,11 +150,11 @@ func (w *world) step() {
 		grace := time.Duration(w.rnd.IntN(2)) * 20 * time.Minute
 		switch w.rnd.IntN(4) {
 		case 0:
-			_, err = app.Lifecycle.Deactivate(ctx, w.manager, b.ID, grace)
+			_, err = app.Lifecycle.Deactivate(ctx, w.manager, b.ID, lifecycle.GraceOf(grace))
 		case 1:
 			_, err = app.Lifecycle.EndGrace(ctx, w.manager, b.ID)
 		case 2:
-			_, err = app.Lifecycle.Rollback(ctx, w.manager, b.ID, grace)
+			_, err = app.Lifecycle.Rollback(ctx, w.manager, b.ID, lifecycle.GraceOf(grace))
 		default:
 			w.activate(b.ID, grace)
 		}
@@ -248,10 +248,10 @@ func checkAgainstSessions(t *testing.T, st *store.Store, rows []store.RollupRow)
 	var opened, in, out, closed int64
 	db := st.R
 	for q, v := range map[string]*int64{
-		`SELECT count(*) FROM chat_sessions`:                          &opened,
-		`SELECT count(*) FROM messages WHERE direction = 'in'`:        &in,
-		`SELECT count(*) FROM messages WHERE direction = 'out'`:       &out,
-		`SELECT count(*) FROM chat_sessions WHERE closed_at NOT NULL`: &closed,
+		`SELECT count(*) FROM chat_sessions`:                             &opened,
+		`SELECT count(*) FROM messages WHERE direction = 'in'`:           &in,
+		`SELECT count(*) FROM messages WHERE direction = 'out'`:          &out,
+		`SELECT count(*) FROM chat_sessions WHERE closed_at IS NOT NULL`: &closed,
 	} {
 		if err := db.QueryRow(q).Scan(v); err != nil {
 			t.Fatal(err)

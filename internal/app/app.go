@@ -98,10 +98,17 @@ func (a *App) PrepareAnalytics(ctx context.Context) error {
 	return a.Analytics.SketchEndUsers(ctx)
 }
 
+// RunBackground runs the sweeper while this process is the leader (on
+// PostgreSQL one replica at a time is; see store.RunAsLeader).
+func (a *App) RunBackground(ctx context.Context) {
+	a.Store.RunAsLeader(ctx, a.Log, a.RunSweeper)
+}
+
 // RunSweeper sweeps at once (deadlines that passed while the server was
-// down are applied at start-up), then again at the next grace deadline or
-// after a second, whichever comes first, until ctx ends. Every minute it
-// also writes the end-user sketches of the hours that ended.
+// down, or while no replica led, are applied when it starts), then again
+// at the next grace deadline, when a deadline is set (Wakeups), or after
+// a second, whichever comes first, until ctx ends. Every minute it also
+// writes the end-user sketches of the hours that ended.
 func (a *App) RunSweeper(ctx context.Context) {
 	sketched := time.Now()
 	for {
@@ -126,6 +133,8 @@ func (a *App) RunSweeper(ctx context.Context) {
 			t.Stop()
 			return
 		case <-t.C:
+		case <-a.Store.Wakeups():
+			t.Stop()
 		}
 	}
 }

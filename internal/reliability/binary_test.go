@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/store"
@@ -86,15 +84,17 @@ func token(t *testing.T, bin, db, email string) string {
 	return words[len(words)-1]
 }
 
-// openDB opens the database file for reading beside the server.
-func openDB(t *testing.T, path string) *sql.DB {
+// openDB opens the database for reading beside the server: a SQLite
+// file or a PostgreSQL database (the store's reader pool, which speaks
+// either engine's SQL).
+func openDB(t *testing.T, dsn string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	t.Cleanup(func() { st.Close() })
+	return st.R
 }
 
 // proc is one run of `answers serve`.

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/answers-console/answers/internal/testdb"
 )
 
 // crashRig is the real binary on one database file, the data the
@@ -65,7 +67,7 @@ func TestCrashSafety(t *testing.T) {
 
 func newCrashRig(t *testing.T, seed uint64) *crashRig {
 	dir := t.TempDir()
-	r := &crashRig{t: t, bin: buildAnswers(t), db: filepath.Join(dir, "answers.db"), logPath: filepath.Join(dir, "serve.log"),
+	r := &crashRig{t: t, bin: buildAnswers(t), db: testdb.DSN(t), logPath: filepath.Join(dir, "serve.log"),
 		rnd: rand.New(rand.NewPCG(seed, 1)), seed: seed}
 	const manager = "manager@crash.test"
 	addUser(t, r.db, manager, "manager")

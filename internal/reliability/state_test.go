@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testdb"
 )
 
 // state is what the checks read from the database, all in one read
@@ -62,15 +63,15 @@ type auditRow struct {
 // invariants are SQL checks that must find nothing, SPEC §3's I1–I6 and
 // the bookkeeping that backs them.
 var invariants = []struct{ name, query string }{
-	{"I1: two active chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1)`},
-	{"I2: two deactivated chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1)`},
+	{"I1: two active chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'active' GROUP BY sender_id HAVING count(*) > 1) AS t`},
+	{"I2: two deactivated chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1) AS t`},
 	{"I3: deactivated without a grace end, or a grace end on another status", `SELECT count(*) FROM chatbots WHERE (status = 'deactivated') != (grace_ends_at IS NOT NULL)`},
 	{"I4: an open session on an inactive chatbot", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.status = 'inactive'`},
-	{"I4: an open session on a chatbot of another sender", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.sender_id IS NOT s.sender_id`},
+	{"I4: an open session on a chatbot of another sender", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.sender_id IS DISTINCT FROM s.sender_id`},
 	{"I4: open_on out of step with the session", `SELECT count(*) FROM chat_sessions WHERE (closed_at IS NULL) != (open_on IS NOT NULL) OR open_on != chatbot_id`},
-	{"I4: live_chatbots out of step with the statuses", `SELECT (SELECT count(*) FROM (SELECT id FROM chatbots WHERE status != 'inactive' EXCEPT SELECT chatbot_id FROM live_chatbots))
-		+ (SELECT count(*) FROM (SELECT chatbot_id FROM live_chatbots EXCEPT SELECT id FROM chatbots WHERE status != 'inactive'))`},
-	{"I5: two open sessions of one end user on one sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1)`},
+	{"I4: live_chatbots out of step with the statuses", `SELECT (SELECT count(*) FROM (SELECT id FROM chatbots WHERE status != 'inactive' EXCEPT SELECT chatbot_id FROM live_chatbots) AS a)
+		+ (SELECT count(*) FROM (SELECT chatbot_id FROM live_chatbots EXCEPT SELECT id FROM chatbots WHERE status != 'inactive') AS b)`},
+	{"I5: two open sessions of one end user on one sender", `SELECT count(*) FROM (SELECT 1 FROM chat_sessions WHERE closed_at IS NULL GROUP BY sender_id, end_user HAVING count(*) > 1) AS t`},
 	{"I6: a message stored on another chatbot than its session's", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE m.chatbot_id != s.chatbot_id`},
 	{"I6: a message after its session closed", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE s.closed_at IS NOT NULL AND m.at > s.closed_at`},
 	{"I6: a message before its session opened", `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE m.at < s.opened_at`},
@@ -78,19 +79,32 @@ var invariants = []struct{ name, query string }{
 		OR outbound_count != (SELECT count(*) FROM messages WHERE session_id = s.id AND direction = 'out')`},
 	{"a closed session without a reason, or a reason on an open one", `SELECT count(*) FROM chat_sessions WHERE (closed_at IS NULL) != (close_reason IS NULL)`},
 	{"a release numbered out of sequence", `SELECT count(*) FROM releases r WHERE number != (SELECT count(*) FROM releases p WHERE p.chatbot_id = r.chatbot_id AND p.id <= r.id)`},
+}
+
+// sqliteChecks are the checks only SQLite needs (PostgreSQL enforces
+// every foreign key on every write).
+var sqliteChecks = []struct{ name, query string }{
 	{"a broken foreign key", `SELECT count(*) FROM pragma_foreign_key_check`},
 	{"a failed integrity check", `SELECT count(*) FROM pragma_integrity_check WHERE integrity_check != 'ok'`},
 }
 
 // readState reads the database in one read transaction.
 func readState(ctx context.Context, db *sql.DB) (*state, error) {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	checks := invariants
+	if testdb.Engine() == store.Postgres {
+		// One snapshot for every query, as SQLite's read transaction has.
+		opts.Isolation = sql.LevelRepeatableRead
+	} else {
+		checks = append(checks[:len(checks):len(checks)], sqliteChecks...)
+	}
+	tx, err := db.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	s := &state{at: time.Now().UTC(), chatbots: map[int64]botRow{}, sessions: map[int64]sessionRow{}, msgs: map[int64][]msgRow{}, releases: map[int64]int{}}
-	for _, c := range invariants {
+	for _, c := range checks {
 		var n int
 		if err := tx.QueryRowContext(ctx, c.query).Scan(&n); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.name, err)

@@ -305,7 +305,11 @@ func TestVerifyAuditCatchesARecomputedHash(t *testing.T) {
 
 func dropAuditTriggers(t *testing.T, st *Store) {
 	t.Helper()
-	for _, stmt := range []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`} {
+	stmts := []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
+	if st.Engine() == Postgres {
+		stmts = []string{`DROP TRIGGER audit_log_no_update ON audit_log`}
+	}
+	for _, stmt := range stmts {
 		if _, err := st.W.ExecContext(context.Background(), stmt); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -18,11 +19,18 @@ import (
 // else meanwhile; it takes no write lock on the database, so other
 // processes do.
 func (s *Store) BackupInto(ctx context.Context, path string) error {
+	if s.pg != nil {
+		return ErrBackupPostgres
+	}
 	if _, err := s.W.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
 }
+
+// ErrBackupPostgres: answers backup copies SQLite files; a PostgreSQL
+// database is backed up with PostgreSQL's own tools.
+var ErrBackupPostgres = errors.New("answers backup copies SQLite databases; back up PostgreSQL with pg_dump (or pg_basebackup and WAL archiving for point-in-time recovery)")
 
 // Summary describes a database file: its schema version, the rows of its
 // main tables and whether its audit chain holds.
@@ -82,7 +90,7 @@ func Inspect(ctx context.Context, path string) (Summary, error) {
 			return sum, fmt.Errorf("%s: count %s: %w", path, c.table, err)
 		}
 	}
-	n, err := queries{db}.VerifyAudit(ctx)
+	n, err := queries{db, sqliteDialect}.VerifyAudit(ctx)
 	if err != nil {
 		sum.AuditErr = fmt.Errorf("after %d entries: %w", n, err)
 	}

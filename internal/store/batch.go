@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 )
 
 // Group commit. Every write goes through the one writer connection, and a
@@ -45,8 +46,24 @@ func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error
 	return <-job.done
 }
 
+// startBatches starts n goroutines that run batches; batchDone closes
+// when all have returned (after Close).
+func (s *Store) startBatches(n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runBatches()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(s.batchDone)
+	}()
+}
+
 func (s *Store) runBatches() {
-	defer close(s.batchDone)
 	for {
 		var first *batchJob
 		select {
@@ -76,6 +93,13 @@ func (s *Store) runBatch(jobs []*batchJob) {
 	ctx := context.Background()
 	results := make([]error, len(jobs))
 	err := s.batchTx(ctx, jobs, results)
+	if s.pg != nil && err != nil {
+		// A batch that failed to serialize runs again from the start.
+		err = s.pgRetry(ctx, func() error {
+			clear(results)
+			return s.batchTx(ctx, jobs, results)
+		}, err)
+	}
 	for i, j := range jobs {
 		if err != nil {
 			results[i] = err
@@ -87,12 +111,11 @@ func (s *Store) runBatch(jobs []*batchJob) {
 // batchTx runs the jobs in one transaction, each in a savepoint, and
 // commits; a non-nil return means nothing was kept.
 func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
+	tx, q, err := s.beginWrite(ctx, true)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
-	defer s.wstmts.preparePending(ctx)
-	q := queries{newCachedTx(tx, s.wstmts)}
+	defer s.afterWrite(ctx)
 	batch := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	for i, j := range jobs {
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {

@@ -240,14 +240,14 @@ type NewChatbot struct {
 // CreateChatbot inserts an inactive chatbot; ErrDuplicate when the name is
 // taken.
 func (t *Tx) CreateChatbot(ctx context.Context, n NewChatbot, now time.Time) (Chatbot, error) {
-	res, err := t.q.ExecContext(ctx, `INSERT INTO chatbots
+	var id int64
+	err := t.q.QueryRowContext(ctx, `INSERT INTO chatbots
 		(name, language, channel, sender_id, session_timeout_seconds, definition, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now))
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now)).Scan(&id)
 	if err != nil {
 		return Chatbot{}, constraintError(err)
 	}
-	id, _ := res.LastInsertId()
 	return t.ChatbotByID(ctx, id)
 }
 
@@ -289,22 +289,27 @@ func (t *Tx) UpdateChatbot(ctx context.Context, c Chatbot, now time.Time) (Chatb
 // timestamps. The database refuses a status that would break I1–I4.
 func (t *Tx) SetChatbotStatus(ctx context.Context, id int64, status string, graceEnds, now time.Time) error {
 	var query string
+	args := []any{fmtTime(now), id}
 	switch status {
 	case StatusActive:
 		query = `UPDATE chatbots SET status = 'active', grace_ends_at = NULL,
 			first_activated_at = coalesce(first_activated_at, ?1), last_activated_at = ?1 WHERE id = ?2`
 	case StatusDeactivated:
 		query = `UPDATE chatbots SET status = 'deactivated', grace_ends_at = ?3, last_deactivated_at = ?1 WHERE id = ?2`
+		args = append(args, nullableTime(graceEnds))
 	default:
 		query = `UPDATE chatbots SET status = 'inactive', grace_ends_at = NULL,
 			last_deactivated_at = CASE WHEN status = 'inactive' THEN last_deactivated_at ELSE ?1 END WHERE id = ?2`
 	}
-	res, err := t.q.ExecContext(ctx, query, fmtTime(now), id, nullableTime(graceEnds))
+	res, err := t.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return constraintError(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
+	}
+	if status == StatusDeactivated {
+		return t.noteDeadline(ctx)
 	}
 	return nil
 }
@@ -346,7 +351,7 @@ func (t *Tx) SetGraceEnd(ctx context.Context, id int64, end time.Time) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound
 	}
-	return nil
+	return t.noteDeadline(ctx)
 }
 
 // DeleteChatbot removes a chatbot that was never activated, and reports

@@ -67,7 +67,8 @@ func (q queries) FirstSessionHour(ctx context.Context) (int64, bool, error) {
 // PutEndUserSketch stores (or replaces) the end-user sketch of a chatbot
 // (0: all chatbots) for the span starting at hour.
 func (t *Tx) PutEndUserSketch(ctx context.Context, chatbotID int64, span int, hour int64, sketch []byte) error {
-	_, err := t.q.ExecContext(ctx, `INSERT OR REPLACE INTO rollup_end_users (chatbot_id, span, hour, sketch) VALUES (?, ?, ?, ?)`,
+	_, err := t.q.ExecContext(ctx, `INSERT INTO rollup_end_users (chatbot_id, span, hour, sketch) VALUES (?, ?, ?, ?)
+		ON CONFLICT (chatbot_id, span, hour) DO UPDATE SET sketch = excluded.sketch`,
 		chatbotID, span, hour, sketch)
 	return err
 }
@@ -151,7 +152,7 @@ func (q queries) PartialUntil(ctx context.Context) (time.Time, bool, error) {
 // SetPartialUntil records how far the unfinished hour's sketch goes.
 func (t *Tx) SetPartialUntil(ctx context.Context, at time.Time) error {
 	_, err := t.q.ExecContext(ctx, `INSERT INTO analytics_state (key, value) VALUES (?, ?)
-		ON CONFLICT DO UPDATE SET value = excluded.value`, keyPartialUntil, at.UnixMicro())
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keyPartialUntil, at.UnixMicro())
 	return err
 }
 
@@ -169,13 +170,13 @@ func (q queries) SketchedUntil(ctx context.Context) (int64, bool, error) {
 // SetSketchedUntil moves the watermark of the end-user sketches.
 func (t *Tx) SetSketchedUntil(ctx context.Context, hour int64) error {
 	_, err := t.q.ExecContext(ctx, `INSERT INTO analytics_state (key, value) VALUES (?, ?)
-		ON CONFLICT DO UPDATE SET value = excluded.value`, keySketchedUntil, hour)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, keySketchedUntil, hour)
 	return err
 }
 
 // HasRollups reports whether any rollup row exists.
 func (q queries) HasRollups(ctx context.Context) (bool, error) {
-	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rollup_hours)`).Scan(&n)
-	return n == 1, err
+	var has bool // SQLite answers 1 or 0, which database/sql turns into a bool too
+	err := q.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rollup_hours)`).Scan(&has)
+	return has, err
 }

@@ -27,15 +27,14 @@ func (t *Tx) CreateRelease(ctx context.Context, r Release) (Release, error) {
 	if err != nil {
 		return Release{}, err
 	}
-	res, err := t.q.ExecContext(ctx, `INSERT INTO releases
+	err = t.q.QueryRowContext(ctx, `INSERT INTO releases
 		(chatbot_id, number, definition, definition_hash, report, override_reason, activated_by_id, activated_by, activated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.ChatbotID, r.Number, string(r.Definition), r.DefinitionHash, string(r.Report), r.OverrideReason,
-		nullableID(r.ActivatedByID), r.ActivatedBy, fmtTime(r.ActivatedAt))
+		nullableID(r.ActivatedByID), r.ActivatedBy, fmtTime(r.ActivatedAt)).Scan(&r.ID)
 	if err != nil {
 		return Release{}, err
 	}
-	r.ID, _ = res.LastInsertId()
 	return r, nil
 }
 

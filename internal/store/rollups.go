@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -124,23 +127,24 @@ func (r *rollup) closed(chatbotID, releaseID int64, opened, last, closedAt time.
 const upsertRollupHour = `INSERT INTO rollup_hours (chatbot_id, hour, release_id, sessions_opened, inbound, outbound, fallback_hits,
 	closed_completed, closed_timeout, closed_deactivated, closed_grace_ended, closed_superseded, closed_step_limit, session_seconds, last_message_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT DO UPDATE SET
-		sessions_opened = sessions_opened + excluded.sessions_opened,
-		inbound = inbound + excluded.inbound,
-		outbound = outbound + excluded.outbound,
-		fallback_hits = fallback_hits + excluded.fallback_hits,
-		closed_completed = closed_completed + excluded.closed_completed,
-		closed_timeout = closed_timeout + excluded.closed_timeout,
-		closed_deactivated = closed_deactivated + excluded.closed_deactivated,
-		closed_grace_ended = closed_grace_ended + excluded.closed_grace_ended,
-		closed_superseded = closed_superseded + excluded.closed_superseded,
-		closed_step_limit = closed_step_limit + excluded.closed_step_limit,
-		session_seconds = session_seconds + excluded.session_seconds,
-		last_message_at = CASE WHEN excluded.last_message_at > coalesce(last_message_at, '') THEN excluded.last_message_at ELSE last_message_at END`
+	ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET
+		sessions_opened = rollup_hours.sessions_opened + excluded.sessions_opened,
+		inbound = rollup_hours.inbound + excluded.inbound,
+		outbound = rollup_hours.outbound + excluded.outbound,
+		fallback_hits = rollup_hours.fallback_hits + excluded.fallback_hits,
+		closed_completed = rollup_hours.closed_completed + excluded.closed_completed,
+		closed_timeout = rollup_hours.closed_timeout + excluded.closed_timeout,
+		closed_deactivated = rollup_hours.closed_deactivated + excluded.closed_deactivated,
+		closed_grace_ended = rollup_hours.closed_grace_ended + excluded.closed_grace_ended,
+		closed_superseded = rollup_hours.closed_superseded + excluded.closed_superseded,
+		closed_step_limit = rollup_hours.closed_step_limit + excluded.closed_step_limit,
+		session_seconds = rollup_hours.session_seconds + excluded.session_seconds,
+		last_message_at = CASE WHEN excluded.last_message_at > coalesce(rollup_hours.last_message_at, '') THEN excluded.last_message_at ELSE rollup_hours.last_message_at END`
 
 const upsertRollupDialog = `INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, entries, ended)
 	VALUES (?, ?, ?, ?, ?, ?)
-	ON CONFLICT DO UPDATE SET entries = entries + excluded.entries, ended = ended + excluded.ended`
+	ON CONFLICT (chatbot_id, hour, release_id, dialog_id) DO UPDATE SET entries = rollup_dialogs.entries + excluded.entries,
+		ended = rollup_dialogs.ended + excluded.ended`
 
 // merge adds the counts gathered in o.
 func (r *rollup) merge(o *rollup) {
@@ -161,7 +165,16 @@ func (r *rollup) merge(o *rollup) {
 
 // flush writes the gathered counts and forgets them.
 func (r *rollup) flush(ctx context.Context, t *Tx) error {
-	for b, c := range r.hours {
+	// Rows are written in key order: on PostgreSQL concurrent batches
+	// lock the rows they add to, and one order for everyone means no two
+	// of them can wait for each other. The all-chatbots row (chatbot 0)
+	// comes first, so batches queue there and only for the time between
+	// their flush and their commit.
+	hours := slices.SortedFunc(maps.Keys(r.hours), func(a, b bucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID))
+	})
+	for _, b := range hours {
+		c := r.hours[b]
 		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
 			c.SessionsOpened, c.Inbound, c.Outbound, c.FallbackHits,
 			c.Closed[0], c.Closed[1], c.Closed[2], c.Closed[3], c.Closed[4], c.Closed[5],
@@ -169,7 +182,12 @@ func (r *rollup) flush(ctx context.Context, t *Tx) error {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
-	for k, c := range r.dialogs {
+	dialogs := slices.SortedFunc(maps.Keys(r.dialogs), func(a, b dialogBucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID),
+			strings.Compare(a.dialog, b.dialog))
+	})
+	for _, k := range dialogs {
+		c := r.dialogs[k]
 		if _, err := t.q.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, c.entries, c.ended); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
@@ -210,13 +228,16 @@ func (t *Tx) CountTraffic(tr Traffic) {
 
 // closeReturning is what the session-closing statements return, for the
 // rollups.
-const closeReturning = ` RETURNING chatbot_id, coalesce(release_id, 0), opened_at, last_activity_at, closed_at, close_reason, coalesce(json_extract(state, '$.dialog'), '')`
+func (d *dialect) closeReturning() string {
+	return ` RETURNING chatbot_id, coalesce(release_id, 0), opened_at, last_activity_at, closed_at, close_reason, coalesce(` +
+		d.jsonField("state", "dialog") + `, '')`
+}
 
 // closeSessions runs a session-closing UPDATE (ending in closeReturning),
 // counts the sessions it closed into the transaction's rollups and
 // returns how many.
 func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int64, error) {
-	rows, err := t.q.QueryContext(ctx, query+closeReturning, args...)
+	rows, err := t.q.QueryContext(ctx, query+t.d.closeReturning(), args...)
 	if err != nil {
 		return 0, err
 	}
@@ -387,11 +408,12 @@ func errorsOf(rows *sql.Rows) error {
 	return rows.Close()
 }
 
-// closedColumns is the sum of each close reason, as SQL over chat_sessions.
+// closedColumns is the count of each close reason, as SQL over
+// chat_sessions.
 func closedColumns() string {
 	var b strings.Builder
 	for _, r := range CloseReasons {
-		fmt.Fprintf(&b, "sum(close_reason = '%s'), ", r)
+		fmt.Fprintf(&b, "count(*) FILTER (WHERE close_reason = '%s'), ", r)
 	}
 	return b.String()
 }
@@ -400,24 +422,25 @@ func closedColumns() string {
 // replacing what is stored. It is one transaction: readers see the old
 // rollups or the new ones.
 func (t *Tx) RebuildRollups(ctx context.Context) error {
+	d := t.d
 	steps := []string{
 		`DELETE FROM rollup_hours`,
 		`DELETE FROM rollup_dialogs`,
 		`INSERT INTO rollup_hours (chatbot_id, hour, release_id, sessions_opened)
-			SELECT chatbot_id, unixepoch(opened_at) / 3600, coalesce(release_id, 0), count(*)
+			SELECT chatbot_id, ` + d.hourOf("opened_at") + `, coalesce(release_id, 0), count(*)
 			FROM chat_sessions GROUP BY 1, 2, 3`,
 		`INSERT INTO rollup_hours (chatbot_id, hour, release_id, inbound, outbound, fallback_hits, last_message_at)
-			SELECT m.chatbot_id, unixepoch(m.at) / 3600, coalesce(s.release_id, 0),
-				sum(m.direction = 'in'), sum(m.direction = 'out'), sum(m.fallback_hits), max(m.at)
+			SELECT m.chatbot_id, ` + d.hourOf("m.at") + `, coalesce(s.release_id, 0),
+				count(*) FILTER (WHERE m.direction = 'in'), count(*) FILTER (WHERE m.direction = 'out'), sum(m.fallback_hits), max(m.at)
 			FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE true GROUP BY 1, 2, 3
-			ON CONFLICT DO UPDATE SET inbound = excluded.inbound, outbound = excluded.outbound,
+			ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET inbound = excluded.inbound, outbound = excluded.outbound,
 				fallback_hits = excluded.fallback_hits, last_message_at = excluded.last_message_at`,
 		`INSERT INTO rollup_hours (chatbot_id, hour, release_id, closed_completed, closed_timeout, closed_deactivated,
 				closed_grace_ended, closed_superseded, closed_step_limit, session_seconds)
-			SELECT chatbot_id, unixepoch(closed_at) / 3600, coalesce(release_id, 0), ` + closedColumns() + `
-				sum(unixepoch(last_activity_at) - unixepoch(opened_at))
+			SELECT chatbot_id, ` + d.hourOf("closed_at") + `, coalesce(release_id, 0), ` + closedColumns() + `
+				sum(` + d.epochOf("last_activity_at") + ` - ` + d.epochOf("opened_at") + `)
 			FROM chat_sessions WHERE closed_at IS NOT NULL GROUP BY 1, 2, 3
-			ON CONFLICT DO UPDATE SET closed_completed = excluded.closed_completed, closed_timeout = excluded.closed_timeout,
+			ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET closed_completed = excluded.closed_completed, closed_timeout = excluded.closed_timeout,
 				closed_deactivated = excluded.closed_deactivated, closed_grace_ended = excluded.closed_grace_ended,
 				closed_superseded = excluded.closed_superseded, closed_step_limit = excluded.closed_step_limit,
 				session_seconds = excluded.session_seconds`,
@@ -429,13 +452,13 @@ func (t *Tx) RebuildRollups(ctx context.Context) error {
 				sum(closed_step_limit), sum(session_seconds), max(last_message_at)
 			FROM rollup_hours WHERE chatbot_id <> 0 GROUP BY hour`,
 		`INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, entries)
-			SELECT m.chatbot_id, unixepoch(m.at) / 3600, coalesce(s.release_id, 0), j.value, count(*)
-			FROM messages m JOIN chat_sessions s ON s.id = m.session_id JOIN json_each(m.entered) j
+			SELECT m.chatbot_id, ` + d.hourOf("m.at") + `, coalesce(s.release_id, 0), j.value, count(*)
+			FROM messages m JOIN chat_sessions s ON s.id = m.session_id CROSS JOIN ` + d.jsonStrings("m.entered", "j") + `
 			WHERE m.entered IS NOT NULL GROUP BY 1, 2, 3, 4`,
 		`INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, ended)
-			SELECT chatbot_id, unixepoch(closed_at) / 3600, coalesce(release_id, 0), json_extract(state, '$.dialog'), count(*)
-			FROM chat_sessions WHERE closed_at IS NOT NULL AND coalesce(json_extract(state, '$.dialog'), '') <> '' GROUP BY 1, 2, 3, 4
-			ON CONFLICT DO UPDATE SET ended = excluded.ended`,
+			SELECT chatbot_id, ` + d.hourOf("closed_at") + `, coalesce(release_id, 0), ` + d.jsonField("state", "dialog") + `, count(*)
+			FROM chat_sessions WHERE closed_at IS NOT NULL AND coalesce(` + d.jsonField("state", "dialog") + `, '') <> '' GROUP BY 1, 2, 3, 4
+			ON CONFLICT (chatbot_id, hour, release_id, dialog_id) DO UPDATE SET ended = excluded.ended`,
 	}
 	for _, q := range steps {
 		if _, err := t.q.ExecContext(ctx, q); err != nil {

@@ -62,11 +62,18 @@ type Bulk struct {
 	auditHead string
 }
 
+// ErrBulkPostgres: a bulk load writes a SQLite file; PostgreSQL is filled
+// by copying one (answers copy).
+var ErrBulkPostgres = errors.New("a bulk load writes SQLite; seed a SQLite file and copy it to PostgreSQL with answers copy")
+
 // BulkLoad runs fn in one write transaction with bulk-load pragmas, then
 // restores the pragmas. It refuses (ErrNotEmpty) a database that already
 // has chatbots, senders or sessions. Audit entries continue the existing
 // chain. If fn or the load fails, nothing is written.
 func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) (err error) {
+	if s.pg != nil {
+		return ErrBulkPostgres
+	}
 	conn, err := s.W.Conn(ctx)
 	if err != nil {
 		return err

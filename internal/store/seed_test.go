@@ -33,7 +33,7 @@ func openSession(id, chatbot int64, user string) ChatSession {
 
 func TestBulkLoad(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
+	st, _ := openSQLiteStore(t)
 	err := st.BulkLoad(ctx, func(b *Bulk) error {
 		if err := bulkWorld(b); err != nil {
 			return err
@@ -101,7 +101,7 @@ func TestBulkLoadRefusesBadRows(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			st, _ := openStore(t)
+			st, _ := openSQLiteStore(t)
 			err := st.BulkLoad(ctx, func(b *Bulk) error {
 				if err := bulkWorld(b); err != nil {
 					return err

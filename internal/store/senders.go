@@ -104,13 +104,13 @@ func (q queries) SenderOptions(ctx context.Context, channel string, limit int) (
 // CreateSender inserts a sender; ErrDuplicate when the channel already has
 // that address.
 func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now time.Time) (Sender, error) {
-	res, err := t.q.ExecContext(ctx,
-		`INSERT INTO senders (channel, address, inbound_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-		channel, address, key, fmtTime(now), fmtTime(now))
+	var id int64
+	err := t.q.QueryRowContext(ctx,
+		`INSERT INTO senders (channel, address, inbound_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		channel, address, key, fmtTime(now), fmtTime(now)).Scan(&id)
 	if err != nil {
 		return Sender{}, constraintError(err)
 	}
-	id, _ := res.LastInsertId()
 	return t.SenderByID(ctx, id)
 }
 

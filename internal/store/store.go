@@ -1,6 +1,8 @@
-// Package store is the only package that speaks SQL. It opens the SQLite
-// database (one writer connection beside a pool of readers), brings it to
-// the current schema, and offers one file of queries per aggregate.
+// Package store is the only package that speaks SQL. It opens the
+// database — a SQLite file (one writer connection beside a pool of
+// readers) or a PostgreSQL server (see postgres.go) — brings it to the
+// current schema, and offers one file of queries per aggregate. The
+// queries are the same on both engines; dialect.go holds what differs.
 package store
 
 import (
@@ -32,6 +34,10 @@ var (
 	// ErrOpenSessions: a chatbot cannot become inactive with open
 	// sessions, nor can a session open on a chatbot that is not active (I4).
 	ErrOpenSessions = errors.New("open sessions do not match the chatbot's status")
+	// ErrSessionOpen: the end user already has an open session on the
+	// sender (I5). Only concurrent batches on PostgreSQL meet it: one of
+	// two first messages of an end user opened the session first.
+	ErrSessionOpen = errors.New("the end user already has an open session on this sender")
 )
 
 // Store is the database: W is the single writer connection, R the readers.
@@ -39,10 +45,14 @@ type Store struct {
 	queries
 	W *sql.DB
 	R *sql.DB
+	// d is the engine's dialect; pg holds what only PostgreSQL has.
+	d  *dialect
+	pg *pgState
 	// Prepared statements of each pool.
 	wstmts, rstmts *stmtCache
 	// Group commit (see InBatch): waiting work, and the end of it all.
 	batch     chan *batchJob
+	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
 	closeOnce sync.Once
@@ -57,7 +67,10 @@ type querier interface {
 
 // queries holds the read queries; Store runs them on the readers and Tx
 // inside its transaction.
-type queries struct{ q querier }
+type queries struct {
+	q querier
+	d *dialect
+}
 
 // Tx is a write transaction. Every state change and its audit entry go
 // through one Tx, so they commit together or not at all.
@@ -67,6 +80,8 @@ type Tx struct {
 	// rollup gathers what the transaction adds to the analytics rollups;
 	// it is written once, just before the commit.
 	rollup *rollup
+	// deadlineSet: the transaction set a grace deadline (noteDeadline).
+	deadlineSet bool
 }
 
 func dsn(path string, readOnly bool) string {
@@ -105,9 +120,17 @@ func openWriter(path string) (*sql.DB, error) {
 	return w, nil
 }
 
-// Open opens (creating if needed) the database at path and migrates it to
-// the current schema.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database named by dsn and migrates it to the current
+// schema: a postgres:// or postgresql:// URL is a PostgreSQL database,
+// anything else the path of a SQLite file (created if needed).
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	w, err := openWriter(path)
 	if err != nil {
 		return nil, err
@@ -116,7 +139,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	if err := migrate(ctx, w); err != nil {
+	if err := migrate(ctx, w, goose.DialectSQLite3, "migrations/sqlite"); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -128,21 +151,21 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxOpenConns(readers())
 	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
-	s := &Store{queries: queries{cachedDB{rstmts}}, W: w, R: r, wstmts: newStmtCache(w), rstmts: rstmts,
-		batch: make(chan *batchJob), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	go s.runBatches()
+	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
+	s.startBatches(1)
 	return s, nil
 }
 
 // readers is the size of the reader pool.
 func readers() int { return max(4, runtime.NumCPU()*2) }
 
-func migrate(ctx context.Context, w *sql.DB) error {
-	fsys, err := fs.Sub(db.Migrations, "migrations")
+func migrate(ctx context.Context, w *sql.DB, d goose.Dialect, dir string, opts ...goose.ProviderOption) error {
+	fsys, err := fs.Sub(db.Migrations, dir)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, w, fsys)
+	p, err := goose.NewProvider(d, w, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -156,8 +179,12 @@ func migrate(ctx context.Context, w *sql.DB) error {
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
 	<-s.batchDone
-	s.rstmts.close()
-	s.wstmts.close()
+	if s.pg != nil {
+		s.pg.close()
+	} else {
+		s.rstmts.close()
+		s.wstmts.close()
+	}
 	return errors.Join(s.R.Close(), s.W.Close())
 }
 
@@ -168,18 +195,62 @@ func (s *Store) Ping(ctx context.Context) error {
 }
 
 // InTx runs fn in a write transaction and commits if fn returns nil.
+// Write transactions run one at a time: SQLite's writer takes the write
+// lock at BEGIN, and on PostgreSQL every write transaction first takes one
+// transaction-scoped advisory lock (see postgres.go), so a transaction
+// reads what every earlier one wrote, on any replica. On PostgreSQL a
+// transaction that fails to serialize anyway (SQLSTATE 40001, 40P01) is
+// run again from the start, a bounded number of times: fn must keep its
+// results only in what it returns or assigns, as a rolled-back try leaves
+// nothing in the database.
 func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	if s.pg != nil {
+		return s.pgRetry(ctx, func() error { return s.inTxOnce(ctx, fn) }, nil)
 	}
-	defer s.wstmts.preparePending(ctx)
-	t := &Tx{queries: queries{newCachedTx(tx, s.wstmts)}, tx: tx, rollup: newRollup()}
+	return s.inTxOnce(ctx, fn)
+}
+
+func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
+	tx, q, err := s.beginWrite(ctx, false)
+	if err != nil {
+		return err
+	}
+	defer s.afterWrite(ctx)
+	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
-	return t.commit(ctx)
+	if err := t.commit(ctx); err != nil {
+		return err
+	}
+	if t.deadlineSet {
+		s.signalWake()
+	}
+	return nil
+}
+
+// afterWrite prepares, on SQLite, the queries a write transaction met for
+// the first time (its one connection was busy until now).
+func (s *Store) afterWrite(ctx context.Context) {
+	if s.pg == nil {
+		s.wstmts.preparePending(ctx)
+	}
+}
+
+// beginWrite begins a write transaction on the engine's writer and
+// returns the queries that run inside it. A shared one (a batch of routed
+// messages) may run beside other shared ones on PostgreSQL; on SQLite
+// every write transaction is alone.
+func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, error) {
+	if s.pg != nil {
+		return s.pgBeginWrite(ctx, shared)
+	}
+	tx, err := s.W.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, queries{}, fmt.Errorf("begin: %w", err)
+	}
+	return tx, queries{newCachedTx(tx, s.wstmts), sqliteDialect}, nil
 }
 
 // commit writes the transaction's rollups and commits; on an error
@@ -192,7 +263,7 @@ func (t *Tx) commit(ctx context.Context) error {
 	if err := t.tx.Commit(); err != nil {
 		// The only deferred constraint is I4's foreign key: it fails here,
 		// at commit, and the transaction is rolled back.
-		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		if strings.Contains(err.Error(), "FOREIGN KEY constraint failed") || isPgForeignKeyViolation(err) {
 			return ErrOpenSessions
 		}
 		return fmt.Errorf("commit: %w", err)
@@ -228,10 +299,13 @@ func nullableTime(t time.Time) any {
 	return fmtTime(t)
 }
 
-// constraintError maps SQLite constraint failures to sentinel errors.
+// constraintError maps constraint failures to sentinel errors.
 func constraintError(err error) error {
 	if err == nil {
 		return nil
+	}
+	if e, ok := pgConstraintError(err); ok {
+		return e
 	}
 	msg := err.Error()
 	switch {
@@ -239,6 +313,8 @@ func constraintError(err error) error {
 		return ErrLastAdmin
 	case strings.Contains(msg, "UNIQUE constraint failed: chatbots.sender_id"):
 		return ErrSenderBusy
+	case strings.Contains(msg, "UNIQUE constraint failed: chat_sessions.sender_id, chat_sessions.end_user"):
+		return ErrSessionOpen
 	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):

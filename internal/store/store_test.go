@@ -15,16 +15,28 @@ import (
 
 	"github.com/answers-console/answers/db"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testdb"
 )
 
 // now is the clock of these tests: a fixed instant with microseconds, so
 // that stored times can be compared exactly.
 var now = time.Date(2026, 3, 1, 12, 30, 15, 123456000, time.UTC)
 
-// openStore opens a fresh database file in t.TempDir().
+// openStore opens a fresh database on the engine of the test run (see
+// testdb) and returns it with its DSN.
 func openStore(t *testing.T) (*Store, string) {
 	t.Helper()
-	file := filepath.Join(t.TempDir(), "answers.db")
+	return openDSN(t, testdb.DSN(t))
+}
+
+// openSQLiteStore opens a fresh SQLite file, for what only SQLite has.
+func openSQLiteStore(t *testing.T) (*Store, string) {
+	t.Helper()
+	return openDSN(t, testdb.SQLiteFile(t))
+}
+
+func openDSN(t *testing.T, file string) (*Store, string) {
+	t.Helper()
 	st, err := Open(context.Background(), file)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
@@ -64,7 +76,7 @@ func pragma(t *testing.T, q querier, name string) string {
 
 func TestOpenCreatesAndMigrates(t *testing.T) {
 	ctx := context.Background()
-	st, file := openStore(t)
+	st, file := openSQLiteStore(t)
 	if _, err := os.Stat(file); err != nil {
 		t.Fatalf("database file not created: %v", err)
 	}
@@ -90,7 +102,7 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 // latestMigration is the number of the newest embedded migration file.
 func latestMigration(t *testing.T) int64 {
 	t.Helper()
-	files, err := fs.Glob(db.Migrations, "migrations/*.sql")
+	files, err := fs.Glob(db.Migrations, "migrations/sqlite/*.sql")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no migrations: %v", err)
 	}
@@ -140,7 +152,7 @@ func TestOpenTwiceIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Numbers may have gaps (a branch reserves the ones it will use).
-	files, _ := fs.Glob(db.Migrations, "migrations/*.sql")
+	files, _ := fs.Glob(db.Migrations, "migrations/"+testdb.Engine()+"/*.sql")
 	if want := len(files); applied != want {
 		t.Errorf("%d migrations recorded after three opens, want %d (each once)", applied, want)
 	}
@@ -156,7 +168,7 @@ func TestOpenRefusesQueryCharacters(t *testing.T) {
 }
 
 func TestWriterPragmas(t *testing.T) {
-	st, _ := openStore(t)
+	st, _ := openSQLiteStore(t)
 	for name, want := range map[string]string{
 		"journal_mode": "wal",
 		"foreign_keys": "1",
@@ -176,14 +188,14 @@ func TestForeignKeysAreEnforced(t *testing.T) {
 		_, err := tx.CreateAPIToken(context.Background(), 999, "orphan", "ans_xx", []byte("hash"), now, time.Time{})
 		return err
 	})
-	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY") {
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
 		t.Fatalf("token for a missing user: err = %v, want a FOREIGN KEY failure", err)
 	}
 }
 
 func TestReadersRefuseWrites(t *testing.T) {
 	ctx := context.Background()
-	st, _ := openStore(t)
+	st, _ := openSQLiteStore(t)
 
 	// Hold several reader connections at once, so that the check covers
 	// more than the first connection of the pool.

@@ -143,7 +143,8 @@ func (q queries) SetupTokenHash(ctx context.Context) ([]byte, error) {
 
 // PutSetupToken replaces the one-time setup token.
 func (t *Tx) PutSetupToken(ctx context.Context, hash []byte, now time.Time) error {
-	_, err := t.q.ExecContext(ctx, `INSERT OR REPLACE INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)`, hash, fmtTime(now))
+	_, err := t.q.ExecContext(ctx, `INSERT INTO setup_tokens (id, token_hash, created_at) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at`, hash, fmtTime(now))
 	return err
 }
 

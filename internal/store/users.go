@@ -98,15 +98,12 @@ type NewUser struct {
 
 // CreateUser inserts an account; ErrDuplicate when the email is taken.
 func (t *Tx) CreateUser(ctx context.Context, n NewUser, now time.Time) (User, error) {
-	res, err := t.q.ExecContext(ctx,
-		`INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		n.Email, n.Name, n.Role.String(), n.PasswordHash, fmtTime(now), fmtTime(now))
+	var id int64
+	err := t.q.QueryRowContext(ctx,
+		`INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Email, n.Name, n.Role.String(), n.PasswordHash, fmtTime(now), fmtTime(now)).Scan(&id)
 	if err != nil {
 		return User{}, constraintError(err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return User{}, err
 	}
 	return t.UserByID(ctx, id)
 }

@@ -1,5 +1,6 @@
-// Package testkit builds a complete console on a fresh SQLite file for
-// tests: the store, the services, the web server and one user per role.
+// Package testkit builds a complete console on a fresh database for
+// tests — SQLite, or PostgreSQL when the run names a server (see
+// testdb) — the store, the services, the web server and one user per role.
 package testkit
 
 import (
@@ -7,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
@@ -15,6 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testdb"
 	"github.com/answers-console/answers/web"
 )
 
@@ -52,7 +53,7 @@ func New(t testing.TB) *App {
 // Empty opens a fresh database with no users (first-run state).
 func Empty(t testing.TB) *App {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "answers.db"))
+	st, err := store.Open(context.Background(), testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,9 @@
 -- +goose Up
 
--- PostgreSQL twin of migrations/00040_console_sessions.sql: console
--- sessions keyed by the SHA-256 of their token. (The sessions table of the
--- SQLite foundation is not created by the PostgreSQL schema, hence no DROP.)
+-- PostgreSQL twin of ../sqlite/00040_console_sessions.sql: console
+-- sessions keyed by the SHA-256 of their token, replacing the table
+-- "sessions" that kept the tokens themselves.
+DROP TABLE IF EXISTS sessions;
 CREATE TABLE console_sessions (
     token_hash  BYTEA PRIMARY KEY,
     data        BYTEA NOT NULL,

@@ -1,6 +1,6 @@
 -- +goose Up
 
--- PostgreSQL twin of migrations/00041_signin_throttle.sql.
+-- PostgreSQL twin of ../sqlite/00041_signin_throttle.sql.
 
 -- Sign-in slow-down state, in the database rather than in each process,
 -- so that replicas share it: five failures spread over replicas count as

@@ -1,6 +1,6 @@
 -- +goose Up
 
--- PostgreSQL twin of migrations/00042_token_expiry.sql.
+-- PostgreSQL twin of sqlite/00042_token_expiry.sql.
 
 -- Personal API tokens may expire, and say when they were last used (to
 -- the minute: see store.TouchAPIToken). Times are store.TimeFormat text.
