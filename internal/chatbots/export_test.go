@@ -160,3 +160,23 @@ func TestImportChecksTheStoredSize(t *testing.T) {
 		t.Error("the refused import was stored")
 	}
 }
+
+// TestImportCapsKeywords: an import with more keywords than the cap is
+// refused with the count, and nothing is stored.
+func TestImportCapsKeywords(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	kws := make([]string, chatbot.MaxKeywords+1)
+	for i := range kws {
+		kws[i] = fmt.Sprintf("%q", fmt.Sprintf("kw%d", i))
+	}
+	doc := `{"schema_version":1,"name":"Wordy","language":"en","channel":"sms","session_timeout_seconds":600,"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"keywords","text":"?","branches":[{"keywords":[` +
+		strings.Join(kws, ",") + `],"dialog":"start"}]}]}]}}`
+	_, err := app.Chatbots.Import(context.Background(), designer, []byte(doc))
+	if p, ok := problem.As(err); !ok || p.Code != "too_many_keywords" || !strings.Contains(p.Message, "5001") {
+		t.Fatalf("import of %d keywords: %v", len(kws), err)
+	}
+	if _, err := app.Store.ChatbotByName(context.Background(), "Wordy"); err == nil {
+		t.Error("the refused import was stored")
+	}
+}
