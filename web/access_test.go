@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
+	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
@@ -106,7 +107,12 @@ func TestTokensFollowTheAccountAtOnce(t *testing.T) {
 	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, true); err != nil {
 		t.Fatal(err)
 	}
-	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "account_disabled")
+	// Disabling revokes the tokens; enabling again does not revive them.
+	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
+	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, false); err != nil {
+		t.Fatal(err)
+	}
+	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
 }
 
 // TestObjectLevelAccess: an id from elsewhere is refused, and shows
@@ -234,7 +240,7 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 func TestCookieFlags(t *testing.T) {
 	app := testkit.New(t)
 	for _, secure := range []bool{false, true} {
-		srv := httptest.NewServer(app.Web(nil, secure, false))
+		srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{SecureCookies: secure}))
 		t.Cleanup(srv.Close)
 		c := newClient(t, srv)
 		u, _ := url.Parse(srv.URL)

@@ -125,7 +125,7 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 	}
 
 	// The JSON API gives the same numbers.
-	tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[rbac.Analyzer].ID, "analytics")
+	tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[rbac.Analyzer].ID, accounts.NewToken{Name: "analytics"})
 	if err != nil {
 		t.Fatal(err)
 	}

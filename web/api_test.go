@@ -31,7 +31,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	app, srv := newServer(t)
 	e := &apiEnv{t: t, app: app, fx: newFixture(t, app), c: newClient(t, srv), tokens: map[rbac.Role]string{}}
 	for _, r := range rbac.Roles() {
-		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, "t")
+		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestAPIMessages(t *testing.T) {
 		status  int
 		code    string
 	}{
-		{"unknown sender", `{"channel": "livechat", "sender": "nowhere", "from": "web-1", "text": "hi"}`, e.key(), 404, "unknown_sender"},
+		{"unknown sender", `{"channel": "livechat", "sender": "nowhere", "from": "web-1", "text": "hi"}`, e.key(), 401, "bad_inbound_key"},
 		{"no active chatbot", `{"channel": "livechat", "sender": "quiet", "from": "web-1", "text": "hi"}`, []string{"X-Inbound-Key", quiet.InboundKey}, 409, "no_active_chatbot"},
 		{"wrong key", ok, []string{"X-Inbound-Key", e.fx.sender.InboundKey + "x"}, 401, "bad_inbound_key"},
 		{"another sender's key", ok, []string{"X-Inbound-Key", quiet.InboundKey}, 401, "bad_inbound_key"},

@@ -25,7 +25,7 @@ func TestAuditFiltersPagesAndExports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tok, _, err := app.Accounts.CreateToken(ctx, sys, app.Users[rbac.Admin].ID, "audit")
+	tok, _, err := app.Accounts.CreateToken(ctx, sys, app.Users[rbac.Admin].ID, accounts.NewToken{Name: "audit"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestDisabledUserIsSignedOutOnNextRequest(t *testing.T) {
 	app, srv := newServer(t)
 	victim := newClient(t, srv)
 	victim.loginAs(rbac.Designer)
-	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Designer].ID, "t")
+	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Designer].ID, accounts.NewToken{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
@@ -85,7 +86,18 @@ func (s *Server) chatSend(c echo.Context) error {
 	text := formValue(c, "text")
 	d := views.ChatData{Sender: snd}
 	status := http.StatusOK
-	out, err := s.cfg.Runtime.Route(c.Request().Context(), snd, s.endUser(c), text)
+	// The visitor's own limits come first, so a flood is refused as the
+	// flooder's before it can spend the sender's budget; a refused new
+	// visitor gets no cookie and no session.
+	visitor := ""
+	if ck, err := c.Cookie(s.chatCookieName()); err == nil && validWebChatID(ck.Value) {
+		visitor = ck.Value
+	}
+	err = s.chatLimits.allow(visitor, visitor == "", c.RealIP())
+	var out runtime.Outcome
+	if err == nil {
+		out, err = s.cfg.Runtime.Route(c.Request().Context(), snd, s.endUser(c), text)
+	}
 	if p, ok := problem.As(err); ok {
 		status = statusOf(p.Kind)
 		d.Notice = "Your message could not be delivered: " + p.Message
@@ -94,6 +106,8 @@ func (s *Server) chatSend(c echo.Context) error {
 			d.Notice = "Nobody is answering on this chat right now. Please try again later."
 		case "rate_limited":
 			d.Notice = "This chat is very busy right now and your message was not delivered. Please send it again in a moment."
+		case "chat_new_limited", "chat_network_limited", "chat_visitor_limited":
+			d.Notice = "Your message was not delivered: " + p.Message
 		}
 		if p.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(p.RetryAfter)))

@@ -25,6 +25,14 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if err != nil {
 		return views.EditorData{}, err
 	}
+	// A definition stored over the limit (before imports checked the
+	// stored size) is too large for the editor's pages: say so, and offer
+	// the export to trim it, rather than build a page that never ends.
+	if len(bot.Definition) > chatbot.MaxDefinitionBytes {
+		return views.EditorData{}, problem.New(problem.Invalid, "definition_too_large",
+			"The definition of %s is %d KiB, over the %d KiB limit, too large to edit here. Export it (/chatbots/%d/export), trim it and import it again.",
+			bot.Name, len(bot.Definition)/1024, chatbot.MaxDefinitionBytes/1024, id)
+	}
 	list, _, err := s.senderPicker(c, bot.Channel, bot.SenderID)
 	if err != nil {
 		return views.EditorData{}, err

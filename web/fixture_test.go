@@ -104,6 +104,6 @@ func (fx fixture) methodPath(method, pattern string) string {
 		id = strconv.FormatInt(fx.sender.ID, 10)
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
-		":idx", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css")
+		":idx", "0", ":token", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css")
 	return r.Replace(pattern)
 }

@@ -3,12 +3,15 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
+	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
 )
 
 // TestSecurityHeadersOnEveryRoute walks the route table as an admin (the
@@ -19,7 +22,7 @@ import (
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
-	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Admin].ID, "headers")
+	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Admin].ID, accounts.NewToken{Name: "headers"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +107,27 @@ func checkSecurityHeaders(t *testing.T, name string, res response) {
 	if got := res.Header.Get("Referrer-Policy"); got != "same-origin" && got != "no-referrer" && got != "strict-origin-when-cross-origin" {
 		t.Errorf("%s: Referrer-Policy %q", name, got)
 	}
+	_, path, _ := strings.Cut(name, " ")
+	if (strings.HasPrefix(path, "/api/") || strings.Contains(path, "/export")) && !strings.Contains(res.Header.Get("Cache-Control"), "no-store") {
+		t.Errorf("%s: Cache-Control %q, want no-store (API answers and exports hold keys and personal data)", name, res.Header.Get("Cache-Control"))
+	}
+	if strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/api/v1/messages") && res.Status == http.StatusUnauthorized &&
+		!strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Errorf("%s: 401 with WWW-Authenticate %q, want Bearer", name, res.Header.Get("WWW-Authenticate"))
+	}
+	for _, h := range []string{"Vary", "Cache-Control"} {
+		seen := map[string]bool{}
+		if len(res.Header.Values(h)) > 1 {
+			t.Errorf("%s: %d %s lines %q", name, len(res.Header.Values(h)), h, res.Header.Values(h))
+		}
+		for _, v := range strings.Split(strings.Join(res.Header.Values(h), ","), ",") {
+			v = strings.ToLower(strings.TrimSpace(v))
+			if v != "" && seen[v] {
+				t.Errorf("%s: %s names %q twice", name, h, v)
+			}
+			seen[v] = true
+		}
+	}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 		for _, tag := range inlineCode(res.Body) {
 			t.Errorf("%s: inline code the CSP blocks: %s", name, tag)
@@ -156,5 +180,22 @@ func TestInlineCodeScanFindsInlineCode(t *testing.T) {
 	if found := inlineCode(`<script src="/static/js/app.js" defer></script><a href="/x" data-dialog="d">x</a>` +
 		`<form hx-confirm="Delete &lt;img src=x onerror=alert(1)&gt;? style=x">`); len(found) > 0 {
 		t.Errorf("a clean page has %v", found)
+	}
+}
+
+// TestHSTSWithSecureCookies: over HTTPS (--secure-cookies) every answer
+// tells browsers to use HTTPS only; over plain HTTP none does.
+func TestHSTSWithSecureCookies(t *testing.T) {
+	app := testkit.New(t)
+	for _, secure := range []bool{false, true} {
+		srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{SecureCookies: secure}))
+		t.Cleanup(srv.Close)
+		c := newClient(t, srv)
+		for _, path := range []string{"/login", "/healthz", "/api/v1/me", "/no/such/page"} {
+			got := c.get(path).Header.Get("Strict-Transport-Security")
+			if secure && !strings.Contains(got, "max-age=") || !secure && got != "" {
+				t.Errorf("secure=%v %s: Strict-Transport-Security %q", secure, path, got)
+			}
+		}
 	}
 }

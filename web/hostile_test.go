@@ -52,7 +52,7 @@ func TestHostileInputIsRenderedInert(t *testing.T) {
 		if _, _, err := app.Accounts.AddUser(ctx, sys, accounts.NewUserInput{Email: "hostile" + n + "@test.local", Name: p, Role: "analyzer"}); err != nil {
 			t.Fatalf("user named %s: %v", p, err)
 		}
-		if _, _, err := app.Accounts.CreateToken(ctx, admin, admin.User.ID, p); err != nil {
+		if _, _, err := app.Accounts.CreateToken(ctx, admin, admin.User.ID, accounts.NewToken{Name: p, Password: testkit.Password(rbac.Admin)}); err != nil {
 			t.Fatalf("token named %s: %v", p, err)
 		}
 		// Telegram addresses may hold anything but spaces (livechat keys

@@ -253,3 +253,41 @@ func TestInboundRateLimit(t *testing.T) {
 		t.Errorf("after a second: status %d", res.Status)
 	}
 }
+
+// TestLargeStoredDefinitionNeverAnswers500: a definition stored over
+// 1 MiB (before imports checked the stored size, a 990 KiB compact file
+// was stored at 2.17 MB) still opens on every page and API call; edits
+// and copies that would keep it that large are refused with a message.
+func TestLargeStoredDefinitionNeverAnswers500(t *testing.T) {
+	e := newAPIEnv(t)
+	def := greeter()
+	for i := 0; i%2000 != 0 || len(def.JSON()) < 2170<<10; i++ {
+		def.Dialogs = append(def.Dialogs, chatbot.Dialog{ID: "d" + itoa(int64(i)), Name: "D" + itoa(int64(i)),
+			Elements: []chatbot.Element{{Type: chatbot.ElementMessage, Text: "x"}}})
+	}
+	bot := makeChatbot(t, e.app, "Legacy", e.fx.sender.ID, greeter())
+	if _, err := e.app.Store.W.Exec(`UPDATE chatbots SET definition = ? WHERE id = ?`, def.JSON(), bot.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, e.c.srv)
+	c.loginAs(rbac.Admin)
+	id := itoa(bot.ID)
+	for _, p := range []string{"/chatbots/" + id, "/chatbots/" + id + "/validation", "/chatbots/" + id + "/sessions", "/chatbots/" + id + "/export", "/chatbots"} {
+		if res := c.get(p); res.Status >= 500 {
+			t.Errorf("GET %s: %d\n%s", p, res.Status, excerpt(res.Body))
+		}
+	}
+	if res := c.post("/chatbots/"+id+"/duplicate", nil); res.Status >= 500 {
+		t.Errorf("duplicate: %d\n%s", res.Status, excerpt(res.Body))
+	}
+	for _, r := range []struct{ method, path, body string }{
+		{http.MethodGet, "/api/v1/chatbots/" + id, ""},
+		{http.MethodGet, "/api/v1/chatbots/" + id + "/export", ""},
+		{http.MethodPost, "/api/v1/chatbots/" + id + "/validate", "{}"},
+		{http.MethodPatch, "/api/v1/chatbots/" + id, `{"name":"Legacy renamed"}`},
+	} {
+		if res := e.c.send(r.method, r.path, r.body, e.as(rbac.Admin)...); res.Status >= 500 {
+			t.Errorf("%s %s: %d\n%s", r.method, r.path, res.Status, excerpt(res.Body))
+		}
+	}
+}

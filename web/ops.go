@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -63,8 +65,27 @@ func (s *Server) measure(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// MetricsHandler serves the Prometheus metrics, for a listener of their
+// own (--metrics-addr).
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
+}
+
+// metricsHandler is /metrics on the console's port: absent unless a
+// metrics token is configured, and then only for that bearer token.
 func (s *Server) metricsHandler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+	h := echo.WrapHandler(s.MetricsHandler())
+	return func(c echo.Context) error {
+		if s.cfg.MetricsToken == "" {
+			return echo.ErrNotFound
+		}
+		token, _ := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if subtle.ConstantTimeCompare([]byte(token), []byte(s.cfg.MetricsToken)) != 1 {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="metrics"`)
+			return c.String(http.StatusUnauthorized, "metrics need Authorization: Bearer <metrics token>\n")
+		}
+		return h(c)
+	}
 }
 
 // healthz answers 200 when the process is up and the database answers.

@@ -2,9 +2,12 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/views"
 )
 
@@ -56,7 +59,13 @@ func (s *Server) changePassword(c echo.Context) error {
 }
 
 func (s *Server) createToken(c echo.Context) error {
-	secret, _, err := s.cfg.Accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, formValue(c, "name"))
+	in := accounts.NewToken{Name: formValue(c, "name"), Password: formValue(c, "password")}
+	if days, err := strconv.Atoi(formValue(c, "expires")); err == nil && days > 0 {
+		in.ExpiresIn = time.Duration(days) * 24 * time.Hour
+	} else if formValue(c, "expires") != "" && formValue(c, "expires") != "0" {
+		in.ExpiresIn = -1 // refused by the service with a field message
+	}
+	secret, _, err := s.cfg.Accounts.CreateToken(c.Request().Context(), actor(c), currentUser(c).ID, in)
 	status := http.StatusOK
 	var tokenErr string
 	if err != nil {

@@ -39,9 +39,19 @@ func varyOnHTMX(next echo.HandlerFunc) echo.HandlerFunc {
 
 // pageContext puts the per-request page data into the request context, for
 // the components to read.
-func (s *Server) pageContext(c echo.Context) *http.Request {
+//
+// A refusal (status 400 and up) shows the session's CSRF token if it has
+// one but does not make one: a flood of refused anonymous requests (the
+// web chat's 429s) must not write a session row each.
+func (s *Server) pageContext(c echo.Context, status int) *http.Request {
 	r := c.Request()
-	p := views.Page{User: currentUser(c), CSRF: s.csrfToken(c), Path: r.URL.Path, Asset: s.assets.URL}
+	csrf := ""
+	if status < 400 {
+		csrf = s.csrfToken(c)
+	} else if c.Get("sessionLoaded") != nil {
+		csrf = s.sessions.GetString(r.Context(), csrfKey)
+	}
+	p := views.Page{User: currentUser(c), CSRF: csrf, Path: r.URL.Path, Asset: s.assets.URL}
 	if s.sessions != nil && c.Get("sessionLoaded") != nil {
 		if text := s.sessions.PopString(r.Context(), "flash"); text != "" {
 			p.Flash = views.Flash{Kind: s.sessions.PopString(r.Context(), "flash_kind"), Text: text}
@@ -53,7 +63,7 @@ func (s *Server) pageContext(c echo.Context) *http.Request {
 // render writes a component with status. It renders into a buffer first,
 // so that a template error never leaves half a page.
 func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
-	r := s.pageContext(c)
+	r := s.pageContext(c, status)
 	var buf bytes.Buffer
 	if err := comp.Render(r.Context(), &buf); err != nil {
 		return err

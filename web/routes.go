@@ -59,6 +59,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/users/:id/disable", rbac.ManageUsers, page, s.disableUser},
 		{http.MethodPost, "/users/:id/enable", rbac.ManageUsers, page, s.enableUser},
 		{http.MethodPost, "/users/:id/reset-password", rbac.ManageUsers, page, s.resetPassword},
+		{http.MethodGet, "/users/:id/tokens", rbac.ManageUsers, page, s.userTokens},
+		{http.MethodPost, "/users/:id/tokens/:token/revoke", rbac.ManageUsers, page, s.revokeUserToken},
 
 		// Analytics.
 		{http.MethodGet, "/analytics", rbac.ViewAnalytics, page, s.analyticsPage},
@@ -132,6 +134,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
 		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
 		{http.MethodGet, "/api/v1/audit", rbac.ViewAudit, api, s.apiAudit},
+		{http.MethodGet, "/api/v1/users/:id/tokens", rbac.ManageUsers, api, s.apiUserTokens},
+		{http.MethodPost, "/api/v1/users/:id/tokens/:token/revoke", rbac.ManageUsers, api, s.apiRevokeUserToken},
 		{http.MethodGet, "/api/v1/analytics", rbac.ViewAnalytics, api, s.apiAnalytics},
 
 		// Operations.

@@ -91,6 +91,10 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /users/:id/disable":                                 rbac.ManageUsers,
 	"POST /users/:id/enable":                                  rbac.ManageUsers,
 	"POST /users/:id/reset-password":                          rbac.ManageUsers,
+	"GET /users/:id/tokens":                                   rbac.ManageUsers,
+	"POST /users/:id/tokens/:token/revoke":                    rbac.ManageUsers,
+	"GET /api/v1/users/:id/tokens":                            rbac.ManageUsers,
+	"POST /api/v1/users/:id/tokens/:token/revoke":             rbac.ManageUsers,
 	"GET /audit":                                              rbac.ViewAudit,
 	"GET /api/v1/me":                                          rbac.SignedIn,
 	"GET /api/v1/chatbots":                                    rbac.ViewDashboard,
@@ -130,7 +134,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	fx := newFixture(t, app)
 	tokens := map[rbac.Role]string{}
 	for _, r := range rbac.Roles() {
-		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, "matrix")
+		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "matrix"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,8 +5,12 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -39,9 +43,19 @@ type Config struct {
 	// SecureCookies marks cookies Secure; set it when the console is
 	// served over HTTPS.
 	SecureCookies bool
-	// TrustProxy takes the client IP from X-Forwarded-For; set it only
-	// behind a reverse proxy that sets that header.
-	TrustProxy bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed: the client IP is the rightmost address of that header not
+	// in these networks, when the request comes from one of them. Nothing
+	// else is trusted — not loopback, not private ranges — so a client in
+	// 10/8 cannot choose its own IP (and escape the sign-in throttle or
+	// fake the audit IP). Empty: the peer address is the client.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, serves /metrics on the console's port to
+	// requests with Authorization: Bearer <token>. Unset, the console's
+	// port has no /metrics (it would tell anyone the traffic, the open
+	// sessions and the process's memory); serve MetricsHandler on a
+	// listener of its own instead (--metrics-addr).
+	MetricsToken string
 }
 
 // Server is the console's HTTP handler.
@@ -52,6 +66,8 @@ type Server struct {
 	assets   *static.Assets
 	log      *slog.Logger
 	metrics  *httpMetrics
+	// chatLimits are the web chat's per-visitor and per-network limits.
+	chatLimits chatLimits
 }
 
 // New builds the server and its route table.
@@ -68,24 +84,23 @@ func New(cfg Config) *Server {
 		assets:  static.New(),
 		log:     cfg.Logger,
 		metrics: newHTTPMetrics(cfg.Registry),
+
+		chatLimits: defaultChatLimits(),
 	}
 	s.sessions = newSessionManager(cfg.Store, cfg.SecureCookies)
 
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	if cfg.TrustProxy {
-		e.IPExtractor = echo.ExtractIPFromXFFHeader()
-	} else {
-		e.IPExtractor = echo.ExtractIPDirect()
-	}
-	e.Pre(securityHeaders)
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
+	e.Pre(s.securityHeaders)
 	e.Pre(middleware.RemoveTrailingSlashWithConfig(middleware.TrailingSlashConfig{RedirectCode: http.StatusMovedPermanently}))
 	e.Use(
 		middleware.RequestID(),
 		s.logRequests,
 		s.measure,
 		middleware.Recover(),
+		s.compress,
 		varyOnHTMX,
 	)
 	s.register()
@@ -94,6 +109,9 @@ func New(cfg Config) *Server {
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// AssetURL is the versioned address of a static file (tests fetch them).
+func (s *Server) AssetURL(name string) string { return s.assets.URL(name) }
 
 // Sessions exposes the session manager (tests inspect it).
 func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
@@ -142,4 +160,39 @@ func (s *Server) sweepSessions(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// ipExtractor reads the client IP through the trusted proxies only.
+func ipExtractor(trusted []netip.Prefix) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range trusted {
+		p = p.Masked()
+		opts = append(opts, echo.TrustIPRange(&net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// ParseProxies reads a --trusted-proxies value: CIDRs or single addresses,
+// separated by commas.
+func ParseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither a CIDR (10.0.0.0/8) nor an IP address", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

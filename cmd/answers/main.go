@@ -26,6 +26,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/web"
 )
 
 const usage = `answers — the Answers Console
@@ -136,12 +137,22 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("addr", env("ANSWERS_ADDR", "127.0.0.1:8080"), "listen address (env ANSWERS_ADDR)")
 	withDemo := fs.Bool("demo", false, "fill an empty database with demo data and print the demo credentials")
 	secure := fs.Bool("secure-cookies", false, "mark cookies Secure (set when served over HTTPS)")
-	trustProxy := fs.Bool("trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
+	trustProxy := fs.Bool("trust-proxy", false, "removed: use --trusted-proxies")
+	proxies := fs.String("trusted-proxies", "", "CIDRs or addresses of the reverse proxies whose X-Forwarded-For names the client IP, comma-separated (e.g. 10.0.0.5,fd00::/64); no others are trusted")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
 	inboundRate := fs.Float64("inbound-rate", runtime.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
+	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *trustProxy {
+		return fmt.Errorf("--trust-proxy trusted every private range and is gone: name your proxies with --trusted-proxies CIDR,...")
+	}
+	trusted, err := web.ParseProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	if !(*inboundRate >= 0 && *inboundRate <= 1e9) {
 		return fmt.Errorf("--inbound-rate: %g is not a number of messages a second from 0 (no limit) to 1e9", *inboundRate)
@@ -191,7 +202,12 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("analytics: %w", err)
 	}
 	a.Runtime.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
-	srv := a.Web(prometheus.NewRegistry(), *secure, *trustProxy)
+	srv := a.Web(prometheus.NewRegistry(), app.WebOptions{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
+	if *metricsAddr != "" {
+		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {
+			return err
+		}
+	}
 	go a.RunBackground(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", store.RedactDSN(*dbPath), "engine", st.Engine())
 	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
@@ -284,7 +300,7 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, *name)
+	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, accounts.NewToken{Name: *name})
 	if err != nil {
 		return plain(err)
 	}

@@ -276,4 +276,37 @@ func TestPprof(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("goroutine profile: %d", res.StatusCode)
 	}
+	// A page that rebinds its own name to 127.0.0.1 sends its own Host.
+	req, _ := http.NewRequest(http.MethodGet, "http://"+a.String()+"/debug/pprof/goroutine?debug=1", nil)
+	req.Host = "evil.example:6060"
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("a foreign Host: %d, want 421", res.StatusCode)
+	}
+}
+
+// TestMetricsListener: --metrics-addr serves /metrics apart from the
+// console.
+func TestMetricsListener(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "answers_up 1\n") })
+	a, err := serveMetrics(ctx, "127.0.0.1:0", h, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get("http://" + a.String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || string(b) != "answers_up 1\n" {
+		t.Errorf("metrics listener: %d %q", res.StatusCode, b)
+	}
 }

@@ -33,7 +33,7 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) (net.Addr, e
 	if err != nil {
 		return nil, fmt.Errorf("--pprof: %w", err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: loopbackHost(mux), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		srv.Close()
@@ -44,5 +44,45 @@ func servePprof(ctx context.Context, addr string, log *slog.Logger) (net.Addr, e
 		}
 	}()
 	log.Info("pprof", "url", "http://"+ln.Addr().String()+"/debug/pprof/")
+	return ln.Addr(), nil
+}
+
+// loopbackHost refuses requests whose Host is not a loopback name: a web
+// page can make a browser reach 127.0.0.1 under a name of its own (DNS
+// rebinding) and read the profiles; such a request names that other host.
+func loopbackHost(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			http.Error(w, "pprof answers only to a loopback host name", http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// serveMetrics serves the Prometheus metrics on a listener of their own
+// until ctx ends.
+func serveMetrics(ctx context.Context, addr string, h http.Handler, log *slog.Logger) (net.Addr, error) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics", "error", err)
+		}
+	}()
+	log.Info("metrics", "url", "http://"+ln.Addr().String()+"/metrics")
 	return ln.Addr(), nil
 }

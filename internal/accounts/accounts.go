@@ -395,7 +395,7 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, id int64, roleName st
 }
 
 // SetDisabled disables or enables an account. Disabling ends the user's
-// sessions and stops their API tokens on their next request.
+// sessions and revokes their API tokens.
 func (s *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled bool) (store.User, error) {
 	verb, action := "enable", audit.ActionUserEnabled
 	if disabled {
@@ -419,10 +419,22 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled b
 		if u, err = tx.UserByID(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(action, u, map[string]any{
+		details := map[string]any{
 			"before": map[string]any{"status": status(target)},
 			"after":  map[string]any{"status": status(u)},
-		}))
+		}
+		if disabled {
+			// Re-enabling must not revive the tokens of an account that
+			// was disabled, perhaps because it was compromised.
+			n, err := tx.RevokeUserAPITokens(ctx, id, s.now())
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				details["tokens_revoked"] = n
+			}
+		}
+		return s.audit(ctx, tx, a.entry(action, u, details))
 	})
 	return u, err
 }
@@ -435,7 +447,7 @@ func status(u store.User) string {
 }
 
 // ResetPassword gives another user a new random password, returned once,
-// and ends their sessions.
+// and ends their sessions, their API tokens and their known devices.
 func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.User, string, error) {
 	password := auth.GeneratePassword()
 	hash, err := s.Hasher.Hash(password)
@@ -454,7 +466,20 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 		if u, err = tx.UserByID(ctx, id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionPasswordReset, u, nil))
+		// A reset is the fix for a compromised account: whatever the
+		// intruder took with the old password goes too.
+		n, err := tx.RevokeUserAPITokens(ctx, id, s.now())
+		if err != nil {
+			return err
+		}
+		if err := tx.ForgetSigninDevices(ctx, id); err != nil {
+			return err
+		}
+		var details map[string]any
+		if n > 0 {
+			details = map[string]any{"tokens_revoked": n}
+		}
+		return s.audit(ctx, tx, a.entry(audit.ActionPasswordReset, u, details))
 	})
 	if err != nil {
 		return store.User{}, "", err
@@ -465,8 +490,8 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 // ChangeOwnPassword changes the actor's password after checking the
 // current one. Other sessions of the user end; the caller renews its own.
 func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next, confirm string) (store.User, error) {
-	if !s.Hasher.Check(a.User.PasswordHash, current) {
-		return store.User{}, problem.Field("current", "The current password is wrong.")
+	if err := s.checkCurrentPassword(ctx, a, current, "current"); err != nil {
+		return store.User{}, err
 	}
 	if err := auth.CheckPasswordRules(next); err != nil {
 		return store.User{}, problem.Field("password", "New password: %s.", err)
@@ -490,6 +515,31 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next,
 		return s.audit(ctx, tx, a.entry(audit.ActionPasswordChanged, u, nil))
 	})
 	return u, err
+}
+
+// checkCurrentPassword asks a signed-in user for their password again (to
+// change it, to make an API token). Like a sign-in it is slowed down after
+// a few failures, per account, and every failure is audited: a session
+// left open must not become a password oracle.
+func (s *Service) checkCurrentPassword(ctx context.Context, a Actor, password, field string) error {
+	key := "pw:" + strconv.FormatInt(a.User.ID, 10)
+	v, err := s.Store.ThrottleBegin(ctx, key, s.now(), s.AccountBackoff.Quiet, s.AccountBackoff.Wait)
+	if err != nil {
+		return err
+	}
+	if !v.OK {
+		return &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: v.Wait,
+			Message: fmt.Sprintf("Too many wrong passwords. Try again in %s.", roundUp(v.Wait))}
+	}
+	if !s.Hasher.Check(a.User.PasswordHash, password) {
+		if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+			return s.audit(ctx, tx, a.entry(audit.ActionPasswordCheckFailed, a.User, nil))
+		}); err != nil {
+			return err
+		}
+		return problem.Field(field, "The current password is wrong.")
+	}
+	return s.Store.ThrottleSucceed(ctx, key, true)
 }
 
 func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

@@ -3,8 +3,10 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
@@ -114,7 +116,7 @@ func TestAPITokens(t *testing.T) {
 	me := as(app, rbac.Designer)
 
 	before := snap(t, app.Store)
-	secret, tok, err := svc.CreateToken(ctx, me, me.User.ID, "  ")
+	secret, tok, err := svc.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "  ", Password: testkit.Password(rbac.Designer)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +142,7 @@ func TestAPITokens(t *testing.T) {
 	t.Run("not for someone else", func(t *testing.T) {
 		analyzer := app.Users[rbac.Analyzer]
 		before := snap(t, app.Store)
-		_, _, err := svc.CreateToken(ctx, me, analyzer.ID, "mine now")
+		_, _, err := svc.CreateToken(ctx, me, analyzer.ID, accounts.NewToken{Name: "mine now"})
 		wantProblem(t, err, problem.Forbidden, "not_own_token")
 		before.mustEqual(t, app.Store)
 		if list, _ := app.Store.APITokens(ctx, analyzer.ID); len(list) != 0 {
@@ -178,7 +180,7 @@ func TestAPITokenOfADisabledUser(t *testing.T) {
 	analyzer := app.Users[rbac.Analyzer]
 
 	// The CLI (the system actor) may make a token for anybody.
-	secret, _, err := svc.CreateToken(ctx, accounts.System(), analyzer.ID, "cli")
+	secret, _, err := svc.CreateToken(ctx, accounts.System(), analyzer.ID, accounts.NewToken{Name: "cli"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +191,117 @@ func TestAPITokenOfADisabledUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.AuthenticateToken(ctx, secret)
-	wantProblem(t, err, problem.Unauthorized, "account_disabled")
-	_, _, err = svc.CreateToken(ctx, accounts.System(), analyzer.ID, "another")
+	wantProblem(t, err, problem.Unauthorized, "bad_token")
+	_, _, err = svc.CreateToken(ctx, accounts.System(), analyzer.ID, accounts.NewToken{Name: "another"})
 	wantProblem(t, err, problem.Forbidden, "inactive")
+	// Enabling the account again does not revive its tokens.
+	if _, err := svc.SetDisabled(ctx, as(app, rbac.Manager), analyzer.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.AuthenticateToken(ctx, secret)
+	wantProblem(t, err, problem.Unauthorized, "bad_token")
+}
+
+// TestPasswordResetRevokesTokens: a manager's reset, the fix for a
+// compromised account, ends the user's API tokens too.
+func TestPasswordResetRevokesTokens(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	designer := app.Users[rbac.Designer]
+	secret, _, err := app.Accounts.CreateToken(ctx, accounts.System(), designer.ID, accounts.NewToken{Name: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.Accounts.ResetPassword(ctx, as(app, rbac.Manager), designer.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = app.Accounts.AuthenticateToken(ctx, secret)
+	wantProblem(t, err, problem.Unauthorized, "bad_token")
+	if e := auditLog(t, app.Store); e[len(e)-1].Details["tokens_revoked"] != float64(1) {
+		t.Errorf("reset entry details %v, want tokens_revoked 1", e[len(e)-1].Details)
+	}
+}
+
+// TestTokenNeedsPasswordAndExpires: making a token asks for the current
+// password (a wrong one is audited and slowed down like a sign-in); a
+// token with an expiry stops working then, and records when it was used.
+func TestTokenNeedsPasswordAndExpires(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	app.Accounts.Now = func() time.Time { return clock }
+	me := as(app, rbac.Designer)
+	before := snap(t, app.Store)
+	_, _, err := app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: "not my password"})
+	wantProblem(t, err, problem.Invalid, "invalid_password")
+	if e := before.newEntries(t, app.Store); len(e) != 1 || e[0].Action != audit.ActionPasswordCheckFailed {
+		t.Errorf("entries %+v, want one %s", e, audit.ActionPasswordCheckFailed)
+	}
+	for range 5 {
+		app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: "guess"})
+	}
+	_, _, err = app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: testkit.Password(rbac.Designer)})
+	wantProblem(t, err, problem.TooMany, "throttled")
+	clock = clock.Add(time.Hour)
+
+	secret, tok, err := app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: testkit.Password(rbac.Designer), ExpiresIn: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tok.ExpiresAt.Equal(clock.Add(24 * time.Hour)) {
+		t.Errorf("expires at %v", tok.ExpiresAt)
+	}
+	if _, err := app.Accounts.AuthenticateToken(ctx, secret); err != nil {
+		t.Fatal(err)
+	}
+	list, _ := app.Store.APITokens(ctx, me.User.ID)
+	if len(list) != 1 || !list[0].LastUsedAt.Equal(clock) {
+		t.Errorf("tokens %+v, want one last used now", list)
+	}
+	clock = clock.Add(24 * time.Hour)
+	_, err = app.Accounts.AuthenticateToken(ctx, secret)
+	wantProblem(t, err, problem.Unauthorized, "token_expired")
+	_, _, err = app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Password: testkit.Password(rbac.Designer), ExpiresIn: -time.Hour})
+	wantProblem(t, err, problem.Invalid, "invalid_expires")
+}
+
+// TestManagersSeeAndRevokeTokens: an admin sees and revokes anyone's
+// tokens, a manager those of users at or below their role, nobody else.
+func TestManagersSeeAndRevokeTokens(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	for _, r := range []rbac.Role{rbac.Designer, rbac.Admin} {
+		if _, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "t"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	designer, admin := app.Users[rbac.Designer], app.Users[rbac.Admin]
+	if list, err := app.Accounts.UserTokens(ctx, as(app, rbac.Manager), designer.ID); err != nil || len(list) != 1 {
+		t.Fatalf("manager lists a designer's tokens: %d, %v", len(list), err)
+	}
+	_, err := app.Accounts.UserTokens(ctx, as(app, rbac.Manager), admin.ID)
+	wantProblem(t, err, problem.Forbidden, "above_own_role")
+	_, err = app.Accounts.UserTokens(ctx, as(app, rbac.Supervisor), designer.ID)
+	wantProblem(t, err, problem.Forbidden, "forbidden")
+	list, _ := app.Store.APITokens(ctx, admin.ID)
+	wantProblem(t, app.Accounts.RevokeUserToken(ctx, as(app, rbac.Manager), admin.ID, list[0].ID), problem.Forbidden, "above_own_role")
+	if err := app.Accounts.RevokeUserToken(ctx, as(app, rbac.Admin), designer.ID, mustTokens(t, app, designer.ID)[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mustTokens(t, app, designer.ID)); n != 0 {
+		t.Errorf("%d tokens left after the admin revoked the designer's", n)
+	}
+	e := auditLog(t, app.Store)
+	if last := e[len(e)-1]; last.Action != audit.ActionTokenRevoked || last.ActorID != admin.ID || last.TargetID != strconv.FormatInt(designer.ID, 10) {
+		t.Errorf("revoke entry %+v", last)
+	}
+}
+
+func mustTokens(t *testing.T, app *testkit.App, userID int64) []store.APIToken {
+	t.Helper()
+	list, err := app.Store.APITokens(context.Background(), userID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,16 +48,24 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
 }
 
+// WebOptions are the web server's settings from the command line (see
+// web.Config for each).
+type WebOptions struct {
+	SecureCookies  bool
+	TrustedProxies []netip.Prefix
+	MetricsToken   string
+}
+
 // Web is the web server over these services. With a registry, the
 // runtime and lifecycle metrics are registered on it too.
-func (a *App) Web(reg *prometheus.Registry, secureCookies, trustProxy bool) *web.Server {
+func (a *App) Web(reg *prometheus.Registry, o WebOptions) *web.Server {
 	if reg != nil {
 		a.instrument(reg)
 	}
 	return web.New(web.Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
-		SecureCookies: secureCookies, TrustProxy: trustProxy,
+		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken,
 	})
 }
 

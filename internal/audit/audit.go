@@ -21,12 +21,15 @@ const (
 	ActionSetup           = "auth.setup"
 	ActionPasswordChanged = "user.password_changed"
 	ActionPasswordReset   = "user.password_reset"
-	ActionUserAdded       = "user.added"
-	ActionRoleChanged     = "user.role_changed"
-	ActionUserDisabled    = "user.disabled"
-	ActionUserEnabled     = "user.enabled"
-	ActionTokenCreated    = "token.created"
-	ActionTokenRevoked    = "token.revoked"
+	// ActionPasswordCheckFailed: a signed-in user gave a wrong current
+	// password (to change it, to make an API token).
+	ActionPasswordCheckFailed = "auth.password_check_failed"
+	ActionUserAdded           = "user.added"
+	ActionRoleChanged         = "user.role_changed"
+	ActionUserDisabled        = "user.disabled"
+	ActionUserEnabled         = "user.enabled"
+	ActionTokenCreated        = "token.created"
+	ActionTokenRevoked        = "token.revoked"
 )
 
 // Genesis is the previous hash of the first entry.

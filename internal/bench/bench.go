@@ -151,8 +151,14 @@ func (b *run) measure(ctx context.Context, db string) error {
 	if err != nil {
 		return err
 	}
+	// The console's port has no /metrics; the bench reads them on a
+	// listener of their own, as Prometheus would.
+	metricsAddr, err := FreeAddr()
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "Starting answers serve on %s (log: %s).\n", addr, filepath.Join(b.dir, "serve.log"))
-	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--log-json"}, filepath.Join(b.dir, "serve.log"))
+	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--metrics-addr", metricsAddr, "--log-json"}, filepath.Join(b.dir, "serve.log"))
 	if err != nil {
 		return err
 	}
@@ -167,7 +173,7 @@ func (b *run) measure(ctx context.Context, db string) error {
 		Floor: "bare net/http server start", FloorMedian: floorStart.Seconds(), FloorP99: floorStart.Seconds(), Note: "cold: a new process on the copied seed"}
 	startRow.ratios()
 	b.add(startRow)
-	if closed, err := settle(ctx, base, 60*time.Second); err != nil {
+	if closed, err := settle(ctx, "http://"+metricsAddr, 60*time.Second); err != nil {
 		b.note("waiting for the start-up sweep: " + err.Error())
 	} else if closed > 0 {
 		b.note(fmt.Sprintf("the start-up sweep closed %d sessions that timed out while the seed was cached; measuring began after it", closed))

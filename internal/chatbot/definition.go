@@ -8,8 +8,37 @@ import (
 	"slices"
 )
 
-// MaxDefinitionBytes is the largest definition Parse accepts.
+// MaxDefinitionBytes is the largest definition a chatbot may store, and
+// the largest upload or import read.
 const MaxDefinitionBytes = 1 << 20
+
+// MaxKeywords bounds the keywords of all keywords elements of a
+// definition: every message at a keywords element is matched against them
+// inside the writer, and a 30,000-keyword bot once made each message take
+// 643 ms and every other sender wait behind it. Writers (create, import,
+// edit) check it; Parse does not, so a definition stored before the cap
+// still opens.
+const MaxKeywords = 5000
+
+// KeywordCount is the number of keywords of all keywords elements.
+func (d *Definition) KeywordCount() int {
+	n := 0
+	for _, dl := range d.Dialogs {
+		for _, el := range dl.Elements {
+			for _, b := range el.Branches {
+				n += len(b.Keywords)
+			}
+		}
+	}
+	return n
+}
+
+// MaxStoredDefinitionBytes is the largest definition Parse reads. It is
+// above MaxDefinitionBytes so that a definition stored before the stored
+// size was checked on import (a compact file under 1 MiB grows about 2.2×
+// when stored indented) still opens everywhere, to be trimmed; every
+// write checks MaxDefinitionBytes itself.
+const MaxStoredDefinitionBytes = 4 << 20
 
 // Attribute types.
 const (

@@ -78,7 +78,7 @@ func TestParseErrors(t *testing.T) {
 		{"max_tries fraction", el(`{"type": "question", "max_tries": 2.5}`), "dialogs[0].elements[0].max_tries", "found the number 2.5"},
 		{"branch unknown key", el(`{"type": "keywords", "branches": [{"keywords": ["a"], "dialog": "a", "x": 1}]}`), "dialogs[0].elements[0].branches[0]", `unknown key "x"`},
 		{"keyword not text", el(`{"type": "keywords", "branches": [{"keywords": [1], "dialog": "a"}]}`), "dialogs[0].elements[0].branches[0].keywords", "expected text"},
-		{"too large", `{"entry": "` + strings.Repeat("a", MaxDefinitionBytes) + `"}`, "", "limit is 1048576"},
+		{"too large", `{"entry": "` + strings.Repeat("a", MaxStoredDefinitionBytes) + `"}`, "", "limit is 1048576"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -61,11 +61,12 @@ var safeName = regexp.MustCompile(`^[A-Za-z0-9_]{0,64}$`)
 
 // Parse reads a definition document strictly: unknown keys, wrong JSON
 // types, unknown element types, attribute types and operators, and
-// documents over MaxDefinitionBytes are refused with a *ParseError.
+// documents over MaxStoredDefinitionBytes are refused with a *ParseError
+// (writers check MaxDefinitionBytes themselves).
 // Problems of meaning (a jump to a missing dialog, a missing entry…) are
 // not parse errors: Validate reports them.
 func Parse(data []byte) (*Definition, error) {
-	if len(data) > MaxDefinitionBytes {
+	if len(data) > MaxStoredDefinitionBytes {
 		return nil, &ParseError{Message: fmt.Sprintf("the definition is %d bytes; the limit is %d (1 MiB)", len(data), MaxDefinitionBytes)}
 	}
 	var raw rawDefinition

@@ -118,6 +118,16 @@ func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def
 	if in.SessionTimeout == 0 {
 		in.SessionTimeout = DefaultTimeout
 	}
+	// The stored form (indented) is what must fit: a compact import under
+	// the limit can grow past it, and every page then reads it.
+	data := def.JSON()
+	if len(data) > chatbot.MaxDefinitionBytes {
+		return store.Chatbot{}, problem.New(problem.Invalid, "definition_too_large",
+			"The definition would be larger than %d KiB once stored (it is %d KiB).", chatbot.MaxDefinitionBytes/1024, len(data)/1024)
+	}
+	if n := def.KeywordCount(); n > chatbot.MaxKeywords {
+		return store.Chatbot{}, problem.New(problem.Invalid, "too_many_keywords", "The definition has %d keywords; the limit is %d.", n, chatbot.MaxKeywords)
+	}
 	var c store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if err := s.check(ctx, tx, &in); err != nil {
@@ -126,7 +136,7 @@ func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def
 		var err error
 		c, err = tx.CreateChatbot(ctx, store.NewChatbot{
 			Name: in.Name, Language: in.Language, Channel: in.Channel, SenderID: in.SenderID,
-			SessionTimeout: in.SessionTimeout, Definition: def.JSON(),
+			SessionTimeout: in.SessionTimeout, Definition: data,
 		}, s.Now().UTC())
 		if errors.Is(err, store.ErrDuplicate) {
 			return nameTaken{problem.Field("name", "A chatbot named %q already exists.", in.Name)}
@@ -248,6 +258,9 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 		data := def.JSON()
 		if len(data) > chatbot.MaxDefinitionBytes {
 			return problem.New(problem.Invalid, "definition_too_large", "The definition would be larger than %d KiB.", chatbot.MaxDefinitionBytes/1024)
+		}
+		if n := def.KeywordCount(); n > chatbot.MaxKeywords {
+			return problem.New(problem.Invalid, "too_many_keywords", "The definition would have %d keywords; the limit is %d.", n, chatbot.MaxKeywords)
 		}
 		c.Name, c.Language, c.Channel, c.SenderID, c.SessionTimeout = set.Name, set.Language, set.Channel, set.SenderID, set.SessionTimeout
 		c.Definition = data

@@ -2,11 +2,13 @@ package chatbots_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
@@ -122,5 +124,59 @@ func TestConcurrentImportsOfOneFile(t *testing.T) {
 	}
 	if len(seen) != n {
 		t.Errorf("%d of %d imports succeeded: %v", len(seen), n, seen)
+	}
+}
+
+// bloatedImport is a compact export under 1 MiB whose stored (indented)
+// definition is over it, as in the review: many small dialogs.
+func bloatedImport(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString(`{"schema_version":1,"name":"Bloated","language":"en","channel":"sms","session_timeout_seconds":600,"definition":{"attributes":[],"entry":"d0","dialogs":[`)
+	for i := 0; b.Len() < 990<<10; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id":"d%d","name":"D%d","elements":[{"type":"message","text":"x"}]}`, i, i)
+	}
+	b.WriteString(`]}}`)
+	if b.Len() > chatbot.MaxDefinitionBytes {
+		t.Fatalf("the compact file is %d bytes", b.Len())
+	}
+	return b.String()
+}
+
+// TestImportChecksTheStoredSize: an import whose stored form would pass
+// 1 MiB is refused, and nothing is stored.
+func TestImportChecksTheStoredSize(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	_, err := app.Chatbots.Import(context.Background(), designer, []byte(bloatedImport(t)))
+	p, ok := problem.As(err)
+	if !ok || p.Kind != problem.Invalid || p.Code != "definition_too_large" || !strings.Contains(p.Message, "once stored") {
+		t.Fatalf("import of a bloated file: %v", err)
+	}
+	if _, err := app.Store.ChatbotByName(context.Background(), "Bloated"); err == nil {
+		t.Error("the refused import was stored")
+	}
+}
+
+// TestImportCapsKeywords: an import with more keywords than the cap is
+// refused with the count, and nothing is stored.
+func TestImportCapsKeywords(t *testing.T) {
+	app := testkit.New(t)
+	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	kws := make([]string, chatbot.MaxKeywords+1)
+	for i := range kws {
+		kws[i] = fmt.Sprintf("%q", fmt.Sprintf("kw%d", i))
+	}
+	doc := `{"schema_version":1,"name":"Wordy","language":"en","channel":"sms","session_timeout_seconds":600,"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"keywords","text":"?","branches":[{"keywords":[` +
+		strings.Join(kws, ",") + `],"dialog":"start"}]}]}]}}`
+	_, err := app.Chatbots.Import(context.Background(), designer, []byte(doc))
+	if p, ok := problem.As(err); !ok || p.Code != "too_many_keywords" || !strings.Contains(p.Message, "5001") {
+		t.Fatalf("import of %d keywords: %v", len(kws), err)
+	}
+	if _, err := app.Store.ChatbotByName(context.Background(), "Wordy"); err == nil {
+		t.Error("the refused import was stored")
 	}
 }

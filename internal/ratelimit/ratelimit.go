@@ -3,6 +3,7 @@
 package ratelimit
 
 import (
+	"hash/fnv"
 	"sync"
 	"time"
 
@@ -90,4 +91,13 @@ func (l *Limiter) prune(now time.Time) {
 	if len(l.keys) > l.maxKeys*9/10 {
 		clear(l.keys)
 	}
+}
+
+// StringKey maps a text key (a visitor id, a client network) to a key of
+// a Limiter. Two texts sharing a key would share a bucket; at 64 bits that
+// takes billions of keys.
+func StringKey(s string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return int64(h.Sum64())
 }

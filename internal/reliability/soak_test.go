@@ -46,7 +46,7 @@ func TestSoak(t *testing.T) {
 
 	s := &soak{c: newClient(srv.URL), tokens: map[rbac.Role]string{}}
 	for _, r := range []rbac.Role{rbac.Manager, rbac.Designer, rbac.Admin, rbac.Supervisor} {
-		tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, "soak")
+		tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "soak"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -163,15 +163,18 @@ func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome,
 	if err := in.Check(); err != nil {
 		return Outcome{}, err
 	}
+	// An unknown sender is answered as a wrong key is: whoever has no key
+	// must not learn which senders exist.
+	badKey := problem.New(problem.Unauthorized, "bad_inbound_key", "The X-Inbound-Key header is missing or wrong for this sender.")
 	snd, err := s.Store.SenderByAddress(ctx, in.Channel, in.Sender)
 	if errors.Is(err, store.ErrNotFound) {
-		return Outcome{}, problem.New(problem.NotFound, "unknown_sender", "There is no %s sender with the address %s.", in.Channel, in.Sender)
+		return Outcome{}, badKey
 	}
 	if err != nil {
 		return Outcome{}, err
 	}
 	if !senders.KeyMatches(snd, key) {
-		return Outcome{}, problem.New(problem.Unauthorized, "bad_inbound_key", "The X-Inbound-Key header is missing or wrong for this sender.")
+		return Outcome{}, badKey
 	}
 	return s.Route(ctx, snd, in.From, in.Text)
 }

@@ -333,8 +333,8 @@ func TestRefusals(t *testing.T) {
 		field string
 	}{
 		{"no active chatbot", msg("quiet", "u1", "hi"), quiet.InboundKey, problem.Conflict, "no_active_chatbot", ""},
-		{"unknown sender", msg("nowhere", "u1", "hi"), snd.InboundKey, problem.NotFound, "unknown_sender", ""},
-		{"sender on another channel", runtime.Inbound{Channel: "sms", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.NotFound, "unknown_sender", ""},
+		{"unknown sender", msg("nowhere", "u1", "hi"), snd.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
+		{"sender on another channel", runtime.Inbound{Channel: "sms", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
 		{"wrong key", msg("shop", "u1", "hi"), snd.InboundKey + "x", problem.Unauthorized, "bad_inbound_key", ""},
 		{"another sender's key", msg("shop", "u1", "hi"), quiet.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
 		{"missing key", msg("shop", "u1", "hi"), "", problem.Unauthorized, "bad_inbound_key", ""},

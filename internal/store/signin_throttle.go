@@ -124,3 +124,10 @@ func (q queries) SigninDeviceUser(ctx context.Context, hash []byte, since time.T
 	}
 	return id, nil
 }
+
+// ForgetSigninDevices stops trusting every device of a user (a password
+// reset).
+func (t *Tx) ForgetSigninDevices(ctx context.Context, userID int64) error {
+	_, err := t.q.ExecContext(ctx, `DELETE FROM signin_devices WHERE user_id = ?`, userID)
+	return err
+}

@@ -185,7 +185,7 @@ func TestWriterPragmas(t *testing.T) {
 func TestForeignKeysAreEnforced(t *testing.T) {
 	st, _ := openStore(t)
 	err := st.InTx(context.Background(), func(tx *Tx) error {
-		_, err := tx.CreateAPIToken(context.Background(), 999, "orphan", "ans_xx", []byte("hash"), now)
+		_, err := tx.CreateAPIToken(context.Background(), 999, "orphan", "ans_xx", []byte("hash"), now, time.Time{})
 		return err
 	})
 	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/answers-console/answers/internal/rbac"
 )
@@ -14,7 +15,7 @@ func createToken(t *testing.T, st *Store, userID int64, hash string) APIToken {
 	var tok APIToken
 	mustTx(t, st, func(tx *Tx) error {
 		var err error
-		tok, err = tx.CreateAPIToken(context.Background(), userID, "token "+hash, "ans_"+hash, []byte(hash), now)
+		tok, err = tx.CreateAPIToken(context.Background(), userID, "token "+hash, "ans_"+hash, []byte(hash), now, time.Time{})
 		return err
 	})
 	return tok
@@ -36,7 +37,7 @@ func TestAPITokens(t *testing.T) {
 		t.Errorf("unknown hash: err = %v, want ErrNotFound", err)
 	}
 	err = st.InTx(ctx, func(tx *Tx) error {
-		_, err := tx.CreateAPIToken(ctx, bob.ID, "copy", "ans_x", []byte("hash-1"), now)
+		_, err := tx.CreateAPIToken(ctx, bob.ID, "copy", "ans_x", []byte("hash-1"), now, time.Time{})
 		return err
 	})
 	if !errors.Is(err, ErrDuplicate) {

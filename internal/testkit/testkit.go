@@ -62,5 +62,5 @@ func Empty(t testing.TB) *App {
 	a.Accounts.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
 	// Tests sign in many times from one address: the network allows more.
 	a.Accounts.IPBackoff.Free = 1000
-	return &App{App: a, Server: a.Web(prometheus.NewRegistry(), false, false)}
+	return &App{App: a, Server: a.Web(prometheus.NewRegistry(), app.WebOptions{})}
 }

@@ -1,0 +1,94 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"testing"
+
+	"github.com/answers-console/answers/internal/accounts"
+	appkg "github.com/answers-console/answers/internal/app"
+	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/ratelimit"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// TestOneVisitorCannotSilenceAChat replays the review's flood: a thousand
+// cookie-less posts from one address made a thousand sessions and spent
+// the sender's budget, so every genuine visitor got 429. Now the flooder's
+// own limits refuse it first: few sessions, and others get through.
+func TestOneVisitorCannotSilenceAChat(t *testing.T) {
+	app := testkit.New(t)
+	ctx := context.Background()
+	app.Runtime.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
+	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
+	t.Cleanup(srv.Close)
+	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "flood")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot := makeChatbot(t, app, "Flooded", snd.ID, greeter())
+	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for range 200 {
+		c := newClient(t, srv) // no cookie: a new visitor every time
+		res := c.postRaw("/chat/flood", url.Values{"text": {"spam"}}, "Sec-Fetch-Site", "same-origin", "X-Forwarded-For", "203.0.113.66")
+		counts[res.Status]++
+	}
+	t.Logf("flood of 200 cookie-less posts: %v", counts)
+	if counts[http.StatusSeeOther] > 10 {
+		t.Errorf("%d new conversations from one address in a minute, want at most 10", counts[http.StatusSeeOther])
+	}
+	var sessions int
+	if err := app.Store.R.QueryRow(`SELECT count(*) FROM chat_sessions WHERE sender_id = ?`, snd.ID).Scan(&sessions); err != nil {
+		t.Fatal(err)
+	}
+	if sessions > 10 {
+		t.Errorf("%d sessions opened by the flood", sessions)
+	}
+	// One visitor with a cookie, posting fast, is slowed down alone.
+	fast := newClient(t, srv)
+	refused := 0
+	for range 40 {
+		if res := fast.postRaw("/chat/flood", url.Values{"text": {"hi"}}, "Sec-Fetch-Site", "same-origin", "X-Forwarded-For", "198.51.100.7"); res.Status == http.StatusTooManyRequests {
+			refused++
+			mustContain(t, res.Header.Get("Retry-After"), "")
+		}
+	}
+	if refused == 0 {
+		t.Error("one visitor posted 40 messages at once unrefused")
+	}
+	// Genuine visitors from elsewhere still get through.
+	for i, ip := range []string{"192.0.2.10", "2001:db8:5::1"} {
+		c := newClient(t, srv)
+		if res := c.postRaw("/chat/flood", url.Values{"text": {"hello"}}, "Sec-Fetch-Site", "same-origin", "X-Forwarded-For", ip); res.Status != http.StatusSeeOther {
+			t.Errorf("genuine visitor %d: status %d\n%s", i, res.Status, excerpt(res.Body))
+		}
+	}
+}
+
+// TestRefusedChatFloodWritesNoSessions: refused posts leave no console
+// session rows behind (no CSRF token is minted for a refusal).
+func TestRefusedChatFloodWritesNoSessions(t *testing.T) {
+	app, srv := newServer(t)
+	before := countRows(t, app, "console_sessions")
+	for range 50 {
+		newClient(t, srv).postRaw("/chat/nowhere", url.Values{"text": {"spam"}}, "Sec-Fetch-Site", "same-origin")
+	}
+	if after := countRows(t, app, "console_sessions"); after != before {
+		t.Errorf("%d console sessions written by 50 refused posts", after-before)
+	}
+}
+
+func countRows(t *testing.T, app *testkit.App, table string) int {
+	t.Helper()
+	var n int
+	if err := app.Store.R.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"bufio"
+	"compress/gzip"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/andybalholm/brotli"
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/static"
+)
+
+// compressMin is the smallest body worth compressing: below it the
+// encoding's framing eats the gain.
+const compressMin = 1024
+
+// Levels for answers made per request: fast ones, which still shrink the
+// console's HTML several times over. (Static files are compressed once, at
+// the best levels, by package static.)
+const (
+	brotliLevel = 5
+	gzipLevel   = gzip.DefaultCompression
+)
+
+// compress encodes pages, fragments and API answers with brotli or gzip,
+// whichever the client prefers (brotli first), when the body is large
+// enough and of a text type. Static files carry their own encodings.
+func (s *Server) compress(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		if strings.HasPrefix(r.URL.Path, "/static/") {
+			return next(c)
+		}
+		res := c.Response()
+		res.Header().Add("Vary", "Accept-Encoding")
+		accepted := static.AcceptEncoding(r.Header.Get("Accept-Encoding"))
+		enc := ""
+		switch {
+		case r.Method == http.MethodHead:
+		case accepted["br"]:
+			enc = "br"
+		case accepted["gzip"]:
+			enc = "gzip"
+		}
+		if enc == "" {
+			return next(c)
+		}
+		cw := &compressWriter{ResponseWriter: res.Writer, enc: enc}
+		res.Writer = cw
+		// The error is rendered here, inside the compressing writer, so
+		// that it is closed after the whole answer is written.
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		cw.Close()
+		res.Writer = cw.ResponseWriter
+		return nil
+	}
+}
+
+// compressWriter holds back the first compressMin bytes to decide: a short
+// answer, or one that is not text, or already encoded, goes out as it is.
+type compressWriter struct {
+	http.ResponseWriter
+	enc     string
+	status  int
+	buf     []byte
+	decided bool
+	w       io.WriteCloser // the encoder, once it has been decided to use one
+}
+
+func (cw *compressWriter) WriteHeader(status int) {
+	if cw.status == 0 {
+		cw.status = status
+	}
+}
+
+func (cw *compressWriter) Write(b []byte) (int, error) {
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	if cw.decided {
+		if cw.w != nil {
+			return cw.w.Write(b)
+		}
+		return cw.ResponseWriter.Write(b)
+	}
+	cw.buf = append(cw.buf, b...)
+	if len(cw.buf) >= compressMin {
+		if err := cw.decide(true); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+// decide starts the answer: encoded when big enough (or streaming, on a
+// Flush) and worth it, plain otherwise; then writes what was held back.
+func (cw *compressWriter) decide(big bool) error {
+	cw.decided = true
+	h := cw.Header()
+	if cw.status == 0 {
+		cw.status = http.StatusOK
+	}
+	if big && cw.worthIt(h) {
+		h.Del("Content-Length")
+		h.Set("Content-Encoding", cw.enc)
+		if cw.enc == "br" {
+			cw.w = brotli.NewWriterLevel(cw.ResponseWriter, brotliLevel)
+		} else {
+			cw.w, _ = gzip.NewWriterLevel(cw.ResponseWriter, gzipLevel)
+		}
+	}
+	cw.ResponseWriter.WriteHeader(cw.status)
+	if len(cw.buf) == 0 {
+		return nil
+	}
+	var err error
+	if cw.w != nil {
+		_, err = cw.w.Write(cw.buf)
+	} else {
+		_, err = cw.ResponseWriter.Write(cw.buf)
+	}
+	cw.buf = nil
+	return err
+}
+
+func (cw *compressWriter) worthIt(h http.Header) bool {
+	if h.Get("Content-Encoding") != "" || cw.status < 200 || cw.status == http.StatusNoContent || cw.status == http.StatusNotModified {
+		return false
+	}
+	ct := h.Get("Content-Type")
+	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "javascript") ||
+		strings.Contains(ct, "xml") || strings.Contains(ct, "svg")
+}
+
+// Flush sends what there is: a streamed answer (a large export) is
+// encoded from its first flush on.
+func (cw *compressWriter) Flush() {
+	if !cw.decided {
+		cw.decide(true)
+	}
+	if f, ok := cw.w.(interface{ Flush() error }); ok {
+		f.Flush()
+	}
+	if f, ok := cw.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Close ends the answer: a short one goes out plain, an encoded one gets
+// its trailer.
+func (cw *compressWriter) Close() error {
+	if !cw.decided {
+		if cw.status == 0 {
+			return nil // nothing was written: the caller's writer decides
+		}
+		if err := cw.decide(false); err != nil {
+			return err
+		}
+	}
+	if cw.w != nil {
+		return cw.w.Close()
+	}
+	return nil
+}
+
+// Hijack keeps connection upgrades working through the wrapper.
+func (cw *compressWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return http.NewResponseController(cw.ResponseWriter).Hijack()
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (cw *compressWriter) Unwrap() http.ResponseWriter { return cw.ResponseWriter }
