@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestBackoffWait(t *testing.T) {
@@ -57,35 +60,51 @@ func TestPasswordRulesAndHash(t *testing.T) {
 	}
 }
 
-// TestCheckTakesTheSameTime: whether the account exists (a hash) or not
-// (none), and whatever the password's length, Check spends about the same
-// time, so a sign-in does not tell which emails exist. Before the fix an
-// unknown email with a password over 72 bytes answered at once (the dummy
-// bcrypt failed on the length) and a known one after a full comparison.
-func TestCheckTakesTheSameTime(t *testing.T) {
-	h := Hasher{Cost: 8}
+// TestCheckDoesTheSameWork: whether the account exists (a hash) or not
+// (none), and whatever the password's length, Check does exactly one
+// bcrypt comparison against a hash of the same cost — and bcrypt's time is
+// set by its cost — so a sign-in does not tell which emails exist. Before
+// the fix an unknown email with a password over 72 bytes was refused
+// without a comparison (bcrypt refuses such a password at once). This
+// checks the work, not the clock, so a loaded machine cannot fail it.
+func TestCheckDoesTheSameWork(t *testing.T) {
+	type call struct{ cost, pwLen int }
+	var calls []call
+	h := Hasher{Cost: 5}
+	h.compare = func(hash, pw []byte) error {
+		cost, err := bcrypt.Cost(hash)
+		if err != nil {
+			t.Fatalf("compared against something that is not a bcrypt hash: %v", err)
+		}
+		calls = append(calls, call{cost, len(pw)})
+		return bcrypt.CompareHashAndPassword(hash, pw)
+	}
 	hash, err := h.Hash("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
-	long := string(make([]byte, 100))
-	timeOf := func(hash, pw string) time.Duration {
-		best := time.Hour
-		for range 3 {
-			start := time.Now()
-			h.Check(hash, pw)
-			best = min(best, time.Since(start))
+	long := strings.Repeat("x", 100)
+	for _, tt := range []struct {
+		name     string
+		hash, pw string
+	}{
+		{"known account, wrong password", hash, "wrong password"},
+		{"unknown account", "", "wrong password"},
+		{"known account, password over 72 bytes", hash, long},
+		{"unknown account, password over 72 bytes", "", long},
+	} {
+		calls = nil
+		if h.Check(tt.hash, tt.pw) {
+			t.Errorf("%s: accepted", tt.name)
 		}
-		return best
-	}
-	for name, pw := range map[string]string{"short": "wrong password", "over 72 bytes": long} {
-		known, unknown := timeOf(hash, pw), timeOf("", pw)
-		t.Logf("%s password: known account %v, unknown %v", name, known, unknown)
-		if unknown < known/2 || known < unknown/2 {
-			t.Errorf("%s password: known account %v, unknown %v: the difference tells them apart", name, known, unknown)
+		if len(calls) != 1 || calls[0].cost != h.Cost || calls[0].pwLen > MaxPasswordBytes {
+			t.Errorf("%s: comparisons %+v, want exactly one at cost %d of at most %d bytes", tt.name, calls, h.Cost, MaxPasswordBytes)
 		}
 	}
 	if h.Check(hash, "correct horse battery"+long) {
 		t.Error("a password over 72 bytes was accepted")
+	}
+	if !h.Check(hash, "correct horse battery") {
+		t.Error("the right password was refused")
 	}
 }
