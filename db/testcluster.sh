@@ -8,8 +8,8 @@
 # The server runs as an unprivileged user (postgres refuses root, and CI
 # runs as root): as "postgres" when started by root, else as the caller.
 # Durability is off (fsync, synchronous_commit, full_page_writes): the
-# data dies with the test run anyway. The benchmark starts its own server
-# with production settings.
+# data dies with the test run anyway. TESTCLUSTER_DURABLE=1 keeps
+# PostgreSQL's production defaults instead (the benchmark's cluster).
 set -euo pipefail
 
 cmd=${1:?usage: testcluster.sh start|stop DIR}
@@ -40,8 +40,11 @@ start)
 	[[ -n "$port" ]] || { echo "testcluster: no free port" >&2; exit 1; }
 	as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
 		{ cat "$dir/initdb.log" >&2; exit 1; }
-	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 -c shared_buffers=128MB" \
+	opts="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c shared_buffers=256MB"
+	if [[ "${TESTCLUSTER_DURABLE:-}" != 1 ]]; then
+		opts="$opts -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	fi
+	as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "$opts" \
 		start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 	echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 	;;

@@ -321,7 +321,7 @@ func TestAPIChatbotList(t *testing.T) {
 		want     []string
 		includes string // a fixture chatbot the answer must hold
 	}{
-		{"", names("1"), "Matrix draft"},
+		{"", names("true"), "Matrix draft"},
 		{"?status=active", names("status = 'active'"), "Matrix bot"},
 		{"?status=inactive", names("status = 'inactive'"), "Matrix draft"},
 		{"?status=draft", names("first_activated_at IS NULL"), "Matrix draft"},

@@ -35,7 +35,11 @@ func (s *Server) loginForm(c echo.Context) error {
 
 func (s *Server) login(c echo.Context) error {
 	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next")}
-	u, err := s.cfg.Accounts.SignIn(c.Request().Context(), f.Email, formValue(c, "password"), c.RealIP())
+	var device string
+	if ck, err := c.Cookie(s.deviceCookieName()); err == nil {
+		device = ck.Value
+	}
+	u, device, err := s.cfg.Accounts.SignInDevice(c.Request().Context(), f.Email, formValue(c, "password"), c.RealIP(), device)
 	if err != nil {
 		p, ok := problem.As(err)
 		if !ok {
@@ -50,6 +54,10 @@ func (s *Server) login(c echo.Context) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
+	// The device cookie lets this browser through later while strangers
+	// slow the account down (accounts.SignInDevice).
+	c.SetCookie(&http.Cookie{Name: s.deviceCookieName(), Value: device, Path: "/", MaxAge: 90 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
 	return redirect(c, safeNext(f.Next))
 }
 
@@ -108,4 +116,13 @@ func (s *Server) home(c echo.Context) error {
 
 func (s *Server) roles(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.RolesPage())
+}
+
+// deviceCookieName is __Host- prefixed over HTTPS, so no sibling site can
+// plant or shadow it.
+func (s *Server) deviceCookieName() string {
+	if s.cfg.SecureCookies {
+		return "__Host-answers_device"
+	}
+	return "answers_device"
 }

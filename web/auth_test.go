@@ -57,7 +57,7 @@ func TestLoginThrottledPerAccount(t *testing.T) {
 	if res.Status != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429", res.Status)
 	}
-	mustContain(t, res.Body, "Too many failed sign-in attempts. Try again in")
+	mustContain(t, res.Body, "Too many sign-in attempts. Try again in")
 	if res.Header.Get("Retry-After") == "" {
 		t.Error("no Retry-After header")
 	}
@@ -93,6 +93,37 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 	// The same request with the token works.
 	if res := c.post(path, url.Values{"role": {"manager"}}); res.Status != http.StatusSeeOther {
 		t.Fatalf("with token: status %d", res.Status)
+	}
+}
+
+// TestPlantedCSRFCookieIsRefused replays the review's forgery: a sibling
+// site plants answers_csrf=x, then posts _csrf=x with the victim's session
+// (Sec-Fetch-Site: same-site, or no such header from an older browser).
+// The token lives in the session, so a planted cookie proves nothing.
+func TestPlantedCSRFCookieIsRefused(t *testing.T) {
+	app, srv := newServer(t)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Admin)
+	u, _ := url.Parse(srv.URL)
+	c.http.Jar.SetCookies(u, []*http.Cookie{{Name: "answers_csrf", Value: "x", Path: "/"}})
+	target := app.Users[rbac.Analyzer]
+	path := "/users/" + itoa(target.ID) + "/role"
+	for name, headers := range map[string][]string{
+		"same-site": {"Sec-Fetch-Site", "same-site"},
+		"no header": nil,
+		"htmx":      {"HX-Request", "true", "X-CSRF-Token", "x"},
+	} {
+		res := c.postRaw(path, url.Values{"role": {"manager"}, "_csrf": {"x"}}, headers...)
+		if res.Status != http.StatusForbidden {
+			t.Errorf("%s: status %d, want 403", name, res.Status)
+		}
+	}
+	if got, _ := app.Store.UserByID(context.Background(), target.ID); got.Role != rbac.Analyzer {
+		t.Fatalf("role changed to %s by a forged request", got.Role)
+	}
+	// A same-origin browser request needs no token.
+	if res := c.postRaw(path, url.Values{"role": {"manager"}}, "Sec-Fetch-Site", "same-origin"); res.Status != http.StatusSeeOther {
+		t.Fatalf("same-origin: status %d", res.Status)
 	}
 }
 
@@ -260,4 +291,25 @@ func TestSetupFlow(t *testing.T) {
 	if res := newClient(t, srv).get("/setup?token=" + token); res.Status != http.StatusNotFound {
 		t.Fatalf("second use of the setup link: %d", res.Status)
 	}
+}
+
+// TestStrangersCannotLockTheOwnerOut: wrong passwords from strangers slow
+// the account down for everyone but a browser that signed it in before
+// (its device cookie), which signs in at once.
+func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	_, srv := newServer(t)
+	owner := newClient(t, srv)
+	owner.loginAs(rbac.Admin)
+	if owner.cookie("answers_device") == "" {
+		t.Fatal("no device cookie after signing in")
+	}
+	owner.post("/logout", nil)
+	stranger := newClient(t, srv)
+	for range 8 {
+		stranger.login(testkit.Email(rbac.Admin), "a stranger's guess")
+	}
+	if res := stranger.login(testkit.Email(rbac.Admin), testkit.Password(rbac.Admin)); res.Status != http.StatusTooManyRequests {
+		t.Errorf("a new browser with the right password: status %d, want 429", res.Status)
+	}
+	owner.loginAs(rbac.Admin)
 }

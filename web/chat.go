@@ -34,12 +34,12 @@ func (s *Server) chatSender(c echo.Context) (store.Sender, error) {
 // to an end user of the inbound API (a phone number) must not continue, or
 // read, that person's conversation.
 func (s *Server) endUser(c echo.Context) string {
-	if ck, err := c.Cookie(chatCookie); err == nil && validWebChatID(ck.Value) {
+	if ck, err := c.Cookie(s.chatCookieName()); err == nil && validWebChatID(ck.Value) {
 		return ck.Value
 	}
 	id := webChatPrefix + auth.RandomToken(12)
 	c.SetCookie(&http.Cookie{
-		Name: chatCookie, Value: id, Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+		Name: s.chatCookieName(), Value: id, Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(90 * 24 * time.Hour),
 	})
 	return id
@@ -114,4 +114,15 @@ func (s *Server) chatSend(c echo.Context) error {
 		return s.render(c, status, views.ChatPage(d))
 	}
 	return redirect(c, views.ChatURL(snd.Address))
+}
+
+// chatCookieName prefixes the web-chat cookie with __Secure- over HTTPS, so
+// that no plain-HTTP page of this host (or a sibling) can plant or
+// overwrite it. (__Host- would also pin it to this host, but demands
+// Path=/ and the cookie belongs to /chat/ only.)
+func (s *Server) chatCookieName() string {
+	if s.cfg.SecureCookies {
+		return "__Secure-" + chatCookie
+	}
+	return chatCookie
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,22 +70,22 @@ func (c *client) send(method, path, body string, headers ...string) response {
 	return c.do(req)
 }
 
-// csrf returns the token the server set in the CSRF cookie, fetching a
-// page first if there is none yet.
+// csrf returns the CSRF token of this client's session, read from the
+// hidden field of a page, as a browser's form would carry it.
 func (c *client) csrf() string {
 	c.t.Helper()
-	u, _ := url.Parse(c.srv.URL)
-	for i := 0; i < 2; i++ {
-		for _, ck := range c.http.Jar.Cookies(u) {
-			if ck.Name == "answers_csrf" {
-				return ck.Value
-			}
-		}
-		c.get("/login")
+	res := c.get("/profile")
+	if res.Status != http.StatusOK {
+		res = c.get("/login")
 	}
-	c.t.Fatal("no CSRF cookie")
-	return ""
+	m := csrfField.FindStringSubmatch(res.Body)
+	if m == nil {
+		c.t.Fatalf("no CSRF field on the page (status %d)", res.Status)
+	}
+	return m[1]
 }
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // post sends a form with the CSRF token, as a page would.
 func (c *client) post(path string, form url.Values, headers ...string) response {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
@@ -54,24 +53,6 @@ func (s *Server) withSession(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		return nil
-	})
-}
-
-// csrf protects every state-changing page request: a same-origin browser
-// request passes on its Sec-Fetch-Site header; anything else must carry
-// the token from the page (form field _csrf or header X-CSRF-Token).
-func (s *Server) csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "header:X-CSRF-Token,form:_csrf",
-		ContextKey:     ctxCSRF,
-		CookieName:     "answers_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.cfg.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler: func(err error, c echo.Context) error {
-			return problem.New(problem.Forbidden, "csrf", "This form has expired or came from another site. Reload the page and try again.")
-		},
 	})
 }
 

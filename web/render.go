@@ -14,7 +14,6 @@ import (
 // Context keys set by the middleware.
 const (
 	ctxUser = "user"
-	ctxCSRF = "csrf"
 )
 
 // currentUser is the signed-in user, or the zero User.
@@ -42,8 +41,7 @@ func varyOnHTMX(next echo.HandlerFunc) echo.HandlerFunc {
 // the components to read.
 func (s *Server) pageContext(c echo.Context) *http.Request {
 	r := c.Request()
-	csrf, _ := c.Get(ctxCSRF).(string)
-	p := views.Page{User: currentUser(c), CSRF: csrf, Path: r.URL.Path, Asset: s.assets.URL}
+	p := views.Page{User: currentUser(c), CSRF: s.csrfToken(c), Path: r.URL.Path, Asset: s.assets.URL}
 	if s.sessions != nil && c.Get("sessionLoaded") != nil {
 		if text := s.sessions.PopString(r.Context(), "flash"); text != "" {
 			p.Flash = views.Flash{Kind: s.sessions.PopString(r.Context(), "flash_kind"), Text: text}

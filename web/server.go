@@ -112,6 +112,7 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
+	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -121,4 +122,24 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// sweepSessions removes expired console sessions and quiet sign-in
+// throttle keys every ten minutes until ctx ends. Every replica sweeps; the DELETE is idempotent.
+func (s *Server) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.cfg.Store.Sessions().DeleteExpired(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				s.log.Warn("sweeping console sessions", "err", err)
+			}
+			if err := s.cfg.Accounts.SweepThrottle(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("sweeping the sign-in throttle", "err", err)
+			}
+		}
+	}
 }

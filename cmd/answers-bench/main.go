@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -50,7 +51,10 @@ func main() {
 	flag.DurationVar(&cfg.InboundDuration, "inbound-duration", 15*time.Second, "load time of the inbound API")
 	flag.IntVar(&cfg.GraceRouters, "grace-routers", 16, "end users writing to other senders while a grace ends")
 	flag.BoolVar(&cfg.Profile, "profile", false, "save CPU profiles of the server under -dir/profiles (adds a little load)")
+	engines := flag.String("engines", "sqlite,postgres", "the engines to measure, in order")
+	flag.StringVar(&cfg.Postgres, "postgres", "", "the URL of a PostgreSQL server to use instead of starting a cluster with db/testcluster.sh")
 	flag.Parse()
+	cfg.Engines = strings.Split(*engines, ",")
 	self, err := os.Executable()
 	if err == nil {
 		cfg.Self = self

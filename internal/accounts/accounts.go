@@ -6,6 +6,7 @@ package accounts
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -26,19 +27,28 @@ type Service struct {
 	Store  *store.Store
 	Hasher auth.Hasher
 	Now    func() time.Time
-	// Failed sign-ins are limited per account and per client IP.
-	AccountThrottle *auth.Throttle
-	IPThrottle      *auth.Throttle
+	// Sign-ins slow down per account (or per known device) and per client
+	// network; the state is in the database, shared by every replica.
+	AccountBackoff auth.Backoff
+	IPBackoff      auth.Backoff
 }
+
+// Production sign-in slow-downs: five free tries an account, then 2 s,
+// 4 s, … up to 5 minutes between tries; twenty a client network, up to
+// 15 minutes. Quiet for 15 minutes, a key starts afresh.
+var (
+	DefaultAccountBackoff = auth.Backoff{Free: 5, Base: 2 * time.Second, Max: 5 * time.Minute, Quiet: 15 * time.Minute}
+	DefaultIPBackoff      = auth.Backoff{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Quiet: 15 * time.Minute}
+)
 
 // New makes a service with production settings.
 func New(st *store.Store) *Service {
 	return &Service{
-		Store:           st,
-		Hasher:          auth.DefaultHasher,
-		Now:             time.Now,
-		AccountThrottle: auth.NewThrottle(5, 15*time.Minute),
-		IPThrottle:      auth.NewThrottle(20, 15*time.Minute),
+		Store:          st,
+		Hasher:         auth.DefaultHasher,
+		Now:            time.Now,
+		AccountBackoff: DefaultAccountBackoff,
+		IPBackoff:      DefaultIPBackoff,
 	}
 }
 
@@ -97,74 +107,108 @@ var (
 
 // ---- sign-in -------------------------------------------------------------
 
-// SignIn checks an email and password. It refuses while the account or the
-// client IP is throttled, and records every success and failure. Each
-// attempt takes its place in both throttles before the password is
-// checked, so a burst of concurrent guesses gets no more tries than a
-// sequence of them.
+// MaxEmailBytes is the longest email address (RFC 5321's path limit).
+// Longer sign-in input is cut to it before it becomes a throttle key or an
+// audit entry.
+const MaxEmailBytes = 254
+
+// deviceTrust is how long a device that signed in stays known.
+const deviceTrust = 90 * 24 * time.Hour
+
+// SignIn checks an email and password from a client with no device
+// cookie. See SignInDevice.
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (store.User, error) {
-	email = normEmail(email)
-	acctKey, ipKey := "acct:"+email, "ip:"+ip
-	if err := s.beginAttempt(ctx, acctKey, email, ip); err != nil {
-		return store.User{}, err
-	}
-	if err := s.beginAttempt(ctx, ipKey, email, ip); err != nil {
-		s.AccountThrottle.End(acctKey, false, false)
-		return store.User{}, err
-	}
-	var failed, succeeded bool
-	defer func() {
-		s.AccountThrottle.End(acctKey, failed, succeeded)
-		s.IPThrottle.End(ipKey, failed, false)
-	}()
+	u, _, err := s.SignInDevice(ctx, email, password, ip, "")
+	return u, err
+}
+
+// SignInDevice checks an email and password. Each attempt counts against
+// the account and the client network (IPv4 address, IPv6 /64) before the
+// password is checked, so a burst of concurrent guesses gets no more tries
+// than a sequence of them; past a few failures each further try must wait
+// longer (auth.Backoff), with no hard lock. A client whose device cookie
+// signed this account in before counts against its device instead of the
+// account, so strangers guessing cannot keep the owner out. Every success
+// and failure is audited. On success it returns the device cookie to set.
+func (s *Service) SignInDevice(ctx context.Context, email, password, ip, device string) (store.User, string, error) {
+	email = audit.Cap(normEmail(email), MaxEmailBytes)
+	now := s.now()
 	u, err := s.Store.UserByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.User{}, err
+		return store.User{}, "", err
+	}
+	acctKey := "acct:" + email
+	if device != "" && u.ID != 0 {
+		owner, err := s.Store.SigninDeviceUser(ctx, auth.TokenHash(device), now.Add(-deviceTrust))
+		if err != nil {
+			return store.User{}, "", err
+		}
+		if owner == u.ID {
+			acctKey = "dev:" + hex.EncodeToString(auth.TokenHash(device))
+		} else {
+			device = ""
+		}
+	}
+	ipKey := "ip:" + auth.ClientKey(ip)
+	if err := s.beginAttempt(ctx, acctKey, s.AccountBackoff, email, ip); err != nil {
+		return store.User{}, "", err
+	}
+	if err := s.beginAttempt(ctx, ipKey, s.IPBackoff, email, ip); err != nil {
+		_ = s.Store.ThrottleSucceed(ctx, acctKey, false)
+		return store.User{}, "", err
 	}
 	if !s.Hasher.Check(u.PasswordHash, password) {
-		failed = true
 		s.recordFailure(ctx, email, ip, "bad_credentials")
-		return store.User{}, problem.New(problem.Unauthorized, "bad_credentials", "Wrong email or password.")
+		return store.User{}, "", problem.New(problem.Unauthorized, "bad_credentials", "Wrong email or password.")
 	}
 	if !u.Active() {
+		// The right password: the attempt is given back, not counted.
+		_ = s.Store.ThrottleSucceed(ctx, acctKey, false)
+		_ = s.Store.ThrottleSucceed(ctx, ipKey, false)
 		s.recordFailure(ctx, email, ip, "disabled")
-		return store.User{}, problem.New(problem.Forbidden, "account_disabled", "This account is disabled. Ask a manager to enable it.")
+		return store.User{}, "", problem.New(problem.Forbidden, "account_disabled", "This account is disabled. Ask a manager to enable it.")
 	}
-	succeeded = true
+	if err := s.Store.ThrottleSucceed(ctx, acctKey, true); err != nil {
+		return store.User{}, "", err
+	}
+	if err := s.Store.ThrottleSucceed(ctx, ipKey, false); err != nil {
+		return store.User{}, "", err
+	}
+	if device == "" {
+		device = auth.RandomToken(20)
+	}
+	if err := s.Store.AddSigninDevice(ctx, auth.TokenHash(device), u.ID, now); err != nil {
+		return store.User{}, "", err
+	}
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.TouchLogin(ctx, u.ID, s.now()); err != nil {
+		if err := tx.TouchLogin(ctx, u.ID, now); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, Actor{User: u, IP: ip}.entry(audit.ActionSignIn, u, nil))
 	})
-	return u, err
+	return u, device, err
 }
 
-// beginAttempt takes a sign-in attempt's place in key's throttle, or
-// answers why not.
-func (s *Service) beginAttempt(ctx context.Context, key, email, ip string) error {
-	th := s.throttleFor(key)
-	ok, wait := th.Begin(key)
-	if ok {
-		return nil
+// beginAttempt counts a sign-in attempt against key, or answers how long
+// to wait.
+func (s *Service) beginAttempt(ctx context.Context, key string, b auth.Backoff, email, ip string) error {
+	v, err := s.Store.ThrottleBegin(ctx, key, s.now(), b.Quiet, b.Wait)
+	if err != nil || v.OK {
+		return err
 	}
-	msg := "Too many failed sign-in attempts. Try again in %s."
-	if locked, _ := th.Blocked(key); !locked {
-		msg = "Too many sign-in attempts at once. Try again in %s."
-	}
-	// Recorded once per lock: a flood against a locked account or IP must
-	// not flood the audit log.
-	if th.FirstReport(key) {
+	// Recorded once per wait: a flood against a slowed-down account or
+	// network must not flood the audit log.
+	if v.FirstRefusal {
 		s.recordFailure(ctx, email, ip, "throttled")
 	}
-	return &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: wait, Message: fmt.Sprintf(msg, roundUp(wait))}
+	return &problem.Error{Kind: problem.TooMany, Code: "throttled", RetryAfter: v.Wait,
+		Message: fmt.Sprintf("Too many sign-in attempts. Try again in %s.", roundUp(v.Wait))}
 }
 
-func (s *Service) throttleFor(key string) *auth.Throttle {
-	if strings.HasPrefix(key, "ip:") {
-		return s.IPThrottle
-	}
-	return s.AccountThrottle
+// SweepThrottle forgets sign-in throttle keys that have been quiet longer
+// than any backoff remembers them.
+func (s *Service) SweepThrottle(ctx context.Context) error {
+	return s.Store.ThrottleForget(ctx, s.now().Add(-max(s.AccountBackoff.Quiet, s.IPBackoff.Quiet)))
 }
 
 // recordFailure writes the failed sign-in entry. A failure to write it is
@@ -188,7 +232,14 @@ func (s *Service) SignOut(ctx context.Context, a Actor) error {
 }
 
 func roundUp(d time.Duration) string {
-	if d <= time.Minute {
+	if d < time.Minute {
+		n := int((d + time.Second - 1) / time.Second)
+		if n <= 1 {
+			return "a second"
+		}
+		return fmt.Sprintf("%d seconds", n)
+	}
+	if d == time.Minute {
 		return "a minute"
 	}
 	return fmt.Sprintf("%d minutes", int((d+time.Minute-1)/time.Minute))

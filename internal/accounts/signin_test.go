@@ -3,9 +3,11 @@ package accounts_test
 import (
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
@@ -83,7 +85,7 @@ func TestSignInThrottle(t *testing.T) {
 	ctx := context.Background()
 	app := testkit.New(t)
 	clock := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
-	app.Accounts.AccountThrottle.Now = func() time.Time { return clock }
+	app.Accounts.Now = func() time.Time { return clock }
 	mgr := app.Users[rbac.Manager]
 	right := testkit.Password(rbac.Manager)
 
@@ -99,20 +101,23 @@ func TestSignInThrottle(t *testing.T) {
 		}
 	}
 
-	// Five failures, in any letter case, lock the account.
+	// Five failures, in any letter case, slow the account down: the next
+	// try waits 2 s, audited once however often it is refused.
 	for _, email := range []string{mgr.Email, "MANAGER@test.local", mgr.Email, "Manager@Test.Local", mgr.Email} {
 		_, err := app.Accounts.SignIn(ctx, email, "wrong password", ip)
 		wantProblem(t, err, problem.Unauthorized, "bad_credentials")
 	}
-	clock = clock.Add(time.Minute)
+	clock = clock.Add(time.Second)
 	before := snap(t, app.Store)
-	_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
-	p := wantProblem(t, err, problem.TooMany, "throttled")
-	if p.RetryAfter != 14*time.Minute {
-		t.Errorf("RetryAfter = %v, want 14m (15m window, first failure 1m ago)", p.RetryAfter)
+	for range 3 {
+		_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
+		p := wantProblem(t, err, problem.TooMany, "throttled")
+		if p.RetryAfter != time.Second {
+			t.Errorf("RetryAfter = %v, want 1s (2s after the fifth failure, 1s ago)", p.RetryAfter)
+		}
 	}
 	if entries := before.newEntries(t, app.Store); len(entries) != 1 {
-		t.Errorf("%d entries for the throttled attempt, want 1", len(entries))
+		t.Errorf("%d entries for the throttled attempts, want 1", len(entries))
 	} else {
 		wantFailure(t, entries[0], mgr.Email, mgr, "throttled")
 	}
@@ -120,11 +125,120 @@ func TestSignInThrottle(t *testing.T) {
 	if _, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), ip); err != nil {
 		t.Errorf("another account from the same IP: %v", err)
 	}
-
-	// Once the window has passed the right password works again.
-	clock = clock.Add(14 * time.Minute)
+	// Each further failure doubles the wait, up to five minutes: never a
+	// hard lock, however many strangers try.
+	var last time.Duration
+	for n := 6; n < 20; n++ {
+		clock = clock.Add(last + time.Second)
+		if _, err := app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip); err == nil || !problem.Is(err, problem.Unauthorized) {
+			t.Fatalf("failure %d: %v", n, err)
+		}
+		_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
+		p := wantProblem(t, err, problem.TooMany, "throttled")
+		if want := min(2*time.Second<<(n-5), 5*time.Minute); p.RetryAfter != want {
+			t.Fatalf("after failure %d: wait %v, want %v", n, p.RetryAfter, want)
+		}
+		last = p.RetryAfter
+	}
+	// Once the wait has passed the right password works again.
+	clock = clock.Add(last)
 	if _, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip); err != nil {
-		t.Errorf("after the window: %v", err)
+		t.Errorf("after the wait: %v", err)
+	}
+}
+
+// TestKnownDeviceGetsThrough: while strangers keep an account slowed
+// down, its owner, on a device that signed it in before, gets in at once;
+// the device cookie is worth nothing for another account.
+func TestKnownDeviceGetsThrough(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	admin := app.Users[rbac.Admin]
+	right := testkit.Password(rbac.Admin)
+	_, device, err := app.Accounts.SignInDevice(ctx, admin.Email, right, ip, "")
+	if err != nil || device == "" {
+		t.Fatalf("first sign-in: device %q, %v", device, err)
+	}
+	for range 8 {
+		app.Accounts.SignIn(ctx, admin.Email, "a stranger guesses", "198.51.100.9")
+	}
+	_, err = app.Accounts.SignIn(ctx, admin.Email, right, ip)
+	wantProblem(t, err, problem.TooMany, "throttled")
+	if _, again, err := app.Accounts.SignInDevice(ctx, admin.Email, right, ip, device); err != nil || again != device {
+		t.Fatalf("the owner's device: %q, %v; want in, same device", again, err)
+	}
+	// Another account with that device cookie is slowed down as usual.
+	mgr := app.Users[rbac.Manager]
+	for range 5 {
+		app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip)
+	}
+	_, _, err = app.Accounts.SignInDevice(ctx, mgr.Email, testkit.Password(rbac.Manager), ip, device)
+	wantProblem(t, err, problem.TooMany, "throttled")
+	// Guesses from the device count against the device, not the account.
+	for range 5 {
+		app.Accounts.SignInDevice(ctx, admin.Email, "wrong", ip, device)
+	}
+	_, _, err = app.Accounts.SignInDevice(ctx, admin.Email, right, ip, device)
+	wantProblem(t, err, problem.TooMany, "throttled")
+}
+
+// TestSignInThrottleKeysIPv6ByNetwork: addresses of one IPv6 /64 share a
+// budget, so a client cannot take a fresh address for every guess.
+func TestSignInThrottleKeysIPv6ByNetwork(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	app.Accounts.IPBackoff.Free = 3
+	for i := range 3 {
+		app.Accounts.SignIn(ctx, "nobody"+strconv.Itoa(i)+"@test.local", "wrong password", "2001:db8:0:1::"+strconv.Itoa(i+1))
+	}
+	_, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), "2001:db8:0:1:ffff::9")
+	wantProblem(t, err, problem.TooMany, "throttled")
+	if _, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), "2001:db8:0:2::1"); err != nil {
+		t.Errorf("another /64: %v", err)
+	}
+}
+
+// TestSignInThrottleIsShared: two services on one database (two replicas)
+// share the count: failures spread over them add up.
+func TestSignInThrottleIsShared(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	other := *app.Accounts // a second replica: same database, own process state
+	mgr := app.Users[rbac.Manager]
+	for i := range 5 {
+		svc := app.Accounts
+		if i%2 == 1 {
+			svc = &other
+		}
+		svc.SignIn(ctx, mgr.Email, "wrong password", ip)
+	}
+	_, err := other.SignIn(ctx, mgr.Email, testkit.Password(rbac.Manager), ip)
+	wantProblem(t, err, problem.TooMany, "throttled")
+}
+
+// TestHugeSignInEmailIsCapped: a 1.9 MB email is cut to 254 bytes before
+// it becomes a throttle key or an audit entry.
+func TestHugeSignInEmailIsCapped(t *testing.T) {
+	ctx := context.Background()
+	app := testkit.New(t)
+	huge := strings.Repeat("a", 1900<<10) + "@test.local"
+	before := snap(t, app.Store)
+	for range 3 {
+		_, err := app.Accounts.SignIn(ctx, huge, "wrong password", ip)
+		wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+	}
+	entries := before.newEntries(t, app.Store)
+	for _, e := range entries {
+		if len(e.TargetName) > accounts.MaxEmailBytes {
+			t.Errorf("audited email of %d bytes", len(e.TargetName))
+		}
+	}
+	var longest int
+	if err := app.Store.R.QueryRowContext(ctx, `SELECT coalesce(max(length(key)), 0) FROM signin_throttle`).Scan(&longest); err != nil {
+		t.Fatal(err)
+	}
+	if longest > accounts.MaxEmailBytes+len("acct:") {
+		t.Errorf("throttle key of %d bytes", longest)
 	}
 }
 

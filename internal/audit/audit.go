@@ -7,7 +7,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Actions recorded in the log. They are stable strings: filters, exports
@@ -132,3 +134,75 @@ func (v *Verifier) Count() int64 { return v.n }
 
 // Head is the hash of the last row checked.
 func (v *Verifier) Head() string { return v.prev }
+
+// Limits of what one entry stores: the log is append-only and kept
+// forever, so no input may make an entry large (a 1.9 MB sign-in email
+// once did). MaxField bounds each text field (an email is at most 254
+// bytes), MaxDetail each string inside the details, MaxDetails the whole
+// details text.
+const (
+	MaxField   = 320
+	MaxDetail  = 2048
+	MaxDetails = 16 << 10
+)
+
+// Capped returns the entry with every string cut to its limit (on a rune
+// boundary, marked with "…"). AppendAudit stores only capped entries.
+func (e Entry) Capped() Entry {
+	e.ActorName = Cap(e.ActorName, MaxField)
+	e.Action = Cap(e.Action, MaxField)
+	e.TargetType = Cap(e.TargetType, MaxField)
+	e.TargetID = Cap(e.TargetID, MaxField)
+	e.TargetName = Cap(e.TargetName, MaxField)
+	e.IP = Cap(e.IP, MaxField)
+	if len(e.Details) > 0 {
+		d := make(map[string]any, len(e.Details))
+		for k, v := range e.Details {
+			d[Cap(k, MaxField)] = capValue(v)
+		}
+		e.Details = d
+		if len(e.DetailsJSON()) > MaxDetails {
+			e.Details = map[string]any{"truncated": true, "note": "the details exceeded " + strconv.Itoa(MaxDetails) + " bytes"}
+		}
+	}
+	return e
+}
+
+func capValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		return Cap(v, MaxDetail)
+	case []string:
+		out := make([]string, len(v))
+		for i, s := range v {
+			out[i] = Cap(s, MaxDetail)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[Cap(k, MaxField)] = capValue(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = capValue(x)
+		}
+		return out
+	}
+	return v
+}
+
+// Cap cuts s to at most n bytes on a rune boundary, ending it with "…"
+// when it was cut.
+func Cap(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // chain builds n correctly chained rows with ids 1..n.
@@ -192,5 +193,26 @@ func TestDetailsJSON(t *testing.T) {
 		if got := (Entry{Details: tt.details}).DetailsJSON(); got != tt.want {
 			t.Errorf("DetailsJSON(%v) = %s, want %s", tt.details, got, tt.want)
 		}
+	}
+}
+
+func TestCappedBoundsEveryString(t *testing.T) {
+	huge := strings.Repeat("é", 1<<20) // 2 MiB, two bytes a rune
+	e := Entry{ActorName: huge, Action: "auth.sign_in_failed", TargetType: huge, TargetID: huge, TargetName: huge, IP: huge,
+		Details: map[string]any{"reason": huge, "list": []string{huge, "ok"}, huge: 1, "nested": map[string]any{"x": []any{huge}}}}
+	c := e.Capped()
+	for name, s := range map[string]string{"actor": c.ActorName, "type": c.TargetType, "id": c.TargetID, "name": c.TargetName, "ip": c.IP} {
+		if len(s) > MaxField || !utf8.ValidString(s) || !strings.HasSuffix(s, "…") {
+			t.Errorf("%s: %d bytes, valid UTF-8 %v", name, len(s), utf8.ValidString(s))
+		}
+	}
+	if n := len(c.DetailsJSON()); n > MaxDetails {
+		t.Errorf("details: %d bytes, want at most %d", n, MaxDetails)
+	}
+	if c.Action != e.Action || Cap("short", MaxField) != "short" {
+		t.Error("a short string was changed")
+	}
+	if c := (Entry{Details: map[string]any{"a": strings.Repeat("x", MaxDetails)}}).Capped(); len(c.DetailsJSON()) > MaxDetails {
+		t.Errorf("one long detail: %d bytes", len(c.DetailsJSON()))
 	}
 }

@@ -5,43 +5,32 @@ import (
 	"time"
 )
 
-func TestThrottle(t *testing.T) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	th := NewThrottle(3, 10*time.Minute)
-	th.Now = func() time.Time { return now }
-
-	for i := 0; i < 2; i++ {
-		th.Fail("a")
-	}
-	if blocked, _ := th.Blocked("a"); blocked {
-		t.Fatal("blocked after 2 of 3 failures")
-	}
-	th.Fail("a")
-	blocked, wait := th.Blocked("a")
-	if !blocked || wait != 10*time.Minute {
-		t.Fatalf("after 3 failures: blocked=%v wait=%v", blocked, wait)
-	}
-	if blocked, _ := th.Blocked("b"); blocked {
-		t.Fatal("another key must not be blocked")
-	}
-	now = now.Add(4 * time.Minute)
-	if _, wait := th.Blocked("a"); wait != 6*time.Minute {
-		t.Fatalf("wait = %v, want 6m", wait)
-	}
-	now = now.Add(6 * time.Minute)
-	if blocked, _ := th.Blocked("a"); blocked {
-		t.Fatal("still blocked after the window")
-	}
-	th.Fail("c")
-	th.Fail("c")
-	th.Succeed("c")
-	th.Fail("c")
-	th.Fail("c")
-	if blocked, _ := th.Blocked("c"); blocked {
-		t.Fatal("a success must clear earlier failures")
+func TestBackoffWait(t *testing.T) {
+	b := Backoff{Free: 5, Base: 2 * time.Second, Max: 5 * time.Minute, Quiet: 15 * time.Minute}
+	for n, want := range map[int]time.Duration{
+		0: 0, 1: 0, 4: 0, 5: 2 * time.Second, 6: 4 * time.Second, 7: 8 * time.Second,
+		12: 256 * time.Second, 13: 5 * time.Minute, 1000: 5 * time.Minute,
+	} {
+		if got := b.Wait(n); got != want {
+			t.Errorf("Wait(%d) = %v, want %v", n, got, want)
+		}
 	}
 }
 
+func TestClientKey(t *testing.T) {
+	for ip, want := range map[string]string{
+		"192.0.2.7":            "192.0.2.7",
+		"::ffff:192.0.2.7":     "192.0.2.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":      "2001:db8:1:3::/64",
+		"not an ip":            "not an ip",
+	} {
+		if got := ClientKey(ip); got != want {
+			t.Errorf("ClientKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}
 func TestPasswordRulesAndHash(t *testing.T) {
 	for pw, ok := range map[string]bool{
 		"short":                  false,
@@ -68,44 +57,35 @@ func TestPasswordRulesAndHash(t *testing.T) {
 	}
 }
 
-func TestThrottleReportsALockOnce(t *testing.T) {
-	th := NewThrottle(2, time.Minute)
-	th.Fail("k")
-	if th.FirstReport("k") {
-		t.Fatal("reported before the lock")
+// TestCheckTakesTheSameTime: whether the account exists (a hash) or not
+// (none), and whatever the password's length, Check spends about the same
+// time, so a sign-in does not tell which emails exist. Before the fix an
+// unknown email with a password over 72 bytes answered at once (the dummy
+// bcrypt failed on the length) and a known one after a full comparison.
+func TestCheckTakesTheSameTime(t *testing.T) {
+	h := Hasher{Cost: 8}
+	hash, err := h.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
 	}
-	th.Fail("k")
-	if !th.FirstReport("k") || th.FirstReport("k") || th.FirstReport("k") {
-		t.Fatal("a lock must be reported exactly once")
+	long := string(make([]byte, 100))
+	timeOf := func(hash, pw string) time.Duration {
+		best := time.Hour
+		for range 3 {
+			start := time.Now()
+			h.Check(hash, pw)
+			best = min(best, time.Since(start))
+		}
+		return best
 	}
-}
-
-func TestThrottleBeginCountsAttemptsInFlight(t *testing.T) {
-	th := NewThrottle(3, time.Minute)
-	for i := range 3 {
-		if ok, _ := th.Begin("k"); !ok {
-			t.Fatalf("attempt %d refused", i+1)
+	for name, pw := range map[string]string{"short": "wrong password", "over 72 bytes": long} {
+		known, unknown := timeOf(hash, pw), timeOf("", pw)
+		t.Logf("%s password: known account %v, unknown %v", name, known, unknown)
+		if unknown < known/2 || known < unknown/2 {
+			t.Errorf("%s password: known account %v, unknown %v: the difference tells them apart", name, known, unknown)
 		}
 	}
-	// Three in flight: a fourth must wait, though none has failed yet.
-	if ok, wait := th.Begin("k"); ok || wait <= 0 {
-		t.Fatalf("fourth attempt in flight: ok=%v wait=%v", ok, wait)
-	}
-	if locked, _ := th.Blocked("k"); locked {
-		t.Fatal("locked before any failure")
-	}
-	th.End("k", false, false) // one ended without failing: its place is free
-	if ok, _ := th.Begin("k"); !ok {
-		t.Fatal("a freed place was not reused")
-	}
-	for range 3 {
-		th.End("k", true, false)
-	}
-	if locked, _ := th.Blocked("k"); !locked {
-		t.Fatal("three failures did not lock")
-	}
-	th.End("k", false, true) // a late success clears the account
-	if ok, _ := th.Begin("k"); !ok {
-		t.Fatal("still locked after a success")
+	if h.Check(hash, "correct horse battery"+long) {
+		t.Error("a password over 72 bytes was accepted")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -45,16 +46,39 @@ func (h Hasher) Hash(pw string) (string, error) {
 	return string(b), err
 }
 
-// Check reports whether pw matches hash. With an empty hash it still
-// spends the time of a comparison.
+// Check reports whether pw matches hash. Every failure spends the time of
+// one comparison at this cost — no account (empty hash), a password over
+// the limit, a wrong one — so that a sign-in does not tell which emails
+// exist.
 func (h Hasher) Check(hash, pw string) bool {
-	if hash == "" {
-		// No such account: spend the time of a comparison at this cost,
-		// so that a sign-in does not tell which emails exist.
-		_, _ = bcrypt.GenerateFromPassword([]byte(pw), h.Cost)
-		return false
+	tooLong := len(pw) > MaxPasswordBytes
+	if tooLong {
+		// bcrypt refuses such a password at once, which would answer
+		// faster than a comparison; compare its first 72 bytes instead,
+		// and refuse it whatever the result.
+		pw = pw[:MaxPasswordBytes]
 	}
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+	if hash == "" {
+		hash = h.dummy()
+	}
+	ok := bcrypt.CompareHashAndPassword([]byte(hash), []byte(pw)) == nil
+	return ok && !tooLong && hash != h.dummy()
+}
+
+// dummyHashes memoises one fixed hash per cost, compared against when
+// there is no account (a cache of constants, not state).
+var dummyHashes sync.Map
+
+func (h Hasher) dummy() string {
+	if v, ok := dummyHashes.Load(h.Cost); ok {
+		return v.(string)
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte("no account has this password "+RandomToken(8)), h.Cost)
+	if err != nil {
+		panic(err) // only for a cost out of range, a programming error
+	}
+	v, _ := dummyHashes.LoadOrStore(h.Cost, string(b))
+	return v.(string)
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)

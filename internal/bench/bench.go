@@ -27,13 +27,21 @@ type Config struct {
 	InboundDuration time.Duration `json:"inbound_duration"`
 	GraceRouters    int           `json:"grace_routers"`
 	Profile         bool          `json:"profile"` // save CPU profiles of the server under Dir/profiles
+	// Engines are the engines to measure, in order: "sqlite", "postgres".
+	Engines []string `json:"engines"`
+	// Postgres is the URL of a PostgreSQL server (a database on it the
+	// benchmark may connect to, as a role that creates databases) to use
+	// instead of a cluster of its own.
+	Postgres string `json:"-"`
 }
 
-// run is a benchmark in progress.
+// run is a benchmark of one engine in progress.
 type run struct {
 	cfg     Config
-	dir     string // Dir/run: this run's database, logs and floors
-	rep     *Report
+	dir     string // Dir/run-<engine>: this run's database, logs and floors
+	engine  string
+	rep     *EngineReport
+	pg      string // on PostgreSQL, the server's URL
 	log     io.Writer
 	console *Console // signed in as an admin
 	floor   *Console // the floor server
@@ -51,28 +59,68 @@ func (b *run) skip(name, why string) {
 
 func (b *run) note(n string) { b.rep.Notes = append(b.rep.Notes, n) }
 
-// Main runs the benchmark, prints the table to out and writes it as JSON
-// to Dir/results.json.
+// Main runs the benchmark on each engine of cfg, prints the table to out
+// and writes it as JSON to Dir/results.json.
 func Main(ctx context.Context, cfg Config, out io.Writer) error {
-	b := &run{cfg: cfg, dir: filepath.Join(cfg.Dir, "run"), log: out, rep: &Report{Machine: machine(), Config: cfg}}
+	rep := &Report{Machine: machine(), Config: cfg}
 	seedPath, m, fresh, err := PrepareSeed(ctx, cfg.Answers, cfg.Dir, cfg.Seed, cfg.Reseed, out)
 	if err != nil {
 		return err
 	}
-	b.rep.Seed = m
-	seedRow := Row{Name: "answers seed of this data", Unit: "s", N: 1, Median: m.Seconds, P99: m.Seconds,
-		Note: fmt.Sprintf("%.1f s of CPU", m.CPUSeconds)}
-	if !fresh {
-		seedRow.Note += ", cached: seeded " + m.SeededAt.Format(time.DateTime)
+	rep.Seed = m
+	for _, engine := range cfg.Engines {
+		b := &run{cfg: cfg, dir: filepath.Join(cfg.Dir, "run-"+engine), engine: engine, log: out, rep: &EngineReport{Engine: engine}}
+		if err := os.MkdirAll(b.dir, 0o755); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n== %s\n", engine)
+		var db string
+		switch engine {
+		case "sqlite":
+			seedRow := Row{Name: "load the data (answers seed)", Unit: "s", N: 1, Median: m.Seconds, P99: m.Seconds,
+				Note: fmt.Sprintf("%.1f s of CPU", m.CPUSeconds)}
+			if !fresh {
+				seedRow.Note += ", cached: seeded " + m.SeededAt.Format(time.DateTime)
+			}
+			b.add(seedRow)
+			db = filepath.Join(b.dir, "answers.db")
+			fmt.Fprintf(out, "Copying the seed to %s.\n", db)
+			if err := copyFile(db, seedPath); err != nil {
+				return err
+			}
+		case "postgres":
+			stop, err := b.startPostgres(ctx)
+			if err != nil {
+				return err
+			}
+			defer stop()
+			if db, err = b.loadPostgres(ctx, seedPath); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown engine %q (sqlite, postgres)", engine)
+		}
+		if err := b.measure(ctx, db); err != nil {
+			return fmt.Errorf("%s: %w", engine, err)
+		}
+		rep.Engines = append(rep.Engines, *b.rep)
 	}
-	if err := os.MkdirAll(b.dir, 0o755); err != nil {
+	rep.Machine.LoadAfter = loadavg()
+	rep.Print(out)
+	path := filepath.Join(cfg.Dir, "results.json")
+	if err := rep.WriteJSON(path); err != nil {
 		return err
 	}
-	db := filepath.Join(b.dir, "answers.db")
-	fmt.Fprintf(out, "Copying the seed to %s.\n", db)
-	if err := copyFile(db, seedPath); err != nil {
-		return err
+	fmt.Fprintf(out, "\nWritten to %s.\n", path)
+	if cfg.Profile {
+		fmt.Fprintf(out, "CPU profiles in %s: go tool pprof -top %s %s\n", filepath.Join(cfg.Dir, "profiles"), cfg.Answers, filepath.Join(cfg.Dir, "profiles", "sqlite-inbound.pprof"))
 	}
+	return nil
+}
+
+// measure runs every scenario against answers serve on db.
+func (b *run) measure(ctx context.Context, db string) error {
+	cfg, out := b.cfg, b.log
 	email, password := "bench-admin@bench.example", "bench-password-"+fmt.Sprint(time.Now().UnixNano())
 	if err := b.answers(password+"\n", "user", "add", "--db", db, "--email", email, "--name", "Bench admin", "--role", "admin", "--password-stdin"); err != nil {
 		return err
@@ -119,7 +167,6 @@ func Main(ctx context.Context, cfg Config, out io.Writer) error {
 	startRow := Row{Name: "server start to first /healthz", Unit: "s", N: 1, Median: started.Seconds(), P99: started.Seconds(),
 		Floor: "bare net/http server start", FloorMedian: floorStart.Seconds(), FloorP99: floorStart.Seconds(), Note: "cold: a new process on the copied seed"}
 	startRow.ratios()
-	b.add(seedRow)
 	b.add(startRow)
 	if closed, err := settle(ctx, base, 60*time.Second); err != nil {
 		b.note("waiting for the start-up sweep: " + err.Error())
@@ -154,16 +201,6 @@ func Main(ctx context.Context, cfg Config, out io.Writer) error {
 	if err := srv.Stop(); err != nil {
 		b.note("answers serve did not stop cleanly: " + err.Error())
 	}
-	b.rep.Machine.LoadAfter = loadavg()
-	b.rep.Print(out)
-	path := filepath.Join(cfg.Dir, "results.json")
-	if err := b.rep.WriteJSON(path); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nWritten to %s.\n", path)
-	if cfg.Profile {
-		fmt.Fprintf(out, "CPU profiles in %s: go tool pprof -top %s %s\n", filepath.Join(cfg.Dir, "profiles"), cfg.Answers, filepath.Join(cfg.Dir, "profiles", "inbound.pprof"))
-	}
 	return nil
 }
 
@@ -197,6 +234,7 @@ func (b *run) profile(ctx context.Context, name string, d time.Duration) func() 
 		return func() {}
 	}
 	dir := filepath.Join(b.cfg.Dir, "profiles")
+	name = b.engine + "-" + name
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

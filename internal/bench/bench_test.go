@@ -12,14 +12,17 @@ import (
 )
 
 func TestReport(t *testing.T) {
-	r := &Report{Machine: machine(), Rows: []Row{
+	r := &Report{Machine: machine(), Engines: []EngineReport{{Engine: "sqlite", Rows: []Row{
 		latencyRow("page: x", Stat{N: 10, Median: 3 * time.Millisecond, P99: 12 * time.Millisecond}, Stat{N: 10, Median: time.Millisecond, P99: 2 * time.Millisecond}, "bare"),
 		{Name: "page: skipped", Skipped: true, Note: "404"},
 		{Name: "grace", Unit: "s", N: 1, Median: 0.25, P99: 0.25},
-	}}
+	}}, {Engine: "postgres", Rows: []Row{
+		latencyRow("page: x", Stat{N: 10, Median: 4 * time.Millisecond, P99: 18 * time.Millisecond}, Stat{N: 10, Median: time.Millisecond, P99: 2 * time.Millisecond}, "bare"),
+		{Name: "grace", Unit: "s", N: 1, Median: 0.5, P99: 0.5},
+	}}}}
 	var out bytes.Buffer
 	r.Print(&out)
-	for _, want := range []string{"page: x", "3.00 ms", "12.0 ms", "3.0×", "6.0×", "250 ms", "404"} {
+	for _, want := range []string{"page: x", "3.00 ms", "12.0 ms", "3.0×", "6.0×", "250 ms", "404", "postgres beside sqlite", "1.50× p99", "2.00× p99"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -29,22 +30,14 @@ type Console struct {
 }
 
 // SignIn signs in through the login form, as a browser does: GET /login
-// sets the CSRF cookie, POST /login sends it back with the form.
+// carries the session's CSRF token in a hidden field, POST /login sends it
+// back with the form.
 func SignIn(ctx context.Context, base, email, password string, conns int) (*Console, error) {
 	jar, _ := cookiejar.New(nil)
 	c := &Console{Base: base, HTTP: newHTTP(conns, jar)}
-	if _, _, err := c.Get(ctx, "/login"); err != nil {
+	token, err := c.csrfToken(ctx)
+	if err != nil {
 		return nil, err
-	}
-	u, _ := url.Parse(base)
-	var token string
-	for _, ck := range jar.Cookies(u) {
-		if ck.Name == "answers_csrf" {
-			token = ck.Value
-		}
-	}
-	if token == "" {
-		return nil, fmt.Errorf("GET %s/login set no CSRF cookie", base)
 	}
 	form := url.Values{"email": {email}, "password": {password}, "_csrf": {token}}
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/login", strings.NewReader(form.Encode()))
@@ -156,4 +149,25 @@ func (a *API) Message(ctx context.Context, s Sender, from, text string) error {
 		return fmt.Errorf("POST /api/v1/messages: status %d: %s", res.StatusCode, bytes.TrimSpace(data))
 	}
 	return nil
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrfToken reads the CSRF token from the sign-in page's hidden field.
+func (c *Console) csrfToken(ctx context.Context) (string, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.Base+"/login", nil)
+	res, err := c.HTTP.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if err != nil {
+		return "", err
+	}
+	m := csrfField.FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("GET %s/login: no CSRF field (status %d)", c.Base, res.StatusCode)
+	}
+	return string(m[1]), nil
 }

@@ -100,24 +100,41 @@ func loadavg() string {
 
 // Report is the whole result, as written to JSON.
 type Report struct {
-	Machine Machine      `json:"machine"`
-	Seed    SeedManifest `json:"seed"`
-	Config  Config       `json:"config"`
-	Rows    []Row        `json:"rows"`
-	Notes   []string     `json:"notes,omitempty"`
+	Machine Machine        `json:"machine"`
+	Seed    SeedManifest   `json:"seed"`
+	Config  Config         `json:"config"`
+	Engines []EngineReport `json:"engines"`
 }
 
-// Print writes the table.
+// EngineReport is one engine's rows.
+type EngineReport struct {
+	Engine string   `json:"engine"`
+	Rows   []Row    `json:"rows"`
+	Notes  []string `json:"notes,omitempty"`
+}
+
+// Print writes one table per engine, then, with two engines, the second
+// beside the first.
 func (r *Report) Print(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "\nAnswers Console benchmark — %s, %d CPUs (%s), %s, commit %s\n", m.Start.Format(time.DateTime+" MST"), m.CPUs, m.CPU, m.Go, m.Commit)
 	fmt.Fprintf(w, "load average before %s, after %s (the machine is shared: figures are as measured under that load)\n", m.LoadBefore, m.LoadAfter)
 	p := r.Seed.Params
-	fmt.Fprintf(w, "data: %d chatbots, %d sessions (%d open on the grace chatbot), %d audit entries, ≤%d messages a session\n\n",
+	fmt.Fprintf(w, "data: %d chatbots, %d sessions (%d open on the grace chatbot), %d audit entries, ≤%d messages a session\n",
 		p.Chatbots, p.Sessions, p.GraceSessions, p.Audit, p.MessagesPerSession)
+	for _, e := range r.Engines {
+		fmt.Fprintf(w, "\n%s\n", e.Engine)
+		e.print(w)
+	}
+	if len(r.Engines) == 2 {
+		r.printSideBySide(w, r.Engines[0], r.Engines[1])
+	}
+}
+
+func (e EngineReport) print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "measure\tn\tmedian\tp99\tfloor median\tfloor p99\t× median\t× p99\t")
-	for _, row := range r.Rows {
+	for _, row := range e.Rows {
 		if row.Skipped {
 			fmt.Fprintf(tw, "%s\t-\t-\t-\t-\t-\t-\t-\t\n", row.Name)
 			continue
@@ -127,7 +144,7 @@ func (r *Report) Print(w io.Writer) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
-	for _, row := range r.Rows {
+	for _, row := range e.Rows {
 		var parts []string
 		if row.PerSec > 0 && row.Unit == "ms" {
 			parts = append(parts, fmt.Sprintf("%.0f/s", row.PerSec))
@@ -151,9 +168,37 @@ func (r *Report) Print(w io.Writer) {
 			fmt.Fprintf(w, "  %s: %s\n", row.Name, strings.Join(parts, "; "))
 		}
 	}
-	for _, n := range r.Notes {
+	for _, n := range e.Notes {
 		fmt.Fprintln(w, "note:", n)
 	}
+}
+
+// printSideBySide puts b's figures beside a's, row by row, with b's p99
+// (or, for throughput rows, its rate) as a multiple of a's: SPEC §8 wants
+// no PostgreSQL row worse than twice its SQLite row.
+func (r *Report) printSideBySide(w io.Writer, a, b EngineReport) {
+	fmt.Fprintf(w, "\n%s beside %s\n", b.Engine, a.Engine)
+	byName := map[string]Row{}
+	for _, row := range b.Rows {
+		byName[row.Name] = row
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "measure\t%s median\t%s p99\t%s median\t%s p99\t%s/%s\t\n", a.Engine, a.Engine, b.Engine, b.Engine, b.Engine, a.Engine)
+	for _, ra := range a.Rows {
+		rb, ok := byName[ra.Name]
+		if !ok || ra.Skipped || rb.Skipped {
+			continue
+		}
+		cmp := "-"
+		switch {
+		case ra.PerSec > 0 && rb.PerSec > 0 && ra.Unit == "ms" && strings.HasPrefix(ra.Name, "inbound"):
+			cmp = fmt.Sprintf("%.2f× the time a message (%.0f/s vs %.0f/s)", ra.PerSec/rb.PerSec, rb.PerSec, ra.PerSec)
+		case ra.P99 > 0:
+			cmp = fmt.Sprintf("%.2f× p99", rb.P99/ra.P99)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", ra.Name, num(ra.Median, ra.Unit), num(ra.P99, ra.Unit), num(rb.Median, rb.Unit), num(rb.P99, rb.Unit), cmp)
+	}
+	tw.Flush()
 }
 
 func num(v float64, unit string) string {

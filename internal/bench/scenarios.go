@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +53,13 @@ func (b *run) pages(ctx context.Context) {
 func (b *run) inbound(ctx context.Context) {
 	texts := []string{"hi", "what are your opening hours?", "1042", "yes"}
 	counters := make([]int, b.cfg.InboundWorkers)
+	var before pgUsage
+	if b.engine == "postgres" {
+		var err error
+		if before, err = b.usage(ctx); err != nil {
+			b.note("PostgreSQL usage: " + err.Error())
+		}
+	}
 	stop := b.profile(ctx, "inbound", b.cfg.InboundDuration)
 	res := Run(ctx, b.cfg.InboundWorkers, 0, b.cfg.InboundDuration, func(ctx context.Context, w, _ int) error {
 		k := counters[w]
@@ -63,7 +69,21 @@ func (b *run) inbound(ctx context.Context) {
 		return b.api.Message(ctx, s, fmt.Sprintf("+1999%03d%06d", w, conv), texts[k%len(texts)])
 	})
 	stop()
-	lat, total, err := store.InsertFloor(ctx, filepath.Join(b.dir, "floor-insert.db"), max(1, len(res.Latencies)), b.cfg.InboundWorkers)
+	var cost string
+	if n := len(res.Latencies); b.engine == "postgres" && n > 0 && before.wal > 0 {
+		if after, err := b.usage(ctx); err == nil {
+			cost = fmt.Sprintf("PostgreSQL per message: %.0f bytes of WAL", float64(after.wal-before.wal)/float64(n))
+			if after.cpu > 0 {
+				cost += fmt.Sprintf(", %.0f µs of server CPU", float64((after.cpu-before.cpu).Microseconds())/float64(n))
+			}
+		}
+	}
+	var lat []time.Duration
+	var total time.Duration
+	dsn, err := b.floorDSN(ctx, "floor-insert")
+	if err == nil {
+		lat, total, err = store.InsertFloor(ctx, dsn, max(1, len(res.Latencies)), b.cfg.InboundWorkers)
+	}
 	if err != nil {
 		b.note("the insert floor failed: " + err.Error())
 	}
@@ -71,7 +91,15 @@ func (b *run) inbound(ctx context.Context) {
 	if total > 0 {
 		fl.PerSec = float64(len(lat)) / total.Seconds()
 	}
-	b.add(latencyRow("inbound POST /api/v1/messages", res.Stat(), fl, "bare SQLite insert transactions, same disk and pragmas"))
+	floorName := "bare SQLite insert transactions, same disk and pragmas"
+	if b.engine == "postgres" {
+		floorName = "bare one-INSERT transactions through pgx, same server"
+	}
+	row := latencyRow("inbound POST /api/v1/messages", res.Stat(), fl, floorName)
+	if cost != "" {
+		row.Note = strings.TrimPrefix(row.Note+"; "+cost, "; ")
+	}
+	b.add(row)
 }
 
 // sample is a call's start and latency.
@@ -127,11 +155,15 @@ func (b *run) grace(ctx context.Context) {
 		b.skip(name, err.Error())
 		return
 	}
-	floor, ferr := store.UpdateFloor(ctx, filepath.Join(b.dir, "floor-update.db"), b.cfg.Seed.GraceSessions)
+	var floor time.Duration
+	dsn, ferr := b.floorDSN(ctx, "floor-update")
+	if ferr == nil {
+		floor, ferr = store.UpdateFloor(ctx, dsn, b.cfg.Seed.GraceSessions)
+	}
 	if ferr != nil {
 		b.note("the update floor failed: " + ferr.Error())
 	}
-	row := Row{Name: name, Unit: "s", N: 1, Median: took.Seconds(), P99: took.Seconds(), Floor: "one bare UPDATE of as many rows, same disk and pragmas",
+	row := Row{Name: name, Unit: "s", N: 1, Median: took.Seconds(), P99: took.Seconds(), Floor: "one bare UPDATE of as many rows, same disk (SQLite: pragmas; PostgreSQL: server)",
 		FloorMedian: floor.Seconds(), FloorP99: floor.Seconds(), Note: "POST /api/v1/chatbots/{id}/end-grace"}
 	row.ratios()
 	b.add(row)

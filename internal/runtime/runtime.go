@@ -178,6 +178,25 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	}
 	var out Outcome
 	var opened bool
+	var err error
+	// An end user's two first messages routed at once (on PostgreSQL,
+	// batches run side by side) both find no session; the second to open
+	// one is refused by I5 and routes again, now continuing the session.
+	for try := 0; try < 3; try++ {
+		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) {
+			break
+		}
+	}
+	if err == nil && s.Routed != nil {
+		s.Routed(len(out.Replies), opened, out.SessionClosed)
+	}
+	return out, err
+}
+
+// route is one try of Route.
+func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, bool, error) {
+	var out Outcome
+	var opened bool
 	// Messages share transactions (group commit): the reply goes out only
 	// once the transaction holding the message, the session and the
 	// rollups has committed.
@@ -256,10 +275,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 		}
 		return nil
 	})
-	if err == nil && s.Routed != nil {
-		s.Routed(len(out.Replies), opened, out.SessionClosed)
-	}
-	return out, err
+	return out, opened, err
 }
 
 func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) store.ChatSession {
@@ -272,7 +288,7 @@ func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) 
 // on. A session that may not is closed here, with its reason.
 func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, error) {
 	var state chatbot.State
-	sess, err := tx.OpenChatSession(ctx, snd.ID, endUser)
+	sess, err := tx.LockOpenChatSession(ctx, snd.ID, endUser)
 	if errors.Is(err, store.ErrNotFound) {
 		return sess, store.Chatbot{}, state, false, nil
 	}

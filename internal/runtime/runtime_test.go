@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -655,5 +656,48 @@ func TestNoActiveChatbotIsNotAnUnknownSender(t *testing.T) {
 	p := wantProblem(t, err, problem.Conflict, "no_active_chatbot")
 	if errors.Is(err, store.ErrNotFound) || p.Message == "" {
 		t.Errorf("refusal %#v", p)
+	}
+}
+
+// Messages of the same end users routed at once: on PostgreSQL batches run
+// side by side, so two first messages race to open the session and two
+// later ones to continue it. Every message is answered, each end user has
+// one session, and no message's update of the session is lost.
+func TestConcurrentMessagesOfOneEndUser(t *testing.T) {
+	app, _, snd := newApp(t)
+	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
+	const users, each = 4, 6
+	var wg sync.WaitGroup
+	errs := make(chan error, users*each)
+	start := make(chan struct{})
+	for u := range users {
+		for range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := app.Runtime.Route(context.Background(), snd, fmt.Sprintf("user-%d", u), "x"); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a message was not routed: %v", err)
+	}
+	for u := range users {
+		user := fmt.Sprintf("user-%d", u)
+		if n := count(t, app, `SELECT count(*) FROM chat_sessions WHERE end_user = ?`, user); n != 1 {
+			t.Errorf("%s has %d sessions, want 1", user, n)
+		}
+		if n := count(t, app, `SELECT inbound_count FROM chat_sessions WHERE end_user = ?`, user); n != each {
+			t.Errorf("%s's session counts %d inbound messages, want %d (an update was lost)", user, n, each)
+		}
+		if n := count(t, app, `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE s.end_user = ? AND m.direction = 'in'`, user); n != each {
+			t.Errorf("%s: %d inbound messages in the transcript, want %d", user, n, each)
+		}
 	}
 }

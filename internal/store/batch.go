@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 )
 
 // Group commit. Every write goes through the one writer connection, and a
@@ -45,8 +46,24 @@ func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error
 	return <-job.done
 }
 
+// startBatches starts n goroutines that run batches; batchDone closes
+// when all have returned (after Close).
+func (s *Store) startBatches(n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runBatches()
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(s.batchDone)
+	}()
+}
+
 func (s *Store) runBatches() {
-	defer close(s.batchDone)
 	for {
 		var first *batchJob
 		select {
@@ -94,7 +111,7 @@ func (s *Store) runBatch(jobs []*batchJob) {
 // batchTx runs the jobs in one transaction, each in a savepoint, and
 // commits; a non-nil return means nothing was kept.
 func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) error {
-	tx, q, err := s.beginWrite(ctx)
+	tx, q, err := s.beginWrite(ctx, true)
 	if err != nil {
 		return err
 	}

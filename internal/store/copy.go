@@ -22,7 +22,7 @@ import (
 // copyOrder lists the tables parents first; a table the list does not
 // name (a newer one) is copied after them, in name order.
 var copyOrder = []string{
-	"users", "api_tokens", "setup_tokens", "sessions", "senders", "chatbots", "releases", "live_chatbots",
+	"users", "api_tokens", "setup_tokens", "console_sessions", "senders", "chatbots", "releases", "live_chatbots",
 	"chat_sessions", "messages", "rollup_hours", "rollup_dialogs", "rollup_end_users", "analytics_state", "audit_log",
 }
 

@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -162,7 +165,16 @@ func (r *rollup) merge(o *rollup) {
 
 // flush writes the gathered counts and forgets them.
 func (r *rollup) flush(ctx context.Context, t *Tx) error {
-	for b, c := range r.hours {
+	// Rows are written in key order: on PostgreSQL concurrent batches
+	// lock the rows they add to, and one order for everyone means no two
+	// of them can wait for each other. The all-chatbots row (chatbot 0)
+	// comes first, so batches queue there and only for the time between
+	// their flush and their commit.
+	hours := slices.SortedFunc(maps.Keys(r.hours), func(a, b bucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID))
+	})
+	for _, b := range hours {
+		c := r.hours[b]
 		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
 			c.SessionsOpened, c.Inbound, c.Outbound, c.FallbackHits,
 			c.Closed[0], c.Closed[1], c.Closed[2], c.Closed[3], c.Closed[4], c.Closed[5],
@@ -170,7 +182,12 @@ func (r *rollup) flush(ctx context.Context, t *Tx) error {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
-	for k, c := range r.dialogs {
+	dialogs := slices.SortedFunc(maps.Keys(r.dialogs), func(a, b dialogBucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID),
+			strings.Compare(a.dialog, b.dialog))
+	})
+	for _, k := range dialogs {
+		c := r.dialogs[k]
 		if _, err := t.q.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, c.entries, c.ended); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}

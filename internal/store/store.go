@@ -34,6 +34,10 @@ var (
 	// ErrOpenSessions: a chatbot cannot become inactive with open
 	// sessions, nor can a session open on a chatbot that is not active (I4).
 	ErrOpenSessions = errors.New("open sessions do not match the chatbot's status")
+	// ErrSessionOpen: the end user already has an open session on the
+	// sender (I5). Only concurrent batches on PostgreSQL meet it: one of
+	// two first messages of an end user opened the session first.
+	ErrSessionOpen = errors.New("the end user already has an open session on this sender")
 )
 
 // Store is the database: W is the single writer connection, R the readers.
@@ -149,7 +153,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	go s.runBatches()
+	s.startBatches(1)
 	return s, nil
 }
 
@@ -207,7 +211,7 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
-	tx, q, err := s.beginWrite(ctx)
+	tx, q, err := s.beginWrite(ctx, false)
 	if err != nil {
 		return err
 	}
@@ -235,10 +239,12 @@ func (s *Store) afterWrite(ctx context.Context) {
 }
 
 // beginWrite begins a write transaction on the engine's writer and
-// returns the queries that run inside it.
-func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, queries, error) {
+// returns the queries that run inside it. A shared one (a batch of routed
+// messages) may run beside other shared ones on PostgreSQL; on SQLite
+// every write transaction is alone.
+func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, error) {
 	if s.pg != nil {
-		return s.pgBeginWrite(ctx)
+		return s.pgBeginWrite(ctx, shared)
 	}
 	tx, err := s.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -307,6 +313,8 @@ func constraintError(err error) error {
 		return ErrLastAdmin
 	case strings.Contains(msg, "UNIQUE constraint failed: chatbots.sender_id"):
 		return ErrSenderBusy
+	case strings.Contains(msg, "UNIQUE constraint failed: chat_sessions.sender_id, chat_sessions.end_user"):
+		return ErrSessionOpen
 	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/alexedwards/scs/sqlite3store"
 
 	"github.com/answers-console/answers/db"
 	"github.com/answers-console/answers/internal/rbac"
@@ -86,7 +83,7 @@ func TestOpenCreatesAndMigrates(t *testing.T) {
 	if err := st.Ping(ctx); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
-	for _, table := range []string{"users", "api_tokens", "setup_tokens", "sessions", "audit_log", "goose_db_version"} {
+	for _, table := range []string{"users", "api_tokens", "setup_tokens", "console_sessions", "audit_log", "goose_db_version"} {
 		var n int
 		err := st.R.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, table).Scan(&n)
 		if err != nil || n != 1 {
@@ -247,56 +244,5 @@ func TestInTxRollsBackOnError(t *testing.T) {
 	}
 	if _, err := st.UserByEmail(ctx, "gone@example.com"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("user of a rolled back transaction: err = %v, want ErrNotFound", err)
-	}
-}
-
-// The console keeps its sessions with scs's sqlite3store, written for
-// mattn's driver; this proves it works on modernc's.
-func TestSessionsOnModernc(t *testing.T) {
-	st, _ := openSQLiteStore(t)
-	write := sqlite3store.NewWithCleanupInterval(st.W, 0)
-	read := sqlite3store.NewWithCleanupInterval(st.R, 0)
-
-	data := []byte("session data \x00 with a NUL")
-	if err := write.Commit("live", data, time.Now().Add(time.Hour)); err != nil {
-		t.Fatalf("Commit: %v", err)
-	}
-	for name, s := range map[string]*sqlite3store.SQLite3Store{"writer": write, "reader": read} {
-		got, ok, err := s.Find("live")
-		if err != nil || !ok || !bytes.Equal(got, data) {
-			t.Errorf("%s Find(live) = %q, %v, %v; want the data", name, got, ok, err)
-		}
-	}
-
-	// Commit replaces the data of an existing token.
-	if err := write.Commit("live", []byte("v2"), time.Now().Add(time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if got, ok, _ := read.Find("live"); !ok || string(got) != "v2" {
-		t.Errorf("after a second Commit: %q, %v; want v2", got, ok)
-	}
-
-	if err := write.Commit("expired", []byte("old"), time.Now().Add(-time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := read.Find("expired"); err != nil || ok {
-		t.Errorf("Find(expired) found=%v err=%v; an expired session must not be found", ok, err)
-	}
-	if _, ok, err := read.Find("never-made"); err != nil || ok {
-		t.Errorf("Find(unknown) found=%v err=%v", ok, err)
-	}
-	all, err := read.All()
-	if err != nil || len(all) != 1 {
-		t.Errorf("All() = %d sessions, err %v; want only the live one", len(all), err)
-	}
-
-	if err := write.Delete("live"); err != nil {
-		t.Fatalf("Delete: %v", err)
-	}
-	if _, ok, _ := read.Find("live"); ok {
-		t.Error("session still found after Delete")
-	}
-	if err := read.Commit("x", []byte("y"), time.Now().Add(time.Hour)); err == nil {
-		t.Error("a session write through the reader pool succeeded")
 	}
 }
