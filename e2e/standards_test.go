@@ -251,7 +251,7 @@ func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
 	}
 	v2, err := app.Chatbots.Duplicate(ctx, sys, v1.ID)
 	must(t, err)
-	v2, err = app.Lifecycle.Activate(ctx, sys, v2.ID, lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+	v2, err = app.Lifecycle.Activate(ctx, sys, v2.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	must(t, err)
 	_, err = app.Runtime.Route(ctx, snd, "cid", "hours")
 	must(t, err)

@@ -484,7 +484,7 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	}
 
 	clk.Advance(time.Minute)
-	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute})
+	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
 	if o, _ := app.Store.ChatbotByID(ctx, old.ID); o.Status != store.StatusDeactivated || !o.GraceEndsAt.Equal(t0.Add(11*time.Minute)) {
 		t.Fatalf("old chatbot %s until %s, want deactivated until %s", o.Status, o.GraceEndsAt, t0.Add(11*time.Minute))
 	}
@@ -511,8 +511,11 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{"This is the new chatbot."}) {
-		t.Errorf("after the grace the old session's user got %+v, want a new session on the new chatbot", after)
+	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{runtime.DefaultClosedNotice, "This is the new chatbot."}) {
+		t.Errorf("after the grace the old session's user got %+v, want the notice and a new session on the new chatbot", after)
+	}
+	if p := after.PreviousSessionClosed; p == nil || p.Reason != store.CloseGraceEnded {
+		t.Errorf("previous_session_closed %+v, want grace_ended", p)
 	}
 	if s := session(t, app, first.SessionID); s.CloseReason != store.CloseGraceEnded {
 		t.Errorf("old session close reason %q, want %q", s.CloseReason, store.CloseGraceEnded)
@@ -540,7 +543,7 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, time.Hour); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {

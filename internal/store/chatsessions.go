@@ -83,8 +83,11 @@ func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, er
 // SessionFilter narrows a chatbot's session list.
 type SessionFilter struct {
 	ChatbotID int64
-	Open      *bool // nil for all
-	Before    int64 // keyset: sessions with a smaller id
+	Open      *bool     // nil for all
+	EndUser   string    // exact end user, "" for all
+	Reason    string    // close reason, "" for all
+	From, To  time.Time // opened at or after From and before To; zero for unbounded
+	Before    int64     // keyset: sessions with a smaller id
 	Limit     int
 }
 
@@ -99,6 +102,18 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
+	}
+	if f.EndUser != "" {
+		query, args = query+` AND end_user = ?`, append(args, f.EndUser)
+	}
+	if f.Reason != "" {
+		query, args = query+` AND close_reason = ?`, append(args, f.Reason)
+	}
+	if !f.From.IsZero() {
+		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		query, args = query+` AND opened_at < ?`, append(args, fmtTime(f.To))
 	}
 	if f.Before > 0 {
 		query, args = query+` AND id < ?`, append(args, f.Before)
@@ -262,4 +277,17 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
+}
+
+// LastCloseReason is the close reason of the end user's latest session on
+// the sender ("" if they have none, or it is open). Routing asks only when
+// it opens a new session.
+func (q queries) LastCloseReason(ctx context.Context, senderID int64, endUser string) (string, error) {
+	var reason sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT close_reason FROM chat_sessions WHERE sender_id = ? AND end_user = ?
+		ORDER BY id DESC LIMIT 1`, senderID, endUser).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return reason.String, err
 }

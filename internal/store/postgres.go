@@ -120,7 +120,8 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{queries: queries{r, d}, W: w, R: r, d: d, pg: &pgState{cfg: cfg},
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	s.startBatches(pgBatchers)
+	// Replicas start at different shards, so that theirs rarely meet.
+	s.startBatches(pgBatchers, rand.IntN(64)*pgBatchers)
 	return s, nil
 }
 
@@ -147,7 +148,7 @@ func (s *Store) pgBeginWrite(ctx context.Context, shared bool) (*sql.Tx, queries
 		lock = `SELECT pg_advisory_xact_lock_shared($1)`
 	}
 	if _, err := tx.ExecContext(ctx, lock, writeLockKey); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return nil, queries{}, fmt.Errorf("write lock: %w", err)
 	}
 	return tx, queries{tx, s.d}, nil
@@ -200,7 +201,7 @@ func pgConstraintError(err error) (error, bool) {
 	case pe.Code == "23505" && pe.ConstraintName == "chat_sessions_one_open":
 		return ErrSessionOpen, true
 	case pe.Code == "23505":
-		return fmt.Errorf("%w: %v", ErrDuplicate, err), true
+		return fmt.Errorf("%w: %w", ErrDuplicate, err), true
 	case pe.Code == "P0001" && pe.Message == "last_active_admin":
 		return ErrLastAdmin, true
 	case pe.Code == "P0001" && pe.Message == "session_on_inactive_chatbot":

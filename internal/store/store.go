@@ -82,6 +82,9 @@ type Tx struct {
 	rollup *rollup
 	// deadlineSet: the transaction set a grace deadline (noteDeadline).
 	deadlineSet bool
+	// shard is the rollup shard the transaction adds to: its batch
+	// runner's number, 0 outside batches (see rollup.flush).
+	shard int
 }
 
 func dsn(path string, readOnly bool) string {
@@ -153,7 +156,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	s.startBatches(1)
+	s.startBatches(1, 0)
 	return s, nil
 }
 
@@ -218,7 +221,7 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	defer s.afterWrite(ctx)
 	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return err
 	}
 	if err := t.commit(ctx); err != nil {
@@ -257,7 +260,7 @@ func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, 
 // nothing is kept.
 func (t *Tx) commit(ctx context.Context) error {
 	if err := t.rollup.flush(ctx, t); err != nil {
-		t.tx.Rollback()
+		_ = t.tx.Rollback() // the flush's error is the one to report
 		return err
 	}
 	if err := t.tx.Commit(); err != nil {
@@ -318,7 +321,7 @@ func constraintError(err error) error {
 	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):
-		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		return fmt.Errorf("%w: %w", ErrDuplicate, err)
 	}
 	return err
 }
