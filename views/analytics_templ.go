@@ -134,7 +134,7 @@ func analyticsFilters(d AnalyticsData) templ.Component {
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
 		f := d.Form
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/analytics\" class=\"filters analytics-filters\" aria-label=\"Analytics filters\" data-analytics hx-get=\"/analytics\" hx-target=\"#analytics-view\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, submit\" hx-indicator=\"#analytics-view\"><label>Chatbot <select name=\"chatbot\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "<form method=\"get\" action=\"/analytics\" class=\"filters analytics-filters\" aria-label=\"Analytics filters\" data-analytics data-hx-get=\"/analytics\" data-hx-target=\"#analytics-view\" data-hx-swap=\"outerHTML\" data-hx-push-url=\"true\" data-hx-trigger=\"change, submit\" data-hx-indicator=\"#analytics-view\"><label>Chatbot <select name=\"chatbot\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -907,7 +907,7 @@ func dataTable(caption, id string, table func(analytics.Report) ([]string, [][]s
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "\" download hx-boost=\"false\">Download CSV</a></p><div class=\"overflow-auto\" tabindex=\"0\" role=\"region\" aria-label=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 92, "\" download data-hx-boost=\"false\">Download CSV</a></p><div class=\"overflow-auto\" tabindex=\"0\" role=\"region\" aria-label=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
