@@ -1,9 +1,10 @@
 # Answers console: build, run and test.
 #
 # `make test` is all CI needs: it installs what is missing (npm packages,
-# Debian's chromium and postgresql), then runs vet, the unit tests on
-# SQLite, the database suites again on a throwaway PostgreSQL cluster, and
-# the browser tests.
+# Debian's chromium, postgresql and Java, golangci-lint), then runs vet, the
+# linters, the unit tests on SQLite, the database suites again on a
+# throwaway PostgreSQL cluster, and the browser tests (which also run
+# axe-core and the Nu HTML Checker over every page).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -13,16 +14,20 @@ NODE_STAMP := node_modules/.package-lock.json
 VENDOR     := static/vendor
 ASSETS     := $(VENDOR)/htmx.min.js $(VENDOR)/pico.min.css
 DRIVER_DIR := e2e/.driver
+# golangci-lint v2, pinned, installed into a project-local (ignored) bin dir.
+GOLANGCI_VERSION := v2.15.0
+TOOLS_BIN        := .tools/bin
+GOLANGCI         := $(TOOLS_BIN)/golangci-lint
 
 # Use sudo for apt-get only when not root and sudo exists.
 SUDO := $(shell if [ "$$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then echo sudo; fi)
 # Wait for another apt/dpkg run instead of failing on its lock.
 APT_GET := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900
 
-.PHONY: deps node chromium postgres assets generate build run test check vet unit unit-postgres e2e driver bench soak fuzz fmt clean distclean
+.PHONY: deps node chromium postgres java lint assets generate build run test check vet unit unit-postgres e2e driver bench soak fuzz fmt clean distclean
 
 # deps: everything the build and the tests need from outside Go.
-deps: $(NODE_STAMP) chromium postgres
+deps: $(NODE_STAMP) chromium postgres java
 
 # node: Node.js and npm from Debian, only if npm is missing.
 node:
@@ -49,6 +54,13 @@ postgres:
 		echo "PostgreSQL server binaries not found: installing Debian postgresql"; \
 		$(APT_GET) update && $(APT_GET) install -y postgresql; \
 	fi
+
+# java: a Java runtime for the Nu HTML Checker (npm vnu-jar), from Debian,
+# only if java is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "java not found: installing Debian default-jre-headless"; \
+		$(APT_GET) update && $(APT_GET) install -y default-jre-headless; }
 
 # assets: vendored htmx and Pico CSS, copied only when node_modules changed.
 assets: $(ASSETS)
@@ -79,6 +91,7 @@ run: build
 test: deps assets generate
 	$(MAKE) --no-print-directory check
 	$(MAKE) --no-print-directory vet
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory unit
 	$(MAKE) --no-print-directory unit-postgres
 	$(MAKE) --no-print-directory e2e
@@ -95,6 +108,18 @@ check:
 vet:
 	go vet ./...
 	go vet -tags e2e ./e2e/...
+
+# lint: staticcheck (a Go tool of the module) and golangci-lint with the
+# committed .golangci.yml, both including the e2e package.
+lint: $(GOLANGCI)
+	go tool staticcheck ./...
+	go tool staticcheck -tags e2e ./e2e/...
+	$(GOLANGCI) run ./...
+
+# golangci-lint at the pinned version, unless that version is there already.
+$(GOLANGCI):
+	@mkdir -p $(TOOLS_BIN)
+	GOBIN="$(CURDIR)/$(TOOLS_BIN)" go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
 # unit: all Go tests except the browser tests, with the race detector.
 unit:
@@ -127,7 +152,7 @@ $(DRIVER_DIR)/package: | $(NODE_STAMP)
 	ln -sfn ../../node_modules/playwright-core $@
 
 # e2e: browser tests, driving Debian's chromium through playwright-go.
-e2e: driver
+e2e: driver java
 	PLAYWRIGHT_DRIVER_PATH="$(CURDIR)/$(DRIVER_DIR)" \
 	PLAYWRIGHT_NODEJS_PATH="$(shell command -v node)" \
 	CHROMIUM_PATH="$${CHROMIUM_PATH:-/usr/bin/chromium}" \
@@ -174,9 +199,9 @@ fmt:
 	gofmt -w $$(find . -name '*.go' -not -path './node_modules/*' -not -path './.git/*')
 
 # clean: remove build output, vendored assets, the demo database, the driver
-# link and the benchmark's cached seed.
+# link, the benchmark's cached seed and golangci-lint.
 clean:
-	rm -rf bin $(VENDOR) .run $(DRIVER_DIR) .bench
+	rm -rf bin $(VENDOR) .run $(DRIVER_DIR) .bench .tools
 
 # distclean: clean, and remove node_modules too.
 distclean: clean

@@ -50,7 +50,7 @@ func TestAnalyzerReadsAnalytics(t *testing.T) {
 	page := newPage(t)
 	signIn(t, page, srv.URL, testkit.Email(rbac.Analyzer), testkit.Password(rbac.Analyzer))
 	must(t, navLink(page, "Analytics").Click())
-	sessions := page.Locator(`article.headline:has(h3:text-is("Sessions")) .value`)
+	sessions := page.Locator(`article.headline:has(h2:text-is("Sessions")) .value`)
 	bars := page.Locator("#chart-sessions rect")
 	expectText(t, sessions, "6")
 	must(t, expect.Locator(bars).ToHaveCount(2)) // two days with sessions

@@ -92,7 +92,11 @@ func runMain(m *testing.M) int {
 	if err != nil {
 		return fail("could not start Playwright from %s: %v", driverDir, err)
 	}
-	defer pw.Stop()
+	defer func() {
+		if err := pw.Stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e: stopping Playwright: %v\n", err)
+		}
+	}()
 
 	browser, err = pw.Chromium.Launch(playwright.BrowserTypeLaunchOptions{
 		ExecutablePath: playwright.String(chromiumPath),

@@ -36,7 +36,8 @@ func TestDesignerBuildsChatbotAndFixesValidationError(t *testing.T) {
 	expectVisible(t, page.GetByText("No chatbots yet"))
 
 	// Create it.
-	must(t, byRole(page, "button", "New chatbot").Click())
+	// A disclosure (<summary>), drawn as a button.
+	must(t, page.Locator("summary", playwright.PageLocatorOptions{HasText: "New chatbot"}).Click())
 	must(t, page.GetByLabel("Name", playwright.PageGetByLabelOptions{Exact: playwright.Bool(true)}).Fill("Pizza bot"))
 	_, err := page.GetByLabel("Sender (optional)").SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice("livechat pizza")})
 	must(t, err)

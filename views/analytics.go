@@ -38,13 +38,6 @@ func FormOf(q analytics.Query) AnalyticsForm {
 	return f
 }
 
-func invalid(f AnalyticsForm, field string) string {
-	if f.Errors[field] != "" {
-		return "true"
-	}
-	return ""
-}
-
 // closeReasonLabels name the close reasons for people.
 var closeReasonLabels = map[string]string{
 	store.CloseCompleted:   "Completed",

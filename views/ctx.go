@@ -49,7 +49,7 @@ func Can(ctx context.Context, perm rbac.Permission) bool {
 	return u.ID != 0 && rbac.Can(u.Role, perm)
 }
 
-// CSRFHeaders is the hx-headers value that makes htmx send the token.
+// CSRFHeaders is the data-hx-headers value that makes htmx send the token.
 func CSRFHeaders(ctx context.Context) string {
 	return `{"X-CSRF-Token": "` + PageOf(ctx).CSRF + `"}`
 }

@@ -39,7 +39,7 @@ func OOB(c templ.Component) templ.Component {
 		if !strings.HasPrefix(html, "<") || strings.HasPrefix(html, "<!") || i <= 0 {
 			return fmt.Errorf("views.OOB: the component must start with an element, not %.20q", html)
 		}
-		_, err := io.WriteString(w, html[:i]+` hx-swap-oob="true"`+html[i:])
+		_, err := io.WriteString(w, html[:i]+` data-hx-swap-oob="true"`+html[i:])
 		return err
 	})
 }

@@ -43,7 +43,7 @@ func Operations(d HomeData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"ops\" class=\"ops\" hx-get=\"/\" hx-select=\"#ops\" hx-target=\"this\" hx-swap=\"outerHTML\" hx-trigger=\"every 10s\"><h2>Graces running</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"ops\" class=\"ops\" data-hx-get=\"/\" data-hx-select=\"#ops\" data-hx-target=\"this\" data-hx-swap=\"outerHTML\" data-hx-trigger=\"every 10s\"><h2>Graces running</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -140,7 +141,9 @@ func (s *Server) auditVerify(c echo.Context) error {
 	n, err := s.cfg.Store.VerifyAudit(c.Request().Context())
 	res := views.VerifyResult{Checked: n, OK: err == nil}
 	if err != nil {
-		if _, ok := err.(*audit.Break); !ok {
+		// The store may wrap the break (errors.As, not a type assertion).
+		var brk *audit.Break
+		if !errors.As(err, &brk) {
 			return err
 		}
 		res.Problem = err.Error()

@@ -39,7 +39,7 @@ func BenchmarkInboundMessage(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			io.Copy(io.Discard, res.Body) // read to the end, or the connection is not reused
+			_, _ = io.Copy(io.Discard, res.Body) // read to the end, or the connection is not reused
 			res.Body.Close()
 			if res.StatusCode != http.StatusOK {
 				b.Fatalf("status %d", res.StatusCode)

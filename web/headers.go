@@ -10,7 +10,7 @@ import (
 
 // consoleCSP is the Content-Security-Policy of the console's pages and
 // static files. Scripts and styles come only from our own files: the
-// views carry no inline <script>, no on* handler, no hx-on and no style
+// views carry no inline <script>, no on* handler, no data-hx-on and no style
 // attribute (a test checks every page), and htmx is told not to inject its
 // indicator <style> (includeIndicatorStyles=false in the htmx-config meta;
 // app.css has those rules instead), so style-src needs no 'unsafe-inline'

@@ -82,7 +82,7 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 
 var (
 	tagRE       = regexp.MustCompile(`<[a-zA-Z][^>]*>`)
-	inlineAttr  = regexp.MustCompile(`(?i)\s(on[a-z]+|hx-on[^=\s]*|style)\s*=`)
+	inlineAttr  = regexp.MustCompile(`(?i)\s(on[a-z]+|data-hx-on[^=\s]*|style)\s*=`)
 	quotedRE    = regexp.MustCompile(`"[^"]*"|'[^']*'`)
 	scriptTagRE = regexp.MustCompile(`(?i)^<script\b`)
 	styleTagRE  = regexp.MustCompile(`(?i)^<style\b`)
@@ -170,7 +170,7 @@ func TestInlineCodeScanFindsInlineCode(t *testing.T) {
 		`<p>ok</p><script>alert(1)</script>`,
 		`<button onclick="go()">x</button>`,
 		`<div style="color:red">x</div>`,
-		`<form hx-on::after-request="this.reset()"></form>`,
+		`<form data-hx-on::after-request="this.reset()"></form>`,
 		`<style>p{}</style>`,
 	} {
 		if len(inlineCode(page)) == 0 {
@@ -178,7 +178,7 @@ func TestInlineCodeScanFindsInlineCode(t *testing.T) {
 		}
 	}
 	if found := inlineCode(`<script src="/static/js/app.js" defer></script><a href="/x" data-dialog="d">x</a>` +
-		`<form hx-confirm="Delete &lt;img src=x onerror=alert(1)&gt;? style=x">`); len(found) > 0 {
+		`<form data-hx-confirm="Delete &lt;img src=x onerror=alert(1)&gt;? style=x">`); len(found) > 0 {
 		t.Errorf("a clean page has %v", found)
 	}
 }

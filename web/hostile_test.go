@@ -165,6 +165,12 @@ func TestHostileInputIsRenderedInert(t *testing.T) {
 			t.Errorf("payload %s shown escaped on %d pages only", p, escapedSeen[p])
 		}
 	}
+	// Each hostile sender address is listed, escaped, on the senders page
+	// (the loop above only proves that nothing is unescaped).
+	senders := c.get("/senders")
+	for _, addr := range addresses {
+		mustContain(t, senders.Body, html.EscapeString(addr))
+	}
 	// The web chat: an end user writes payloads and is answered with them
 	// as text.
 	chatSnd, err := app.Senders.Create(ctx, sys, "livechat", "hostile")

@@ -58,7 +58,7 @@ func backup(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("the backup %s was written but does not open: %w", *to, err)
 	}
 	if sum.AuditErr != nil {
-		return fmt.Errorf("the backup %s was written but its audit chain is broken %v", *to, sum.AuditErr)
+		return fmt.Errorf("the backup %s was written but its audit chain is broken: %w", *to, sum.AuditErr)
 	}
 	fmt.Fprintf(stdout, "Backed up %s to %s (%d bytes, schema version %d):\n", *dbPath, *to, sum.Bytes, sum.SchemaVersion)
 	fmt.Fprintf(stdout, "  %d users, %d senders, %d chatbots, %d sessions, %d messages,\n", sum.Users, sum.Senders, sum.Chatbots, sum.Sessions, sum.Messages)

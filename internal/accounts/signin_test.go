@@ -160,7 +160,9 @@ func TestKnownDeviceGetsThrough(t *testing.T) {
 		t.Fatalf("first sign-in: device %q, %v", device, err)
 	}
 	for range 8 {
-		app.Accounts.SignIn(ctx, admin.Email, "a stranger guesses", "198.51.100.9")
+		if _, err := app.Accounts.SignIn(ctx, admin.Email, "a stranger guesses", "198.51.100.9"); err == nil {
+			t.Fatal("a wrong password was accepted")
+		}
 	}
 	_, err = app.Accounts.SignIn(ctx, admin.Email, right, ip)
 	wantProblem(t, err, problem.TooMany, "throttled")
@@ -170,13 +172,17 @@ func TestKnownDeviceGetsThrough(t *testing.T) {
 	// Another account with that device cookie is slowed down as usual.
 	mgr := app.Users[rbac.Manager]
 	for range 5 {
-		app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip)
+		if _, err := app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip); err == nil {
+			t.Fatal("a wrong password was accepted")
+		}
 	}
 	_, _, err = app.Accounts.SignInDevice(ctx, mgr.Email, testkit.Password(rbac.Manager), ip, device)
 	wantProblem(t, err, problem.TooMany, "throttled")
 	// Guesses from the device count against the device, not the account.
 	for range 5 {
-		app.Accounts.SignInDevice(ctx, admin.Email, "wrong", ip, device)
+		if _, _, err := app.Accounts.SignInDevice(ctx, admin.Email, "wrong", ip, device); err == nil {
+			t.Fatal("a wrong password was accepted")
+		}
 	}
 	_, _, err = app.Accounts.SignInDevice(ctx, admin.Email, right, ip, device)
 	wantProblem(t, err, problem.TooMany, "throttled")
@@ -189,7 +195,9 @@ func TestSignInThrottleKeysIPv6ByNetwork(t *testing.T) {
 	app := testkit.New(t)
 	app.Accounts.IPBackoff.Free = 3
 	for i := range 3 {
-		app.Accounts.SignIn(ctx, "nobody"+strconv.Itoa(i)+"@test.local", "wrong password", "2001:db8:0:1::"+strconv.Itoa(i+1))
+		if _, err := app.Accounts.SignIn(ctx, "nobody"+strconv.Itoa(i)+"@test.local", "wrong password", "2001:db8:0:1::"+strconv.Itoa(i+1)); err == nil {
+			t.Fatal("a wrong password was accepted")
+		}
 	}
 	_, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), "2001:db8:0:1:ffff::9")
 	wantProblem(t, err, problem.TooMany, "throttled")
@@ -210,7 +218,9 @@ func TestSignInThrottleIsShared(t *testing.T) {
 		if i%2 == 1 {
 			svc = &other
 		}
-		svc.SignIn(ctx, mgr.Email, "wrong password", ip)
+		if _, err := svc.SignIn(ctx, mgr.Email, "wrong password", ip); err == nil {
+			t.Fatal("a wrong password was accepted")
+		}
 	}
 	_, err := other.SignIn(ctx, mgr.Email, testkit.Password(rbac.Manager), ip)
 	wantProblem(t, err, problem.TooMany, "throttled")

@@ -55,7 +55,7 @@ func TestPasswordRulesAndHash(t *testing.T) {
 	if p := GeneratePassword(); CheckPasswordRules(p) != nil {
 		t.Errorf("generated password %q breaks the rules", p)
 	}
-	if RandomToken(16) == RandomToken(16) {
+	if a, b := RandomToken(16), RandomToken(16); a == b {
 		t.Error("tokens repeat")
 	}
 }

@@ -138,7 +138,8 @@ func (b *run) measure(ctx context.Context, db string) error {
 	if err != nil {
 		return err
 	}
-	defer floorProc.Stop()
+	// Stopping reports how the process ended; the run is judged already.
+	defer func() { _ = floorProc.Stop() }()
 	floorStart, err := WaitHTTP(ctx, floorProc, "http://"+floorAddr+"/healthz", 30*time.Second)
 	if err != nil {
 		return fmt.Errorf("floor server: %w", err)
@@ -162,7 +163,7 @@ func (b *run) measure(ctx context.Context, db string) error {
 	if err != nil {
 		return err
 	}
-	defer srv.Stop()
+	defer func() { _ = srv.Stop() }()
 	base := "http://" + addr
 	b.pprof = "http://" + pprofAddr
 	started, err := WaitHTTP(ctx, srv, base+"/healthz", 2*time.Minute)

@@ -46,7 +46,7 @@ func SignIn(ctx context.Context, base, email, password string, conns int) (*Cons
 	if err != nil {
 		return nil, err
 	}
-	io.Copy(io.Discard, res.Body)
+	_, _ = io.Copy(io.Discard, res.Body) // drained for the connection's reuse
 	res.Body.Close()
 	if res.StatusCode != http.StatusSeeOther {
 		return nil, fmt.Errorf("sign-in as %s: status %d, want 303", email, res.StatusCode)

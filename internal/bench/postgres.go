@@ -153,8 +153,12 @@ func treeCPU(pid string) (time.Duration, error) {
 			continue
 		}
 		var ut, st int64
-		fmt.Sscan(f[11], &ut)
-		fmt.Sscan(f[12], &st)
+		if _, err := fmt.Sscan(f[11], &ut); err != nil {
+			continue // not a stat line after all
+		}
+		if _, err := fmt.Sscan(f[12], &st); err != nil {
+			continue
+		}
 		total += time.Duration(ut+st) * tick
 	}
 	return total, nil

@@ -51,7 +51,7 @@ func (p *Proc) Stop() error {
 	case err := <-p.done:
 		return err
 	case <-time.After(10 * time.Second):
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // it did not stop: that is the error reported
 		return errors.New("did not stop within 10 s: killed")
 	}
 }
@@ -89,7 +89,7 @@ func WaitHTTP(ctx context.Context, p *Proc, url string, timeout time.Duration) (
 	start := time.Now()
 	for time.Since(start) < timeout {
 		if ended, err := p.Exited(); ended {
-			return 0, fmt.Errorf("the process ended before it answered: %v", err)
+			return 0, fmt.Errorf("the process ended before it answered: %w", err)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if res, err := http.DefaultClient.Do(req); err == nil {

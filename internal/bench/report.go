@@ -79,8 +79,9 @@ func machine() Machine {
 	}
 	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
 		var kb int
-		fmt.Sscanf(string(b), "MemTotal: %d kB", &kb)
-		m.MemTotalMiB = kb / 1024
+		if _, err := fmt.Sscanf(string(b), "MemTotal: %d kB", &kb); err == nil {
+			m.MemTotalMiB = kb / 1024
+		}
 	}
 	if out, err := exec.Command("git", "describe", "--always", "--dirty").Output(); err == nil {
 		m.Commit = strings.TrimSpace(string(out))

@@ -38,7 +38,7 @@ func TestBurstThenRefusedWithWait(t *testing.T) {
 }
 
 func TestNilLimiterAllowsEverything(t *testing.T) {
-	var l *Limiter = New(0, 10, 10)
+	l := New(0, 10, 10) // a nil *Limiter
 	if l != nil {
 		t.Fatal("a rate of 0 should mean no limit")
 	}
@@ -51,7 +51,7 @@ func TestNilLimiterAllowsEverything(t *testing.T) {
 
 func TestMemoryIsBounded(t *testing.T) {
 	l := New(1, 1, 100)
-	now := fakeClock(l)
+	fakeClock(l) // a still clock: no bucket refills during the flood
 	// A flood of distinct keys, each spending its whole bucket.
 	for k := range int64(10_000) {
 		l.Allow(k)
@@ -61,7 +61,7 @@ func TestMemoryIsBounded(t *testing.T) {
 	}
 	// Keys whose buckets have refilled are forgotten, the others kept.
 	l = New(1, 1, 100)
-	now = fakeClock(l)
+	now := fakeClock(l)
 	for k := range int64(99) {
 		l.Allow(k)
 	}

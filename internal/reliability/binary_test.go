@@ -135,13 +135,13 @@ func spawn(t *testing.T, bin, db, logPath string) *proc {
 		t.Fatal(err)
 	}
 	go func() {
-		p.cmd.Wait()
+		_ = p.cmd.Wait() // how it ended is read from ProcessState
 		logf.Close()
 		close(p.exited)
 	}()
 	// A test that fails half-way must not leave a server running.
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // fails only when it has exited already
 		<-p.exited
 	})
 	return p
@@ -190,11 +190,13 @@ func (p *proc) kill(t *testing.T) time.Time {
 // stop shuts the server down with SIGTERM; it must exit cleanly.
 func (p *proc) stop(t *testing.T) {
 	t.Helper()
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Errorf("SIGTERM: %v", err)
+	}
 	select {
 	case <-p.exited:
 	case <-time.After(30 * time.Second):
-		p.cmd.Process.Kill()
+		_ = p.cmd.Process.Kill() // the exit code below reports it
 		<-p.exited
 	}
 	if code := p.cmd.ProcessState.ExitCode(); code != 0 {

@@ -143,7 +143,7 @@ func (r *crashRig) checkRollups() {
 	checkRollups(r.t, open, func() error {
 		out, err := answers(r.t, r.bin, "analytics", "rebuild", "--db", r.db)
 		if err != nil {
-			return fmt.Errorf("%v: %s", err, out)
+			return fmt.Errorf("%w: %s", err, out)
 		}
 		return nil
 	})

@@ -117,6 +117,10 @@ func (l *ledger) transition(id int64, op string, a answer, err error) {
 	}
 }
 
+// staleRefused is the outcome of a save from an old version that the API
+// refused, as the soak's designers count it.
+const staleRefused = "stale edit 409 stale_version"
+
 // figures are what a check found, for the report.
 type figures struct {
 	sent, acked, found, stored      int
@@ -125,15 +129,18 @@ type figures struct {
 }
 
 func (f figures) String() string {
-	return fmt.Sprintf("messages: %d sent, %d acknowledged, %d of those found, %d inbound stored; transitions: %d attempted, %d acknowledged, %d applied",
-		f.sent, f.acked, f.found, f.stored, f.attempted, f.ackedMoves, f.applied)
+	return fmt.Sprintf("messages: %d sent, %d acknowledged, %d of those found, %d inbound stored; transitions: %d attempted, %d acknowledged, %d applied; %d saves accepted, %d stale saves refused; %d operations",
+		f.sent, f.acked, f.found, f.stored, f.attempted, f.ackedMoves, f.applied, f.edits, f.staleRefused, f.operations)
 }
 
 // check compares the ledger with the database and returns what is wrong.
 func (l *ledger) check(s *state) (figures, []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f := figures{sent: l.sent, acked: len(l.acked), stored: s.inbound}
+	f := figures{sent: l.sent, acked: len(l.acked), stored: s.inbound, edits: len(l.edits), staleRefused: l.outcomes[staleRefused]}
+	for _, n := range l.outcomes {
+		f.operations += n
+	}
 	bad := slices.Clone(l.bad)
 	for _, a := range l.acked {
 		if problem := s.transcribed(a); problem != "" {

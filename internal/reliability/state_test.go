@@ -102,7 +102,7 @@ func readState(ctx context.Context, db *sql.DB) (*state, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
+	defer func() { _ = tx.Rollback() }() // a read-only snapshot: nothing to undo
 	s := &state{at: time.Now().UTC(), chatbots: map[int64]botRow{}, sessions: map[int64]sessionRow{}, msgs: map[int64][]msgRow{}, releases: map[int64]int{}}
 	for _, c := range checks {
 		var n int
