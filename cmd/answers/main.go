@@ -148,7 +148,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if *trustProxy {
-		return fmt.Errorf("--trust-proxy trusted every private range and is gone: name your proxies with --trusted-proxies CIDR,...")
+		return errors.New("--trust-proxy trusted every private range and is gone: name your proxies with --trusted-proxies CIDR")
 	}
 	trusted, err := web.ParseProxies(*proxies)
 	if err != nil {
