@@ -54,19 +54,10 @@ type Turn struct {
 
 // Run takes one end-user message through def as the runtime would.
 func Run(def *chatbot.Definition, c Conversation, text string) Turn {
-	var res chatbot.Result
-	if c.Open {
-		res = chatbot.ContinueTraced(def, c.State, text)
-	} else {
-		res = chatbot.StartTraced(def)
-	}
+	res, next := chatbot.Session{Open: c.Open, State: c.State}.Say(def, text, true)
 	ended := res.Closed || res.StepLimit
 	t := Turn{Replies: res.Replies, Steps: res.Steps, Attributes: maps.Clone(res.State.Attrs), Ended: ended, StepLimit: res.StepLimit,
-		Next: Conversation{Target: c.Target, Open: !ended, State: res.State}}
-	if ended {
-		// The runtime closes the session: its state is gone with it.
-		t.Next.State = chatbot.State{}
-	}
+		Next: Conversation{Target: c.Target, Open: next.Open, State: next.State}}
 	if t.Replies == nil {
 		t.Replies = []string{}
 	}
