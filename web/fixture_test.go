@@ -36,6 +36,10 @@ func greeter() *chatbot.Definition {
 			{Type: chatbot.ElementQuestion, Text: "What is your name?", Attribute: "name"},
 			{Type: chatbot.ElementClose, Text: "Bye {{name}}."},
 		}}},
+		Tests: []chatbot.Test{{Name: "asks the name", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{"Hello!", "What is your name?"}},
+			{Say: "Ada", Expect: []string{"Bye Ada."}},
+		}}},
 	}
 }
 

@@ -27,7 +27,7 @@ func TestSameAsRuntime(t *testing.T) {
 	app := testkit.New(t)
 	sys := accounts.System()
 	signer := simulate.NewSigner()
-	for i, b := range demo.Bots() {
+	for i, b := range demo.Samples() {
 		t.Run(b.Name, func(t *testing.T) {
 			addr := fmt.Sprintf("+1555100%04d", i)
 			if b.Channel == "livechat" {
