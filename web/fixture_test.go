@@ -109,5 +109,9 @@ func (fx fixture) methodPath(method, pattern string) string {
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
 		":idx", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css")
+	if strings.HasSuffix(pattern, "/diff") || strings.HasSuffix(pattern, "/compare") {
+		// A comparison needs the other side: the live chatbot.
+		return r.Replace(pattern) + "?against=" + strconv.FormatInt(fx.active.ID, 10)
+	}
 	return r.Replace(pattern)
 }

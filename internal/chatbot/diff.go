@@ -98,6 +98,9 @@ func Diff(before, after *Definition) []Change {
 }
 
 func describeDialog(d Dialog) string {
+	if len(d.Elements) == 1 {
+		return d.Name + " (1 element)"
+	}
 	return fmt.Sprintf("%s (%d elements)", d.Name, len(d.Elements))
 }
 

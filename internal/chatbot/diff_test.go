@@ -30,9 +30,9 @@ func TestDiff(t *testing.T) {
 			`changed /0 attribute age: "number" -> "text"`},
 		{"dialog added", func(d *Definition) {
 			d.Dialogs = append(d.Dialogs, Dialog{ID: "extra", Name: "Extra", Elements: []Element{{Type: ElementMessage, Text: "x"}}})
-		}, `added extra/0 dialog: "" -> "Extra (1 elements)"`},
+		}, `added extra/0 dialog: "" -> "Extra (1 element)"`},
 		{"dialog removed", func(d *Definition) { d.Dialogs = d.Dialogs[:4] },
-			`removed fallback/0 dialog: "Fallback (1 elements)" -> ""`},
+			`removed fallback/0 dialog: "Fallback (1 element)" -> ""`},
 		{"dialog renamed", func(d *Definition) { d.Dialogs[2].Name = "Opening hours" },
 			`changed hours/0 name: "Hours" -> "Opening hours"`},
 		{"message text changed", func(d *Definition) { d.Dialogs[2].Elements[0].Text = "8 to 8." },
