@@ -134,7 +134,9 @@ document.addEventListener("change", function (e) {
   }
   function dirty(el) {
     if (el.tagName === "SELECT") {
-      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+      // With no option marked selected, the first one is the default.
+      var def = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+      return el.selectedIndex !== (def < 0 ? 0 : def);
     }
     return el.value !== el.defaultValue;
   }
