@@ -212,3 +212,30 @@ document.addEventListener("change", function (e) {
     }
   });
 })();
+
+// A sender select (data-sender-for names the channel select of its form)
+// offers only the senders of the chosen channel.
+(function () {
+  "use strict";
+  function filter(sel) {
+    var form = sel.form;
+    var ch = form && form.elements[sel.dataset.senderFor];
+    if (!ch) return;
+    Array.prototype.forEach.call(sel.options, function (o) {
+      if (!o.dataset.channel) return;
+      var other = o.dataset.channel !== ch.value;
+      o.hidden = other;
+      o.disabled = other;
+      if (other && o.selected) sel.value = "";
+    });
+  }
+  function all() { document.querySelectorAll("select[data-sender-for]").forEach(filter); }
+  document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("htmx:afterSwap", all);
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.form && t.name) {
+      t.form.querySelectorAll("select[data-sender-for='" + t.name + "']").forEach(filter);
+    }
+  });
+})();
