@@ -35,7 +35,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	_, err = manager.Goto(base + "/chatbots/" + itoa(bot.ID))
 	must(t, err)
 	must(t, manager.GetByText("Activate…").Click())
-	expectVisible(t, manager.GetByText("Nothing is active on this sender"))
+	expectVisible(t, manager.GetByText("Nothing is active on livechat desk"))
 	// The plan lists the validation error before anything is confirmed.
 	expectText(t, manager.Locator("#activate-dialog .plan-findings"), `"nowhere", which does not exist`)
 	must(t, byRole(manager, "button", "Activate").Click())
@@ -69,7 +69,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	}
 	next, err := app.Chatbots.Duplicate(ctx, sys, bot.ID)
 	must(t, err)
-	_, err = app.Lifecycle.Activate(ctx, sys, next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: 3600e9})
+	_, err = app.Lifecycle.Activate(ctx, sys, next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(3600e9)})
 	must(t, err)
 	_, err = manager.Goto(base + "/chatbots/" + itoa(next.ID))
 	must(t, err)

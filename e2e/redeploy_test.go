@@ -48,7 +48,7 @@ func TestRedeployWithGracePeriod(t *testing.T) {
 	_, err = manager.Goto(v2URL)
 	must(t, err)
 	must(t, manager.GetByText("Activate…").Click())
-	expectVisible(t, manager.GetByText("This is a redeploy: FAQ is active on this sender with 1 open session"))
+	expectVisible(t, manager.GetByText("This is a redeploy: FAQ is active on livechat shop with 1 open session"))
 	must(t, manager.GetByLabel("Custom grace period").Fill("4s"))
 	must(t, byRole(manager, "button", "Activate").Click())
 	must(t, expect.Locator(manager.Locator(".editor-head .status-badge")).ToHaveText("active"))

@@ -102,7 +102,14 @@ func (s *Server) chatSend(c echo.Context) error {
 		return err
 	} else {
 		d.Messages = append(d.Messages, store.Message{Direction: "in", Text: text})
-		for _, r := range out.Replies {
+		replies := out.Replies
+		if out.PreviousSessionClosed != nil && len(replies) > 0 {
+			// The notice that the previous conversation ended is a system
+			// line, not the chatbot speaking.
+			d.Messages = append(d.Messages, store.Message{Direction: views.SystemLine, Text: replies[0]})
+			replies = replies[1:]
+		}
+		for _, r := range replies {
 			d.Messages = append(d.Messages, store.Message{Direction: "out", Text: r})
 		}
 		d.Ended = out.SessionClosed

@@ -21,20 +21,13 @@ func (s *Server) chatSessions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := store.SessionFilter{ChatbotID: id, Limit: 50}
-	d := views.SessionsData{Bot: bot, Filter: c.QueryParam("state")}
-	switch d.Filter {
-	case "":
-	case "open", "closed":
-		open := d.Filter == "open"
-		f.Open = &open
-	default:
-		return problem.Field("state", "Unknown session state %q: use open or closed.", d.Filter)
+	f, err := sessionFilter(c, id)
+	if err != nil {
+		return err
 	}
-	if v := c.QueryParam("before"); v != "" {
-		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before <= 0 {
-			return problem.Field("before", "The page marker %q is not valid.", v)
-		}
+	d := views.SessionsData{Bot: bot}
+	if f.Open != nil {
+		d.Filter = map[bool]string{true: "open", false: "closed"}[*f.Open]
 	}
 	if d.Sessions, d.Next, err = s.cfg.Store.ChatSessions(c.Request().Context(), f); err != nil {
 		return err

@@ -42,6 +42,9 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 		return views.EditorData{}, err
 	}
 	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels}
+	if d.Draining, err = s.drainingSessions(c, bot); err != nil {
+		return d, err
+	}
 	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
 		if d.Plan, err = s.cfg.Lifecycle.Plan(ctx, bot); err != nil {
 			return d, err

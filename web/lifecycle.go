@@ -3,8 +3,9 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
-	"time"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,13 +42,39 @@ func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderSta
 	return st, nil
 }
 
-// graceFromForm reads a grace period: a custom value wins over a preset.
-func graceFromForm(c echo.Context) (time.Duration, error) {
+// graceFromForm reads the grace control: a custom value wins over a
+// preset. "None" counts as a choice only with the "close N live
+// conversations now" tick; without it the grace is left unstated, so the
+// service refuses to close open sessions (the check is the server's, not
+// only the dialog's).
+func graceFromForm(c echo.Context) (lifecycle.Grace, error) {
 	v := formValue(c, "grace_custom")
 	if v == "" {
 		v = formValue(c, "grace")
 	}
-	return lifecycle.ParseGrace(v)
+	if v == "" && !c.Request().PostForm.Has("grace") {
+		return lifecycle.Grace{}, nil
+	}
+	d, err := lifecycle.ParseGrace(v)
+	if err != nil {
+		return lifecycle.Grace{}, err
+	}
+	if d == 0 && formValue(c, "close_now") == "" {
+		return lifecycle.Grace{}, nil
+	}
+	return lifecycle.GraceOf(d), nil
+}
+
+// consoleChoice words the service's open_sessions_need_a_choice refusal
+// for the dialog, which offers a tick rather than a number.
+func consoleChoice(err error) error {
+	if p, ok := problem.As(err); ok && p.Code == "open_sessions_need_a_choice" {
+		q := *p
+		q.Message = p.Message[:strings.Index(p.Message, ".")+1] +
+			" Choose a grace period, or tick \"close them now\" to end those conversations at once."
+		return &q
+	}
+	return err
 }
 
 // transition runs one lifecycle action from the chatbot page and shows the
@@ -67,6 +94,9 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 		return lerr
 	}
 	status := http.StatusOK
+	if strings.Contains(done, "%s") {
+		done = fmt.Sprintf(done, d.Bot.Name) // say which chatbot, after the fact
+	}
 	if refused {
 		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
 		if p.Code == "validation_errors" || p.Code == "validation_warnings" {
@@ -90,7 +120,7 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 }
 
 func (s *Server) activate(c echo.Context) error {
-	return s.transition(c, "Activated.", func(id int64) error {
+	return s.transition(c, "Activated %s.", func(id int64) error {
 		grace, err := graceFromForm(c)
 		if err != nil {
 			return err
@@ -102,12 +132,12 @@ func (s *Server) activate(c echo.Context) error {
 			EndCurrentGrace:  formValue(c, "end_current_grace") != "",
 			Plan:             formValue(c, "plan"),
 		})
-		return err
+		return consoleChoice(err)
 	})
 }
 
 func (s *Server) endGrace(c echo.Context) error {
-	return s.transition(c, "Grace period ended.", func(id int64) error {
+	return s.transition(c, "Ended the grace of %s; it is inactive.", func(id int64) error {
 		_, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
 		return err
 	})
@@ -122,7 +152,7 @@ func (s *Server) apiActivate(c echo.Context) error {
 	var body struct {
 		OverrideWarnings     bool   `json:"override_warnings"`
 		Reason               string `json:"reason"`
-		PreviousGraceSeconds int64  `json:"previous_grace_seconds"`
+		PreviousGraceSeconds *int64 `json:"previous_grace_seconds"`
 		EndCurrentGrace      bool   `json:"end_current_grace"`
 	}
 	if c.Request().ContentLength != 0 {
@@ -130,7 +160,7 @@ func (s *Server) apiActivate(c echo.Context) error {
 			return err
 		}
 	}
-	grace, err := seconds(body.PreviousGraceSeconds, "previous_grace_seconds")
+	grace, err := statedSeconds(body.PreviousGraceSeconds, "previous_grace_seconds")
 	if err != nil {
 		return err
 	}
@@ -192,12 +222,33 @@ func (s *Server) apiDeleteChatbot(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-// draining answers the draining view's poll: the fresh count, or a page
-// reload once the chatbot is no longer in grace.
+// drainingLimit is how many open sessions the draining view lists.
+const drainingLimit = 20
+
+// drainingSessions are the open sessions a chatbot in grace lists.
+func (s *Server) drainingSessions(c echo.Context, bot store.Chatbot) ([]store.ChatSession, error) {
+	if bot.Status != store.StatusDeactivated {
+		return nil, nil
+	}
+	open := true
+	list, _, err := s.cfg.Store.ChatSessions(c.Request().Context(), store.SessionFilter{ChatbotID: bot.ID, Open: &open, Limit: drainingLimit})
+	return list, err
+}
+
+// draining answers the draining view's poll: the fresh count and sessions,
+// or a page reload once the chatbot is no longer in grace. Opened directly
+// (not by htmx), it is the whole chatbot page.
 func (s *Server) draining(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
+	}
+	if !isHTMX(c) {
+		d, err := s.editorData(c, id)
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusOK, views.EditorPage(d))
 	}
 	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
@@ -211,32 +262,48 @@ func (s *Server) draining(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open}))
+	list, err := s.drainingSessions(c, bot)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open, Draining: list}))
 }
 
-// graceBody reads {"grace_seconds": n} from an API body (an empty body is
-// no grace).
-func graceBody(c echo.Context) (time.Duration, error) {
+// graceBody reads {"grace_seconds": n} from an API body; an empty body or
+// a missing field leaves the grace unstated (0 states none).
+func graceBody(c echo.Context) (lifecycle.Grace, error) {
 	var body struct {
-		GraceSeconds int64 `json:"grace_seconds"`
+		GraceSeconds *int64 `json:"grace_seconds"`
 	}
 	if c.Request().ContentLength != 0 {
 		if err := decodeJSON(c, &body); err != nil {
-			return 0, err
+			return lifecycle.Grace{}, err
 		}
 	}
-	return seconds(body.GraceSeconds, "grace_seconds")
+	return statedSeconds(body.GraceSeconds, "grace_seconds")
+}
+
+// statedSeconds reads an optional number of seconds: absent is unstated.
+func statedSeconds(n *int64, field string) (lifecycle.Grace, error) {
+	if n == nil {
+		return lifecycle.Grace{}, nil
+	}
+	d, err := seconds(*n, field)
+	if err != nil {
+		return lifecycle.Grace{}, err
+	}
+	return lifecycle.GraceOf(d), nil
 }
 
 // graceAction is a transition that takes a grace period and, from the
 // console, the plan its dialog showed.
-type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, plan string) (store.Chatbot, error)
+type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, plan string) (store.Chatbot, error)
 
-func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
-	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace)
+func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
+	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace.Duration())
 }
 
-func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, _ string) (store.Chatbot, error) {
+func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
 	return s.cfg.Lifecycle.Rollback(ctx, a, id, grace)
 }
 
@@ -248,7 +315,7 @@ func (s *Server) graceForm(c echo.Context, done string, do graceAction) error {
 			return err
 		}
 		_, err = do(c.Request().Context(), actor(c), id, grace, formValue(c, "plan"))
-		return err
+		return consoleChoice(err)
 	})
 }
 
@@ -271,15 +338,15 @@ func (s *Server) graceAPI(c echo.Context, do graceAction) error {
 }
 
 func (s *Server) deactivate(c echo.Context) error {
-	return s.graceForm(c, "Deactivated.", s.cfg.Lifecycle.DeactivatePlanned)
+	return s.graceForm(c, "Deactivated %s.", s.cfg.Lifecycle.DeactivatePlanned)
 }
 
 func (s *Server) extendGrace(c echo.Context) error {
-	return s.graceForm(c, "Grace period extended.", s.extendAction)
+	return s.graceForm(c, "Extended the grace of %s.", s.extendAction)
 }
 
 func (s *Server) rollback(c echo.Context) error {
-	return s.graceForm(c, "Rolled back.", s.rollbackAction)
+	return s.graceForm(c, "Rolled back: %s is active again.", s.rollbackAction)
 }
 
 // apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.

@@ -49,7 +49,7 @@ func (s *Server) addUser(c echo.Context) error {
 			return err
 		}
 	} else {
-		f = views.AddUserForm{Role: f.Role, Created: &views.Secret{Label: "Password for " + u.Email, Value: password}}
+		f = views.AddUserForm{Role: f.Role, Created: &views.Secret{Said: "Added " + u.Email + ".", Label: "Password for " + u.Email, Value: password}}
 	}
 	if isHTMX(c) {
 		if err == nil && f.Created != nil {
@@ -132,6 +132,6 @@ func (s *Server) resetPassword(c echo.Context) error {
 	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
 		u, password, err := s.cfg.Accounts.ResetPassword(c.Request().Context(), a, id)
 		return u, views.RowNote{Kind: "ok", Text: "Password reset; " + u.Email + " was signed out. ",
-			Secret: &views.Secret{Label: "New password (shown once)", Value: password}}, err
+			Secret: &views.Secret{Said: "Reset the password of " + u.Email + "; they were signed out.", Label: "New password (shown once)", Value: password}}, err
 	})
 }

@@ -73,7 +73,7 @@ func (e *reportEnv) live(greeting string, rename bool) store.Chatbot {
 	if c, err = e.app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)}); err != nil {
 		e.t.Fatal(err)
 	}
-	if c, err = e.app.Lifecycle.Activate(ctx, e.mgr, c.ID, lifecycle.ActivateOptions{}); err != nil {
+	if c, err = e.app.Lifecycle.Activate(ctx, e.mgr, c.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
 		e.t.Fatal(err)
 	}
 	return c

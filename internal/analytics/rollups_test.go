@@ -104,7 +104,7 @@ func (w *world) newBot(sender int64, greeting string) store.Chatbot {
 
 func (w *world) activate(id int64, grace time.Duration) {
 	w.t.Helper()
-	_, err := w.app.Lifecycle.Activate(context.Background(), w.manager, id, lifecycle.ActivateOptions{PreviousGrace: grace, EndCurrentGrace: true})
+	_, err := w.app.Lifecycle.Activate(context.Background(), w.manager, id, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(grace), EndCurrentGrace: true})
 	w.allow(err)
 }
 
@@ -154,11 +154,11 @@ func (w *world) step() {
 		grace := time.Duration(w.rnd.IntN(2)) * 20 * time.Minute
 		switch w.rnd.IntN(4) {
 		case 0:
-			_, err = app.Lifecycle.Deactivate(ctx, w.manager, b.ID, grace)
+			_, err = app.Lifecycle.Deactivate(ctx, w.manager, b.ID, lifecycle.GraceOf(grace))
 		case 1:
 			_, err = app.Lifecycle.EndGrace(ctx, w.manager, b.ID)
 		case 2:
-			_, err = app.Lifecycle.Rollback(ctx, w.manager, b.ID, grace)
+			_, err = app.Lifecycle.Rollback(ctx, w.manager, b.ID, lifecycle.GraceOf(grace))
 		default:
 			w.activate(b.ID, grace)
 		}

@@ -51,7 +51,7 @@ func TestGraceDeadlineAppliedAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.Lifecycle.Activate(ctx, sys, bots[1].ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: time.Hour}); err != nil {
+	if _, err := a.Lifecycle.Activate(ctx, sys, bots[1].ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close() // the server stops mid-grace

@@ -200,7 +200,7 @@ func TestUpdateRefusals(t *testing.T) {
 	}
 	// Deactivated ones too.
 	next := e.create("Next")
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: time.Hour}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := e.get(c.ID); d.Status != store.StatusDeactivated {

@@ -85,7 +85,7 @@ func TestSimulate(t *testing.T) {
 	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Lifecycle.Deactivate(ctx, accounts.System(), c.ID, 0); err != nil {
+	if _, err := e.app.Lifecycle.Deactivate(ctx, accounts.System(), c.ID, lifecycle.GraceOf(0)); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = e.get(c.ID)

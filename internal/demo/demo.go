@@ -172,7 +172,7 @@ func redeploy(ctx context.Context, a *app.App, bot store.Chatbot) error {
 	if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: rename}); err != nil {
 		return fmt.Errorf("demo redeploy: %w", err)
 	}
-	_, err = a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data: new greeting", PreviousGrace: 2 * time.Hour})
+	_, err = a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data: new greeting", PreviousGrace: lifecycle.GraceOf(2 * time.Hour)})
 	if err != nil {
 		return fmt.Errorf("demo redeploy: %w", err)
 	}

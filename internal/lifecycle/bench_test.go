@@ -49,7 +49,7 @@ func BenchmarkGraceEnd100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, time.Minute); err != nil {
+		if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
 			b.Fatal(err)
 		}
 		now = now.Add(2 * time.Minute)

@@ -53,7 +53,7 @@ func testGraceEndDrains(t *testing.T, early bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, time.Minute); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	reason := store.CloseGraceEnded

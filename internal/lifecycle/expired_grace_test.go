@@ -39,7 +39,7 @@ func TestExpiredGraceDoesNotBlockRedeploy(t *testing.T) {
 		t.Fatal(err)
 	}
 	withGrace := override
-	withGrace.PreviousGrace = 10 * time.Minute
+	withGrace.PreviousGrace = lifecycle.GraceOf(10 * time.Minute)
 	if _, err := app.Lifecycle.Activate(ctx, sys, b.ID, withGrace); err != nil {
 		t.Fatal(err)
 	}

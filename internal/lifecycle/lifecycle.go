@@ -58,8 +58,9 @@ type ActivateOptions struct {
 	OverrideWarnings bool
 	Reason           string
 	// PreviousGrace is the grace period for the chatbot being replaced on
-	// the sender: 0 closes its sessions now.
-	PreviousGrace time.Duration
+	// the sender: GraceOf(0) closes its sessions now; left unstated, a
+	// redeploy over open sessions is refused.
+	PreviousGrace Grace
 	// EndCurrentGrace confirms ending the grace of the sender's deactivated
 	// chatbot, when a redeploy would make a second one.
 	EndCurrentGrace bool
@@ -77,20 +78,12 @@ func load(ctx context.Context, tx *store.Tx, id int64) (store.Chatbot, error) {
 	return bot, err
 }
 
-// CheckGrace says what is wrong with a grace period, or nil.
-func CheckGrace(d time.Duration) error {
-	if d < 0 || d > MaxGrace {
-		return problem.Field("grace", "A grace period is between none and 30 days.")
-	}
-	return nil
-}
-
 // Activate puts an inactive chatbot live on its sender (manager+).
 func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt ActivateOptions) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "activate chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
-	if err := CheckGrace(opt.PreviousGrace); err != nil {
+	if err := CheckGrace(opt.PreviousGrace.Duration()); err != nil {
 		return store.Chatbot{}, err
 	}
 	var out store.Chatbot
@@ -157,7 +150,15 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, 
 	} else if err != nil {
 		return err
 	}
-	if opt.PreviousGrace == 0 {
+	open, err := tx.CountOpenSessions(ctx, prev.ID)
+	if err != nil {
+		return err
+	}
+	if err := needChoice(opt.PreviousGrace, prev.Name, open); err != nil {
+		return err
+	}
+	grace := opt.PreviousGrace.Duration()
+	if grace == 0 {
 		return s.stop(ctx, tx, a, prev, store.CloseDeactivated, ActionDeactivated, now, map[string]any{"replaced_by": bot.ID})
 	}
 	draining, err := tx.DeactivatedChatbot(ctx, bot.SenderID)
@@ -181,16 +182,12 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, 
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := tx.SetChatbotStatus(ctx, prev.ID, store.StatusDeactivated, now.Add(opt.PreviousGrace), now); err != nil {
+	if err := tx.SetChatbotStatus(ctx, prev.ID, store.StatusDeactivated, now.Add(grace), now); err != nil {
 		return raced(err)
-	}
-	open, err := tx.CountOpenSessions(ctx, prev.ID)
-	if err != nil {
-		return err
 	}
 	return s.audit(ctx, tx, a.Entry(ActionDeactivated, "chatbot", prev.ID, prev.Name, map[string]any{
 		"before": map[string]any{"status": prev.Status}, "after": map[string]any{"status": store.StatusDeactivated},
-		"grace_ends_at": now.Add(opt.PreviousGrace).Format(time.RFC3339), "open_sessions": open, "replaced_by": bot.ID,
+		"grace_ends_at": now.Add(grace).Format(time.RFC3339), "open_sessions": open, "replaced_by": bot.ID,
 	}), now)
 }
 
@@ -214,17 +211,18 @@ func (s *Service) stop(ctx context.Context, tx *store.Tx, a accounts.Actor, c st
 // Deactivate takes an active chatbot off its sender (manager+). Any other
 // chatbot of the sender still in grace ends now too. With grace 0 the
 // chatbot's sessions close now; otherwise it finishes them until the grace
-// ends.
-func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, grace time.Duration) (store.Chatbot, error) {
+// ends. An unstated grace is refused when the chatbot has open sessions.
+func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, grace Grace) (store.Chatbot, error) {
 	return s.DeactivatePlanned(ctx, a, id, grace, "")
 }
 
 // DeactivatePlanned is Deactivate as confirmed in the dialog that showed
 // plan: if the plan changed meanwhile, nothing is applied.
-func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id int64, grace time.Duration, plan string) (store.Chatbot, error) {
+func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id int64, stated Grace, plan string) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "deactivate chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
+	grace := stated.Duration()
 	if err := CheckGrace(grace); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -240,6 +238,13 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 		}
 		if bot.Status != store.StatusActive {
 			return problem.New(problem.Conflict, "not_active", "%s is %s; only an active chatbot can be deactivated.", bot.Name, bot.Status)
+		}
+		open, err := tx.CountOpenSessions(ctx, bot.ID)
+		if err != nil {
+			return err
+		}
+		if err := needChoice(stated, bot.Name, open); err != nil {
+			return err
 		}
 		if other, err := tx.DeactivatedChatbot(ctx, bot.SenderID); err == nil {
 			reason, early := store.CloseSuperseded, now.Before(other.GraceEndsAt)
@@ -259,10 +264,6 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 		} else {
 			if err := tx.SetChatbotStatus(ctx, bot.ID, store.StatusDeactivated, now.Add(grace), now); err != nil {
 				return raced(err)
-			}
-			open, err := tx.CountOpenSessions(ctx, bot.ID)
-			if err != nil {
-				return err
 			}
 			if err := s.audit(ctx, tx, a.Entry(ActionDeactivated, "chatbot", bot.ID, bot.Name, map[string]any{
 				"before": map[string]any{"status": bot.Status}, "after": map[string]any{"status": store.StatusDeactivated},
@@ -376,29 +377,6 @@ func raced(err error) error {
 		return problem.New(problem.Conflict, "concurrent_change", "The sender changed while this was being applied; nothing was changed. Reload and try again.")
 	}
 	return err
-}
-
-// ParseGrace reads a grace period written as a number and a unit: 90s,
-// 15m, 2h, 3d; "" and "none" are no grace.
-func ParseGrace(s string) (time.Duration, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" || s == "none" || s == "0" {
-		return 0, nil
-	}
-	bad := problem.Field("grace", "Write a grace period as a number and a unit, such as 90s, 15m, 2h or 3d.")
-	if len(s) < 2 {
-		return 0, bad
-	}
-	unit := map[byte]time.Duration{'s': time.Second, 'm': time.Minute, 'h': time.Hour, 'd': 24 * time.Hour}[s[len(s)-1]]
-	n, err := strconv.ParseInt(s[:len(s)-1], 10, 64)
-	if unit == 0 || err != nil || n < 0 {
-		return 0, bad
-	}
-	if n > int64(MaxGrace/unit) {
-		return 0, CheckGrace(MaxGrace + 1) // check before multiplying: no overflow
-	}
-	d := time.Duration(n) * unit
-	return d, CheckGrace(d)
 }
 
 // release stores the snapshot bot is activated with.

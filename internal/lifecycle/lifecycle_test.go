@@ -223,7 +223,7 @@ func TestStateMachine(t *testing.T) {
 		return e.app.Lifecycle.Activate(context.Background(), e.manager, id, lifecycle.ActivateOptions{})
 	}
 	deactivate := func(e *env, id int64) (store.Chatbot, error) {
-		return e.app.Lifecycle.Deactivate(context.Background(), e.manager, id, 0)
+		return e.app.Lifecycle.Deactivate(context.Background(), e.manager, id, lifecycle.GraceOf(0))
 	}
 	endGrace := func(e *env, id int64) (store.Chatbot, error) {
 		return e.app.Lifecycle.EndGrace(context.Background(), e.manager, id)
@@ -259,7 +259,7 @@ func TestStateMachine(t *testing.T) {
 			case store.StatusDeactivated:
 				e.activate(x.ID, lifecycle.ActivateOptions{})
 				session = e.chat("u1")
-				e.live("Y", lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+				e.live("Y", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 			}
 			var graceEnds time.Time
 			if tc.from == store.StatusDeactivated {
@@ -416,7 +416,7 @@ func TestRedeployWithoutGrace(t *testing.T) {
 	a := e.live("A", lifecycle.ActivateOptions{})
 	s1, s2 := e.chat("u1"), e.chat("u2")
 	e.clk.Advance(time.Minute)
-	b := e.live("B", lifecycle.ActivateOptions{})
+	b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)})
 	e.wantStatus(a.ID, store.StatusInactive, time.Time{})
 	e.wantStatus(b.ID, store.StatusActive, time.Time{})
 	e.wantSessions(store.CloseDeactivated, s1, s2)
@@ -436,7 +436,7 @@ func TestRedeployWithGrace(t *testing.T) {
 	a := e.live("A", lifecycle.ActivateOptions{})
 	s1 := e.chat("u1")
 	e.clk.Advance(time.Minute)
-	e.live("B", lifecycle.ActivateOptions{PreviousGrace: 30 * time.Minute})
+	e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(30 * time.Minute)})
 	e.wantStatus(a.ID, store.StatusDeactivated, t0.Add(31*time.Minute))
 	e.wantSessions("", s1)
 	d := e.audits(lifecycle.ActionDeactivated, a.ID)
@@ -453,12 +453,12 @@ func TestRedeployWhileInGrace(t *testing.T) {
 	ctx := context.Background()
 	a := e.live("A", lifecycle.ActivateOptions{})
 	sa := e.chat("u1")
-	b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+	b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	sb := e.chat("u2")
 	c := e.bot("C", e.snd.ID, valid())
 
 	before := e.snapshot()
-	_, err := e.app.Lifecycle.Activate(ctx, e.manager, c.ID, lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute})
+	_, err := e.app.Lifecycle.Activate(ctx, e.manager, c.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
 	p := wantProblem(t, err, problem.Conflict, "grace_in_progress")
 	if d, _ := p.Details.(map[string]any); d["chatbot_id"] != a.ID || d["open_sessions"] != 1 {
 		t.Errorf("refusal details %v, want A's id and its one open session", p.Details)
@@ -472,7 +472,7 @@ func TestRedeployWhileInGrace(t *testing.T) {
 	checkInvariants(t, e.app)
 
 	e.clk.Advance(time.Minute)
-	e.activate(c.ID, lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute, EndCurrentGrace: true})
+	e.activate(c.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute), EndCurrentGrace: true})
 	e.wantStatus(a.ID, store.StatusInactive, time.Time{})
 	e.wantSessions(store.CloseSuperseded, sa)
 	e.wantStatus(b.ID, store.StatusDeactivated, t0.Add(11*time.Minute))
@@ -490,9 +490,9 @@ func TestRedeployWithoutGraceWhileInGrace(t *testing.T) {
 	e := newEnv(t)
 	a := e.live("A", lifecycle.ActivateOptions{})
 	sa := e.chat("u1")
-	b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+	b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	sb := e.chat("u2")
-	c := e.live("C", lifecycle.ActivateOptions{})
+	c := e.live("C", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)})
 	e.wantStatus(a.ID, store.StatusDeactivated, t0.Add(time.Hour))
 	e.wantSessions("", sa)
 	e.wantStatus(b.ID, store.StatusInactive, time.Time{})
@@ -511,10 +511,10 @@ func TestDeactivate(t *testing.T) {
 			e := newEnv(t)
 			a := e.live("A", lifecycle.ActivateOptions{})
 			sa := e.chat("u1")
-			b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+			b := e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 			sb := e.chat("u2")
 			e.clk.Advance(time.Minute)
-			got, err := e.app.Lifecycle.Deactivate(context.Background(), e.manager, b.ID, grace)
+			got, err := e.app.Lifecycle.Deactivate(context.Background(), e.manager, b.ID, lifecycle.GraceOf(grace))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -552,10 +552,10 @@ func TestExpireGraces(t *testing.T) {
 	}
 	a := e.live("A", lifecycle.ActivateOptions{})
 	sa := e.chat("u1")
-	e.live("B", lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute})
+	e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
 	// A second sender whose chatbot is in a longer grace.
 	c := e.activate(e.bot("C", other.ID, valid()).ID, lifecycle.ActivateOptions{})
-	e.activate(e.bot("D", other.ID, valid()).ID, lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+	e.activate(e.bot("D", other.ID, valid()).ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 
 	expire := func(want int) {
 		t.Helper()
@@ -589,7 +589,7 @@ func TestEndGraceEarly(t *testing.T) {
 	e := newEnv(t)
 	a := e.live("A", lifecycle.ActivateOptions{})
 	sa := e.chat("u1")
-	e.live("B", lifecycle.ActivateOptions{PreviousGrace: time.Hour})
+	e.live("B", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	got, err := e.app.Lifecycle.EndGrace(context.Background(), e.manager, a.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -611,7 +611,7 @@ func TestPermissions(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	live := e.live("Live", lifecycle.ActivateOptions{})
-	e.live("Next", lifecycle.ActivateOptions{PreviousGrace: time.Hour}) // Live is now in grace
+	e.live("Next", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}) // Live is now in grace
 	draft := e.bot("Draft", e.snd.ID, valid())
 	active, _ := e.app.Store.ActiveChatbot(ctx, e.snd.ID)
 	actors := map[string]accounts.Actor{"nobody": {IP: "192.0.2.9"}}
@@ -626,7 +626,7 @@ func TestPermissions(t *testing.T) {
 		}
 		for what, err := range map[string]error{
 			"activate":   second(e.app.Lifecycle.Activate(ctx, a, draft.ID, lifecycle.ActivateOptions{OverrideWarnings: true})),
-			"deactivate": second(e.app.Lifecycle.Deactivate(ctx, a, active.ID, 0)),
+			"deactivate": second(e.app.Lifecycle.Deactivate(ctx, a, active.ID, lifecycle.GraceOf(0))),
 			"end grace":  second(e.app.Lifecycle.EndGrace(ctx, a, live.ID)),
 		} {
 			if !problem.Is(err, want) {
@@ -651,7 +651,7 @@ func TestUnknownChatbot(t *testing.T) {
 	ctx := context.Background()
 	for what, err := range map[string]error{
 		"activate":   second(e.app.Lifecycle.Activate(ctx, e.manager, 999, lifecycle.ActivateOptions{})),
-		"deactivate": second(e.app.Lifecycle.Deactivate(ctx, e.manager, 999, 0)),
+		"deactivate": second(e.app.Lifecycle.Deactivate(ctx, e.manager, 999, lifecycle.GraceOf(0))),
 		"end grace":  second(e.app.Lifecycle.EndGrace(ctx, e.manager, 999)),
 	} {
 		if p, ok := problem.As(err); !ok || p.Kind != problem.NotFound || p.Code != "chatbot_not_found" {
@@ -669,17 +669,17 @@ func TestGraceLimits(t *testing.T) {
 	b := e.bot("B", e.snd.ID, valid())
 	before := e.snapshot()
 	for _, d := range []time.Duration{-time.Second, lifecycle.MaxGrace + time.Second} {
-		if _, err := e.app.Lifecycle.Activate(ctx, e.manager, b.ID, lifecycle.ActivateOptions{PreviousGrace: d}); !problem.Is(err, problem.Invalid) {
+		if _, err := e.app.Lifecycle.Activate(ctx, e.manager, b.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(d)}); !problem.Is(err, problem.Invalid) {
 			t.Errorf("activate with previous grace %s: %v", d, err)
 		}
-		if _, err := e.app.Lifecycle.Deactivate(ctx, e.manager, a.ID, d); !problem.Is(err, problem.Invalid) {
+		if _, err := e.app.Lifecycle.Deactivate(ctx, e.manager, a.ID, lifecycle.GraceOf(d)); !problem.Is(err, problem.Invalid) {
 			t.Errorf("deactivate with grace %s: %v", d, err)
 		}
 	}
 	if after := e.snapshot(); !reflect.DeepEqual(before, after) {
 		t.Errorf("refusals changed the database")
 	}
-	if _, err := e.app.Lifecycle.Deactivate(ctx, e.manager, a.ID, lifecycle.MaxGrace); err != nil {
+	if _, err := e.app.Lifecycle.Deactivate(ctx, e.manager, a.ID, lifecycle.GraceOf(lifecycle.MaxGrace)); err != nil {
 		t.Errorf("deactivate with the longest grace: %v", err)
 	}
 
@@ -767,16 +767,16 @@ func TestConcurrentTransitions(t *testing.T) {
 				switch rnd.IntN(5) {
 				case 3:
 					what = "rollback"
-					_, err = e.app.Lifecycle.Rollback(ctx, e.manager, id, grace)
+					_, err = e.app.Lifecycle.Rollback(ctx, e.manager, id, lifecycle.GraceOf(grace))
 				case 4:
 					what = "extend grace"
 					_, err = e.app.Lifecycle.ExtendGrace(ctx, e.manager, id, 10*time.Minute)
 				case 0:
 					what = "activate"
-					_, err = e.app.Lifecycle.Activate(ctx, e.manager, id, lifecycle.ActivateOptions{PreviousGrace: grace, EndCurrentGrace: rnd.IntN(2) == 0})
+					_, err = e.app.Lifecycle.Activate(ctx, e.manager, id, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(grace), EndCurrentGrace: rnd.IntN(2) == 0})
 				case 1:
 					what = "deactivate"
-					_, err = e.app.Lifecycle.Deactivate(ctx, e.manager, id, grace)
+					_, err = e.app.Lifecycle.Deactivate(ctx, e.manager, id, lifecycle.GraceOf(grace))
 				case 2:
 					what = "end grace"
 					_, err = e.app.Lifecycle.EndGrace(ctx, e.manager, id)

@@ -41,7 +41,7 @@ func TestStalePlanIsRefused(t *testing.T) {
 	if _, err := app.Lifecycle.Activate(ctx, sys, a.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
 		t.Fatal(err)
 	}
-	opt := lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: time.Hour, Plan: shown}
+	opt := lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour), Plan: shown}
 	if _, err := app.Lifecycle.Activate(ctx, manager, b.ID, opt); !problem.Is(err, problem.Conflict) {
 		t.Fatalf("stale plan: %v", err)
 	} else if p, _ := problem.As(err); p.Code != "plan_changed" {
@@ -61,10 +61,10 @@ func TestStalePlanIsRefused(t *testing.T) {
 	// Deactivate likewise: a plan shown before a grace appeared is stale.
 	shown, _ = app.Lifecycle.Plan(ctx, b)
 	c := mk("C")
-	if _, err := app.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: time.Hour, EndCurrentGrace: true}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour), EndCurrentGrace: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.DeactivatePlanned(ctx, manager, b.ID, 0, shown); !problem.Is(err, problem.Conflict) {
+	if _, err := app.Lifecycle.DeactivatePlanned(ctx, manager, b.ID, lifecycle.GraceOf(0), shown); !problem.Is(err, problem.Conflict) {
 		t.Fatalf("stale deactivate plan: %v", err)
 	}
 }

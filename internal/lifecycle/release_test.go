@@ -55,7 +55,7 @@ func TestActivationStoresReleaseAndSessionsRecordIt(t *testing.T) {
 		t.Fatal("a release was changed")
 	}
 	// A second activation makes release 2.
-	if _, err := app.Lifecycle.Deactivate(ctx, manager, bot.ID, 0); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, manager, bot.ID, lifecycle.GraceOf(0)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Lifecycle.Activate(ctx, manager, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {

@@ -17,12 +17,13 @@ const ActionRolledBack = "chatbot.rolled_back"
 // Rollback makes a deactivated chatbot D, still in grace, active again
 // (manager+): its open sessions carry on. The sender's active chatbot A is
 // deactivated with grace (or, with grace 0, made inactive and its sessions
-// closed). One transaction: within it A passes through inactive, which the
+// closed; left unstated, refused when A has open sessions). One transaction: within it A passes through inactive, which the
 // deferred I4 check allows because A is deactivated again before commit.
-func (s *Service) Rollback(ctx context.Context, a accounts.Actor, id int64, grace time.Duration) (store.Chatbot, error) {
+func (s *Service) Rollback(ctx context.Context, a accounts.Actor, id int64, stated Grace) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "roll back chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
+	grace := stated.Duration()
 	if err := CheckGrace(grace); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -44,6 +45,13 @@ func (s *Service) Rollback(ctx context.Context, a accounts.Actor, id int64, grac
 			return err
 		default:
 			details["replaced"] = cur.ID
+			open, err := tx.CountOpenSessions(ctx, cur.ID)
+			if err != nil {
+				return err
+			}
+			if err := needChoice(stated, cur.Name, open); err != nil {
+				return err
+			}
 			if grace == 0 {
 				if err := s.stop(ctx, tx, a, cur, store.CloseDeactivated, ActionDeactivated, now, map[string]any{"rolled_back_to": d.ID}); err != nil {
 					return err

@@ -44,7 +44,7 @@ func TestRollback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			opt.PreviousGrace = time.Hour
+			opt.PreviousGrace = lifecycle.GraceOf(time.Hour)
 			if _, err := app.Lifecycle.Activate(ctx, sys, a.ID, opt); err != nil {
 				t.Fatal(err)
 			}
@@ -53,15 +53,15 @@ func TestRollback(t *testing.T) {
 				t.Fatalf("new session on %d: %v", fresh.ChatbotID, err)
 			}
 			// A designer may not roll back; an active chatbot cannot be.
-			if _, err := app.Lifecycle.Rollback(ctx, accounts.Actor{User: app.Users[rbac.Designer]}, d.ID, grace); !problem.Is(err, problem.Forbidden) {
+			if _, err := app.Lifecycle.Rollback(ctx, accounts.Actor{User: app.Users[rbac.Designer]}, d.ID, lifecycle.GraceOf(grace)); !problem.Is(err, problem.Forbidden) {
 				t.Fatalf("designer rollback: %v", err)
 			}
-			if _, err := app.Lifecycle.Rollback(ctx, manager, a.ID, grace); !problem.Is(err, problem.Conflict) {
+			if _, err := app.Lifecycle.Rollback(ctx, manager, a.ID, lifecycle.GraceOf(grace)); !problem.Is(err, problem.Conflict) {
 				t.Fatalf("rollback of the active one: %v", err)
 			}
 
 			now = now.Add(10 * time.Minute)
-			if _, err := app.Lifecycle.Rollback(ctx, manager, d.ID, grace); err != nil {
+			if _, err := app.Lifecycle.Rollback(ctx, manager, d.ID, lifecycle.GraceOf(grace)); err != nil {
 				t.Fatal(err)
 			}
 			gotD, _ := app.Store.ChatbotByID(ctx, d.ID)

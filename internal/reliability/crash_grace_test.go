@@ -59,15 +59,7 @@ func (r *crashRig) wantGraceEnded(db *sql.DB, dead time.Time, sessions []int64) 
 			t.Fatalf("chatbot %d is still %s 5 s after the restart; its grace ended while the server was down", id, status)
 		}
 	}
-	for _, s := range sessions {
-		var reason string
-		if err := db.QueryRowContext(ctx, `SELECT coalesce(close_reason, 'open') FROM chat_sessions WHERE id = ?`, s).Scan(&reason); err != nil {
-			t.Fatal(err)
-		}
-		if reason != store.CloseGraceEnded {
-			t.Errorf("session %d of chatbot %d: %s, want closed grace_ended", s, id, reason)
-		}
-	}
+	r.wantGraceEndedSessions(db, sessions)
 	var ats []string
 	err := each(ctx, db, `SELECT at FROM audit_log WHERE action = 'chatbot.grace_ended' AND target_type = 'chatbot'
 		AND target_id = ? AND actor_name = 'system' AND at > ?`, func(r *sql.Rows) error {
@@ -91,6 +83,20 @@ func (r *crashRig) wantGraceEnded(db *sql.DB, dead time.Time, sessions []int64) 
 		t.Errorf("the grace that ran out while the server was down ended %s after it was up", late)
 	}
 	r.startupGrace = append(r.startupGrace, at.Sub(r.restarted))
+}
+
+// wantGraceEndedSessions checks that the sessions of the armed grace
+// closed with it.
+func (r *crashRig) wantGraceEndedSessions(db *sql.DB, sessions []int64) {
+	for _, s := range sessions {
+		var reason string
+		if err := db.QueryRowContext(context.Background(), `SELECT coalesce(close_reason, 'open') FROM chat_sessions WHERE id = ?`, s).Scan(&reason); err != nil {
+			r.t.Fatal(err)
+		}
+		if reason != store.CloseGraceEnded {
+			r.t.Errorf("session %d of chatbot %d: %s, want closed grace_ended", s, r.pair[0], reason)
+		}
+	}
 }
 
 // waitGraces waits until every grace that ran out before the restart has

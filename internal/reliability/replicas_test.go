@@ -5,21 +5,30 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/auth"
+	"github.com/answers-console/answers/internal/bench"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
 )
 
 // TestReplicas runs three `answers serve` replicas on one PostgreSQL
-// database (SPEC §9), spreads inbound traffic and lifecycle transitions
-// over all of them, and kills the replica that leads the grace scheduler
+// database (SPEC §9), checks that a console session and sign-in throttling
+// are shared by all of them, spreads inbound traffic and lifecycle
+// transitions over all of them, and kills the replica that leads the grace scheduler
 // with SIGKILL while a grace period runs. Then every acknowledged message
 // is stored, every acknowledged transition applied once, I1–I6 hold, the
 // grace ended within 2 s of the later of its deadline and the leader's
@@ -40,6 +49,7 @@ func TestReplicas(t *testing.T) {
 	for i := 1; i < 3; i++ {
 		r.add(i)
 	}
+	r.checkShared()
 	for round := range rounds {
 		r.round(round)
 	}
@@ -142,9 +152,7 @@ func (r *replicaRig) round(n int) {
 				text := fmt.Sprintf("replica round %d worker %d message %d", n, w, i)
 				a, err := r.pick().call(ctx, "POST", "/api/v1/messages", "key:"+s.Key,
 					map[string]any{"channel": "livechat", "sender": s.Address, "from": fmt.Sprintf("user-%d", rnd.IntN(12)), "text": text})
-				if ctx.Err() == nil {
-					r.l.message(text, a, err)
-				}
+				r.l.message(text, a, err)
 			}
 		}()
 	}
@@ -156,9 +164,7 @@ func (r *replicaRig) round(n int) {
 			for ctx.Err() == nil {
 				id, op, body := randomMove(rnd, r.bots)
 				a, err := r.pick().call(ctx, "POST", fmt.Sprintf("/api/v1/chatbots/%d/%s", id, op), r.token, body)
-				if ctx.Err() == nil {
-					r.l.transition(id, op, a, err)
-				}
+				r.l.transition(id, op, a, err) // even unanswered: it may have been applied
 			}
 		}()
 	}
@@ -187,8 +193,12 @@ func (r *replicaRig) round(n int) {
 	if late := at.Sub(due); late > 2*time.Second {
 		t.Errorf("round %d: the grace ended %s after the later of its deadline and the leader's death, want ≤ 2 s", n, late)
 	}
+	// The clients stop: a request cut off now has no answer, like one to
+	// a killed replica, and may or may not have been applied.
+	r.l.dying.Store(true)
 	cancel()
 	wg.Wait()
+	r.l.dying.Store(false)
 	r.add(lead) // a new replica in the dead one's place
 	r.pair[0], r.pair[1] = r.pair[1], r.pair[0]
 	f := verify(t, db, r.l, 3*time.Second)
@@ -207,15 +217,7 @@ func (r *replicaRig) graceEndedAt(db *sql.DB, armed time.Time, sessions []int64)
 		err := db.QueryRowContext(ctx, `SELECT at FROM audit_log WHERE action = 'chatbot.grace_ended' AND target_type = 'chatbot'
 			AND target_id = ? AND actor_name = 'system' AND at > ? ORDER BY id DESC LIMIT 1`, fmt.Sprint(id), armed.UTC().Format(store.TimeFormat)).Scan(&at)
 		if err == nil {
-			for _, s := range sessions {
-				var reason string
-				if err := db.QueryRowContext(ctx, `SELECT coalesce(close_reason, 'open') FROM chat_sessions WHERE id = ?`, s).Scan(&reason); err != nil {
-					t.Fatal(err)
-				}
-				if reason != store.CloseGraceEnded {
-					t.Errorf("session %d of chatbot %d: %s, want closed grace_ended", s, id, reason)
-				}
-			}
+			r.wantGraceEndedSessions(db, sessions)
 			when, _ := time.Parse(store.TimeFormat, at)
 			return when
 		}
@@ -225,5 +227,82 @@ func (r *replicaRig) graceEndedAt(db *sql.DB, armed time.Time, sessions []int64)
 		if time.Now().After(deadline) {
 			t.Fatalf("chatbot %d's grace was not ended by the system 10 s after the leader died", id)
 		}
+	}
+}
+
+// checkShared signs in through one replica and reads pages through the
+// others (sessions live in the database, no sticky sessions needed), opens
+// the web chat on each, and spreads five wrong passwords for one account
+// over the replicas: the sixth attempt, on any replica, is slowed down as
+// if all had gone to one.
+func (r *replicaRig) checkShared() {
+	t, ctx := r.t, context.Background()
+	live := r.live()
+	const email, password = "console@replicas.test", "the right password for replicas"
+	addUserWithPassword(t, r.db, email, "manager", password)
+	addUserWithPassword(t, r.db, "target@replicas.test", "analyzer", "another right password")
+	c, err := bench.SignIn(ctx, live[0].url, email, password, 2)
+	if err != nil {
+		t.Fatalf("sign in through replica 0: %v", err)
+	}
+	for i, p := range live {
+		c.Base = p.url
+		for _, path := range []string{"/chatbots", "/senders", fmt.Sprintf("/chatbots/%d", r.bots[0])} {
+			if status, _, err := c.Get(ctx, path); err != nil || status != http.StatusOK {
+				t.Errorf("replica %d: GET %s with the session of replica 0: %d %v, want 200", i, path, status, err)
+			}
+		}
+		if res, err := http.Get(p.url + "/chat/" + r.traffic[0].Address); err != nil || res.StatusCode != http.StatusOK {
+			t.Errorf("replica %d: the web chat: %v %v", i, res, err)
+		} else {
+			res.Body.Close()
+		}
+	}
+	status := func(p *proc) int {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := hc.Get(p.url + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+		if m == nil {
+			t.Fatalf("no CSRF token on the sign-in page")
+		}
+		form := url.Values{"email": {"target@replicas.test"}, "password": {"a wrong guess"}, "_csrf": {string(m[1])}}
+		res, err = hc.PostForm(p.url+"/login", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for i := range 5 {
+		if s := status(live[i%len(live)]); s != http.StatusUnauthorized {
+			t.Errorf("wrong password %d on replica %d: %d, want 401", i+1, i%len(live), s)
+		}
+	}
+	if s := status(live[len(live)-1]); s != http.StatusTooManyRequests {
+		t.Errorf("a sixth wrong password after five spread over the replicas: %d, want 429", s)
+	}
+}
+
+// addUserWithPassword adds a user who signs in with password (bcrypt at
+// its lowest cost).
+func addUserWithPassword(t *testing.T, db, email, role, password string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := accounts.New(st)
+	svc.Hasher = auth.Hasher{Cost: 4}
+	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -58,8 +58,18 @@ func TestSoak(t *testing.T) {
 
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d, %s", seed, d)
-	run, stop := context.WithTimeout(ctx, d)
+	// The soak runs for d, and on past it (up to 10 × d) until it has
+	// done enough to prove something: on a slow machine or engine the
+	// random mix may not have reached a stale save by then.
+	run, stop := context.WithTimeout(ctx, 10*d)
 	defer stop()
+	go func() {
+		time.Sleep(d)
+		for run.Err() == nil && !s.enough() {
+			time.Sleep(50 * time.Millisecond)
+		}
+		stop()
+	}()
 	var wg sync.WaitGroup
 	clients := []func(context.Context, *rand.Rand){s.manage, s.manage, s.manage, s.design, s.design, s.design, s.message, s.message, s.message, s.message, s.auditor, s.reader}
 	for i, client := range clients {
@@ -81,7 +91,7 @@ func TestSoak(t *testing.T) {
 	}
 	t.Logf("%d operations in %s; %s; %d saves accepted", ops, d, f, len(s.l.edits))
 	t.Logf("outcomes: %v", s.l.outcomes)
-	if f.acked == 0 || f.ackedMoves == 0 || len(s.l.edits) == 0 || s.l.outcomes["stale edit 409 stale_version"] == 0 {
+	if f.acked == 0 || !s.enough() {
 		t.Errorf("the soak did too little to prove anything: %s, %d saves, outcomes %v", f, len(s.l.edits), s.l.outcomes)
 	}
 }
@@ -134,4 +144,16 @@ func (s *soak) message(ctx context.Context, rnd *rand.Rand) {
 			map[string]any{"channel": "livechat", "sender": snd.Address, "from": fmt.Sprintf("user-%d", rnd.IntN(20)), "text": text})
 		s.l.message(text, a, err)
 	}
+}
+
+// enough reports whether the soak has done what its checks need: an
+// acknowledged message, transition and save, and a stale save refused.
+func (s *soak) enough() bool {
+	s.l.mu.Lock()
+	defer s.l.mu.Unlock()
+	moves := 0
+	for _, t := range s.l.moves {
+		moves += t.acked
+	}
+	return len(s.l.acked) > 0 && moves > 0 && len(s.l.edits) > 0 && s.l.outcomes["stale edit 409 stale_version"] > 0
 }

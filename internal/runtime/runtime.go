@@ -110,6 +110,26 @@ type Outcome struct {
 	ChatbotID     int64    `json:"chatbot_id"`
 	Replies       []string `json:"replies"`
 	SessionClosed bool     `json:"session_closed"`
+	// PreviousSessionClosed is set when this message opened a new session
+	// because the end user's previous one was closed by a deactivation, a
+	// grace end or a cascade; its notice is the first reply.
+	PreviousSessionClosed *ClosedNotice `json:"previous_session_closed,omitempty"`
+}
+
+// ClosedNotice tells an end user why their previous conversation ended.
+type ClosedNotice struct {
+	Reason string `json:"reason"`
+	Notice string `json:"notice"`
+}
+
+// DefaultClosedNotice is the notice of a chatbot that has no wording of
+// its own.
+const DefaultClosedNotice = "Our previous conversation was closed while we updated this service, so we are starting a new one."
+
+// toldReasons are the close reasons an end user did not cause and is told
+// about: the operator's deactivation, the grace's end, a cascade.
+func toldReason(reason string) bool {
+	return reason == store.CloseDeactivated || reason == store.CloseGraceEnded || reason == store.CloseSuperseded
 }
 
 // Check says what is wrong with an inbound message, or nil.
@@ -178,17 +198,37 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	}
 	var out Outcome
 	var opened bool
+	var err error
+	// An end user's two first messages routed at once (on PostgreSQL,
+	// batches run side by side) both find no session; the second to open
+	// one is refused by I5 and routes again, now continuing the session.
+	for try := 0; try < 3; try++ {
+		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) {
+			break
+		}
+	}
+	if err == nil && s.Routed != nil {
+		s.Routed(len(out.Replies), opened, out.SessionClosed)
+	}
+	return out, err
+}
+
+// route is one try of Route.
+func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, bool, error) {
+	var out Outcome
+	var opened bool
 	// Messages share transactions (group commit): the reply goes out only
 	// once the transaction holding the message, the session and the
 	// rollups has committed.
 	err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
 		now := s.Now().UTC()
 		opened = false
-		sess, bot, state, ok, err := s.continuable(ctx, tx, snd, endUser, now)
+		sess, bot, state, ok, lazily, err := s.continuable(ctx, tx, snd, endUser, now)
 		if err != nil {
 			return err
 		}
 		var res chatbot.Result
+		var told *ClosedNotice
 		if ok {
 			def, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
@@ -206,6 +246,12 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 			res = chatbot.Start(def)
+			if told, err = s.closedNotice(ctx, tx, snd.ID, endUser, bot.ID, lazily, sess.ID != 0); err != nil {
+				return err
+			}
+			if told != nil {
+				res.Replies = append([]string{told.Notice}, res.Replies...)
+			}
 			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now}
 			if rel, err := tx.LatestRelease(ctx, bot.ID); err == nil {
 				sess.ReleaseID = rel.ID
@@ -250,16 +296,13 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 		}
-		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, SessionClosed: closed}
+		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, SessionClosed: closed, PreviousSessionClosed: told}
 		if out.Replies == nil {
 			out.Replies = []string{}
 		}
 		return nil
 	})
-	if err == nil && s.Routed != nil {
-		s.Routed(len(out.Replies), opened, out.SessionClosed)
-	}
-	return out, err
+	return out, opened, err
 }
 
 func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) store.ChatSession {
@@ -268,20 +311,46 @@ func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) 
 	return sess
 }
 
+// closedNotice is the notice for an end user whose previous session a
+// deactivation, grace end or cascade closed, or nil. lazily is the reason
+// routing itself just closed their open session with (found says it had
+// one); only when there was none does it read the latest session's reason,
+// so a message that continues a session costs no extra query.
+func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, senderID int64, endUser string, botID int64, lazily string, found bool) (*ClosedNotice, error) {
+	reason := lazily
+	if !found {
+		var err error
+		if reason, err = tx.LastCloseReason(ctx, senderID, endUser); err != nil {
+			return nil, err
+		}
+	}
+	if !toldReason(reason) {
+		return nil, nil
+	}
+	text, err := tx.ClosedNotice(ctx, botID)
+	if err != nil {
+		return nil, err
+	}
+	if text == "" {
+		text = DefaultClosedNotice
+	}
+	return &ClosedNotice{Reason: reason, Notice: text}, nil
+}
+
 // continuable finds the end user's open session and says whether it may go
-// on. A session that may not is closed here, with its reason.
-func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, error) {
+// on. A session that may not is closed here, with its reason (returned).
+func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, string, error) {
 	var state chatbot.State
-	sess, err := tx.OpenChatSession(ctx, snd.ID, endUser)
+	sess, err := tx.LockOpenChatSession(ctx, snd.ID, endUser)
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, store.Chatbot{}, state, false, nil
+		return sess, store.Chatbot{}, state, false, "", nil
 	}
 	if err != nil {
-		return sess, store.Chatbot{}, state, false, err
+		return sess, store.Chatbot{}, state, false, "", err
 	}
 	bot, err := tx.RoutingChatbot(ctx, sess.ChatbotID)
 	if err != nil {
-		return sess, bot, state, false, err
+		return sess, bot, state, false, "", err
 	}
 	reason := ""
 	switch {
@@ -298,12 +367,12 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 		if reason == store.CloseTimeout {
 			closeAt = sess.ExpiresAt
 		}
-		return sess, bot, state, false, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
+		return sess, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
 	}
 	if err := json.Unmarshal(sess.State, &state); err != nil {
-		return sess, bot, state, false, err
+		return sess, bot, state, false, "", err
 	}
-	return sess, bot, state, true, nil
+	return sess, bot, state, true, "", nil
 }
 
 // Sweep closes sessions whose timeout has passed, in batches so that

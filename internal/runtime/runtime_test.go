@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -489,7 +490,7 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	}
 
 	clk.Advance(time.Minute)
-	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: 10 * time.Minute})
+	fresh := liveBot(t, app, "New", snd.ID, oneLiner("This is the new chatbot."), lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
 	if o, _ := app.Store.ChatbotByID(ctx, old.ID); o.Status != store.StatusDeactivated || !o.GraceEndsAt.Equal(t0.Add(11*time.Minute)) {
 		t.Fatalf("old chatbot %s until %s, want deactivated until %s", o.Status, o.GraceEndsAt, t0.Add(11*time.Minute))
 	}
@@ -516,8 +517,11 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{"This is the new chatbot."}) {
-		t.Errorf("after the grace the old session's user got %+v, want a new session on the new chatbot", after)
+	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{runtime.DefaultClosedNotice, "This is the new chatbot."}) {
+		t.Errorf("after the grace the old session's user got %+v, want the notice and a new session on the new chatbot", after)
+	}
+	if p := after.PreviousSessionClosed; p == nil || p.Reason != store.CloseGraceEnded {
+		t.Errorf("previous_session_closed %+v, want grace_ended", p)
 	}
 	if s := session(t, app, first.SessionID); s.CloseReason != store.CloseGraceEnded {
 		t.Errorf("old session close reason %q, want %q", s.CloseReason, store.CloseGraceEnded)
@@ -545,7 +549,7 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, time.Hour); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {
@@ -661,5 +665,48 @@ func TestNoActiveChatbotIsNotAnUnknownSender(t *testing.T) {
 	p := wantProblem(t, err, problem.Conflict, "no_active_chatbot")
 	if errors.Is(err, store.ErrNotFound) || p.Message == "" {
 		t.Errorf("refusal %#v", p)
+	}
+}
+
+// Messages of the same end users routed at once: on PostgreSQL batches run
+// side by side, so two first messages race to open the session and two
+// later ones to continue it. Every message is answered, each end user has
+// one session, and no message's update of the session is lost.
+func TestConcurrentMessagesOfOneEndUser(t *testing.T) {
+	app, _, snd := newApp(t)
+	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
+	const users, each = 4, 6
+	var wg sync.WaitGroup
+	errs := make(chan error, users*each)
+	start := make(chan struct{})
+	for u := range users {
+		for range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if _, err := app.Runtime.Route(context.Background(), snd, fmt.Sprintf("user-%d", u), "x"); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a message was not routed: %v", err)
+	}
+	for u := range users {
+		user := fmt.Sprintf("user-%d", u)
+		if n := count(t, app, `SELECT count(*) FROM chat_sessions WHERE end_user = ?`, user); n != 1 {
+			t.Errorf("%s has %d sessions, want 1", user, n)
+		}
+		if n := count(t, app, `SELECT inbound_count FROM chat_sessions WHERE end_user = ?`, user); n != each {
+			t.Errorf("%s's session counts %d inbound messages, want %d (an update was lost)", user, n, each)
+		}
+		if n := count(t, app, `SELECT count(*) FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE s.end_user = ? AND m.direction = 'in'`, user); n != each {
+			t.Errorf("%s: %d inbound messages in the transcript, want %d", user, n, each)
+		}
 	}
 }

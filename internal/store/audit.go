@@ -13,11 +13,20 @@ import (
 )
 
 // AppendAudit adds an entry to the end of the chain, inside the
-// transaction of the change it records. The writer is a single connection
-// and transactions take the write lock at BEGIN, so two appends can never
+// transaction of the change it records. On SQLite the writer is a single
+// connection and transactions take the write lock at BEGIN; on PostgreSQL
+// the head is read under the audit lock: either way two appends can never
 // read the same head.
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	e = e.Capped()
+	if t.d.IsPostgres() {
+		// Transactions that share the write lock may append too: the
+		// head is read under a lock of its own, held to the commit, and
+		// at READ COMMITTED the read below sees the last committed entry.
+		if _, err := t.q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?)`, auditLockKey); err != nil {
+			return audit.Entry{}, err
+		}
+	}
 	var lastID int64
 	prev := audit.Genesis
 	err := t.q.QueryRowContext(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&lastID, &prev)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 )
 
 // Group commit. Every write goes through the one writer connection, and a
@@ -45,8 +46,25 @@ func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error
 	return <-job.done
 }
 
-func (s *Store) runBatches() {
-	defer close(s.batchDone)
+// startBatches starts n goroutines that run batches; batchDone closes
+// when all have returned (after Close). Runner i adds to rollup shard
+// base+i, so that concurrent batches never add to the same rollup row.
+func (s *Store) startBatches(n, base int) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.runBatches(base + i)
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(s.batchDone)
+	}()
+}
+
+func (s *Store) runBatches(shard int) {
 	for {
 		var first *batchJob
 		select {
@@ -68,19 +86,19 @@ func (s *Store) runBatches() {
 				break more
 			}
 		}
-		s.runBatch(jobs)
+		s.runBatch(jobs, shard)
 	}
 }
 
-func (s *Store) runBatch(jobs []*batchJob) {
+func (s *Store) runBatch(jobs []*batchJob, shard int) {
 	ctx := context.Background()
 	results := make([]error, len(jobs))
-	err := s.batchTx(ctx, jobs, results)
+	err := s.batchTx(ctx, jobs, results, shard)
 	if s.pg != nil && err != nil {
 		// A batch that failed to serialize runs again from the start.
 		err = s.pgRetry(ctx, func() error {
 			clear(results)
-			return s.batchTx(ctx, jobs, results)
+			return s.batchTx(ctx, jobs, results, shard)
 		}, err)
 	}
 	for i, j := range jobs {
@@ -93,30 +111,30 @@ func (s *Store) runBatch(jobs []*batchJob) {
 
 // batchTx runs the jobs in one transaction, each in a savepoint, and
 // commits; a non-nil return means nothing was kept.
-func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error) error {
-	tx, q, err := s.beginWrite(ctx)
+func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, shard int) error {
+	tx, q, err := s.beginWrite(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer s.afterWrite(ctx)
-	batch := &Tx{queries: q, tx: tx, rollup: newRollup()}
+	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard}
 	for i, j := range jobs {
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
 		// Each job counts its own rollups; a refused job's do not count.
 		t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 		if results[i] = runJob(ctx, j, t); results[i] != nil {
 			if _, err := q.q.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
-				tx.Rollback()
+				_ = tx.Rollback() // the error that stopped the batch is the one to report
 				return err
 			}
 		} else {
 			batch.rollup.merge(t.rollup)
 		}
 		if _, err := q.q.ExecContext(ctx, `RELEASE job`); err != nil {
-			tx.Rollback()
+			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
 	}

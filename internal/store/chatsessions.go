@@ -62,6 +62,19 @@ func (q queries) OpenChatSession(ctx context.Context, senderID int64, endUser st
 		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`, senderID, endUser))
 }
 
+// LockOpenChatSession is OpenChatSession for a transaction that will
+// write the session: on PostgreSQL the row stays locked to the commit, so
+// two batches that continue one session take turns (the second reads
+// what the first wrote). On SQLite the writer is alone anyway.
+func (t *Tx) LockOpenChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
+	lock := ""
+	if t.d.IsPostgres() {
+		lock = ` FOR UPDATE`
+	}
+	return scanChatSession(t.q.QueryRowContext(ctx,
+		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`+lock, senderID, endUser))
+}
+
 // ChatSessionByID loads one session.
 func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, error) {
 	return scanChatSession(q.q.QueryRowContext(ctx, `SELECT `+chatSessionColumns+` FROM chat_sessions WHERE id = ?`, id))
@@ -70,8 +83,11 @@ func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, er
 // SessionFilter narrows a chatbot's session list.
 type SessionFilter struct {
 	ChatbotID int64
-	Open      *bool // nil for all
-	Before    int64 // keyset: sessions with a smaller id
+	Open      *bool     // nil for all
+	EndUser   string    // exact end user, "" for all
+	Reason    string    // close reason, "" for all
+	From, To  time.Time // opened at or after From and before To; zero for unbounded
+	Before    int64     // keyset: sessions with a smaller id
 	Limit     int
 }
 
@@ -86,6 +102,18 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
+	}
+	if f.EndUser != "" {
+		query, args = query+` AND end_user = ?`, append(args, f.EndUser)
+	}
+	if f.Reason != "" {
+		query, args = query+` AND close_reason = ?`, append(args, f.Reason)
+	}
+	if !f.From.IsZero() {
+		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))
+	}
+	if !f.To.IsZero() {
+		query, args = query+` AND opened_at < ?`, append(args, fmtTime(f.To))
 	}
 	if f.Before > 0 {
 		query, args = query+` AND id < ?`, append(args, f.Before)
@@ -149,9 +177,15 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 // Every statement that closes sessions goes through closeSessions, which
 // counts them into the analytics rollups in the same transaction.
 
+// closedAt is when a closing statement closes a session: now (?1), or its
+// last activity if that is later — on PostgreSQL a batch of closes may
+// wait for the lock of a session that a message is being routed to, and
+// the close then comes after that message, whatever clock it read first.
+const closedAt = `CASE WHEN last_activity_at > ?1 THEN last_activity_at ELSE ?1 END`
+
 // CloseChatSession closes one open session with a reason.
 func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now time.Time) error {
-	_, err := t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ? AND closed_at IS NULL`,
+	_, err := t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE id = ?3 AND closed_at IS NULL`,
 		fmtTime(now), reason, id)
 	return err
 }
@@ -159,7 +193,7 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 // CloseChatbotSessions closes every open session of a chatbot and returns
 // how many it closed.
 func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE chatbot_id = ? AND closed_at IS NULL`,
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE chatbot_id = ?3 AND closed_at IS NULL`,
 		fmtTime(now), reason, chatbotID)
 }
 
@@ -233,8 +267,8 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 // and returns how many it closed: large closes go in batches, so routing
 // can write in between.
 func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL LIMIT ?)`,
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
+		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ?3 AND closed_at IS NULL LIMIT ?4)`,
 		fmtTime(now), reason, chatbotID, limit)
 }
 
@@ -243,4 +277,17 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
+}
+
+// LastCloseReason is the close reason of the end user's latest session on
+// the sender ("" if they have none, or it is open). Routing asks only when
+// it opens a new session.
+func (q queries) LastCloseReason(ctx context.Context, senderID int64, endUser string) (string, error) {
+	var reason sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT close_reason FROM chat_sessions WHERE sender_id = ? AND end_user = ?
+		ORDER BY id DESC LIMIT 1`, senderID, endUser).Scan(&reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return reason.String, err
 }

@@ -76,7 +76,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, now time.Time) (CopyRepo
 	if err != nil {
 		return rep, err
 	}
-	defer src.Rollback()
+	defer func() { _ = src.Rollback() }() // read only: nothing to undo
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
 			return err
@@ -198,8 +198,8 @@ func copyTable(ctx context.Context, src *sql.Tx, dst pgx.Tx, table string) (Copi
 	if err != nil {
 		return ct, err
 	}
-	if it.err != nil {
-		return ct, it.err
+	if err := rows.Err(); err != nil {
+		return ct, err
 	}
 	ct.Source = n
 	return ct, nil

@@ -75,7 +75,11 @@ func rebindPostgres(query string) string {
 				j++
 			}
 			if j > i+1 {
-				b.WriteString("$" + query[i+1:j]) // ?N keeps its number
+				// ?N keeps its number; as in SQLite, a plain ? after it
+				// takes the number after the largest so far.
+				k, _ := strconv.Atoi(query[i+1 : j])
+				n = max(n, k)
+				b.WriteString("$" + query[i+1:j])
 			} else {
 				n++
 				b.WriteString("$" + strconv.Itoa(n))

@@ -73,7 +73,7 @@ func InsertFloor(ctx context.Context, path string, n, workers int) ([]time.Durat
 					if err == nil {
 						err = tx.Commit()
 					} else {
-						tx.Rollback()
+						_ = tx.Rollback() // err is the one to report
 					}
 				}
 				if err != nil {
@@ -122,7 +122,7 @@ func UpdateFloor(ctx context.Context, path string, n int) (time.Duration, error)
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE floor SET closed_at = ? WHERE closed_at IS NULL`, now); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // err is the one to report
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {

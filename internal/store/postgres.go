@@ -22,11 +22,25 @@ import (
 // database. What SQLite gets from its single writer, they get from
 // PostgreSQL itself:
 //   - every write transaction first takes one transaction-scoped advisory
-//     lock (writeLockKey), so write transactions run one at a time across
-//     all replicas, each at READ COMMITTED and so seeing everything
-//     committed before it took the lock: the services' read-then-write
-//     logic, the audit chain's head and the rollup counters behave exactly
-//     as on SQLite, and no transaction fails to serialize;
+//     lock (writeLockKey), exclusively, so lifecycle transitions, edits,
+//     sign-ins and the sweeper run one at a time across all replicas, each
+//     at READ COMMITTED and so seeing everything committed before it took
+//     the lock: the services' read-then-write logic behaves exactly as on
+//     SQLite;
+//   - the batches of routed messages (InBatch) take that lock shared:
+//     they run beside each other, on every replica and on pgBatchers
+//     goroutines of each, but never beside a transition. Between
+//     themselves they are kept apart by row locks: an end user's open
+//     session is read FOR UPDATE (LockOpenChatSession), two first
+//     messages of one end user meet at I5's unique index (the loser runs
+//     again, see runtime), and the rollup rows are written in one key
+//     order at the end of each batch (rollup.flush), so batches wait for
+//     each other only there, and never in a cycle; a deadlock PostgreSQL
+//     still finds (two batches continuing the same two sessions in
+//     opposite orders) fails one batch, which runs again (pgRetry);
+//   - the audit chain's head is read under a lock of its own
+//     (auditLockKey), so the chain stays one chain however many
+//     transactions append;
 //   - the invariants are partial unique indexes, CHECKs, triggers and a
 //     deferred foreign key, as in SQLite (db/migrations/postgres);
 //   - console sessions, throttles and deadlines live in tables.
@@ -36,7 +50,13 @@ import (
 const (
 	writeLockKey  int64 = 0x616e7377_00000001 // "answ" 1: the write lock
 	leaderLockKey int64 = 0x616e7377_00000002 // "answ" 2: the background worker
+	auditLockKey  int64 = 0x616e7377_00000003 // "answ" 3: the audit chain's head
 )
+
+// pgBatchers is how many batches of routed messages one replica runs at
+// once on PostgreSQL: while one waits for the network or a commit, the
+// others work.
+const pgBatchers = 4
 
 // pgState is what a PostgreSQL store has beside its pools.
 type pgState struct {
@@ -100,7 +120,8 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{queries: queries{r, d}, W: w, R: r, d: d, pg: &pgState{cfg: cfg},
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	go s.runBatches()
+	// Replicas start at different shards, so that theirs rarely meet.
+	s.startBatches(pgBatchers, rand.IntN(64)*pgBatchers)
 	return s, nil
 }
 
@@ -114,14 +135,20 @@ func migratePostgres(ctx context.Context, w *sql.DB) error {
 	return migrate(ctx, w, goose.DialectPostgres, "migrations/postgres", goose.WithSessionLocker(locker))
 }
 
-// pgBeginWrite begins a write transaction and takes the write lock.
-func (s *Store) pgBeginWrite(ctx context.Context) (*sql.Tx, queries, error) {
+// pgBeginWrite begins a write transaction and takes the write lock:
+// exclusive for every transaction but the batches of routed messages,
+// which share it with each other (see the comment at the top).
+func (s *Store) pgBeginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, error) {
 	tx, err := s.W.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, queries{}, fmt.Errorf("begin: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, writeLockKey); err != nil {
-		tx.Rollback()
+	lock := `SELECT pg_advisory_xact_lock($1)`
+	if shared {
+		lock = `SELECT pg_advisory_xact_lock_shared($1)`
+	}
+	if _, err := tx.ExecContext(ctx, lock, writeLockKey); err != nil {
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return nil, queries{}, fmt.Errorf("write lock: %w", err)
 	}
 	return tx, queries{tx, s.d}, nil
@@ -171,8 +198,10 @@ func pgConstraintError(err error) (error, bool) {
 	switch {
 	case pe.Code == "23505" && (pe.ConstraintName == "chatbots_one_active" || pe.ConstraintName == "chatbots_one_deactivated"):
 		return ErrSenderBusy, true
+	case pe.Code == "23505" && pe.ConstraintName == "chat_sessions_one_open":
+		return ErrSessionOpen, true
 	case pe.Code == "23505":
-		return fmt.Errorf("%w: %v", ErrDuplicate, err), true
+		return fmt.Errorf("%w: %w", ErrDuplicate, err), true
 	case pe.Code == "P0001" && pe.Message == "last_active_admin":
 		return ErrLastAdmin, true
 	case pe.Code == "P0001" && pe.Message == "session_on_inactive_chatbot":

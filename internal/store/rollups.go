@@ -1,10 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -121,10 +124,10 @@ func (r *rollup) closed(chatbotID, releaseID int64, opened, last, closedAt time.
 	}
 }
 
-const upsertRollupHour = `INSERT INTO rollup_hours (chatbot_id, hour, release_id, sessions_opened, inbound, outbound, fallback_hits,
+const upsertRollupHour = `INSERT INTO rollup_hours (chatbot_id, hour, release_id, shard, sessions_opened, inbound, outbound, fallback_hits,
 	closed_completed, closed_timeout, closed_deactivated, closed_grace_ended, closed_superseded, closed_step_limit, session_seconds, last_message_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-	ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (chatbot_id, hour, release_id, shard) DO UPDATE SET
 		sessions_opened = rollup_hours.sessions_opened + excluded.sessions_opened,
 		inbound = rollup_hours.inbound + excluded.inbound,
 		outbound = rollup_hours.outbound + excluded.outbound,
@@ -138,9 +141,9 @@ const upsertRollupHour = `INSERT INTO rollup_hours (chatbot_id, hour, release_id
 		session_seconds = rollup_hours.session_seconds + excluded.session_seconds,
 		last_message_at = CASE WHEN excluded.last_message_at > coalesce(rollup_hours.last_message_at, '') THEN excluded.last_message_at ELSE rollup_hours.last_message_at END`
 
-const upsertRollupDialog = `INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, entries, ended)
-	VALUES (?, ?, ?, ?, ?, ?)
-	ON CONFLICT (chatbot_id, hour, release_id, dialog_id) DO UPDATE SET entries = rollup_dialogs.entries + excluded.entries,
+const upsertRollupDialog = `INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, shard, entries, ended)
+	VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (chatbot_id, hour, release_id, dialog_id, shard) DO UPDATE SET entries = rollup_dialogs.entries + excluded.entries,
 		ended = rollup_dialogs.ended + excluded.ended`
 
 // merge adds the counts gathered in o.
@@ -162,16 +165,30 @@ func (r *rollup) merge(o *rollup) {
 
 // flush writes the gathered counts and forgets them.
 func (r *rollup) flush(ctx context.Context, t *Tx) error {
-	for b, c := range r.hours {
-		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID,
+	// Rows are written in key order: on PostgreSQL concurrent batches
+	// lock the rows they add to, and one order for everyone means no two
+	// of them can wait for each other. Each batch runner writes its own
+	// shard (t.shard), so the batches of one replica never wait for each
+	// other here; reads sum the shards.
+	hours := slices.SortedFunc(maps.Keys(r.hours), func(a, b bucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID))
+	})
+	for _, b := range hours {
+		c := r.hours[b]
+		if _, err := t.q.ExecContext(ctx, upsertRollupHour, b.chatbotID, b.hour, b.releaseID, t.shard,
 			c.SessionsOpened, c.Inbound, c.Outbound, c.FallbackHits,
 			c.Closed[0], c.Closed[1], c.Closed[2], c.Closed[3], c.Closed[4], c.Closed[5],
 			c.SessionSeconds, nullableTime(c.LastMessageAt)); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
-	for k, c := range r.dialogs {
-		if _, err := t.q.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, c.entries, c.ended); err != nil {
+	dialogs := slices.SortedFunc(maps.Keys(r.dialogs), func(a, b dialogBucket) int {
+		return cmp.Or(cmp.Compare(a.chatbotID, b.chatbotID), cmp.Compare(a.hour, b.hour), cmp.Compare(a.releaseID, b.releaseID),
+			strings.Compare(a.dialog, b.dialog))
+	})
+	for _, k := range dialogs {
+		c := r.dialogs[k]
+		if _, err := t.q.ExecContext(ctx, upsertRollupDialog, k.chatbotID, k.hour, k.releaseID, k.dialog, t.shard, c.entries, c.ended); err != nil {
 			return fmt.Errorf("rollup: %w", err)
 		}
 	}
@@ -224,20 +241,17 @@ func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int6
 	if err != nil {
 		return 0, err
 	}
+	defer rows.Close()
 	r := t.rollup
 	var n int64
 	for rows.Next() {
 		var chatbotID, releaseID int64
 		var opened, last, closed, reason, dialog string
 		if err := rows.Scan(&chatbotID, &releaseID, &opened, &last, &closed, &reason, &dialog); err != nil {
-			rows.Close()
 			return 0, err
 		}
 		r.closed(chatbotID, releaseID, parseTime(opened), parseTime(last), parseTime(closed), reason, dialog)
 		n++
-	}
-	if err := rows.Close(); err != nil {
-		return 0, err
 	}
 	return n, rows.Err()
 }
@@ -343,14 +357,25 @@ type DialogRollupRow struct {
 	DialogCounts
 }
 
-// AllRollups returns every rollup row in key order.
+// AllRollups returns every rollup row in key order, its shards summed.
 func (q queries) AllRollups(ctx context.Context) ([]RollupRow, []DialogRollupRow, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, sessions_opened, inbound, outbound, fallback_hits,
-		closed_completed, closed_timeout, closed_deactivated, closed_grace_ended, closed_superseded, closed_step_limit, session_seconds, last_message_at
-		FROM rollup_hours ORDER BY chatbot_id, hour, release_id`)
+	hours, err := q.allRollupHours(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
+	dialogs, err := q.allRollupDialogs(ctx)
+	return hours, dialogs, err
+}
+
+func (q queries) allRollupHours(ctx context.Context) ([]RollupRow, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, sum(sessions_opened), sum(inbound), sum(outbound), sum(fallback_hits),
+		sum(closed_completed), sum(closed_timeout), sum(closed_deactivated), sum(closed_grace_ended), sum(closed_superseded), sum(closed_step_limit),
+		sum(session_seconds), max(last_message_at)
+		FROM rollup_hours GROUP BY chatbot_id, hour, release_id ORDER BY chatbot_id, hour, release_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
 	var hours []RollupRow
 	for rows.Next() {
 		var r RollupRow
@@ -358,37 +383,30 @@ func (q queries) AllRollups(ctx context.Context) ([]RollupRow, []DialogRollupRow
 		c := &r.Counts
 		if err := rows.Scan(&r.ChatbotID, &r.Hour, &r.ReleaseID, &c.SessionsOpened, &c.Inbound, &c.Outbound, &c.FallbackHits,
 			&c.Closed[0], &c.Closed[1], &c.Closed[2], &c.Closed[3], &c.Closed[4], &c.Closed[5], &c.SessionSeconds, &last); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		c.LastMessageAt = nullTime(last)
 		hours = append(hours, r)
 	}
-	if err := errorsOf(rows); err != nil {
-		return nil, nil, err
-	}
-	rows, err = q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, dialog_id, entries, ended FROM rollup_dialogs ORDER BY chatbot_id, hour, release_id, dialog_id`)
+	return hours, rows.Err()
+}
+
+func (q queries) allRollupDialogs(ctx context.Context) ([]DialogRollupRow, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id, hour, release_id, dialog_id, sum(entries), sum(ended) FROM rollup_dialogs
+		GROUP BY chatbot_id, hour, release_id, dialog_id ORDER BY chatbot_id, hour, release_id, dialog_id`)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	defer rows.Close()
 	var dialogs []DialogRollupRow
 	for rows.Next() {
 		var r DialogRollupRow
 		if err := rows.Scan(&r.ChatbotID, &r.Hour, &r.ReleaseID, &r.DialogID, &r.Entries, &r.Ended); err != nil {
-			rows.Close()
-			return nil, nil, err
+			return nil, err
 		}
 		dialogs = append(dialogs, r)
 	}
-	return hours, dialogs, errorsOf(rows)
-}
-
-func errorsOf(rows *sql.Rows) error {
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	return rows.Close()
+	return dialogs, rows.Err()
 }
 
 // closedColumns is the count of each close reason, as SQL over
@@ -416,14 +434,14 @@ func (t *Tx) RebuildRollups(ctx context.Context) error {
 			SELECT m.chatbot_id, ` + d.hourOf("m.at") + `, coalesce(s.release_id, 0),
 				count(*) FILTER (WHERE m.direction = 'in'), count(*) FILTER (WHERE m.direction = 'out'), sum(m.fallback_hits), max(m.at)
 			FROM messages m JOIN chat_sessions s ON s.id = m.session_id WHERE true GROUP BY 1, 2, 3
-			ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET inbound = excluded.inbound, outbound = excluded.outbound,
+			ON CONFLICT (chatbot_id, hour, release_id, shard) DO UPDATE SET inbound = excluded.inbound, outbound = excluded.outbound,
 				fallback_hits = excluded.fallback_hits, last_message_at = excluded.last_message_at`,
 		`INSERT INTO rollup_hours (chatbot_id, hour, release_id, closed_completed, closed_timeout, closed_deactivated,
 				closed_grace_ended, closed_superseded, closed_step_limit, session_seconds)
 			SELECT chatbot_id, ` + d.hourOf("closed_at") + `, coalesce(release_id, 0), ` + closedColumns() + `
 				sum(` + d.epochOf("last_activity_at") + ` - ` + d.epochOf("opened_at") + `)
 			FROM chat_sessions WHERE closed_at IS NOT NULL GROUP BY 1, 2, 3
-			ON CONFLICT (chatbot_id, hour, release_id) DO UPDATE SET closed_completed = excluded.closed_completed, closed_timeout = excluded.closed_timeout,
+			ON CONFLICT (chatbot_id, hour, release_id, shard) DO UPDATE SET closed_completed = excluded.closed_completed, closed_timeout = excluded.closed_timeout,
 				closed_deactivated = excluded.closed_deactivated, closed_grace_ended = excluded.closed_grace_ended,
 				closed_superseded = excluded.closed_superseded, closed_step_limit = excluded.closed_step_limit,
 				session_seconds = excluded.session_seconds`,
@@ -441,7 +459,7 @@ func (t *Tx) RebuildRollups(ctx context.Context) error {
 		`INSERT INTO rollup_dialogs (chatbot_id, hour, release_id, dialog_id, ended)
 			SELECT chatbot_id, ` + d.hourOf("closed_at") + `, coalesce(release_id, 0), ` + d.jsonField("state", "dialog") + `, count(*)
 			FROM chat_sessions WHERE closed_at IS NOT NULL AND coalesce(` + d.jsonField("state", "dialog") + `, '') <> '' GROUP BY 1, 2, 3, 4
-			ON CONFLICT (chatbot_id, hour, release_id, dialog_id) DO UPDATE SET ended = excluded.ended`,
+			ON CONFLICT (chatbot_id, hour, release_id, dialog_id, shard) DO UPDATE SET ended = excluded.ended`,
 	}
 	for _, q := range steps {
 		if _, err := t.q.ExecContext(ctx, q); err != nil {

@@ -102,7 +102,7 @@ func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) (err error) 
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := bulkLoad(ctx, tx, fn); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return constraintError(err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -166,21 +166,11 @@ func rebuiltTables() []string { return []string{"chat_sessions"} }
 func dropIndexes(ctx context.Context, tx *sql.Tx, tables ...string) ([]string, error) {
 	var names, defs []string
 	for _, t := range tables {
-		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
+		n, d, err := indexesOf(ctx, tx, t)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var name, def string
-			if err := rows.Scan(&name, &def); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			names, defs = append(names, name), append(defs, def)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		names, defs = append(names, n...), append(defs, d...)
 	}
 	for _, n := range names {
 		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(n, `"`, `""`)+`"`); err != nil {
@@ -188,6 +178,23 @@ func dropIndexes(ctx context.Context, tx *sql.Tx, tables ...string) ([]string, e
 		}
 	}
 	return defs, nil
+}
+
+// indexesOf lists the names and SQL of a table's own indexes.
+func indexesOf(ctx context.Context, tx *sql.Tx, table string) (names, defs []string, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, table)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, def string
+		if err := rows.Scan(&name, &def); err != nil {
+			return nil, nil, err
+		}
+		names, defs = append(names, name), append(defs, def)
+	}
+	return names, defs, rows.Err()
 }
 
 // setPragmas switches conn to bulk-load pragmas and returns the function

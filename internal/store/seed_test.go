@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestBulkLoad(t *testing.T) {
 	if _, err := st.OpenChatSession(ctx, 1, "+1a0s"); err != nil {
 		t.Errorf("open session lookup: %v", err)
 	}
-	if err := st.BulkLoad(ctx, bulkWorld); err != ErrNotEmpty {
+	if err := st.BulkLoad(ctx, bulkWorld); !errors.Is(err, ErrNotEmpty) {
 		t.Errorf("second load: %v, want ErrNotEmpty", err)
 	}
 }
@@ -85,13 +86,19 @@ func TestBulkLoadRefusesBadRows(t *testing.T) {
 			return b.Message(Message{SessionID: 99, ChatbotID: 1, Direction: "in", Text: "x", At: now})
 		},
 		"I5 two open sessions for one end user": func(b *Bulk) error {
-			b.ChatSession(openSession(1, 1, "+1555"))
+			if err := b.ChatSession(openSession(1, 1, "+1555")); err != nil {
+				return err
+			}
 			return b.ChatSession(openSession(2, 1, "+1555"))
 		},
 		"I4 an open session on an inactive chatbot": func(b *Bulk) error {
-			b.Chatbot(Chatbot{ID: 2, Name: "B", Language: "en", Channel: "sms", SenderID: 1, SessionTimeout: time.Hour,
-				Definition: []byte("{}"), Version: 1, Status: StatusInactive, CreatedAt: now, UpdatedAt: now})
-			b.Flush()
+			if err := b.Chatbot(Chatbot{ID: 2, Name: "B", Language: "en", Channel: "sms", SenderID: 1, SessionTimeout: time.Hour,
+				Definition: []byte("{}"), Version: 1, Status: StatusInactive, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			if err := b.Flush(); err != nil {
+				return err
+			}
 			return b.ChatSession(openSession(1, 2, "+1555"))
 		},
 		"I1 two active chatbots on a sender": func(b *Bulk) error {

@@ -45,7 +45,7 @@ func (c *stmtCache) prepare(ctx context.Context, query string) (*sql.Stmt, error
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old := c.m[query]; old != nil {
-		st.Close()
+		st.Close() //nolint:sqlclosecheck // a twin prepared meanwhile: this one is dropped at once
 		return old, nil
 	}
 	c.m[query] = st
@@ -69,7 +69,7 @@ func (c *stmtCache) preparePending(ctx context.Context) {
 	clear(c.pending)
 	c.mu.Unlock()
 	for _, q := range queries {
-		_, _ = c.prepare(ctx, q)
+		_, _ = c.prepare(ctx, q) //nolint:sqlclosecheck // kept in the cache, closed by stmtCache.close
 	}
 }
 
@@ -86,7 +86,7 @@ func (c *stmtCache) close() {
 type cachedDB struct{ c *stmtCache }
 
 func (d cachedDB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := d.c.prepare(ctx, query)
+	st, err := d.c.prepare(ctx, query) //nolint:sqlclosecheck // kept in the cache, closed by stmtCache.close
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (d cachedDB) ExecContext(ctx context.Context, query string, args ...any) (s
 }
 
 func (d cachedDB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := d.c.prepare(ctx, query)
+	st, err := d.c.prepare(ctx, query) //nolint:sqlclosecheck // kept in the cache, closed by stmtCache.close
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func (d cachedDB) QueryContext(ctx context.Context, query string, args ...any) (
 }
 
 func (d cachedDB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := d.c.prepare(ctx, query)
+	st, err := d.c.prepare(ctx, query) //nolint:sqlclosecheck // kept in the cache, closed by stmtCache.close
 	if err != nil {
 		return d.c.db.QueryRowContext(ctx, query, args...) // reports the same error
 	}
@@ -139,21 +139,21 @@ func (t cachedTx) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t cachedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // bound to the transaction, closed with it
 		return st.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
 func (t cachedTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // bound to the transaction, closed with it
 		return st.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
 func (t cachedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := t.stmt(ctx, query); st != nil {
+	if st := t.stmt(ctx, query); st != nil { //nolint:sqlclosecheck // bound to the transaction, closed with it
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)

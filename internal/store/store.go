@@ -34,6 +34,10 @@ var (
 	// ErrOpenSessions: a chatbot cannot become inactive with open
 	// sessions, nor can a session open on a chatbot that is not active (I4).
 	ErrOpenSessions = errors.New("open sessions do not match the chatbot's status")
+	// ErrSessionOpen: the end user already has an open session on the
+	// sender (I5). Only concurrent batches on PostgreSQL meet it: one of
+	// two first messages of an end user opened the session first.
+	ErrSessionOpen = errors.New("the end user already has an open session on this sender")
 )
 
 // Store is the database: W is the single writer connection, R the readers.
@@ -78,6 +82,9 @@ type Tx struct {
 	rollup *rollup
 	// deadlineSet: the transaction set a grace deadline (noteDeadline).
 	deadlineSet bool
+	// shard is the rollup shard the transaction adds to: its batch
+	// runner's number, 0 outside batches (see rollup.flush).
+	shard int
 }
 
 func dsn(path string, readOnly bool) string {
@@ -149,7 +156,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
-	go s.runBatches()
+	s.startBatches(1, 0)
 	return s, nil
 }
 
@@ -207,14 +214,14 @@ func (s *Store) InTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
-	tx, q, err := s.beginWrite(ctx)
+	tx, q, err := s.beginWrite(ctx, false)
 	if err != nil {
 		return err
 	}
 	defer s.afterWrite(ctx)
 	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
 	if err := fn(t); err != nil {
-		tx.Rollback()
+		_ = tx.Rollback() // the error that stopped it is the one to report
 		return err
 	}
 	if err := t.commit(ctx); err != nil {
@@ -235,10 +242,12 @@ func (s *Store) afterWrite(ctx context.Context) {
 }
 
 // beginWrite begins a write transaction on the engine's writer and
-// returns the queries that run inside it.
-func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, queries, error) {
+// returns the queries that run inside it. A shared one (a batch of routed
+// messages) may run beside other shared ones on PostgreSQL; on SQLite
+// every write transaction is alone.
+func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, error) {
 	if s.pg != nil {
-		return s.pgBeginWrite(ctx)
+		return s.pgBeginWrite(ctx, shared)
 	}
 	tx, err := s.W.BeginTx(ctx, nil)
 	if err != nil {
@@ -251,7 +260,7 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, queries, error) {
 // nothing is kept.
 func (t *Tx) commit(ctx context.Context) error {
 	if err := t.rollup.flush(ctx, t); err != nil {
-		t.tx.Rollback()
+		_ = t.tx.Rollback() // the flush's error is the one to report
 		return err
 	}
 	if err := t.tx.Commit(); err != nil {
@@ -307,10 +316,12 @@ func constraintError(err error) error {
 		return ErrLastAdmin
 	case strings.Contains(msg, "UNIQUE constraint failed: chatbots.sender_id"):
 		return ErrSenderBusy
+	case strings.Contains(msg, "UNIQUE constraint failed: chat_sessions.sender_id, chat_sessions.end_user"):
+		return ErrSessionOpen
 	case strings.Contains(msg, "session_on_inactive_chatbot"):
 		return ErrOpenSessions
 	case strings.Contains(msg, "UNIQUE constraint failed"):
-		return fmt.Errorf("%w: %v", ErrDuplicate, err)
+		return fmt.Errorf("%w: %w", ErrDuplicate, err)
 	}
 	return err
 }

@@ -25,24 +25,40 @@
   setInterval(countdowns, 1000);
 
   // Toasts: server flashes and HX-Trigger {"toast": {kind, text}} events.
+  // One at a time per kind (a new one replaces the last), each with a
+  // close button; "ok" ones leave after 6 s, errors stay until closed.
+  function dismissible(p) {
+    if (!p.querySelector(".toast-close")) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "toast-close";
+      b.setAttribute("aria-label", "Dismiss");
+      b.textContent = "\u00d7";
+      b.addEventListener("click", function () { p.remove(); });
+      p.appendChild(b);
+    }
+    if (p.dataset.kind !== "error") setTimeout(function () { p.remove(); }, 6000);
+  }
   function toast(kind, text) {
     var box = document.getElementById("toasts");
     if (!box) return;
+    kind = kind || "ok";
+    box.querySelectorAll(".toast").forEach(function (old) { if (old.dataset.kind === kind) old.remove(); });
     var p = document.createElement("p");
     p.className = "toast";
-    p.setAttribute("role", "status");
-    p.dataset.kind = kind || "ok";
-    p.textContent = text;
+    p.setAttribute("role", kind === "error" ? "alert" : "status");
+    p.dataset.kind = kind;
+    var span = document.createElement("span");
+    span.textContent = text;
+    p.appendChild(span);
     box.appendChild(p);
-    setTimeout(function () { p.remove(); }, 6000);
+    dismissible(p);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     countdowns();
-    document.querySelectorAll("#toasts .toast").forEach(function (p) {
-      setTimeout(function () { p.remove(); }, 6000);
-    });
+    document.querySelectorAll("#toasts .toast").forEach(dismissible);
   });
   document.addEventListener("htmx:afterSwap", function (e) { localTimes(e.target); countdowns(); });
   document.addEventListener("toast", function (e) { toast(e.detail.kind, e.detail.text); });
@@ -143,6 +159,8 @@ document.addEventListener("change", function (e) {
   function dirtyForms(root) {
     if (!root) return [];
     return Array.prototype.filter.call(root.querySelectorAll("form"), function (f) {
+      // The lifecycle dialogs' forms are questions asked then, not edits.
+      if (f.closest("dialog")) return false;
       return Array.prototype.some.call(fields(f), dirty);
     });
   }
@@ -238,4 +256,62 @@ document.addEventListener("change", function (e) {
       t.form.querySelectorAll("select[data-sender-for='" + t.name + "']").forEach(filter);
     }
   });
+})();
+
+// The grace control: typing a custom grace picks "Custom…", picking a
+// preset clears the custom field; the end time follows; the "close now"
+// tick shows only for "None". The server parses and checks all of it
+// again (lifecycle.ParseGrace); this only shows what it will read.
+(function () {
+  "use strict";
+  var units = { s: 1, sec: 1, secs: 1, second: 1, seconds: 1, m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
+    h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400 };
+  function parse(text) {
+    var s = text.toLowerCase().replace(/,/g, " ").replace(/\band\b/g, " ").trim();
+    if (s === "" || s === "none" || s === "0") return 0;
+    var re = /^\s*(\d+)\s*([a-z]+)/, total = 0, m, n = 0;
+    while (s.trim() !== "") {
+      m = re.exec(s);
+      if (!m || !units[m[2]]) return NaN;
+      total += parseInt(m[1], 10) * units[m[2]];
+      s = s.slice(m[0].length);
+      n++;
+    }
+    return n && total <= 30 * 86400 ? total : NaN;
+  }
+  var when = new Intl.DateTimeFormat(undefined, { weekday: "short", hour: "2-digit", minute: "2-digit" });
+  function update(box) {
+    var preset = box.querySelector("[data-grace-preset]"), custom = box.querySelector("[data-grace-custom]");
+    var out = box.querySelector("[data-grace-end]"), tick = box.querySelector("[data-close-now]");
+    var text = custom.value.trim() !== "" ? custom.value : preset.value === "custom" ? "" : preset.value;
+    var secs = preset.value === "custom" && custom.value.trim() === "" ? NaN : parse(text);
+    if (tick) tick.hidden = secs !== 0;
+    if (isNaN(secs)) {
+      out.textContent = preset.value === "custom" && custom.value.trim() === "" ? "Type a grace period, such as 90s, 15 minutes, 1h30m or 2 days."
+        : "Not a grace period this reads: write numbers with units, such as 90s, 15 minutes, 1h30m or 2 days (at most 30 days).";
+    } else if (secs === 0) {
+      out.textContent = tick ? "No grace: tick below to close them now." : "No grace.";
+    } else {
+      out.textContent = "The grace would end " + when.format(new Date(Date.now() + secs * 1000)) + " if you confirm now.";
+    }
+  }
+  function boxOf(el) { return el.closest && el.closest("[data-grace-control]"); }
+  document.addEventListener("input", function (e) {
+    var box = boxOf(e.target);
+    if (!box) return;
+    if (e.target.matches("[data-grace-custom]")) {
+      box.querySelector("[data-grace-preset]").value = e.target.value.trim() === "" ? box.querySelector("[data-grace-preset] option[selected]") ? box.querySelector("[data-grace-preset] option[selected]").value : "none" : "custom";
+    }
+    update(box);
+  });
+  document.addEventListener("change", function (e) {
+    var box = boxOf(e.target);
+    if (!box) return;
+    if (e.target.matches("[data-grace-preset]") && e.target.value !== "custom") box.querySelector("[data-grace-custom]").value = "";
+    update(box);
+  });
+  function all() { document.querySelectorAll("[data-grace-control]").forEach(update); }
+  document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("htmx:afterSwap", all);
+  setInterval(all, 30000);
 })();

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
+)
+
+// sessionFilter reads a session list's filters from the query, the same
+// for the console list and the API: status (or the console's older name,
+// state) open|closed, end_user, reason, from and to (YYYY-MM-DD, UTC, to
+// inclusive, or RFC 3339 times), before (keyset) and limit.
+func sessionFilter(c echo.Context, botID int64) (store.SessionFilter, error) {
+	f := store.SessionFilter{ChatbotID: botID, Limit: 50}
+	q := c.QueryParams()
+	status := q.Get("status")
+	if status == "" {
+		status = q.Get("state")
+	}
+	switch status {
+	case "":
+	case "open", "closed":
+		open := status == "open"
+		f.Open = &open
+	default:
+		return f, problem.Field("status", "Unknown session status %q: use open or closed.", status)
+	}
+	f.EndUser = strings.TrimSpace(q.Get("end_user"))
+	if len(f.EndUser) > 1024 {
+		return f, problem.Field("end_user", "end_user is at most 1024 bytes.")
+	}
+	if f.Reason = q.Get("reason"); f.Reason != "" && !slices.Contains(store.CloseReasons, f.Reason) {
+		return f, problem.Field("reason", "Unknown close reason %q: use one of %s.", f.Reason, strings.Join(store.CloseReasons, ", "))
+	}
+	var err error
+	if f.From, err = filterTime(q.Get("from"), "from", false); err != nil {
+		return f, err
+	}
+	if f.To, err = filterTime(q.Get("to"), "to", true); err != nil {
+		return f, err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, problem.Field("to", "to must be after from.")
+	}
+	if v := q.Get("before"); v != "" {
+		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before <= 0 {
+			return f, problem.Field("before", "The page marker %q is not valid.", v)
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 500 {
+			return f, problem.Field("limit", "limit is a number from 1 to 500.")
+		}
+	}
+	return f, nil
+}
+
+// filterTime reads a date (a whole UTC day; end says the day counts up to
+// its end) or an RFC 3339 time; "" is unbounded.
+func filterTime(v, field string, end bool) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, problem.Field(field, "%s must be a date (2026-03-01) or an RFC 3339 time.", field)
+}
+
+// apiSession is a session in the API.
+type apiSession struct {
+	ID             int64      `json:"id"`
+	EndUser        string     `json:"end_user"`
+	Status         string     `json:"status"`
+	CloseReason    string     `json:"close_reason,omitempty"`
+	OpenedAt       time.Time  `json:"opened_at"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	ClosedAt       *time.Time `json:"closed_at,omitempty"`
+	ReleaseID      int64      `json:"release_id,omitempty"`
+	MessagesIn     int        `json:"messages_in"`
+	MessagesOut    int        `json:"messages_out"`
+}
+
+// apiChatSessions is GET /api/v1/chatbots/{id}/sessions: newest first,
+// with next_before to pass as before for the next page (absent on the
+// last page).
+func (s *Server) apiChatSessions(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if _, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	f, err := sessionFilter(c, id)
+	if err != nil {
+		return err
+	}
+	list, next, err := s.cfg.Store.ChatSessions(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Sessions   []apiSession `json:"sessions"`
+		NextBefore int64        `json:"next_before,omitempty"`
+	}{Sessions: make([]apiSession, 0, len(list)), NextBefore: next}
+	for _, ss := range list {
+		a := apiSession{ID: ss.ID, EndUser: ss.EndUser, Status: "open", CloseReason: ss.CloseReason, OpenedAt: ss.OpenedAt,
+			LastActivityAt: ss.LastActivityAt, ReleaseID: ss.ReleaseID, MessagesIn: ss.Inbound, MessagesOut: ss.Outbound}
+		if !ss.Open() {
+			closed := ss.ClosedAt
+			a.Status, a.ClosedAt = "closed", &closed
+		}
+		out.Sessions = append(out.Sessions, a)
+	}
+	return c.JSON(http.StatusOK, out)
+}
