@@ -68,6 +68,9 @@ func TestCompare(t *testing.T) {
 	if !strings.Contains(page.Body, `href="/chatbots/`+draft+`/compare?against=`+live+`"`) {
 		t.Fatalf("the chatbot page does not link to the comparison with the live chatbot")
 	}
+	if !strings.Contains(page.Body, "What changed since Matrix bot?") {
+		t.Errorf("the activation dialog does not link to the comparison with what is live")
+	}
 	page = c.get("/chatbots/" + draft + "/compare?against=" + live)
 	if page.Status != http.StatusOK || !strings.Contains(page.Body, "From Matrix bot to Matrix draft") || !strings.Contains(page.Body, "2 changes") ||
 		!strings.Contains(page.Body, "element 1 · text") || !strings.Contains(page.Body, "Hello again!") {
