@@ -121,6 +121,10 @@ func liveFAQNamed(t *testing.T, app *testkit.App, address, name string) store.Ch
 			{ID: "fallback", Name: "Fallback", Elements: []chatbot.Element{
 				{Type: chatbot.ElementMessage, Text: "Sorry, ask me about hours."}, {Type: chatbot.ElementGoto, Dialog: "menu"}}},
 		},
+		// A test that survives the journeys' edits of the hours answer.
+		Tests: []chatbot.Test{{Name: "greets", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{"Hello! Ask me about hours."}},
+		}}},
 	}
 	bot, err = app.Chatbots.Update(ctx, sys, bot.ID, chatbots.Edit{Version: bot.Version, Apply: chatbots.ReplaceDefinition(def)})
 	must(t, err)

@@ -387,6 +387,7 @@ func TestAPIPatchChatbot(t *testing.T) {
 func brokenDef() *chatbot.Definition {
 	d := greeter()
 	d.Dialogs[0].Elements = append(d.Dialogs[0].Elements[:2], chatbot.Element{Type: chatbot.ElementGoto, Dialog: "nowhere"})
+	d.Tests[0].Turns = d.Tests[0].Turns[:1] // still passes: the only error is the jump
 	return d
 }
 

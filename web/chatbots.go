@@ -137,7 +137,9 @@ func (s *Server) createChatbot(c echo.Context) error {
 		if lerr != nil {
 			return lerr
 		}
-		f.Errors, d.New = errs, f
+		// Errors first: d.New is a copy of f.
+		f.Errors = errs
+		d.New = f
 		return s.render(c, status, views.ChatbotsPage(d))
 	}
 	s.flash(c, "ok", bot.Name+" created. Design its dialogs, then validate it.")

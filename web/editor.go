@@ -105,6 +105,12 @@ func (s *Server) validation(c echo.Context) error {
 // edit applies one editor change. form names the form it came from, so a
 // refusal shows next to it; anchor is where a plain post lands afterwards.
 func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
+	return s.editKeeping(c, form, anchor, nil, apply)
+}
+
+// editKeeping is edit that, when the change is refused, lets keep put what
+// was submitted back into the page, so that nothing typed is lost.
+func (s *Server) editKeeping(c echo.Context, form, anchor string, keep func(*views.EditorData), apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -127,6 +133,9 @@ func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.
 		d.Error, d.FailedForm, status = p.Message, form, statusOf(p.Kind)
 		if p.Code == chatbots.ErrStale.Code || p.Code == "not_editable" {
 			d.FailedForm = ""
+		}
+		if keep != nil {
+			keep(&d)
 		}
 	}
 	if isHTMX(c) {

@@ -36,6 +36,10 @@ func greeter() *chatbot.Definition {
 			{Type: chatbot.ElementQuestion, Text: "What is your name?", Attribute: "name"},
 			{Type: chatbot.ElementClose, Text: "Bye {{name}}."},
 		}}},
+		Tests: []chatbot.Test{{Name: "asks the name", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{"Hello!", "What is your name?"}},
+			{Say: "Ada", Expect: []string{"Bye Ada."}},
+		}}},
 	}
 }
 
@@ -105,5 +109,9 @@ func (fx fixture) methodPath(method, pattern string) string {
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
 		":idx", "0", ":token", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css")
+	if strings.HasSuffix(pattern, "/diff") || strings.HasSuffix(pattern, "/compare") {
+		// A comparison needs the other side: the live chatbot.
+		return r.Replace(pattern) + "?against=" + strconv.FormatInt(fx.active.ID, 10)
+	}
 	return r.Replace(pattern)
 }

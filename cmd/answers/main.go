@@ -43,6 +43,7 @@ Usage:
   answers seed --chatbots N --sessions N --audit N [--messages-per-session K]
                [--grace-sessions N] [--seed N] [--check] [--db FILE]
   answers copy --from FILE --to postgres://…
+  answers bot test FILE.json [FILE.json …]   (an export's conversation tests, offline; exit 1 on a failure)
 
 --db takes a SQLite file path or a postgres:// (postgresql://) URL; any
 number of "answers serve" replicas may share one PostgreSQL database.
@@ -93,6 +94,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		return exit(seedCmd(ctx, args, stdout))
 	case "copy":
 		return exit(copyCmd(ctx, args, stdout))
+	case "bot":
+		if len(args) > 0 && args[0] == "test" {
+			return exit(botTest(ctx, args[1:], stdout))
+		}
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0, nil

@@ -48,6 +48,10 @@ func shop(greeting string) *chatbot.Definition {
 			{ID: "help", Name: "Help", Elements: []chatbot.Element{el(chatbot.ElementMessage, "Sorry?"), jump("menu")}},
 			{ID: "bye", Name: "Bye", Elements: []chatbot.Element{el(chatbot.ElementClose, "Bye.")}},
 		},
+		Tests: []chatbot.Test{{Name: "hours", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{greeting}},
+			{Say: "hours?", Expect: []string{"9 to 5.", greeting}},
+		}}},
 	}
 }
 

@@ -92,6 +92,9 @@ type Definition struct {
 	Entry      string      `json:"entry"`
 	Fallback   string      `json:"fallback,omitempty"`
 	Dialogs    []Dialog    `json:"dialogs"`
+	// Tests are the conversation tests (see Test); omitted when there are
+	// none, so definitions without tests keep their hash.
+	Tests []Test `json:"tests,omitempty"`
 }
 
 // Attribute is a named value the chatbot stores, such as an answer.
@@ -183,6 +186,13 @@ func (d *Definition) Clone() *Definition {
 	c := *d
 	c.Attributes = slices.Clone(d.Attributes)
 	c.Dialogs = slices.Clone(d.Dialogs)
+	c.Tests = slices.Clone(d.Tests)
+	for i := range c.Tests {
+		c.Tests[i].Turns = slices.Clone(c.Tests[i].Turns)
+		for j := range c.Tests[i].Turns {
+			c.Tests[i].Turns[j].Expect = slices.Clone(c.Tests[i].Turns[j].Expect)
+		}
+	}
 	for i := range c.Dialogs {
 		dl := &c.Dialogs[i]
 		dl.Elements = slices.Clone(dl.Elements)
@@ -227,6 +237,19 @@ func (d *Definition) normalise() {
 	}
 	if d.Dialogs == nil {
 		d.Dialogs = []Dialog{}
+	}
+	if len(d.Tests) == 0 {
+		d.Tests = nil
+	}
+	for i := range d.Tests {
+		if d.Tests[i].Turns == nil {
+			d.Tests[i].Turns = []TestTurn{}
+		}
+		for j := range d.Tests[i].Turns {
+			if d.Tests[i].Turns[j].Expect == nil {
+				d.Tests[i].Turns[j].Expect = []string{}
+			}
+		}
 	}
 	for i := range d.Dialogs {
 		dl := &d.Dialogs[i]

@@ -1,6 +1,7 @@
 package chatbot
 
 import (
+	"fmt"
 	"maps"
 	"strings"
 )
@@ -35,6 +36,51 @@ type Result struct {
 	StepLimit    bool     // the step limit stopped the run: the session must be closed
 	Entered      []string // dialog ids entered during this step, in order (for analytics)
 	FallbackHits int      // times the fallback was entered because input matched nothing or tries ran out
+	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
+}
+
+// Step is one thing the engine did during a turn, for a designer's test
+// chat. Element is the element's 1-based position in Dialog, 0 when the
+// step is about the dialog as a whole.
+type Step struct {
+	Dialog  string `json:"dialog"`
+	Element int    `json:"element"`
+	Event   string `json:"event"`
+	Detail  string `json:"detail,omitempty"`
+}
+
+// Step events.
+const (
+	EventEntered        = "entered"        // a dialog was entered
+	EventMessage        = "message"        // a message was sent
+	EventAsked          = "asked"          // a question was asked; the engine waits for its answer
+	EventAnswered       = "answered"       // an answer was stored (Detail: attribute=value)
+	EventInvalid        = "invalid_answer" // an answer was refused; the question is asked again
+	EventTriesOut       = "tries_exhausted"
+	EventWaiting        = "waiting"  // a keywords element waits for input
+	EventBranch         = "branch"   // a keyword matched (Detail: the keyword)
+	EventNoMatch        = "no_match" // no keyword matched
+	EventFallback       = "fallback" // the fallback dialog is entered
+	EventConditionTrue  = "condition_true"
+	EventConditionFalse = "condition_false"
+	EventGoto           = "goto"
+	EventClose          = "close"      // the session completes
+	EventDialogEnd      = "dialog_end" // the dialog ran out of elements; the next input is a trigger
+	EventMissingDialog  = "missing_dialog"
+	EventStepLimit      = "step_limit"
+)
+
+// StartTraced is Start that also records its Steps.
+func StartTraced(def *Definition) Result {
+	r := newRun(def, State{})
+	r.traced = true
+	r.restart()
+	return r.result()
+}
+
+// ContinueTraced is Continue that also records its Steps.
+func ContinueTraced(def *Definition, st State, input string) Result {
+	return cont(def, st, input, true)
 }
 
 // Start runs a new session: the entry dialog from its first element. The
@@ -49,9 +95,14 @@ func Start(def *Definition) Result {
 // state is not waiting for input the message is a trigger and the entry
 // dialog runs from the top.
 func Continue(def *Definition, st State, input string) Result {
+	return cont(def, st, input, false)
+}
+
+func cont(def *Definition, st State, input string, traced bool) Result {
 	// Stored answers must survive the state's trip through JSON.
 	input = strings.ToValidUTF8(input, "\uFFFD")
 	r := newRun(def, st)
+	r.traced = traced
 	if !st.Waiting {
 		r.restart()
 		return r.result()
@@ -76,10 +127,20 @@ func Continue(def *Definition, st State, input string) Result {
 
 // run is one call of Start or Continue.
 type run struct {
-	def   *Definition
-	st    State
-	res   Result
-	steps int
+	def    *Definition
+	st     State
+	res    Result
+	steps  int
+	traced bool
+}
+
+// note records a step at the current position when tracing; the runtime
+// does not trace, so its hot path allocates nothing for it.
+func (r *run) note(event, detail string) {
+	if !r.traced {
+		return
+	}
+	r.res.Steps = append(r.res.Steps, Step{Dialog: r.st.Dialog, Element: r.st.Index + 1, Event: event, Detail: detail})
 }
 
 func newRun(def *Definition, st State) *run {
@@ -129,6 +190,11 @@ func (r *run) enter(id string) {
 	r.st.Dialog, r.st.Index, r.st.Tries, r.st.Waiting = id, 0, 0, false
 	if d, _ := r.def.DialogByID(id); d != nil {
 		r.res.Entered = append(r.res.Entered, id)
+		if r.traced {
+			r.res.Steps = append(r.res.Steps, Step{Dialog: id, Event: EventEntered})
+		}
+	} else if r.traced {
+		r.res.Steps = append(r.res.Steps, Step{Dialog: id, Event: EventMissingDialog})
 	}
 }
 
@@ -138,6 +204,7 @@ func (r *run) enterFallback() bool {
 		return false
 	}
 	r.res.FallbackHits++
+	r.note(EventFallback, r.def.Fallback)
 	r.enter(r.def.Fallback)
 	return true
 }
@@ -150,35 +217,46 @@ func (r *run) exec() {
 		if d == nil || r.st.Index < 0 || r.st.Index >= len(d.Elements) {
 			// End of the dialog: the turn ends and the next input is a
 			// trigger.
+			if d != nil && r.traced {
+				r.res.Steps = append(r.res.Steps, Step{Dialog: r.st.Dialog, Event: EventDialogEnd})
+			}
 			r.st.Dialog, r.st.Index, r.st.Tries, r.st.Waiting = r.def.Entry, 0, 0, false
 			return
 		}
 		if r.steps >= MaxSteps {
 			r.res.StepLimit = true
+			r.note(EventStepLimit, "")
 			return
 		}
 		r.steps++
 		el := d.Elements[r.st.Index]
 		switch el.Type {
 		case ElementMessage:
+			r.note(EventMessage, "")
 			r.reply(el.Text)
 			r.st.Index++
 		case ElementQuestion:
+			r.note(EventAsked, el.Attribute)
 			r.reply(el.Text)
 			r.st.Waiting = true
 			return
 		case ElementKeywords:
+			r.note(EventWaiting, "")
 			r.st.Waiting = true
 			return
 		case ElementCondition:
 			if evaluate(el, r.st.Attrs) {
+				r.note(EventConditionTrue, el.Dialog)
 				r.enter(el.Dialog)
 			} else {
+				r.note(EventConditionFalse, "")
 				r.st.Index++
 			}
 		case ElementGoto:
+			r.note(EventGoto, el.Dialog)
 			r.enter(el.Dialog)
 		case ElementClose:
+			r.note(EventClose, "")
 			r.reply(el.Text)
 			r.res.Closed = true
 			return
@@ -198,6 +276,7 @@ func (r *run) answer(el Element, input string) {
 		if el.Attribute != "" {
 			r.st.Attrs[el.Attribute] = v
 		}
+		r.note(EventAnswered, el.Attribute+"="+v)
 		r.st.Tries = 0
 		r.st.Index++
 		r.exec()
@@ -209,6 +288,7 @@ func (r *run) answer(el Element, input string) {
 		limit = DefaultMaxTries
 	}
 	if r.st.Tries < limit {
+		r.note(EventInvalid, fmt.Sprintf("try %d of %d", r.st.Tries, limit))
 		retry := el.RetryText
 		if blank(retry) {
 			retry = DefaultRetryText
@@ -218,6 +298,7 @@ func (r *run) answer(el Element, input string) {
 		r.st.Waiting = true
 		return
 	}
+	r.note(EventTriesOut, "")
 	r.st.Tries = 0
 	if !r.enterFallback() {
 		r.st.Index++
@@ -231,12 +312,14 @@ func (r *run) choose(el Element, input string) {
 	for _, b := range el.Branches {
 		for _, kw := range b.Keywords {
 			if containsWords(in, normalise(kw)) {
+				r.note(EventBranch, kw)
 				r.enter(b.Dialog)
 				r.exec()
 				return
 			}
 		}
 	}
+	r.note(EventNoMatch, "")
 	if r.def.Fallback != r.st.Dialog && r.enterFallback() {
 		r.exec()
 		return

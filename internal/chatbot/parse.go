@@ -34,6 +34,7 @@ type rawDefinition struct {
 	Entry      string            `json:"entry"`
 	Fallback   string            `json:"fallback"`
 	Dialogs    []json.RawMessage `json:"dialogs"`
+	Tests      []json.RawMessage `json:"tests"`
 }
 
 type rawDialog struct {
@@ -121,6 +122,19 @@ func Parse(data []byte) (*Definition, error) {
 			dl.Elements = append(dl.Elements, el)
 		}
 		def.Dialogs = append(def.Dialogs, dl)
+	}
+	for i, r := range raw.Tests {
+		path := fmt.Sprintf("tests[%d]", i)
+		var t Test
+		if err := decodeStrict(r, &t, path, data); err != nil {
+			return nil, err
+		}
+		for j, turn := range t.Turns {
+			if turn.Match != "" && !slices.Contains(MatchModes(), turn.Match) {
+				return nil, &ParseError{Path: fmt.Sprintf("%s.turns[%d].match", path, j), Message: unknown("match", turn.Match, MatchModes())}
+			}
+		}
+		def.Tests = append(def.Tests, t)
 	}
 	def.normalise()
 	return def, nil

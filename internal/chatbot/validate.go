@@ -41,6 +41,8 @@ const (
 	CodeJumpLoop              = "jump_loop"
 	CodeDuplicateAttribute    = "duplicate_attribute"
 	CodeInvalidAttributeName  = "invalid_attribute_name"
+	CodeTestFailed            = "test_failed"
+	CodeTestInvalid           = "test_invalid"
 )
 
 // Warning codes.
@@ -50,6 +52,7 @@ const (
 	CodeUnusedAttribute    = "unused_attribute"
 	CodeMessageTooLong     = "message_too_long"
 	CodeLongSessionTimeout = "long_session_timeout"
+	CodeNoTests            = "no_tests"
 )
 
 // MaxSessionTimeout is the session timeout above which Validate warns.
@@ -142,6 +145,7 @@ func Validate(def *Definition, ctx Context) []Finding {
 	v.loops()
 	v.reachability()
 	v.unused()
+	v.tests()
 	slices.SortStableFunc(v.found, func(a, b located) int {
 		return cmp.Or(
 			cmp.Compare(rank(a.Severity), rank(b.Severity)),

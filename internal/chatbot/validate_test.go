@@ -37,6 +37,7 @@ func validDef() *Definition {
 			{ID: "bye", Name: "Bye", Elements: []Element{{Type: ElementClose, Text: "Bye {{ name }}!"}}},
 			{ID: "fallback", Name: "Fallback", Elements: []Element{{Type: ElementMessage, Text: "Sorry?"}}},
 		},
+		Tests: []Test{{Name: "greets", Turns: []TestTurn{{Say: "hi", Expect: []string{"Your name?"}, Match: MatchContains}}}},
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/senders"
+	"github.com/answers-console/answers/internal/simulate"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -41,10 +42,14 @@ var Languages = []string{"en", "es", "fr", "de", "it", "pt", "nl", "pl", "tr", "
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	// Signer signs test-chat conversations (see Simulate).
+	Signer *simulate.Signer
 }
 
 // New makes the service.
-func New(st *store.Store) *Service { return &Service{Store: st, Now: time.Now} }
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Now: time.Now, Signer: simulate.NewSigner()}
+}
 
 var errNotFound = problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
 

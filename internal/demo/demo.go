@@ -189,6 +189,15 @@ func Print(w io.Writer, creds []Credential) {
 	tw.Flush()
 }
 
+// say is a test turn that expects exactly these replies; contains one
+// that expects replies containing each text.
+func say(text string, replies ...string) chatbot.TestTurn {
+	return chatbot.TestTurn{Say: text, Expect: replies}
+}
+func contains(text string, parts ...string) chatbot.TestTurn {
+	return chatbot.TestTurn{Say: text, Expect: parts, Match: chatbot.MatchContains}
+}
+
 func msg(text string) chatbot.Element {
 	return chatbot.Element{Type: chatbot.ElementMessage, Text: text}
 }
@@ -218,6 +227,21 @@ func faq() *chatbot.Definition {
 			{ID: "agent", Name: "Talk to a person", Elements: []chatbot.Element{bye("An agent will write to you shortly. Goodbye!")}},
 			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{msg("Sorry, I can help with hours, prices or a person."), jump("menu")}},
 		},
+		Tests: []chatbot.Test{
+			{Name: "opening hours and prices", Turns: []chatbot.TestTurn{
+				say("hi", "Hello! Ask me about our opening hours, prices, or talking to a person."),
+				say("what are your opening hours?", "We are open 9:00–17:00, Monday to Friday."),
+				say("and prices?", "Plans start at 29 € a month; see our website for details."),
+			}},
+			{Name: "a person", Turns: []chatbot.TestTurn{
+				contains("hello", "opening hours"),
+				say("can I talk to a human", "An agent will write to you shortly. Goodbye!"),
+			}},
+			{Name: "fallback", Turns: []chatbot.TestTurn{
+				contains("hey", "Hello!"),
+				say("blah blah", "Sorry, I can help with hours, prices or a person."),
+			}},
+		},
 	}
 }
 
@@ -239,6 +263,24 @@ func orders() *chatbot.Definition {
 			{ID: "not_found", Name: "Unknown order", Elements: []chatbot.Element{bye("I cannot find order {{order_id}}. Please check the number and write again.")}},
 			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{bye("Sorry, I could not understand the order number. Please write again.")}},
 		},
+		Tests: []chatbot.Test{
+			{Name: "a shipped order", Turns: []chatbot.TestTurn{
+				contains("hi", "What is your order number?"),
+				say("1042", "Order 1042 has shipped and arrives within 2 days.", "Anything else I can check? (yes/no)"),
+				say("no", "Thanks for writing. Goodbye!"),
+			}},
+			{Name: "a wrong number", Turns: []chatbot.TestTurn{
+				contains("order?", "What is your order number?"),
+				say("abc", "Order numbers are digits only, like 1042.", "What is your order number?"),
+				say("7311", "I cannot find order 7311. Please check the number and write again."),
+			}},
+			{Name: "one more", Turns: []chatbot.TestTurn{
+				contains("hello", "What is your order number?"),
+				contains("2210", "Anything else"),
+				contains("yes", "What is your order number?"),
+				contains("99", "Order 99 has shipped"),
+			}},
+		},
 	}
 }
 
@@ -257,6 +299,21 @@ func appointments() *chatbot.Definition {
 			}},
 			{ID: "morning", Name: "Morning slot", Elements: []chatbot.Element{bye("Booked, {{name}}: {{day}} at 9:30. See you then!")}},
 			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{bye("Sorry, I could not book that. Please write again to start over.")}},
+		},
+		Tests: []chatbot.Test{
+			{Name: "a morning booking", Turns: []chatbot.TestTurn{
+				say("book", "Let's book your appointment. What is your name?"),
+				say("Ada", "Which day suits you, Ada? (YYYY-MM-DD)"),
+				say("2026-12-03", "Do you prefer the morning? (yes/no)"),
+				say("yes", "Booked, Ada: 2026-12-03 at 9:30. See you then!"),
+			}},
+			{Name: "a day written wrong, then an afternoon", Turns: []chatbot.TestTurn{
+				contains("appointment", "What is your name?"),
+				contains("Grace", "Grace"),
+				say("next week", "Please write the day like 2026-12-03.", "Which day suits you, Grace? (YYYY-MM-DD)"),
+				contains("2026-12-04", "morning"),
+				say("no", "Booked, Grace: 2026-12-04 at 15:00. See you then!"),
+			}},
 		},
 	}
 }

@@ -58,6 +58,9 @@ func valid() *chatbot.Definition {
 			{Type: chatbot.ElementQuestion, Text: "What is your name?", Attribute: "name"},
 			{Type: chatbot.ElementClose, Text: "Bye {{name}}."},
 		}}},
+		Tests: []chatbot.Test{{Name: "asks the name", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{"What is your name?"}, Match: chatbot.MatchContains},
+		}}},
 	}
 }
 

@@ -107,6 +107,10 @@ func definition(prompt string) map[string]any {
 			map[string]any{"type": "message", "text": "Noted: {{note}}"},
 			map[string]any{"type": "goto", "dialog": "start"},
 		}}},
+		"tests": []any{map[string]any{"name": "echoes", "turns": []any{
+			map[string]any{"say": "hi", "expect": []any{prompt}},
+			map[string]any{"say": "a note", "expect": []any{"Noted: a note", prompt}},
+		}}},
 	}
 }
 

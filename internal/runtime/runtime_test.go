@@ -52,6 +52,11 @@ func survey() *chatbot.Definition {
 			{Type: chatbot.ElementQuestion, Text: "Your email, {{name}}?", Attribute: "email", RetryText: "That is not an email address."},
 			{Type: chatbot.ElementClose, Text: "Thanks {{name}}, bye."},
 		}}},
+		Tests: []chatbot.Test{{Name: "survey", Turns: []chatbot.TestTurn{
+			{Say: "hi", Expect: []string{"Hello!", "What is your name?"}},
+			{Say: "Ada", Expect: []string{"Nice to meet you, Ada.", "Your email, Ada?"}},
+			{Say: "ada@example.com", Expect: []string{"Thanks Ada, bye."}},
+		}}},
 	}
 }
 
@@ -63,6 +68,7 @@ func oneLiner(text string) *chatbot.Definition {
 		Dialogs: []chatbot.Dialog{{ID: "start", Name: "Start", Elements: []chatbot.Element{
 			{Type: chatbot.ElementMessage, Text: text},
 		}}},
+		Tests: []chatbot.Test{{Name: "answers", Turns: []chatbot.TestTurn{{Say: "hi", Expect: []string{text}}}}},
 	}
 }
 

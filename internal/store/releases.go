@@ -74,3 +74,8 @@ func (q queries) Releases(ctx context.Context, chatbotID int64) ([]Release, erro
 	}
 	return out, rows.Err()
 }
+
+// ReleaseByNumber is one release of a chatbot.
+func (q queries) ReleaseByNumber(ctx context.Context, chatbotID int64, number int) (Release, error) {
+	return scanRelease(q.q.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE chatbot_id = ? AND number = ?`, chatbotID, number))
+}

@@ -148,6 +148,126 @@ document.addEventListener("change", function (e) {
   if (range) range.value = "custom";
 }, true);
 
+// The editor never loses what someone typed. Every save swaps the whole
+// editor (so every form carries the new version); before the swap, the
+// values of forms edited but not saved are kept, and put back afterwards
+// with a marker saying they are not saved yet. A refused save keeps its
+// own values too. Leaving the page with unsaved edits asks first.
+(function () {
+  "use strict";
+  function fields(form) {
+    return form.querySelectorAll("input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), textarea, select");
+  }
+  function dirty(el) {
+    if (el.tagName === "SELECT") {
+      // With no option marked selected, the first one is the default.
+      var def = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
+      return el.selectedIndex !== (def < 0 ? 0 : def);
+    }
+    return el.value !== el.defaultValue;
+  }
+  function dirtyForms(root) {
+    if (!root) return [];
+    return Array.prototype.filter.call(root.querySelectorAll("form"), function (f) {
+      // The lifecycle dialogs' forms are questions asked then, not edits.
+      if (f.closest("dialog")) return false;
+      return Array.prototype.some.call(fields(f), dirty);
+    });
+  }
+  function key(f) { return (f.getAttribute("data-hx-post") || f.getAttribute("action") || "") + "|" + (f.getAttribute("aria-label") || ""); }
+  function shifts(path) { return /\/(delete|move)(\?|$)/.test(path || ""); }
+  function sourceForm(e) {
+    var elt = e.detail.requestConfig && e.detail.requestConfig.elt;
+    return elt && elt.closest ? elt.closest("form") : null;
+  }
+
+  // Removing or moving renumbers elements: edits elsewhere cannot follow.
+  document.addEventListener("htmx:confirm", function (e) {
+    var path = e.detail.path || "";
+    if (!shifts(path) || !e.target.closest || !e.target.closest("#editor")) return;
+    var own = e.target.closest("form");
+    var others = dirtyForms(document.getElementById("editor")).filter(function (f) { return f !== own; });
+    if (others.length && !window.confirm("You have unsaved changes in " + others.length + " other form(s); this will discard them. Continue?")) {
+      e.preventDefault();
+    }
+  });
+
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail.target;
+    kept = null;
+    if (!target || target.id !== "editor" || !e.detail.shouldSwap) return;
+    var path = e.detail.pathInfo && e.detail.pathInfo.requestPath;
+    var own = sourceForm(e);
+    var refused = e.detail.xhr && e.detail.xhr.status >= 400;
+    kept = {};
+    dirtyForms(target).forEach(function (f) {
+      if (f === own && !refused) return; // saved
+      if (shifts(path) && f !== own) return;
+      var vals = {};
+      fields(f).forEach(function (el) { if (el.name) vals[el.name] = el.value; });
+      kept[key(f)] = vals;
+    });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var editor = document.getElementById("editor");
+    if (!kept || !editor) return;
+    editor.querySelectorAll("form").forEach(function (f) {
+      var vals = kept[key(f)];
+      if (!vals) return;
+      var changed = false;
+      fields(f).forEach(function (el) {
+        if (el.name && Object.prototype.hasOwnProperty.call(vals, el.name) && el.value !== vals[el.name]) {
+          el.value = vals[el.name];
+          changed = true;
+        }
+      });
+      if (changed && !f.querySelector(".unsaved-marker")) {
+        var p = document.createElement("p");
+        p.className = "note unsaved-marker";
+        p.setAttribute("role", "status");
+        p.textContent = "Not saved yet: your changes are kept here until you save them.";
+        f.insertBefore(p, f.firstChild);
+        f.classList.add("unsaved");
+      }
+    });
+    kept = null;
+  });
+  window.addEventListener("beforeunload", function (e) {
+    if (dirtyForms(document.getElementById("editor")).length) {
+      e.preventDefault();
+      e.returnValue = "";
+    }
+  });
+})();
+
+// A sender select (data-sender-for names the channel select of its form)
+// offers only the senders of the chosen channel.
+(function () {
+  "use strict";
+  function filter(sel) {
+    var form = sel.form;
+    var ch = form && form.elements[sel.dataset.senderFor];
+    if (!ch) return;
+    Array.prototype.forEach.call(sel.options, function (o) {
+      if (!o.dataset.channel) return;
+      var other = o.dataset.channel !== ch.value;
+      o.hidden = other;
+      o.disabled = other;
+      if (other && o.selected) sel.value = "";
+    });
+  }
+  function all() { document.querySelectorAll("select[data-sender-for]").forEach(filter); }
+  document.addEventListener("DOMContentLoaded", all);
+  document.addEventListener("htmx:afterSwap", all);
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.form && t.name) {
+      t.form.querySelectorAll("select[data-sender-for='" + t.name + "']").forEach(filter);
+    }
+  });
+})();
+
 // The grace control: typing a custom grace picks "Custom…", picking a
 // preset clears the custom field; the end time follows; the "close now"
 // tick shows only for "None". The server parses and checks all of it

@@ -1,0 +1,63 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"testing"
+
+	"github.com/playwright-community/playwright-go"
+
+	"github.com/answers-console/answers/internal/accounts"
+	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
+)
+
+// TestEditorKeepsWhatWasTyped: a designer types in two elements and saves
+// one; the other keeps its text, marked as not saved. A refused keywords
+// line stays in the field with the message beside it, and can be fixed.
+func TestEditorKeepsWhatWasTyped(t *testing.T) {
+	app, base := startConsole(t)
+	live := liveFAQ(t, app, "keeps")
+	draft, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), live.ID)
+	must(t, err)
+	page := newPage(t)
+	signIn(t, page, base, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer))
+	_, err = page.Goto(base + "/chatbots/" + itoa(draft.ID))
+	must(t, err)
+
+	save := func(loc playwright.Locator) {
+		t.Helper()
+		must(t, loc.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Save element"}).Click())
+	}
+	hours, fallback := page.Locator("#el-hours-0"), page.Locator("#el-fallback-0")
+	must(t, hours.GetByLabel("Text").Fill("We are open 8 to 8."))
+	must(t, fallback.GetByLabel("Text").Fill("Sorry, I only know about hours and prices."))
+	save(hours)
+	expectVisible(t, page.GetByText("Saved.").First())
+	// The saved one shows what was saved; the other still has its text,
+	// marked as not saved.
+	expectText(t, page.Locator("#el-hours-0 textarea"), "We are open 8 to 8.")
+	if err := expect.Locator(page.Locator("#el-fallback-0 textarea")).ToHaveValue("Sorry, I only know about hours and prices."); err != nil {
+		t.Fatal(err)
+	}
+	expectVisible(t, page.Locator("#el-fallback-0").GetByText("Not saved yet"))
+	save(page.Locator("#el-fallback-0"))
+	expectText(t, page.Locator("#el-fallback-0 textarea"), "Sorry, I only know about hours and prices.")
+	must(t, expect.Locator(page.Locator("#el-fallback-0").GetByText("Not saved yet")).ToHaveCount(0))
+
+	// A keywords line without => is refused; the line stays with the message.
+	menu := page.Locator("#el-menu-0")
+	bad := "hours, opening => hours\nbye => bye\nprices and costs"
+	must(t, menu.GetByRole("textbox").Fill(bad))
+	save(menu)
+	expectText(t, page.Locator("#el-menu-0 .form-error, #dialog-menu .form-error").First(), "Line 3: write the keywords, then => and the dialog id")
+	if err := expect.Locator(page.Locator("#el-menu-0 textarea")).ToHaveValue(bad); err != nil {
+		t.Fatal(err)
+	}
+	// Fixed, it saves.
+	must(t, page.Locator("#el-menu-0 textarea").Fill("hours, opening => hours\nbye => bye\nprices, costs => hours"))
+	save(page.Locator("#el-menu-0"))
+	must(t, expect.Locator(page.Locator("#el-menu-0 .unsaved-marker")).ToHaveCount(0))
+	expectText(t, page.Locator("#el-menu-0 textarea"), "prices, costs => hours")
+}
