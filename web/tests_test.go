@@ -59,7 +59,7 @@ func TestConversationTestsInTheEditor(t *testing.T) {
 		t.Fatalf("save: %d\n%s", res.Status, excerpt(res.Body))
 	}
 	e := &apiEnv{t: t, app: app, fx: fx, c: newClient(t, srv)}
-	tok, _, err := app.Accounts.CreateToken(t.Context(), accounts.System(), app.Users[rbac.Supervisor].ID, "t")
+	tok, _, err := app.Accounts.CreateToken(t.Context(), accounts.System(), app.Users[rbac.Supervisor].ID, accounts.NewToken{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
