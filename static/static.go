@@ -76,15 +76,15 @@ func compressible(name string) bool {
 func compress(b []byte) (br, gz []byte) {
 	var buf bytes.Buffer
 	bw := brotli.NewWriterLevel(&buf, brotli.BestCompression)
-	bw.Write(b)
-	bw.Close()
+	_, _ = bw.Write(b) // into a bytes.Buffer, which does not fail
+	_ = bw.Close()
 	if buf.Len() < len(b) {
 		br = bytes.Clone(buf.Bytes())
 	}
 	buf.Reset()
 	gw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	gw.Write(b)
-	gw.Close()
+	_, _ = gw.Write(b) // likewise
+	_ = gw.Close()
 	if buf.Len() < len(b) {
 		gz = bytes.Clone(buf.Bytes())
 	}

@@ -142,7 +142,7 @@ func (cw *compressWriter) worthIt(h http.Header) bool {
 // encoded from its first flush on.
 func (cw *compressWriter) Flush() {
 	if !cw.decided {
-		cw.decide(true)
+		_ = cw.decide(true) // Flush returns nothing; a failed write shows on the next Write
 	}
 	if f, ok := cw.w.(interface{ Flush() error }); ok {
 		f.Flush()

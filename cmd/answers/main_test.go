@@ -295,7 +295,7 @@ func TestMetricsListener(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "answers_up 1\n") })
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "answers_up 1\n") })
 	a, err := serveMetrics(ctx, "127.0.0.1:0", h, log)
 	if err != nil {
 		t.Fatal(err)

@@ -238,7 +238,9 @@ func TestTokenNeedsPasswordAndExpires(t *testing.T) {
 		t.Errorf("entries %+v, want one %s", e, audit.ActionPasswordCheckFailed)
 	}
 	for range 5 {
-		app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: "guess"})
+		if _, _, err := app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: "guess"}); err == nil {
+			t.Fatal("a wrong current password made a token")
+		}
 	}
 	_, _, err = app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: testkit.Password(rbac.Designer)})
 	wantProblem(t, err, problem.TooMany, "throttled")

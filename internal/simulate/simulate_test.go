@@ -2,6 +2,7 @@ package simulate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -159,12 +160,12 @@ func TestTokens(t *testing.T) {
 		{"too long", strings.Repeat("a", simulate.MaxTokenBytes+1)},
 	}
 	for _, b := range bad {
-		if _, err := s.Open(b.token, target); err != simulate.ErrBadToken {
+		if _, err := s.Open(b.token, target); !errors.Is(err, simulate.ErrBadToken) {
 			t.Errorf("%s: err %v, want ErrBadToken", b.name, err)
 		}
 	}
 	for _, other := range []simulate.Target{{ChatbotID: 8}, {ChatbotID: 7, Release: 1}} {
-		if _, err := s.Open(tok, other); err != simulate.ErrBadToken {
+		if _, err := s.Open(tok, other); !errors.Is(err, simulate.ErrBadToken) {
 			t.Errorf("token for %+v opened for %+v: %v", target, other, err)
 		}
 	}
