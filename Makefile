@@ -169,16 +169,22 @@ bench: build
 	./bin/answers-bench -answers bin/answers $(BENCH_FLAGS)
 
 # soak: the long forms of the reliability suite (kill -9 rounds, the
-# many-clients soak), then every fuzz target for FUZZTIME each.
+# many-clients soak) on SQLite, then on PostgreSQL with the replicas test
+# (a leader killed every round), then every fuzz target for FUZZTIME each.
 SOAK_ROUNDS  ?= 30
 SOAK_SECONDS ?= 120
 FUZZTIME     ?= 60s
 # The crash test's server is a separate, plain build, so the test itself
 # runs without -race (which would only slow its checks); the soak is
 # in process and runs with it.
-soak: assets generate
+soak: assets generate postgres
 	SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) go test -count=1 -timeout 60m -v -run '^TestCrashSafety$$' ./internal/reliability/
 	SOAK=1 SOAK_SECONDS=$(SOAK_SECONDS) go test -race -count=1 -timeout 60m -v -run '^TestSoak$$' ./internal/reliability/
+	@dir=$$(mktemp -d /tmp/answers-pg.XXXXXX); \
+		trap 'db/testcluster.sh stop "'$$dir'"' EXIT; \
+		url=$${ANSWERS_TEST_POSTGRES:-$$(db/testcluster.sh start "$$dir")} || exit 1; \
+		SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) SOAK_SECONDS=$(SOAK_SECONDS) ANSWERS_TEST_POSTGRES="$$url" \
+			go test -count=1 -timeout 60m -v -run '^(TestCrashSafety|TestReplicas|TestSoak)$$' ./internal/reliability/
 	$(MAKE) --no-print-directory fuzz
 
 # Every fuzz target as package-dir:FuzzName, found in the test files, so a
