@@ -230,6 +230,12 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		if err != nil {
 			return err
 		}
+		if ok && sess.LastActivityAt.After(now) {
+			// Never date a message before the session's last one: on
+			// PostgreSQL another replica (or a batch beside this one) may
+			// have read its clock later but locked the session first.
+			now = sess.LastActivityAt
+		}
 		var res chatbot.Result
 		var told *ClosedNotice
 		if ok {
