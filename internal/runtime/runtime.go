@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"strings"
 	"sync"
@@ -202,11 +203,13 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	var out Outcome
 	var opened bool
 	var err error
-	// An end user's two first messages routed at once (on PostgreSQL,
-	// batches run side by side) both find no session; the second to open
-	// one is refused by I5 and routes again, now continuing the session.
-	for try := 0; try < 3; try++ {
-		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) {
+	// On PostgreSQL batches run side by side: an end user's two first
+	// messages routed at once both find no session, and the second to
+	// open one is refused by I5; two batches may also lock two sessions
+	// in opposite orders, and PostgreSQL ends one as a deadlock. Either
+	// way that message's job was rolled back alone, and routes again.
+	for try := 0; try < 5; try++ {
+		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
 			break
 		}
 	}
@@ -223,7 +226,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 	// Messages share transactions (group commit): the reply goes out only
 	// once the transaction holding the message, the session and the
 	// rollups has committed.
-	err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
+	err := s.Store.InBatchFor(ctx, conversationKey(snd.ID, endUser), func(ctx context.Context, tx *store.Tx) error {
 		now := s.Now().UTC()
 		opened = false
 		sess, bot, state, ok, lazily, err := s.continuable(ctx, tx, snd, endUser, now)
@@ -344,6 +347,13 @@ func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, senderID int64
 		text = DefaultClosedNotice
 	}
 	return &ClosedNotice{Reason: reason, Notice: text}, nil
+}
+
+// conversationKey names an end user on a sender, for InBatchFor.
+func conversationKey(senderID int64, endUser string) uint64 {
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "%d\x00%s", senderID, endUser) // a hash does not fail
+	return h.Sum64()
 }
 
 // continuable finds the end user's open session and says whether it may go

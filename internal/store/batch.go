@@ -35,9 +35,22 @@ var errClosed = errors.New("the database is closed")
 // cancelled, so one caller going away cannot interrupt the others' work;
 // if ctx ends before fn starts, fn does not run.
 func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error) error {
+	return s.inBatch(ctx, s.batch, fn)
+}
+
+// InBatchFor is InBatch for work on one key (an end user on a sender):
+// every job of a key goes to the same batch runner, so the batches that
+// run side by side on PostgreSQL never wait for each other's locks on
+// one session, nor lock two sessions in opposite orders — only batches
+// of two replicas can.
+func (s *Store) InBatchFor(ctx context.Context, key uint64, fn func(context.Context, *Tx) error) error {
+	return s.inBatch(ctx, s.keyed[key%uint64(len(s.keyed))], fn)
+}
+
+func (s *Store) inBatch(ctx context.Context, queue chan *batchJob, fn func(context.Context, *Tx) error) error {
 	job := &batchJob{fn: fn, done: make(chan error, 1)}
 	select {
-	case s.batch <- job:
+	case queue <- job:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-s.closed:
@@ -51,11 +64,13 @@ func (s *Store) InBatch(ctx context.Context, fn func(context.Context, *Tx) error
 // base+i, so that concurrent batches never add to the same rollup row.
 func (s *Store) startBatches(n, base int) {
 	var wg sync.WaitGroup
+	s.keyed = make([]chan *batchJob, n)
 	for i := range n {
+		s.keyed[i] = make(chan *batchJob)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.runBatches(base + i)
+			s.runBatches(s.keyed[i], base+i)
 		}()
 	}
 	go func() {
@@ -64,10 +79,13 @@ func (s *Store) startBatches(n, base int) {
 	}()
 }
 
-func (s *Store) runBatches(shard int) {
+// runBatches runs batches of the jobs of its own queue and of the shared
+// one.
+func (s *Store) runBatches(own chan *batchJob, shard int) {
 	for {
 		var first *batchJob
 		select {
+		case first = <-own:
 		case first = <-s.batch:
 		case <-s.closed:
 			return
@@ -80,6 +98,8 @@ func (s *Store) runBatches(shard int) {
 	more:
 		for len(jobs) < maxBatch {
 			select {
+			case j := <-own:
+				jobs = append(jobs, j)
 			case j := <-s.batch:
 				jobs = append(jobs, j)
 			default:

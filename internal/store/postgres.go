@@ -177,6 +177,11 @@ func (s *Store) pgRetry(ctx context.Context, fn func() error, prior error) error
 	return err
 }
 
+// Retryable reports a PostgreSQL serialization failure or deadlock: the
+// transaction (or a job's savepoint) was rolled back and may simply run
+// again.
+func Retryable(err error) bool { return retryable(err) }
+
 // retryable reports a PostgreSQL serialization failure or deadlock.
 func retryable(err error) bool {
 	var pe *pgconn.PgError

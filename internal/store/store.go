@@ -52,6 +52,7 @@ type Store struct {
 	wstmts, rstmts *stmtCache
 	// Group commit (see InBatch): waiting work, and the end of it all.
 	batch     chan *batchJob
+	keyed     []chan *batchJob // one queue per batch runner (InBatchFor)
 	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
