@@ -32,6 +32,7 @@ as_owner() {
 case "$cmd" in
 start)
 	mkdir -p "$dir"
+	dir=$(cd "$dir" && pwd) # postgres runs in its data directory: paths must be absolute
 	if [[ $(id -u) -eq 0 ]]; then chown postgres: "$dir"; fi
 	port=
 	for p in $(shuf -i 20000-60000 -n 100); do
@@ -50,6 +51,7 @@ start)
 	;;
 stop)
 	if [[ -d "$dir/data" ]]; then
+		dir=$(cd "$dir" && pwd)
 		as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
 	fi
 	rm -rf "$dir"
