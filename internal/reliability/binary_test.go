@@ -60,6 +60,12 @@ func answers(t *testing.T, bin string, args ...string) (string, error) {
 // nothing here.
 func addUser(t *testing.T, db, email, role string) {
 	t.Helper()
+	addUserWithPassword(t, db, email, role, "") // a generated password
+}
+
+// addUserWithPassword is addUser for a user who signs in with password.
+func addUserWithPassword(t *testing.T, db, email, role, password string) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, db)
 	if err != nil {
@@ -68,7 +74,7 @@ func addUser(t *testing.T, db, email, role string) {
 	defer st.Close()
 	svc := accounts.New(st)
 	svc.Hasher = auth.Hasher{Cost: 4}
-	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role}); err != nil {
+	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
-	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/bench"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
@@ -287,22 +285,5 @@ func (r *replicaRig) checkShared() {
 	}
 	if s := status(live[len(live)-1]); s != http.StatusTooManyRequests {
 		t.Errorf("a sixth wrong password after five spread over the replicas: %d, want 429", s)
-	}
-}
-
-// addUserWithPassword adds a user who signs in with password (bcrypt at
-// its lowest cost).
-func addUserWithPassword(t *testing.T, db, email, role, password string) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := accounts.New(st)
-	svc.Hasher = auth.Hasher{Cost: 4}
-	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
-		t.Fatal(err)
 	}
 }
