@@ -63,8 +63,6 @@ type pgState struct {
 	cfg *pgx.ConnConfig
 }
 
-func (p *pgState) close() {}
-
 // IsPostgresURL reports whether dsn names a PostgreSQL database rather
 // than a SQLite file.
 func IsPostgresURL(dsn string) bool {

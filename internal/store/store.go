@@ -183,9 +183,7 @@ func migrate(ctx context.Context, w *sql.DB, d goose.Dialect, dir string, opts .
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
 	<-s.batchDone
-	if s.pg != nil {
-		s.pg.close()
-	} else {
+	if s.pg == nil { // PostgreSQL's prepared statements are pgx's, per connection
 		s.rstmts.close()
 		s.wstmts.close()
 	}
