@@ -11,6 +11,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testdb"
 	"github.com/answers-console/answers/internal/testkit"
 )
 
@@ -82,5 +83,100 @@ func testGraceEndDrains(t *testing.T, early bool) {
 	e := page.Entries[0]
 	if e.Action != lifecycle.ActionGraceEnded || fmt.Sprint(e.Details["sessions_closed_in_batches"]) != fmt.Sprint(total) {
 		t.Fatalf("last entry %s %v", e.Action, e.Details)
+	}
+}
+
+// On PostgreSQL a grace end's batch of closes can wait for a session that
+// a routed message is closing at the same moment. When the wait is over,
+// that session is closed already: the batch must leave it (its reason
+// and time) alone and must not count it in the analytics a second time.
+func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
+	if testdb.Engine() != "postgres" {
+		t.Skip("on SQLite one writer at a time: no close can wait for another")
+	}
+	app := testkit.New(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	app.SetClock(func() time.Time { return now })
+	sys := accounts.System()
+	snd, err := app.Senders.Create(ctx, sys, "sms", "+15557778")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "Raced", Channel: "sms", SenderID: snd.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	err = app.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i := range 3 {
+			s, err := tx.CreateChatSession(ctx, store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: fmt.Sprint("+1", i),
+				State: []byte("{}"), OpenedAt: now, LastActivityAt: now, ExpiresAt: now.Add(time.Hour)})
+			ids = append(ids, s.ID)
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another transaction closes the first session and holds its lock.
+	other, err := app.Store.R.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.Exec(`UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ?`,
+		now.Format(store.TimeFormat), store.CloseCompleted, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() {
+		_, err := app.Lifecycle.EndGrace(ctx, accounts.Actor{User: app.Users[rbac.Manager]}, bot.ID)
+		ended <- err
+	}()
+	// The grace end's closes wait for that lock; then the other commits.
+	for waiting := 0; waiting == 0; {
+		select {
+		case err := <-ended:
+			t.Fatalf("the grace end did not wait for the session being closed: %v", err)
+		default:
+		}
+		if err := app.Store.R.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE chat_sessions%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-ended; err != nil {
+		t.Fatal(err)
+	}
+
+	var reason string
+	if err := app.Store.R.QueryRow(`SELECT close_reason FROM chat_sessions WHERE id = ?`, ids[0]).Scan(&reason); err != nil || reason != store.CloseCompleted {
+		t.Fatalf("the session closed meanwhile now says %q (%v), want %q", reason, err, store.CloseCompleted)
+	}
+	var superseded int
+	if err := app.Store.R.QueryRow(`SELECT coalesce(sum(closed_superseded), 0) FROM rollup_hours WHERE chatbot_id = ?`, bot.ID).Scan(&superseded); err != nil || superseded != 2 {
+		t.Fatalf("analytics count %d sessions superseded (%v), want 2", superseded, err)
+	}
+	page, err := app.Store.AuditEntries(ctx, 0, 1)
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(page.Entries[0].Details["sessions_closed_in_batches"]); got != "2" {
+		t.Fatalf("the grace end's entry says %s closed in batches, want 2", got)
 	}
 }

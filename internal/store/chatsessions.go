@@ -176,6 +176,12 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 
 // Every statement that closes sessions goes through closeSessions, which
 // counts them into the analytics rollups in the same transaction.
+//
+// A statement that picks its sessions in a subquery says again, on the
+// outer UPDATE, what makes a session closable: on PostgreSQL a row that
+// another transaction closed while this one waited for its lock is
+// checked again only against the outer conditions, and without them it
+// would be closed (and counted) twice.
 
 // closedAt is when a closing statement closes a session: now (?1), or its
 // last activity if that is later — on PostgreSQL a batch of closes may
@@ -201,7 +207,8 @@ func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason s
 // passed, and returns how many it closed.
 func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)`,
+		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2)
+		AND closed_at IS NULL AND expires_at <= ?1`,
 		fmtTime(now), limit)
 }
 
@@ -268,7 +275,8 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 // can write in between.
 func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ?3 AND closed_at IS NULL LIMIT ?4)`,
+		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ?3 AND closed_at IS NULL LIMIT ?4)
+		AND closed_at IS NULL`,
 		fmtTime(now), reason, chatbotID, limit)
 }
 
