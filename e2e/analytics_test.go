@@ -54,12 +54,14 @@ func TestAnalyzerReadsAnalytics(t *testing.T) {
 	bars := page.Locator("#chart-sessions rect")
 	expectText(t, sessions, "6")
 	must(t, expect.Locator(bars).ToHaveCount(2)) // two days with sessions
+	settled(t, page)
 
 	_, err := page.GetByLabel("Range").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("7d")})
 	must(t, err)
 	expectText(t, sessions, "3")
 	must(t, expect.Locator(bars).ToHaveCount(1))
 	must(t, expect.Page(page).ToHaveURL(regexpMust(`range=7d`)))
+	settled(t, page)
 
 	_, err = page.GetByLabel("Chatbot").SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice("Other bot")})
 	must(t, err)

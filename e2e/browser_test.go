@@ -200,6 +200,18 @@ func expectText(t *testing.T, loc playwright.Locator, text string) {
 	}
 }
 
+// settled waits until htmx has finished every request and swap on the
+// page. htmx wires up swapped-in content only when it settles (20 ms
+// after the swap), so a control of a form that was just swapped in must
+// not be used before: its change would reach no listener.
+func settled(t *testing.T, page playwright.Page) {
+	t.Helper()
+	busy := page.Locator(".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added")
+	if err := expect.Locator(busy).ToHaveCount(0); err != nil {
+		t.Fatalf("htmx did not settle: %v", err)
+	}
+}
+
 // TestBrowserWorks checks the set-up itself: a real click on a real page.
 func TestBrowserWorks(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
