@@ -74,7 +74,6 @@ func (s *Server) homeTraffic(c echo.Context, d *views.HomeData) error {
 		return err
 	}
 	d.Traffic = t
-	d.TrafficSince = store.HourTime(store.Hour(now) - 1)
 	d.JumpRule = analytics.JumpRule
 	for _, id := range ids {
 		if j, ok := analytics.Jumped(t[id]); ok {
