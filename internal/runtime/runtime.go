@@ -57,12 +57,12 @@ func New(st *store.Store) *Service {
 	return &Service{Store: st, Now: time.Now, Log: slog.Default()}
 }
 
-// definitions keeps parsed definitions by chatbot and version: a live
-// chatbot cannot be edited, so its definition is parsed once, not on
-// every message.
+// definitions keeps prepared definitions by chatbot and version: a live
+// chatbot cannot be edited, so its definition is parsed and prepared
+// (keywords normalised, dialogs indexed) once, not on every message.
 type definitions struct {
 	mu sync.Mutex
-	m  map[[2]int64]*chatbot.Definition
+	m  map[[2]int64]*chatbot.Program
 }
 
 // maxCachedDefinitions bounds the cache; it starts over when full.
@@ -70,13 +70,13 @@ const maxCachedDefinitions = 4096
 
 // get returns the definition of bot (loaded without it, see
 // store.RoutingChatbot) at its version.
-func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Definition, error) {
+func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Program, error) {
 	key := [2]int64{bot.ID, bot.Version}
 	d.mu.Lock()
-	def := d.m[key]
+	prog := d.m[key]
 	d.mu.Unlock()
-	if def != nil {
-		return def, nil
+	if prog != nil {
+		return prog, nil
 	}
 	text, version, err := tx.ChatbotDefinition(ctx, bot.ID)
 	if err != nil {
@@ -85,16 +85,18 @@ func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) 
 	if version != bot.Version {
 		return nil, fmt.Errorf("chatbot %d changed while routing", bot.ID)
 	}
-	if def, err = chatbot.Parse(text); err != nil {
+	def, err := chatbot.Parse(text)
+	if err != nil {
 		return nil, err
 	}
+	prog = chatbot.Prepare(def)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.m == nil || len(d.m) >= maxCachedDefinitions {
-		d.m = map[[2]int64]*chatbot.Definition{}
+		d.m = map[[2]int64]*chatbot.Program{}
 	}
-	d.m[key] = def
-	return def, nil
+	d.m[key] = prog
+	return prog, nil
 }
 
 // Inbound is a message from an end user, as a channel gateway posts it.
@@ -242,22 +244,22 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		var res chatbot.Result
 		var told *ClosedNotice
 		if ok {
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Continue(def, state, text)
+			res = prog.Continue(state, text)
 		} else {
 			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
 			}
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Start(def)
+			res = prog.Start()
 			if told, err = s.closedNotice(ctx, tx, snd.ID, endUser, bot.ID, lazily, sess.ID != 0); err != nil {
 				return err
 			}
