@@ -90,6 +90,23 @@ func Continue(def *Definition, st State, input string) Result {
 	return once(def).Continue(st, input)
 }
 
+// Input is an end user's message made ready for the engine: its text as
+// valid UTF-8 and its normalised words. Reading it costs time in
+// proportion to its length (4,096 Hangul syllables take about a
+// millisecond to decompose), so the runtime reads it before it takes the
+// writer; inside, the engine only looks its words up.
+type Input struct {
+	text  string
+	words string
+}
+
+// ReadInput reads an end user's message.
+func ReadInput(text string) Input {
+	// Stored answers must survive the state's trip through JSON.
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	return Input{text: text, words: normalise(text)}
+}
+
 func (p *Program) start(traced bool) Result {
 	r := newRun(p, State{})
 	r.traced = traced
@@ -97,9 +114,7 @@ func (p *Program) start(traced bool) Result {
 	return r.result()
 }
 
-func (p *Program) cont(st State, input string, traced bool) Result {
-	// Stored answers must survive the state's trip through JSON.
-	input = strings.ToValidUTF8(input, "\uFFFD")
+func (p *Program) cont(st State, in Input, traced bool) Result {
 	r := newRun(p, st)
 	r.traced = traced
 	if !st.Waiting {
@@ -117,9 +132,9 @@ func (p *Program) cont(st State, input string, traced bool) Result {
 	r.steps++
 	switch el.Type {
 	case ElementQuestion:
-		r.answer(el, input)
+		r.answer(el, in)
 	case ElementKeywords:
-		r.choose(el, input)
+		r.choose(el, in)
 	}
 	return r.result()
 }
@@ -264,12 +279,19 @@ func (r *run) exec() {
 }
 
 // answer takes input as the answer to a question.
-func (r *run) answer(el Element, input string) {
+func (r *run) answer(el Element, in Input) {
 	typ := AttributeText
 	if a, ok := r.def.AttributeByName(el.Attribute); ok {
 		typ = a.Type
 	}
-	if v, ok := checkAnswer(typ, input); ok {
+	var v string
+	var ok bool
+	if typ == AttributeYesNo {
+		v, ok = yesNo(in.words)
+	} else {
+		v, ok = checkAnswer(typ, in.text)
+	}
+	if ok {
 		if el.Attribute != "" {
 			r.st.Attrs[el.Attribute] = v
 		}
@@ -305,8 +327,8 @@ func (r *run) answer(el Element, input string) {
 
 // choose takes input as the choice at a keywords element (the one the
 // state points at).
-func (r *run) choose(el Element, input string) {
-	if m, ok := r.prog.keywordsAt(elementAt{r.st.Dialog, r.st.Index}, el).find(input); ok {
+func (r *run) choose(el Element, in Input) {
+	if m, ok := r.prog.keywordsAt(elementAt{r.st.Dialog, r.st.Index}, el).find(in.words); ok {
 		r.note(EventBranch, m.text)
 		r.enter(el.Branches[m.branch].Dialog)
 		r.exec()

@@ -76,10 +76,17 @@ func (p *Program) Start() Result { return p.start(false) }
 func (p *Program) StartTraced() Result { return p.start(true) }
 
 // Continue is Continue of the program's definition.
-func (p *Program) Continue(st State, input string) Result { return p.cont(st, input, false) }
+func (p *Program) Continue(st State, input string) Result {
+	return p.cont(st, ReadInput(input), false)
+}
 
 // ContinueTraced is ContinueTraced of the program's definition.
-func (p *Program) ContinueTraced(st State, input string) Result { return p.cont(st, input, true) }
+func (p *Program) ContinueTraced(st State, input string) Result {
+	return p.cont(st, ReadInput(input), true)
+}
+
+// ContinueInput is Continue with an input read beforehand.
+func (p *Program) ContinueInput(st State, in Input) Result { return p.cont(st, in, false) }
 
 // keywordsAt returns the keyword index of the keywords element el at pos,
 // building it on first use.
@@ -145,9 +152,8 @@ func indexKeywords(branches []Branch) *keywordIndex {
 	return k
 }
 
-// find returns the match for an input, if any.
-func (k *keywordIndex) find(input string) (keywordMatch, bool) {
-	in := normalise(input)
+// find returns the match for an input's normalised words, if any.
+func (k *keywordIndex) find(in string) (keywordMatch, bool) {
 	if in == "" || len(k.match) == 0 {
 		return keywordMatch{}, false
 	}

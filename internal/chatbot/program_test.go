@@ -58,7 +58,7 @@ func TestKeywordIndex(t *testing.T) {
 	}
 	k := indexKeywords(branches)
 	for _, tc := range tests {
-		m, ok := k.find(tc.input)
+		m, ok := k.find(normalise(tc.input))
 		if ok != tc.ok || ok && (m.branch != tc.branch || m.text != tc.keyword) {
 			t.Errorf("%.40q: got branch %d %q %v, want %d %q %v", tc.input, m.branch, m.text, ok, tc.branch, tc.keyword, tc.ok)
 		}
@@ -91,7 +91,7 @@ func TestKeywordIndexAgreesWithTheRule(t *testing.T) {
 		k := indexKeywords(branches)
 		for range 5 {
 			input := phrase(8)
-			m, ok := k.find(input)
+			m, ok := k.find(normalise(input))
 			b, kw, want := naiveChoice(branches, input)
 			if ok != want || ok && (m.branch != b || m.text != kw) {
 				t.Fatalf("round %d: %v with %q: index says %d %q %v, the rule %d %q %v", round, branches, input, m.branch, m.text, ok, b, kw, want)
@@ -147,20 +147,26 @@ func largeKeywordsBot(n int) *Definition {
 
 // BenchmarkChooseLargeBot is one message of 4,096 characters (Hangul, or
 // English words) at a keywords element of MaxKeywords or 30,000 keywords
-// that it does not match: prepared once, as the runtime runs it, and, for
-// comparison, as the engine did before (every keyword normalised on every
-// message).
+// that it does not match, as the runtime runs it — the input read before
+// the writer, the prepared program run inside — and, for comparison, as
+// the engine did before (every keyword normalised on every message,
+// inside the writer).
 func BenchmarkChooseLargeBot(b *testing.B) {
 	st := State{Dialog: "menu", Waiting: true}
 	for _, input := range []string{strings.Repeat("한", 4096), strings.Repeat("what are your opening hours ", 146)} {
 		for _, n := range []int{MaxKeywords, 30000} {
 			def := largeKeywordsBot(n)
 			name := fmt.Sprintf("keywords=%d/input=%.6s", n, input)
-			b.Run(name+"/prepared", func(b *testing.B) {
-				p := Prepare(def)
-				p.Continue(st, input)
+			b.Run(name+"/read-input", func(b *testing.B) {
 				for b.Loop() {
-					p.Continue(st, input)
+					ReadInput(input)
+				}
+			})
+			b.Run(name+"/prepared-in-writer", func(b *testing.B) {
+				p, in := Prepare(def), ReadInput(input)
+				p.ContinueInput(st, in)
+				for b.Loop() {
+					p.ContinueInput(st, in)
 				}
 			})
 			b.Run(name+"/every-keyword-every-message", func(b *testing.B) {

@@ -95,7 +95,7 @@ type Session struct {
 func (s Session) Say(p *Program, text string, traced bool) (Result, Session) {
 	var res Result
 	if s.Open {
-		res = p.cont(s.State, text, traced)
+		res = p.cont(s.State, ReadInput(text), traced)
 	} else {
 		res = p.start(traced)
 	}

@@ -205,13 +205,16 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	var out Outcome
 	var opened bool
 	var err error
+	// What the engine works out from the text alone it works out here,
+	// before the writer, where every other sender's message waits.
+	input := chatbot.ReadInput(text)
 	// On PostgreSQL batches run side by side: an end user's two first
 	// messages routed at once both find no session, and the second to
 	// open one is refused by I5; two batches may also lock two sessions
 	// in opposite orders, and PostgreSQL ends one as a deadlock. Either
 	// way that message's job was rolled back alone, and routes again.
 	for try := 0; try < 5; try++ {
-		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
+		if out, opened, err = s.route(ctx, snd, endUser, text, input); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
 			break
 		}
 	}
@@ -222,7 +225,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 }
 
 // route is one try of Route.
-func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, bool, error) {
+func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string, input chatbot.Input) (Outcome, bool, error) {
 	var out Outcome
 	var opened bool
 	// Messages share transactions (group commit): the reply goes out only
@@ -248,7 +251,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 			if err != nil {
 				return err
 			}
-			res = prog.Continue(state, text)
+			res = prog.ContinueInput(state, input)
 		} else {
 			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
