@@ -58,7 +58,7 @@ type Store struct {
 	batchDone chan struct{}
 	// checkpointsDone closes when the SQLite checkpointer has stopped.
 	checkpointsDone chan struct{}
-	closeOnce sync.Once
+	closeOnce       sync.Once
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
