@@ -290,4 +290,3 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
 }
-
