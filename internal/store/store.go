@@ -56,8 +56,10 @@ type Store struct {
 	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
-	// checkpointsDone closes when the SQLite checkpointer has stopped.
+	// checkpointsDone closes when the SQLite checkpointer has stopped;
+	// checkpointMu pauses it (a bulk load holds it).
 	checkpointsDone chan struct{}
+	checkpointMu    sync.Mutex
 	closeOnce       sync.Once
 }
 
