@@ -111,6 +111,7 @@ func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) (err error) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.senders.invalidate()
 	return nil
 }
 

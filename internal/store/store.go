@@ -60,6 +60,8 @@ type Store struct {
 	// checkpointMu pauses it (a bulk load holds it).
 	checkpointsDone chan struct{}
 	checkpointMu    sync.Mutex
+	// senders caches the inbound path's sender lookups (sendercache.go).
+	senders senderCache
 	closeOnce       sync.Once
 }
 
@@ -90,6 +92,9 @@ type Tx struct {
 	// shard is the rollup shard the transaction adds to: its batch
 	// runner's number, 0 outside batches (see rollup.flush).
 	shard int
+	// sendersChanged: the transaction wrote senders; the cache of
+	// InboundSender is emptied when it commits.
+	sendersChanged bool
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {
@@ -241,6 +246,9 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if t.deadlineSet {
 		s.signalWake()
+	}
+	if t.sendersChanged {
+		s.senders.invalidate()
 	}
 	return nil
 }
