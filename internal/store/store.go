@@ -61,8 +61,8 @@ type Store struct {
 	checkpointsDone chan struct{}
 	checkpointMu    sync.Mutex
 	// senders caches the inbound path's sender lookups (sendercache.go).
-	senders senderCache
-	closeOnce       sync.Once
+	senders   senderCache
+	closeOnce sync.Once
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
