@@ -132,6 +132,7 @@ func (t *Tx) SetSenderKey(ctx context.Context, id int64, key string, now time.Ti
 // SetSenderAddress changes a sender's address; ErrDuplicate when the
 // channel already has that address, ErrNotFound for an unknown sender.
 func (t *Tx) SetSenderAddress(ctx context.Context, id int64, address string, now time.Time) error {
+	t.sendersChanged = true // the inbound cache must stop routing the old address
 	res, err := t.q.ExecContext(ctx, `UPDATE senders SET address = ?, updated_at = ? WHERE id = ?`, address, fmtTime(now), id)
 	if err != nil {
 		return constraintError(err)
@@ -184,6 +185,7 @@ func (q queries) SenderUse(ctx context.Context, id int64) (SenderUse, error) {
 // session still refers to it (the foreign keys decide, so a chatbot moved
 // onto it meanwhile by another transaction is not orphaned).
 func (t *Tx) DeleteSender(ctx context.Context, id int64) error {
+	t.sendersChanged = true
 	res, err := t.q.ExecContext(ctx, `DELETE FROM senders WHERE id = ?`, id)
 	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
 		return ErrSenderInUse // SQLite names no constraint; a sender's delete can only fail on these
