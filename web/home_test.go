@@ -73,7 +73,7 @@ func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
 				"Matrix draft</a> activated", "Matrix bot</a> deactivated; it finishes its open conversations in a grace period",
 				"Fallback rate jumped", "40.0%</strong> of 30 messages fell back, against 2.0% the day before",
 				"Listed when, over this hour and the one before, with at least 20 messages in",
-				`<td class="num">60</td>`, "this hour and the last")
+				`data-label="Messages, this hour and the last">60</td>`, "this hour and the last")
 			if tc.actors {
 				mustContain(t, body, "by manager@test.local", `href="/audit?action=chatbot."`)
 			} else {
