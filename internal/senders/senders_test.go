@@ -2,6 +2,7 @@ package senders_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -238,7 +239,7 @@ func TestDeleteRefusesWhatIsInUse(t *testing.T) {
 	if _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), unused.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Store.SenderByID(ctx, unused.ID); err != store.ErrNotFound {
+	if _, err := app.Store.SenderByID(ctx, unused.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("deleted sender still there: %v", err)
 	}
 	if got := auditActions(t, app.Store); len(got) == 0 || got[0] != "sender.deleted livechat:unused" {
@@ -246,7 +247,7 @@ func TestDeleteRefusesWhatIsInUse(t *testing.T) {
 	}
 	// The store's foreign keys refuse too, whatever the service checked.
 	err = app.Store.InTx(ctx, func(tx *store.Tx) error { return tx.DeleteSender(ctx, withDraft.ID) })
-	if err != store.ErrSenderInUse {
+	if !errors.Is(err, store.ErrSenderInUse) {
 		t.Fatalf("store delete of a used sender: %v, want ErrSenderInUse", err)
 	}
 }
