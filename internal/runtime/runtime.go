@@ -57,12 +57,12 @@ func New(st *store.Store) *Service {
 	return &Service{Store: st, Now: time.Now, Log: slog.Default()}
 }
 
-// definitions keeps parsed definitions by chatbot and version: a live
-// chatbot cannot be edited, so its definition is parsed once, not on
-// every message.
+// definitions keeps prepared definitions by chatbot and version: a live
+// chatbot cannot be edited, so its definition is parsed and prepared
+// (keywords normalised, dialogs indexed) once, not on every message.
 type definitions struct {
 	mu sync.Mutex
-	m  map[[2]int64]*chatbot.Definition
+	m  map[[2]int64]*chatbot.Program
 }
 
 // maxCachedDefinitions bounds the cache; it starts over when full.
@@ -70,13 +70,13 @@ const maxCachedDefinitions = 4096
 
 // get returns the definition of bot (loaded without it, see
 // store.RoutingChatbot) at its version.
-func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Definition, error) {
+func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Program, error) {
 	key := [2]int64{bot.ID, bot.Version}
 	d.mu.Lock()
-	def := d.m[key]
+	prog := d.m[key]
 	d.mu.Unlock()
-	if def != nil {
-		return def, nil
+	if prog != nil {
+		return prog, nil
 	}
 	text, version, err := tx.ChatbotDefinition(ctx, bot.ID)
 	if err != nil {
@@ -85,16 +85,18 @@ func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) 
 	if version != bot.Version {
 		return nil, fmt.Errorf("chatbot %d changed while routing", bot.ID)
 	}
-	if def, err = chatbot.Parse(text); err != nil {
+	def, err := chatbot.Parse(text)
+	if err != nil {
 		return nil, err
 	}
+	prog = chatbot.Prepare(def)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.m == nil || len(d.m) >= maxCachedDefinitions {
-		d.m = map[[2]int64]*chatbot.Definition{}
+		d.m = map[[2]int64]*chatbot.Program{}
 	}
-	d.m[key] = def
-	return def, nil
+	d.m[key] = prog
+	return prog, nil
 }
 
 // Inbound is a message from an end user, as a channel gateway posts it.
@@ -203,13 +205,16 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	var out Outcome
 	var opened bool
 	var err error
+	// What the engine works out from the text alone it works out here,
+	// before the writer, where every other sender's message waits.
+	input := chatbot.ReadInput(text)
 	// On PostgreSQL batches run side by side: an end user's two first
 	// messages routed at once both find no session, and the second to
 	// open one is refused by I5; two batches may also lock two sessions
 	// in opposite orders, and PostgreSQL ends one as a deadlock. Either
 	// way that message's job was rolled back alone, and routes again.
 	for try := 0; try < 5; try++ {
-		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
+		if out, opened, err = s.route(ctx, snd, endUser, text, input); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
 			break
 		}
 	}
@@ -220,7 +225,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 }
 
 // route is one try of Route.
-func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, bool, error) {
+func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string, input chatbot.Input) (Outcome, bool, error) {
 	var out Outcome
 	var opened bool
 	// Messages share transactions (group commit): the reply goes out only
@@ -242,22 +247,22 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		var res chatbot.Result
 		var told *ClosedNotice
 		if ok {
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Continue(def, state, text)
+			res = prog.ContinueInput(state, input)
 		} else {
 			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
 			}
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Start(def)
+			res = prog.Start()
 			if told, err = s.closedNotice(ctx, tx, snd.ID, endUser, bot.ID, lazily, sess.ID != 0); err != nil {
 				return err
 			}
