@@ -272,12 +272,6 @@ func newAttribute(c echo.Context, el *chatbot.Element, set *chatbots.Settings, d
 	return summary + "; ", nil
 }
 
-// refuse is an edit that only reports err: the form's input was wrong
-// before any change could be made.
-func refuse(err error) func(*chatbots.Settings, *chatbot.Definition) (string, error) {
-	return func(*chatbots.Settings, *chatbot.Definition) (string, error) { return "", err }
-}
-
 func elementIndex(c echo.Context) (int, error) {
 	i, err := strconv.Atoi(c.Param("idx"))
 	if err != nil || i < 0 {
