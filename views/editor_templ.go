@@ -2699,7 +2699,7 @@ func newAttribute(d EditorData, in ElementInput, prefix string) templ.Component 
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, "><summary>New attribute</summary><div class=\"grid\"><label>New attribute name ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 204, "><summary>New attribute</summary><div class=\"grid\"><label>Name of the new attribute ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
