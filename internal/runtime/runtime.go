@@ -169,7 +169,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome,
 	// An unknown sender is answered as a wrong key is: whoever has no key
 	// must not learn which senders exist.
 	badKey := problem.New(problem.Unauthorized, "bad_inbound_key", "The X-Inbound-Key header is missing or wrong for this sender.")
-	snd, err := s.Store.SenderByAddress(ctx, in.Channel, in.Sender)
+	snd, err := s.Store.InboundSender(ctx, in.Channel, in.Sender)
 	if errors.Is(err, store.ErrNotFound) {
 		return Outcome{}, badKey
 	}
@@ -234,7 +234,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 	err := s.Store.InBatchFor(ctx, conversationKey(snd.ID, endUser), func(ctx context.Context, tx *store.Tx) error {
 		now := s.Now().UTC()
 		opened = false
-		sess, bot, state, ok, lazily, err := s.continuable(ctx, tx, snd, endUser, now)
+		sess, bot, state, ok, ended, err := s.continuable(ctx, tx, snd, endUser, now)
 		if err != nil {
 			return err
 		}
@@ -253,7 +253,8 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 			}
 			res = prog.ContinueInput(state, input)
 		} else {
-			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
+			var release int64
+			if bot, release, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
@@ -263,18 +264,13 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 			res = prog.Start()
-			if told, err = s.closedNotice(ctx, tx, snd.ID, endUser, bot.ID, lazily, sess.ID != 0); err != nil {
+			if told, err = s.closedNotice(ctx, tx, bot.ID, ended); err != nil {
 				return err
 			}
 			if told != nil {
 				res.Replies = append([]string{told.Notice}, res.Replies...)
 			}
-			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now}
-			if rel, err := tx.LatestRelease(ctx, bot.ID); err == nil {
-				sess.ReleaseID = rel.ID
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, ReleaseID: release, EndUser: endUser, OpenedAt: now}
 			opened = true
 		}
 		if sess.State, err = json.Marshal(res.State); err != nil {
@@ -328,19 +324,9 @@ func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) 
 	return sess
 }
 
-// closedNotice is the notice for an end user whose previous session a
-// deactivation, grace end or cascade closed, or nil. lazily is the reason
-// routing itself just closed their open session with (found says it had
-// one); only when there was none does it read the latest session's reason,
-// so a message that continues a session costs no extra query.
-func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, senderID int64, endUser string, botID int64, lazily string, found bool) (*ClosedNotice, error) {
-	reason := lazily
-	if !found {
-		var err error
-		if reason, err = tx.LastCloseReason(ctx, senderID, endUser); err != nil {
-			return nil, err
-		}
-	}
+// closedNotice is the notice for an end user whose previous session
+// ended for reason, or nil if that is not a reason they are told about.
+func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, botID int64, reason string) (*ClosedNotice, error) {
 	if !toldReason(reason) {
 		return nil, nil
 	}
@@ -362,18 +348,22 @@ func conversationKey(senderID int64, endUser string) uint64 {
 }
 
 // continuable finds the end user's open session and says whether it may go
-// on. A session that may not is closed here, with its reason (returned).
-func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, string, error) {
-	var state chatbot.State
-	sess, err := tx.LockOpenChatSession(ctx, snd.ID, endUser)
+// on. A session that may not is closed here. When there is none to go on
+// with, ended is how the end user's previous session ended: the reason
+// routing just closed it with, or the one it was closed with before (""
+// if they never had one).
+func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (sess store.ChatSession, bot store.Chatbot, state chatbot.State, ok bool, ended string, err error) {
+	sess, err = tx.LockLatestChatSession(ctx, snd.ID, endUser)
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, store.Chatbot{}, state, false, "", nil
+		return store.ChatSession{}, bot, state, false, "", nil
 	}
 	if err != nil {
-		return sess, store.Chatbot{}, state, false, "", err
+		return sess, bot, state, false, "", err
 	}
-	bot, err := tx.RoutingChatbot(ctx, sess.ChatbotID)
-	if err != nil {
+	if !sess.Open() {
+		return store.ChatSession{}, bot, state, false, sess.CloseReason, nil
+	}
+	if bot, err = tx.RoutingChatbot(ctx, sess.ChatbotID); err != nil {
 		return sess, bot, state, false, "", err
 	}
 	reason := ""
@@ -391,7 +381,7 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 		if reason == store.CloseTimeout {
 			closeAt = sess.ExpiresAt
 		}
-		return sess, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
+		return store.ChatSession{}, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
 	}
 	if err := json.Unmarshal(sess.State, &state); err != nil {
 		return sess, bot, state, false, "", err

@@ -98,9 +98,21 @@ func (q queries) RoutingChatbot(ctx context.Context, id int64) (Chatbot, error) 
 	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE id = ?`, id))
 }
 
-// ActiveRoutingChatbot is RoutingChatbot for the sender's active chatbot.
-func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
-	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID))
+// ActiveRoutingChatbot is RoutingChatbot for the sender's active chatbot,
+// with the id of its latest release (0 if it has none), which a session
+// opened on it runs: one query where a session opens.
+func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, int64, error) {
+	var c Chatbot
+	var timeout, release int64
+	var grace sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT `+routingColumns+`,
+		coalesce((SELECT r.id FROM releases r WHERE r.chatbot_id = chatbots.id ORDER BY r.number DESC LIMIT 1), 0)
+		FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID).Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace, &release)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chatbot{}, 0, ErrNotFound
+	}
+	c.SessionTimeout, c.GraceEndsAt = time.Duration(timeout)*time.Second, nullTime(grace)
+	return c, release, err
 }
 
 // ChatbotDefinition returns a chatbot's definition and its version.
@@ -195,7 +207,7 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 	// sessions opened in the hours since the start of today, and the last
 	// message (newest hour first).
 	query := `SELECT ` + headColumns + `, coalesce(s.address, ''),
-		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
+		(SELECT count(*) FROM chat_sessions o WHERE o.open_on = c.id),
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
 		(SELECT l.last_message_at FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.last_message_at IS NOT NULL
 			ORDER BY l.hour DESC, l.last_message_at DESC LIMIT 1)

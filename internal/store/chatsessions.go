@@ -62,17 +62,21 @@ func (q queries) OpenChatSession(ctx context.Context, senderID int64, endUser st
 		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`, senderID, endUser))
 }
 
-// LockOpenChatSession is OpenChatSession for a transaction that will
-// write the session: on PostgreSQL the row stays locked to the commit, so
-// two batches that continue one session take turns (the second reads
-// what the first wrote). On SQLite the writer is alone anyway.
-func (t *Tx) LockOpenChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
+// LockLatestChatSession returns the end user's newest session on the
+// sender, open or closed, for a transaction that will write it. An open
+// session is always the newest (a session opens only when there is none),
+// so one query tells routing both whether there is a session to continue
+// and, if not, how the last one ended (for the closed-session notice). On
+// PostgreSQL the row stays locked to the commit, so two batches that
+// continue one session take turns (the second reads what the first
+// wrote). On SQLite the writer is alone anyway.
+func (t *Tx) LockLatestChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
 	lock := ""
 	if t.d.IsPostgres() {
 		lock = ` FOR UPDATE`
 	}
 	return scanChatSession(t.q.QueryRowContext(ctx,
-		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`+lock, senderID, endUser))
+		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? ORDER BY id DESC LIMIT 1`+lock, senderID, endUser))
 }
 
 // ChatSessionByID loads one session.
@@ -98,7 +102,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	args := []any{f.ChatbotID}
 	if f.Open != nil {
 		if *f.Open {
-			query += ` AND closed_at IS NULL`
+			query = `SELECT ` + chatSessionColumns + ` FROM chat_sessions WHERE open_on = ?` // open_on: see below
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
@@ -146,7 +150,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 // CountOpenSessions counts a chatbot's open sessions.
 func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL`, chatbotID).Scan(&n)
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE open_on = ?`, chatbotID).Scan(&n)
 	return n, err
 }
 
@@ -174,6 +178,12 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 	return err
 }
 
+// A chatbot's open sessions are found by open_on, which is the chatbot's
+// id exactly while a session is open (triggers hold it; it is what I4's
+// foreign key checks) and has an index of its own: "open_on = ?" is
+// "chatbot_id = ? AND closed_at IS NULL" without a second index for
+// every insert and close to keep.
+//
 // Every statement that closes sessions goes through closeSessions, which
 // counts them into the analytics rollups in the same transaction.
 //
@@ -199,7 +209,7 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 // CloseChatbotSessions closes every open session of a chatbot and returns
 // how many it closed.
 func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE chatbot_id = ?3 AND closed_at IS NULL`,
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE open_on = ?3`,
 		fmtTime(now), reason, chatbotID)
 }
 
@@ -275,8 +285,8 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 // can write in between.
 func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ?3 AND closed_at IS NULL LIMIT ?4)
-		AND closed_at IS NULL`,
+		WHERE id IN (SELECT id FROM chat_sessions WHERE open_on = ?3 LIMIT ?4)
+		AND open_on = ?3`,
 		fmtTime(now), reason, chatbotID, limit)
 }
 
@@ -285,17 +295,4 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
-}
-
-// LastCloseReason is the close reason of the end user's latest session on
-// the sender ("" if they have none, or it is open). Routing asks only when
-// it opens a new session.
-func (q queries) LastCloseReason(ctx context.Context, senderID int64, endUser string) (string, error) {
-	var reason sql.NullString
-	err := q.q.QueryRowContext(ctx, `SELECT close_reason FROM chat_sessions WHERE sender_id = ? AND end_user = ?
-		ORDER BY id DESC LIMIT 1`, senderID, endUser).Scan(&reason)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return reason.String, err
 }
