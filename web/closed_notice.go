@@ -31,6 +31,14 @@ func (s *Server) setClosedNotice(c echo.Context) error {
 	status := http.StatusOK
 	if refused {
 		d.Error, d.FailedForm, d.ClosedNotice, status = p.Message, "closed-notice", text, statusOf(p.Kind)
+		if p.Code == "not_editable" {
+			// A read-only chatbot shows its notice as text: the refusal
+			// goes to the top, as the editor's own do.
+			d.FailedForm, d.ClosedNotice = "", ""
+			if d.ClosedNotice, err = s.cfg.Chatbots.ClosedNotice(c.Request().Context(), actor(c), id); err != nil {
+				return err
+			}
+		}
 	}
 	said := "Saved the notice after a closed conversation of " + d.Bot.Name + "."
 	if !refused && d.ClosedNotice == "" {

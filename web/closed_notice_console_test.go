@@ -50,14 +50,15 @@ func TestClosedNoticeInTheConsole(t *testing.T) {
 	}
 	mustContain(t, d.get(draft).Body, "Matrix draft sends the default notice after a closed conversation.")
 
-	// A live chatbot is read-only: the field is disabled, a post refused.
+	// A live chatbot is read-only: its notice is text, a post is refused.
 	live := "/chatbots/" + itoa(fx.active.ID)
-	mustContain(t, d.get(live).Body, `id="closed-notice"`)
+	mustContain(t, d.get(live).Body, `id="closed-notice"`, runtime.DefaultClosedNotice+` <small class="muted">(the default)</small>`)
 	res = d.post(live+"/closed-notice", url.Values{"closed_notice": {"Hi again"}}, "HX-Request", "true")
 	if res.Status != http.StatusConflict {
 		t.Fatalf("live chatbot: %d", res.Status)
 	}
-	mustContain(t, res.Body, "read-only", ">Hi again</textarea>")
+	mustContain(t, res.Body, `role="alert">Matrix bot is active, so it is read-only`)
+	mustNotContain(t, res.Body, "Hi again")
 
 	// A supervisor reads it but may not change it.
 	sup := newClient(t, srv)
