@@ -1264,7 +1264,7 @@ func closedNoticeSection(d EditorData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "<section id=\"closed-notice\"><h2>Notice after a closed conversation</h2><p class=\"muted\">When a deactivation or the end of a grace period closed an end user's conversation, their next message gets this notice before this chatbot's first reply.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "<section id=\"closed-notice\"><h2>Closed-conversation notice</h2><p class=\"muted\">When a deactivation or the end of a grace period closed an end user's conversation, their next message gets this notice before this chatbot's first reply.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1316,7 +1316,7 @@ func closedNoticeSection(d EditorData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "><label>Notice text <textarea name=\"closed_notice\" rows=\"2\" maxlength=\"500\" placeholder=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 87, "><label>Notice text <textarea name=\"closed_notice\" rows=\"3\" maxlength=\"500\" placeholder=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1429,7 +1429,7 @@ func closedNoticeDoc(d EditorData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "<section id=\"closed-notice\"><h2>Notice after a closed conversation</h2><p class=\"muted\">When a deactivation or the end of a grace period closed an end user's conversation, their next message gets this notice before this chatbot's first reply.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 99, "<section id=\"closed-notice\"><h2>Closed-conversation notice</h2><p class=\"muted\">When a deactivation or the end of a grace period closed an end user's conversation, their next message gets this notice before this chatbot's first reply.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -24,7 +24,7 @@ func TestClosedNoticeInTheConsole(t *testing.T) {
 	draft := "/chatbots/" + itoa(fx.draft.ID)
 
 	page := d.get(draft).Body
-	mustContain(t, page, "Notice after a closed conversation", "Empty: end users get the default", runtime.DefaultClosedNotice, "Save notice")
+	mustContain(t, page, "Closed-conversation notice", "Empty: end users get the default", runtime.DefaultClosedNotice, "Save notice")
 
 	res := d.post(draft+"/closed-notice", url.Values{"closed_notice": {"  Your earlier chat ended; here is a new one.  "}}, "HX-Request", "true")
 	if res.Status != http.StatusOK {
