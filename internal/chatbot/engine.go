@@ -36,6 +36,7 @@ type Result struct {
 	StepLimit    bool     // the step limit stopped the run: the session must be closed
 	Entered      []string // dialog ids entered during this step, in order (for analytics)
 	FallbackHits int      // times the fallback was entered because input matched nothing or tries ran out
+	Branch       string   // the keyword that chose a branch, "" if none did (for the transcript)
 	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
 }
 
@@ -313,6 +314,7 @@ func (r *run) choose(el Element, input string) {
 		for _, kw := range b.Keywords {
 			if containsWords(in, normalise(kw)) {
 				r.note(EventBranch, kw)
+				r.res.Branch = kw
 				r.enter(b.Dialog)
 				r.exec()
 				return
