@@ -22,7 +22,7 @@ var rangeOptions = []struct{ Value, Label string }{
 	{analytics.Range30Days, "Last 30 days"},
 	{analytics.Range90Days, "Last 90 days"},
 	{analytics.RangeRelease, "Since the last release"},
-	{analytics.RangeCustom, "Custom (the dates below)"},
+	{analytics.RangeCustom, "Custom dates"},
 }
 
 func analyticsURL(path string, q analytics.Query) string {

@@ -48,7 +48,16 @@ func (t Totals) AvgSessionLength() time.Duration {
 	return time.Duration(t.SessionSeconds/n) * time.Second
 }
 
-// FallbackRate is the share of inbound messages that hit the fallback.
+// HasRate reports whether FallbackRate means anything: a period without
+// inbound messages has no fallback rate (not a rate of zero).
+func (t Totals) HasRate() bool { return t.Inbound > 0 }
+
+// HasLength reports whether AvgSessionLength means anything: it is over
+// the sessions that closed.
+func (t Totals) HasLength() bool { return t.ClosedTotal() > 0 }
+
+// FallbackRate is the share of inbound messages that hit the fallback (0
+// when there were none: see HasRate).
 func (t Totals) FallbackRate() float64 {
 	if t.Inbound == 0 {
 		return 0
@@ -59,6 +68,9 @@ func (t Totals) FallbackRate() float64 {
 // Bucket is one point of the charts: a day, or an hour for short ranges.
 type Bucket struct {
 	Start time.Time // in the query's zone
+	// Partial: the bucket is under way (now falls in it), so its numbers
+	// are so far, not a drop.
+	Partial bool
 	store.Counts
 }
 
@@ -169,7 +181,7 @@ func bucketize(hours []store.HourCounts, q Query, hourly bool, now time.Time) []
 		if hourly {
 			next = t.Add(time.Hour)
 		}
-		out = append(out, Bucket{Start: t})
+		out = append(out, Bucket{Start: t, Partial: next.After(now)})
 		t = next
 	}
 	i := 0

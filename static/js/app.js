@@ -345,3 +345,15 @@ document.addEventListener("change", function (e) {
   document.addEventListener("htmx:afterSwap", all);
   setInterval(all, 30000);
 })();
+
+// Analytics filters: a preset range sends no dates, so the address does
+// not keep stale From/To after switching from custom to a preset.
+document.addEventListener("htmx:configRequest", function (e) {
+  var f = e.detail.elt;
+  if (!f || !f.matches || !f.matches("form[data-analytics]")) return;
+  var range = f.querySelector("select[name=range]");
+  if (range && range.value !== "custom") {
+    delete e.detail.parameters.from;
+    delete e.detail.parameters.to;
+  }
+});
