@@ -42,6 +42,9 @@ func (s *Server) chatSessions(c echo.Context) error {
 		}
 	} else {
 		d.Query.Before = f.Before
+		if q.Get("limit") != "" {
+			d.Query.Limit = f.Limit
+		}
 		if d.Sessions, d.Next, err = s.cfg.Store.ChatSessions(ctx, f); err != nil {
 			return err
 		}
