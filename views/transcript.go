@@ -19,6 +19,7 @@ type TranscriptData struct {
 	Days    []TranscriptDay
 	Attrs   []AttrValue
 	Now     time.Time
+	Zone    string // the zone the days and times are in
 }
 
 // TranscriptDay is the messages of one day in the viewer's zone, so the
@@ -46,7 +47,7 @@ type AttrValue struct{ Name, Value string }
 // NewTranscript groups msgs by day in loc and names the dialogs from the
 // session's release definition (rel.Definition may be empty).
 func NewTranscript(bot store.Chatbot, s store.ChatSession, rel store.Release, msgs []store.Message, loc *time.Location, now time.Time) TranscriptData {
-	d := TranscriptData{Bot: bot, Session: s, Release: rel, Now: now}
+	d := TranscriptData{Bot: bot, Session: s, Release: rel, Now: now, Zone: loc.String()}
 	names := map[string]string{}
 	if def, err := chatbot.Parse(rel.Definition); err == nil && len(rel.Definition) > 0 {
 		for _, dl := range def.Dialogs {
