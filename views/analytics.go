@@ -297,11 +297,15 @@ func rangeLabel(q analytics.Query) string {
 	return q.From.Format("Jan 2, 2006") + " – " + q.To.Format("Jan 2, 2006")
 }
 
-func previousLabel(q analytics.Query) string {
-	if q.Days() == 1 {
-		return "the day before"
+func previousLabel(r analytics.Report) string {
+	label := "the previous " + strconv.Itoa(r.Query.Days()) + " days"
+	if r.Query.Days() == 1 {
+		label = "the day before"
 	}
-	return "the previous " + strconv.Itoa(q.Days()) + " days"
+	if r.PreviousCut {
+		label += " up to the same hour"
+	}
+	return label
 }
 
 // quiet reports whether a report has no traffic at all to draw.

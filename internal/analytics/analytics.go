@@ -91,6 +91,9 @@ type Report struct {
 	Buckets  []Bucket
 	Dialogs  []Dialog        // one chatbot only
 	Releases []store.Release // activations of the chatbot within the range
+	// PreviousCut: the range is under way, so Previous covers only as many
+	// hours from its start as the range has had so far.
+	PreviousCut bool
 }
 
 // Report builds the report for q.
@@ -134,6 +137,13 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 	}
 	pq := q.Previous()
 	pfrom, pto := pq.Hours()
+	// A range under way is compared with as much of the previous period,
+	// to the hour: today until 10:xx against yesterday until 11:00, not
+	// against all of yesterday, which would read as a drop.
+	if next := store.Hour(s.now()) + 1; next > from && next < to {
+		pto = min(pto, pfrom+(next-from))
+		r.PreviousCut = true
+	}
 	prev, err := s.Store.RollupHours(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto})
 	if err != nil {
 		return r, err
