@@ -144,7 +144,10 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 			Users    int64 `json:"unique_end_users"`
 			In       int64 `json:"inbound_messages"`
 		} `json:"current"`
-		Buckets []json.RawMessage `json:"buckets"`
+		Buckets []struct {
+			In   int64    `json:"inbound_messages"`
+			Rate *float64 `json:"fallback_rate"`
+		} `json:"buckets"`
 		Dialogs []struct {
 			ID      string `json:"id"`
 			Entries int64  `json:"entries"`
@@ -155,6 +158,12 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 	}
 	if rep.Current.Sessions != 4 || rep.Current.Users != 4 || rep.Current.In != 7 || len(rep.Buckets) != 7 || len(rep.Dialogs) != 1 || rep.Dialogs[0].Entries != 4 {
 		t.Errorf("api report: %+v", rep)
+	}
+	// A day without inbound messages has no fallback rate: null, not 0.
+	for _, b := range rep.Buckets {
+		if (b.In == 0) != (b.Rate == nil) {
+			t.Errorf("bucket with %d inbound messages has rate %v", b.In, b.Rate)
+		}
 	}
 }
 
