@@ -38,4 +38,14 @@ type apiChatbot struct {
 	Language              string              `json:"language"`
 	Version               int64               `json:"version"`
 	Definition            *chatbot.Definition `json:"definition,omitempty"`
+	// Revisions fingerprint the parts of the definition an edit may be
+	// scoped to (PUT /chatbots/{id}/dialogs/{dialog}); with details only.
+	Revisions *apiRevisions `json:"revisions,omitempty"`
+}
+
+// apiRevisions are the revisions of a chatbot's parts (chatbots.Revision).
+type apiRevisions struct {
+	Settings string            `json:"settings"`
+	Tests    string            `json:"tests"`
+	Dialogs  map[string]string `json:"dialogs"`
 }

@@ -56,9 +56,13 @@ type Store struct {
 	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
-	// checkpointsDone closes when the SQLite checkpointer has stopped.
+	// checkpointsDone closes when the SQLite checkpointer has stopped;
+	// checkpointMu pauses it (a bulk load holds it).
 	checkpointsDone chan struct{}
-	closeOnce       sync.Once
+	checkpointMu    sync.Mutex
+	// senders caches the inbound path's sender lookups (sendercache.go).
+	senders   senderCache
+	closeOnce sync.Once
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -88,6 +92,9 @@ type Tx struct {
 	// shard is the rollup shard the transaction adds to: its batch
 	// runner's number, 0 outside batches (see rollup.flush).
 	shard int
+	// sendersChanged: the transaction wrote senders; the cache of
+	// InboundSender is emptied when it commits.
+	sendersChanged bool
 }
 
 func dsn(path string, readOnly bool, extra ...string) string {
@@ -239,6 +246,9 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if t.deadlineSet {
 		s.signalWake()
+	}
+	if t.sendersChanged {
+		s.senders.invalidate()
 	}
 	return nil
 }
