@@ -123,6 +123,9 @@ func TestSessionsPageFiltersAndTranscript(t *testing.T) {
 	if res := sup.get(base + "?from=2099-01-02&to=2099-01-01"); !strings.Contains(res.Body, `id="to-error"`) {
 		t.Errorf("dates the wrong way round: %d %.300s", res.Status, res.Body)
 	}
+	if res := sup.get(base + "?before=x"); !strings.Contains(res.Body, "The page marker") || !strings.Contains(res.Body, `class="form-error"`) {
+		t.Errorf("a bad page marker: %d %.300s", res.Status, res.Body)
+	}
 	// Nothing matches: say what to do.
 	mustContain(t, sup.get(base+"?end_user=nobody").Body, "No sessions match these filters")
 
