@@ -319,7 +319,11 @@ func (fx *stdFixture) paths(t *testing.T, app *testkit.App, role rbac.Role) []st
 	if role != 0 {
 		out = append(out, "/no-such-page")
 		if rbac.Can(role, rbac.ViewAnalytics) {
-			out = append(out, "/analytics?chatbot="+itoa(fx.draining.ID))
+			out = append(out, "/analytics?chatbot="+itoa(fx.draining.ID), "/analytics?range=custom&from=2026-02-10&to=2026-02-01")
+		}
+		if rbac.Can(role, rbac.ViewChatbots) {
+			sessions := "/chatbots/" + itoa(fx.draining.ID) + "/sessions"
+			out = append(out, sessions+"?end_user=ann&status=open&limit=1", sessions+"?reason=bored&from=x")
 		}
 		if rbac.Can(role, rbac.ViewAudit) {
 			out = append(out, "/audit?action=chatbot.activated")

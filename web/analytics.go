@@ -112,7 +112,7 @@ func (s *Server) analyticsPage(c echo.Context) error {
 // analyticsExport is GET /analytics/export.csv: the table the page shows
 // for the same filters, by day (table=days) or by dialog (table=dialogs).
 func (s *Server) analyticsExport(c echo.Context) error {
-	table := views.BucketTable
+	table := views.BucketCSV
 	name := "days"
 	switch c.QueryParam("table") {
 	case "", "days":

@@ -79,3 +79,9 @@ func (q queries) Releases(ctx context.Context, chatbotID int64) ([]Release, erro
 func (q queries) ReleaseByNumber(ctx context.Context, chatbotID int64, number int) (Release, error) {
 	return scanRelease(q.q.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE chatbot_id = ? AND number = ?`, chatbotID, number))
 }
+
+// ReleaseByID is one release (a transcript names the release its session
+// ran).
+func (q queries) ReleaseByID(ctx context.Context, id int64) (Release, error) {
+	return scanRelease(q.q.QueryRowContext(ctx, `SELECT `+releaseColumns+` FROM releases WHERE id = ?`, id))
+}
