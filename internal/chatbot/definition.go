@@ -13,11 +13,11 @@ import (
 const MaxDefinitionBytes = 1 << 20
 
 // MaxKeywords bounds the keywords of all keywords elements of a
-// definition: every message at a keywords element is matched against them
-// inside the writer, and a 30,000-keyword bot once made each message take
-// 643 ms and every other sender wait behind it. Writers (create, import,
-// edit) check it; Parse does not, so a definition stored before the cap
-// still opens.
+// definition. A message no longer costs time in proportion to them (see
+// Program), but the runtime builds a keywords element's index inside the
+// writer the first time a message reaches it, and keeps it in memory for
+// as long as the chatbot is live. Writers (create, import, edit) check
+// it; Parse does not, so a definition stored before the cap still opens.
 const MaxKeywords = 5000
 
 // KeywordCount is the number of keywords of all keywords elements.

@@ -71,37 +71,51 @@ const (
 )
 
 // StartTraced is Start that also records its Steps.
-func StartTraced(def *Definition) Result {
-	r := newRun(def, State{})
-	r.traced = true
-	r.restart()
-	return r.result()
-}
+func StartTraced(def *Definition) Result { return once(def).StartTraced() }
 
 // ContinueTraced is Continue that also records its Steps.
 func ContinueTraced(def *Definition, st State, input string) Result {
-	return cont(def, st, input, true)
+	return once(def).ContinueTraced(st, input)
 }
 
 // Start runs a new session: the entry dialog from its first element. The
-// message that opened the session is not an answer to anything.
-func Start(def *Definition) Result {
-	r := newRun(def, State{})
-	r.restart()
-	return r.result()
-}
+// message that opened the session is not an answer to anything. To run
+// many conversations of one definition, Prepare it once.
+func Start(def *Definition) Result { return once(def).Start() }
 
 // Continue runs the session on with the next inbound message. When the
 // state is not waiting for input the message is a trigger and the entry
 // dialog runs from the top.
 func Continue(def *Definition, st State, input string) Result {
-	return cont(def, st, input, false)
+	return once(def).Continue(st, input)
 }
 
-func cont(def *Definition, st State, input string, traced bool) Result {
+// Input is an end user's message made ready for the engine: its text as
+// valid UTF-8 and its normalised words. Reading it costs time in
+// proportion to its length (4,096 Hangul syllables take about a
+// millisecond to decompose), so the runtime reads it before it takes the
+// writer; inside, the engine only looks its words up.
+type Input struct {
+	text  string
+	words string
+}
+
+// ReadInput reads an end user's message.
+func ReadInput(text string) Input {
 	// Stored answers must survive the state's trip through JSON.
-	input = strings.ToValidUTF8(input, "\uFFFD")
-	r := newRun(def, st)
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	return Input{text: text, words: normalise(text)}
+}
+
+func (p *Program) start(traced bool) Result {
+	r := newRun(p, State{})
+	r.traced = traced
+	r.restart()
+	return r.result()
+}
+
+func (p *Program) cont(st State, in Input, traced bool) Result {
+	r := newRun(p, st)
 	r.traced = traced
 	if !st.Waiting {
 		r.restart()
@@ -118,15 +132,16 @@ func cont(def *Definition, st State, input string, traced bool) Result {
 	r.steps++
 	switch el.Type {
 	case ElementQuestion:
-		r.answer(el, input)
+		r.answer(el, in)
 	case ElementKeywords:
-		r.choose(el, input)
+		r.choose(el, in)
 	}
 	return r.result()
 }
 
 // run is one call of Start or Continue.
 type run struct {
+	prog   *Program
 	def    *Definition
 	st     State
 	res    Result
@@ -143,15 +158,12 @@ func (r *run) note(event, detail string) {
 	r.res.Steps = append(r.res.Steps, Step{Dialog: r.st.Dialog, Element: r.st.Index + 1, Event: event, Detail: detail})
 }
 
-func newRun(def *Definition, st State) *run {
-	if def == nil {
-		def = &Definition{}
-	}
+func newRun(p *Program, st State) *run {
 	st.Attrs = maps.Clone(st.Attrs)
 	if st.Attrs == nil {
 		st.Attrs = map[string]string{}
 	}
-	return &run{def: def, st: st}
+	return &run{prog: p, def: p.def, st: st}
 }
 
 func (r *run) result() Result {
@@ -164,7 +176,7 @@ func (r *run) result() Result {
 
 // current returns the element the state waits at, if it is one that waits.
 func (r *run) current() (Element, bool) {
-	d, _ := r.def.DialogByID(r.st.Dialog)
+	d := r.prog.dialog(r.st.Dialog)
 	if d == nil || r.st.Index < 0 || r.st.Index >= len(d.Elements) {
 		return Element{}, false
 	}
@@ -188,7 +200,7 @@ func (r *run) restart() {
 // not exist leaves the state pointing at it, and exec ends the turn there.
 func (r *run) enter(id string) {
 	r.st.Dialog, r.st.Index, r.st.Tries, r.st.Waiting = id, 0, 0, false
-	if d, _ := r.def.DialogByID(id); d != nil {
+	if d := r.prog.dialog(id); d != nil {
 		r.res.Entered = append(r.res.Entered, id)
 		if r.traced {
 			r.res.Steps = append(r.res.Steps, Step{Dialog: id, Event: EventEntered})
@@ -200,7 +212,7 @@ func (r *run) enter(id string) {
 
 // enterFallback enters the fallback dialog, if there is one, and says so.
 func (r *run) enterFallback() bool {
-	if d, _ := r.def.DialogByID(r.def.Fallback); r.def.Fallback == "" || d == nil {
+	if d := r.prog.dialog(r.def.Fallback); r.def.Fallback == "" || d == nil {
 		return false
 	}
 	r.res.FallbackHits++
@@ -213,7 +225,7 @@ func (r *run) enterFallback() bool {
 // session closes, the dialog ends or the step limit is reached.
 func (r *run) exec() {
 	for {
-		d, _ := r.def.DialogByID(r.st.Dialog)
+		d := r.prog.dialog(r.st.Dialog)
 		if d == nil || r.st.Index < 0 || r.st.Index >= len(d.Elements) {
 			// End of the dialog: the turn ends and the next input is a
 			// trigger.
@@ -267,12 +279,19 @@ func (r *run) exec() {
 }
 
 // answer takes input as the answer to a question.
-func (r *run) answer(el Element, input string) {
+func (r *run) answer(el Element, in Input) {
 	typ := AttributeText
 	if a, ok := r.def.AttributeByName(el.Attribute); ok {
 		typ = a.Type
 	}
-	if v, ok := checkAnswer(typ, input); ok {
+	var v string
+	var ok bool
+	if typ == AttributeYesNo {
+		v, ok = yesNo(in.words)
+	} else {
+		v, ok = checkAnswer(typ, in.text)
+	}
+	if ok {
 		if el.Attribute != "" {
 			r.st.Attrs[el.Attribute] = v
 		}
@@ -306,18 +325,14 @@ func (r *run) answer(el Element, input string) {
 	r.exec()
 }
 
-// choose takes input as the choice at a keywords element.
-func (r *run) choose(el Element, input string) {
-	in := normalise(input)
-	for _, b := range el.Branches {
-		for _, kw := range b.Keywords {
-			if containsWords(in, normalise(kw)) {
-				r.note(EventBranch, kw)
-				r.enter(b.Dialog)
-				r.exec()
-				return
-			}
-		}
+// choose takes input as the choice at a keywords element (the one the
+// state points at).
+func (r *run) choose(el Element, in Input) {
+	if m, ok := r.prog.keywordsAt(elementAt{r.st.Dialog, r.st.Index}, el).find(in.words); ok {
+		r.note(EventBranch, m.text)
+		r.enter(el.Branches[m.branch].Dialog)
+		r.exec()
+		return
 	}
 	r.note(EventNoMatch, "")
 	if r.def.Fallback != r.st.Dialog && r.enterFallback() {

@@ -92,15 +92,12 @@ type Session struct {
 // Say runs one end-user message as the runtime does and returns what it
 // did and the session after it: a close or the step limit ends the
 // session, and the next message opens a new one.
-func (s Session) Say(def *Definition, text string, traced bool) (Result, Session) {
+func (s Session) Say(p *Program, text string, traced bool) (Result, Session) {
 	var res Result
-	switch {
-	case !s.Open && traced:
-		res = StartTraced(def)
-	case !s.Open:
-		res = Start(def)
-	default:
-		res = cont(def, s.State, text, traced)
+	if s.Open {
+		res = p.cont(s.State, ReadInput(text), traced)
+	} else {
+		res = p.start(traced)
 	}
 	if res.Closed || res.StepLimit {
 		return res, Session{}
@@ -132,7 +129,9 @@ func (t Test) problem() string {
 }
 
 // Run plays the test on def from no open session.
-func (t Test) Run(def *Definition) TestResult {
+func (t Test) Run(def *Definition) TestResult { return t.run(Prepare(def)) }
+
+func (t Test) run(p *Program) TestResult {
 	r := TestResult{Name: t.Name}
 	if r.Problem = t.problem(); r.Problem != "" {
 		return r
@@ -140,7 +139,7 @@ func (t Test) Run(def *Definition) TestResult {
 	var s Session
 	for i, turn := range t.Turns {
 		var res Result
-		res, s = s.Say(def, turn.Say, false)
+		res, s = s.Say(p, turn.Say, false)
 		if !turn.matches(res.Replies) {
 			r.Turn, r.Say, r.Match, r.Expected, r.Got = i+1, turn.Say, turn.mode(), slices.Clone(turn.Expect), res.Replies
 			if r.Got == nil {
@@ -178,13 +177,14 @@ func RunTests(def *Definition) []TestResult {
 		return nil
 	}
 	out := make([]TestResult, 0, len(def.Tests))
+	p := Prepare(def)
 	names := map[string]bool{}
 	for i, t := range def.Tests {
 		if i >= MaxTests {
 			out = append(out, TestResult{Name: t.Name, Problem: fmt.Sprintf("a chatbot has at most %d tests", MaxTests)})
 			continue
 		}
-		r := t.Run(def)
+		r := t.run(p)
 		if key := strings.TrimSpace(t.Name); key != "" && names[key] && r.Problem == "" {
 			r.Passed, r.Problem = false, "another test has the same name"
 		}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -38,6 +39,10 @@ func fill(text string, attrs map[string]string) string {
 // fold lower-cases s and removes accents: "Sí" → "si", "Straße" →
 // "strasse".
 func fold(s string) string {
+	if ascii(s) {
+		// Nothing to decompose and no special letters: most messages.
+		return strings.ToLower(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -66,6 +71,15 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // normalise folds s and turns everything but letters and digits into

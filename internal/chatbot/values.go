@@ -118,8 +118,11 @@ func parseDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func parseYesNo(s string) (string, bool) {
-	switch normalise(s) {
+func parseYesNo(s string) (string, bool) { return yesNo(normalise(s)) }
+
+// yesNo reads a normalised yes or no.
+func yesNo(words string) (string, bool) {
+	switch words {
 	case "yes", "y", "true", "si", "oui", "ja":
 		return "yes", true
 	case "no", "n", "false", "non", "nein":

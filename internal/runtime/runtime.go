@@ -57,12 +57,12 @@ func New(st *store.Store) *Service {
 	return &Service{Store: st, Now: time.Now, Log: slog.Default()}
 }
 
-// definitions keeps parsed definitions by chatbot and version: a live
-// chatbot cannot be edited, so its definition is parsed once, not on
-// every message.
+// definitions keeps prepared definitions by chatbot and version: a live
+// chatbot cannot be edited, so its definition is parsed and prepared
+// (keywords normalised, dialogs indexed) once, not on every message.
 type definitions struct {
 	mu sync.Mutex
-	m  map[[2]int64]*chatbot.Definition
+	m  map[[2]int64]*chatbot.Program
 }
 
 // maxCachedDefinitions bounds the cache; it starts over when full.
@@ -70,13 +70,13 @@ const maxCachedDefinitions = 4096
 
 // get returns the definition of bot (loaded without it, see
 // store.RoutingChatbot) at its version.
-func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Definition, error) {
+func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) (*chatbot.Program, error) {
 	key := [2]int64{bot.ID, bot.Version}
 	d.mu.Lock()
-	def := d.m[key]
+	prog := d.m[key]
 	d.mu.Unlock()
-	if def != nil {
-		return def, nil
+	if prog != nil {
+		return prog, nil
 	}
 	text, version, err := tx.ChatbotDefinition(ctx, bot.ID)
 	if err != nil {
@@ -85,16 +85,18 @@ func (d *definitions) get(ctx context.Context, tx *store.Tx, bot store.Chatbot) 
 	if version != bot.Version {
 		return nil, fmt.Errorf("chatbot %d changed while routing", bot.ID)
 	}
-	if def, err = chatbot.Parse(text); err != nil {
+	def, err := chatbot.Parse(text)
+	if err != nil {
 		return nil, err
 	}
+	prog = chatbot.Prepare(def)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.m == nil || len(d.m) >= maxCachedDefinitions {
-		d.m = map[[2]int64]*chatbot.Definition{}
+		d.m = map[[2]int64]*chatbot.Program{}
 	}
-	d.m[key] = def
-	return def, nil
+	d.m[key] = prog
+	return prog, nil
 }
 
 // Inbound is a message from an end user, as a channel gateway posts it.
@@ -203,13 +205,16 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	var out Outcome
 	var opened bool
 	var err error
+	// What the engine works out from the text alone it works out here,
+	// before the writer, where every other sender's message waits.
+	input := chatbot.ReadInput(text)
 	// On PostgreSQL batches run side by side: an end user's two first
 	// messages routed at once both find no session, and the second to
 	// open one is refused by I5; two batches may also lock two sessions
 	// in opposite orders, and PostgreSQL ends one as a deadlock. Either
 	// way that message's job was rolled back alone, and routes again.
 	for try := 0; try < 5; try++ {
-		if out, opened, err = s.route(ctx, snd, endUser, text); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
+		if out, opened, err = s.route(ctx, snd, endUser, text, input); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
 			break
 		}
 	}
@@ -220,7 +225,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 }
 
 // route is one try of Route.
-func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string) (Outcome, bool, error) {
+func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text string, input chatbot.Input) (Outcome, bool, error) {
 	var out Outcome
 	var opened bool
 	// Messages share transactions (group commit): the reply goes out only
@@ -229,7 +234,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 	err := s.Store.InBatchFor(ctx, conversationKey(snd.ID, endUser), func(ctx context.Context, tx *store.Tx) error {
 		now := s.Now().UTC()
 		opened = false
-		sess, bot, state, ok, lazily, err := s.continuable(ctx, tx, snd, endUser, now)
+		sess, bot, state, ok, ended, err := s.continuable(ctx, tx, snd, endUser, now)
 		if err != nil {
 			return err
 		}
@@ -242,34 +247,30 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		var res chatbot.Result
 		var told *ClosedNotice
 		if ok {
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Continue(def, state, text)
+			res = prog.ContinueInput(state, input)
 		} else {
-			if bot, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
+			var release int64
+			if bot, release, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
 			} else if err != nil {
 				return err
 			}
-			def, err := s.defs.get(ctx, tx, bot)
+			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
-			res = chatbot.Start(def)
-			if told, err = s.closedNotice(ctx, tx, snd.ID, endUser, bot.ID, lazily, sess.ID != 0); err != nil {
+			res = prog.Start()
+			if told, err = s.closedNotice(ctx, tx, bot.ID, ended); err != nil {
 				return err
 			}
 			if told != nil {
 				res.Replies = append([]string{told.Notice}, res.Replies...)
 			}
-			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: endUser, OpenedAt: now}
-			if rel, err := tx.LatestRelease(ctx, bot.ID); err == nil {
-				sess.ReleaseID = rel.ID
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+			sess = store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, ReleaseID: release, EndUser: endUser, OpenedAt: now}
 			opened = true
 		}
 		if sess.State, err = json.Marshal(res.State); err != nil {
@@ -323,19 +324,9 @@ func withActivity(sess store.ChatSession, now time.Time, timeout time.Duration) 
 	return sess
 }
 
-// closedNotice is the notice for an end user whose previous session a
-// deactivation, grace end or cascade closed, or nil. lazily is the reason
-// routing itself just closed their open session with (found says it had
-// one); only when there was none does it read the latest session's reason,
-// so a message that continues a session costs no extra query.
-func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, senderID int64, endUser string, botID int64, lazily string, found bool) (*ClosedNotice, error) {
-	reason := lazily
-	if !found {
-		var err error
-		if reason, err = tx.LastCloseReason(ctx, senderID, endUser); err != nil {
-			return nil, err
-		}
-	}
+// closedNotice is the notice for an end user whose previous session
+// ended for reason, or nil if that is not a reason they are told about.
+func (s *Service) closedNotice(ctx context.Context, tx *store.Tx, botID int64, reason string) (*ClosedNotice, error) {
 	if !toldReason(reason) {
 		return nil, nil
 	}
@@ -357,18 +348,22 @@ func conversationKey(senderID int64, endUser string) uint64 {
 }
 
 // continuable finds the end user's open session and says whether it may go
-// on. A session that may not is closed here, with its reason (returned).
-func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (store.ChatSession, store.Chatbot, chatbot.State, bool, string, error) {
-	var state chatbot.State
-	sess, err := tx.LockOpenChatSession(ctx, snd.ID, endUser)
+// on. A session that may not is closed here. When there is none to go on
+// with, ended is how the end user's previous session ended: the reason
+// routing just closed it with, or the one it was closed with before (""
+// if they never had one).
+func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sender, endUser string, now time.Time) (sess store.ChatSession, bot store.Chatbot, state chatbot.State, ok bool, ended string, err error) {
+	sess, err = tx.LockLatestChatSession(ctx, snd.ID, endUser)
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, store.Chatbot{}, state, false, "", nil
+		return store.ChatSession{}, bot, state, false, "", nil
 	}
 	if err != nil {
-		return sess, store.Chatbot{}, state, false, "", err
+		return sess, bot, state, false, "", err
 	}
-	bot, err := tx.RoutingChatbot(ctx, sess.ChatbotID)
-	if err != nil {
+	if !sess.Open() {
+		return store.ChatSession{}, bot, state, false, sess.CloseReason, nil
+	}
+	if bot, err = tx.RoutingChatbot(ctx, sess.ChatbotID); err != nil {
 		return sess, bot, state, false, "", err
 	}
 	reason := ""
@@ -386,7 +381,7 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 		if reason == store.CloseTimeout {
 			closeAt = sess.ExpiresAt
 		}
-		return sess, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
+		return store.ChatSession{}, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
 	}
 	if err := json.Unmarshal(sess.State, &state); err != nil {
 		return sess, bot, state, false, "", err

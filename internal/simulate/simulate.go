@@ -54,7 +54,7 @@ type Turn struct {
 
 // Run takes one end-user message through def as the runtime would.
 func Run(def *chatbot.Definition, c Conversation, text string) Turn {
-	res, next := chatbot.Session{Open: c.Open, State: c.State}.Say(def, text, true)
+	res, next := chatbot.Session{Open: c.Open, State: c.State}.Say(chatbot.Prepare(def), text, true)
 	ended := res.Closed || res.StepLimit
 	t := Turn{Replies: res.Replies, Steps: res.Steps, Attributes: maps.Clone(res.State.Attrs), Ended: ended, StepLimit: res.StepLimit,
 		Next: Conversation{Target: c.Target, Open: next.Open, State: next.State}}

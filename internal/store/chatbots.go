@@ -107,9 +107,21 @@ func (q queries) RoutingChatbot(ctx context.Context, id int64) (Chatbot, error) 
 	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE id = ?`, id))
 }
 
-// ActiveRoutingChatbot is RoutingChatbot for the sender's active chatbot.
-func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, error) {
-	return scanRouting(q.q.QueryRowContext(ctx, `SELECT `+routingColumns+` FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID))
+// ActiveRoutingChatbot is RoutingChatbot for the sender's active chatbot,
+// with the id of its latest release (0 if it has none), which a session
+// opened on it runs: one query where a session opens.
+func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, int64, error) {
+	var c Chatbot
+	var timeout, release int64
+	var grace sql.NullString
+	err := q.q.QueryRowContext(ctx, `SELECT `+routingColumns+`,
+		coalesce((SELECT r.id FROM releases r WHERE r.chatbot_id = chatbots.id ORDER BY r.number DESC LIMIT 1), 0)
+		FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID).Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace, &release)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Chatbot{}, 0, ErrNotFound
+	}
+	c.SessionTimeout, c.GraceEndsAt = time.Duration(timeout)*time.Second, nullTime(grace)
+	return c, release, err
 }
 
 // ChatbotDefinition returns a chatbot's definition and its version.

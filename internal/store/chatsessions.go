@@ -62,17 +62,21 @@ func (q queries) OpenChatSession(ctx context.Context, senderID int64, endUser st
 		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`, senderID, endUser))
 }
 
-// LockOpenChatSession is OpenChatSession for a transaction that will
-// write the session: on PostgreSQL the row stays locked to the commit, so
-// two batches that continue one session take turns (the second reads
-// what the first wrote). On SQLite the writer is alone anyway.
-func (t *Tx) LockOpenChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
+// LockLatestChatSession returns the end user's newest session on the
+// sender, open or closed, for a transaction that will write it. An open
+// session is always the newest (a session opens only when there is none),
+// so one query tells routing both whether there is a session to continue
+// and, if not, how the last one ended (for the closed-session notice). On
+// PostgreSQL the row stays locked to the commit, so two batches that
+// continue one session take turns (the second reads what the first
+// wrote). On SQLite the writer is alone anyway.
+func (t *Tx) LockLatestChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
 	lock := ""
 	if t.d.IsPostgres() {
 		lock = ` FOR UPDATE`
 	}
 	return scanChatSession(t.q.QueryRowContext(ctx,
-		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`+lock, senderID, endUser))
+		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? ORDER BY id DESC LIMIT 1`+lock, senderID, endUser))
 }
 
 // ChatSessionByID loads one session.
@@ -285,17 +289,4 @@ func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	var n int
 	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
 	return n, err
-}
-
-// LastCloseReason is the close reason of the end user's latest session on
-// the sender ("" if they have none, or it is open). Routing asks only when
-// it opens a new session.
-func (q queries) LastCloseReason(ctx context.Context, senderID int64, endUser string) (string, error) {
-	var reason sql.NullString
-	err := q.q.QueryRowContext(ctx, `SELECT close_reason FROM chat_sessions WHERE sender_id = ? AND end_user = ?
-		ORDER BY id DESC LIMIT 1`, senderID, endUser).Scan(&reason)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return reason.String, err
 }

@@ -31,7 +31,7 @@ import (
 //     they run beside each other, on every replica and on pgBatchers
 //     goroutines of each, but never beside a transition. Between
 //     themselves they are kept apart by row locks: an end user's open
-//     session is read FOR UPDATE (LockOpenChatSession), two first
+//     session is read FOR UPDATE (LockLatestChatSession), two first
 //     messages of one end user meet at I5's unique index (the loser runs
 //     again, see runtime), and the rollup rows are written in one key
 //     order at the end of each batch (rollup.flush), so batches wait for

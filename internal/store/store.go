@@ -56,7 +56,9 @@ type Store struct {
 	wake      chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
-	closeOnce sync.Once
+	// checkpointsDone closes when the SQLite checkpointer has stopped.
+	checkpointsDone chan struct{}
+	closeOnce       sync.Once
 }
 
 // querier is what *sql.DB and *sql.Tx have in common.
@@ -88,7 +90,7 @@ type Tx struct {
 	shard int
 }
 
-func dsn(path string, readOnly bool) string {
+func dsn(path string, readOnly bool, extra ...string) string {
 	v := url.Values{}
 	// Reads go through a memory map (128 MiB: the hot indexes of a large
 	// console) shared by every connection instead of a read system call
@@ -96,6 +98,9 @@ func dsn(path string, readOnly bool) string {
 	// default.
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)",
 		"mmap_size(134217728)", "cache_size(-8000)"} {
+		v.Add("_pragma", p)
+	}
+	for _, p := range extra {
 		v.Add("_pragma", p)
 	}
 	if readOnly {
@@ -108,12 +113,13 @@ func dsn(path string, readOnly bool) string {
 	return "file:" + path + "?" + v.Encode()
 }
 
-// openWriter opens the single writer connection of a database file.
-func openWriter(path string) (*sql.DB, error) {
+// openWriter opens the single writer connection of a database file, with
+// extra pragmas.
+func openWriter(path string, pragmas ...string) (*sql.DB, error) {
 	if strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("database path %q must not contain ? or #", path)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sql.Open("sqlite", dsn(path, false, pragmas...))
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +141,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
-	w, err := openWriter(path)
+	// The writer never checkpoints; the checkpointer does (checkpoint.go).
+	w, err := openWriter(path, "wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}
@@ -158,6 +165,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
 		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	s.startBatches(1, 0)
+	s.startCheckpoints(path)
 	return s, nil
 }
 
@@ -183,6 +191,9 @@ func migrate(ctx context.Context, w *sql.DB, d goose.Dialect, dir string, opts .
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closed) })
 	<-s.batchDone
+	if s.checkpointsDone != nil {
+		<-s.checkpointsDone
+	}
 	if s.pg == nil { // PostgreSQL's prepared statements are pgx's, per connection
 		s.rstmts.close()
 		s.wstmts.close()

@@ -175,9 +175,45 @@ func TestWriterPragmas(t *testing.T) {
 		"busy_timeout": "10000",
 		"synchronous":  "1", // NORMAL
 		"query_only":   "0",
+		// The checkpointer checkpoints, not the writer (checkpoint.go).
+		"wal_autocheckpoint": "0",
 	} {
 		if got := pragma(t, st.W, name); got != want {
 			t.Errorf("writer PRAGMA %s = %q, want %q", name, got, want)
+		}
+	}
+}
+
+// What the writer commits reaches the database file without the writer
+// checkpointing: the checkpointer copies it from the WAL.
+func TestCheckpointerCopiesTheWAL(t *testing.T) {
+	st, path := openSQLiteStore(t)
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// About 4 MiB, far more than the file holds now.
+	mustTx(t, st, func(tx *Tx) error {
+		if _, err := tx.q.ExecContext(context.Background(), `CREATE TABLE filler (x TEXT)`); err != nil {
+			return err
+		}
+		for range 2000 {
+			if _, err := tx.q.ExecContext(context.Background(), `INSERT INTO filler (x) VALUES (?)`, strings.Repeat("x", 2000)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= before.Size()+4<<20 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes, %d before 4 MiB were committed: nothing was checkpointed", fi.Size(), before.Size())
 		}
 	}
 }
