@@ -210,3 +210,32 @@ func TestNewVersionNoFreeName(t *testing.T) {
 		t.Errorf("%d chatbots made", after-before)
 	}
 }
+
+// TestNewVersionConcurrent: designers making versions of one chatbot at
+// the same moment each get their own number; none is refused.
+func TestNewVersionConcurrent(t *testing.T) {
+	e := newEnv(t)
+	src := e.create("Busy")
+	const n = 4
+	names := make(chan string, n)
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			c, err := e.app.Chatbots.NewVersion(context.Background(), e.designer, src.ID)
+			names <- c.Name
+			errs <- err
+		}()
+	}
+	seen := map[string]bool{}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+		seen[<-names] = true
+	}
+	for i := 2; i <= n+1; i++ {
+		if !seen[chatbots.VersionName("Busy", i)] {
+			t.Errorf("versions %v, want Busy v2 to v%d", seen, n+1)
+		}
+	}
+}
