@@ -38,10 +38,18 @@ func TestNewVersionPage(t *testing.T) {
 		t.Fatalf("v2: %+v", v2)
 	}
 	page = c.get("/chatbots/" + itoa(v2.ID))
-	for _, want := range []string{"Matrix bot v2 is the new version", `<h2>Versions</h2>`, `href="/chatbots/` + live + `">Matrix bot</a>`, "from Matrix bot", "Add dialog"} {
+	for _, want := range []string{"Matrix bot v2 is the new version", `<h2>Versions</h2>`, `href="/chatbots/` + live + `">Matrix bot</a>`, "from Matrix bot", "Add dialog",
+		`href="/chatbots/` + itoa(v2.ID) + `/compare?against=` + live + `" aria-label="Compare with Matrix bot"`} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("the new version's editor lacks %q", want)
 		}
+	}
+
+	// The compare page offers the family's versions first.
+	cmp := c.get("/chatbots/" + itoa(v2.ID) + "/compare")
+	if i, j := strings.Index(cmp.Body, `<optgroup label="Versions of this chatbot">`), strings.Index(cmp.Body, `<optgroup label="Other chatbots">`); i < 0 || j < i ||
+		!strings.Contains(cmp.Body[i:j], `<option value="`+live+`">Matrix bot (active)</option>`) || strings.Contains(cmp.Body[j:], `value="`+live+`"`) {
+		t.Errorf("the compare page does not offer the family first\n%s", excerpt(cmp.Body))
 	}
 
 	// One row for the family: the live member, the other one click away.
