@@ -23,7 +23,7 @@ const (
 
 // chatSender finds the livechat sender of the page's address.
 func (s *Server) chatSender(c echo.Context) (store.Sender, error) {
-	snd, err := s.cfg.Store.SenderByAddress(c.Request().Context(), "livechat", c.Param("address"))
+	snd, err := s.cfg.Store.InboundSender(c.Request().Context(), "livechat", c.Param("address"))
 	if errors.Is(err, store.ErrNotFound) {
 		return snd, problem.New(problem.NotFound, "unknown_chat", "There is no chat at this address.")
 	}

@@ -134,7 +134,7 @@ func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Rollback()
+	defer func() { _ = other.Rollback() }() // after the commit, a no-op
 	if _, err := other.Exec(`UPDATE chat_sessions SET closed_at = ?, close_reason = ?, open_on = NULL WHERE id = ?`,
 		now.Format(store.TimeFormat), store.CloseCompleted, ids[0]); err != nil {
 		t.Fatal(err)

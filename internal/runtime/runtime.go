@@ -169,7 +169,7 @@ func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome,
 	// An unknown sender is answered as a wrong key is: whoever has no key
 	// must not learn which senders exist.
 	badKey := problem.New(problem.Unauthorized, "bad_inbound_key", "The X-Inbound-Key header is missing or wrong for this sender.")
-	snd, err := s.Store.SenderByAddress(ctx, in.Channel, in.Sender)
+	snd, err := s.Store.InboundSender(ctx, in.Channel, in.Sender)
 	if errors.Is(err, store.ErrNotFound) {
 		return Outcome{}, badKey
 	}

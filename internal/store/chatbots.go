@@ -233,7 +233,7 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 	// sessions opened in the hours since the start of today, and the last
 	// message (newest hour first).
 	query := `SELECT ` + headColumns + `, coalesce(s.address, ''),
-		(SELECT count(*) FROM chat_sessions o WHERE o.chatbot_id = c.id AND o.closed_at IS NULL),
+		(SELECT count(*) FROM chat_sessions o WHERE o.open_on = c.id),
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
 		(SELECT l.last_message_at FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.last_message_at IS NOT NULL
 			ORDER BY l.hour DESC, l.last_message_at DESC LIMIT 1)

@@ -102,7 +102,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	args := []any{f.ChatbotID}
 	if f.Open != nil {
 		if *f.Open {
-			query += ` AND closed_at IS NULL`
+			query = `SELECT ` + chatSessionColumns + ` FROM chat_sessions WHERE open_on = ?` // open_on: see below
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
@@ -150,7 +150,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 // CountOpenSessions counts a chatbot's open sessions.
 func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE chatbot_id = ? AND closed_at IS NULL`, chatbotID).Scan(&n)
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE open_on = ?`, chatbotID).Scan(&n)
 	return n, err
 }
 
@@ -178,6 +178,12 @@ func (t *Tx) SaveChatSession(ctx context.Context, s ChatSession) error {
 	return err
 }
 
+// A chatbot's open sessions are found by open_on, which is the chatbot's
+// id exactly while a session is open (triggers hold it; it is what I4's
+// foreign key checks) and has an index of its own: "open_on = ?" is
+// "chatbot_id = ? AND closed_at IS NULL" without a second index for
+// every insert and close to keep.
+//
 // Every statement that closes sessions goes through closeSessions, which
 // counts them into the analytics rollups in the same transaction.
 //
@@ -203,7 +209,7 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 // CloseChatbotSessions closes every open session of a chatbot and returns
 // how many it closed.
 func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE chatbot_id = ?3 AND closed_at IS NULL`,
+	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE open_on = ?3`,
 		fmtTime(now), reason, chatbotID)
 }
 
@@ -279,8 +285,8 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 // can write in between.
 func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE chatbot_id = ?3 AND closed_at IS NULL LIMIT ?4)
-		AND closed_at IS NULL`,
+		WHERE id IN (SELECT id FROM chat_sessions WHERE open_on = ?3 LIMIT ?4)
+		AND open_on = ?3`,
 		fmtTime(now), reason, chatbotID, limit)
 }
 

@@ -34,9 +34,11 @@ func (s *Store) startCheckpoints(path string) {
 		_, _ = s.W.Exec(`PRAGMA wal_autocheckpoint = 1000`)
 		return
 	}
+	// No connection is kept between checkpoints, so that a bulk load,
+	// which needs the only connection to the file, finds none while it
+	// holds checkpointMu.
 	c.SetMaxOpenConns(1)
-	c.SetConnMaxLifetime(0)
-	c.SetConnMaxIdleTime(0)
+	c.SetMaxIdleConns(0)
 	s.checkpointsDone = make(chan struct{})
 	go func() {
 		defer close(s.checkpointsDone)
@@ -49,7 +51,10 @@ func (s *Store) startCheckpoints(path string) {
 				return
 			case <-t.C:
 			}
-			if err := s.checkpoint(c); err != nil {
+			s.checkpointMu.Lock()
+			err := checkpoint(c)
+			s.checkpointMu.Unlock()
+			if err != nil {
 				slog.Warn("WAL checkpoint", "err", err)
 			}
 		}
@@ -57,7 +62,7 @@ func (s *Store) startCheckpoints(path string) {
 }
 
 // checkpoint copies what it can of the WAL into the database file.
-func (s *Store) checkpoint(c *sql.DB) error {
+func checkpoint(c *sql.DB) error {
 	var busy, logged, copied int
 	return c.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
 }

@@ -88,7 +88,10 @@ func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) (err error) 
 		return ErrNotEmpty
 	}
 	// Leaving WAL for the load needs the only connection to the file:
-	// idle readers go, and come back when the pool needs them.
+	// idle readers go, and come back when the pool needs them; the
+	// checkpointer waits.
+	s.checkpointMu.Lock()
+	defer s.checkpointMu.Unlock()
 	s.R.SetMaxIdleConns(0)
 	defer s.R.SetMaxIdleConns(readers())
 	restore, err := setPragmas(ctx, conn)
@@ -108,6 +111,7 @@ func (s *Store) BulkLoad(ctx context.Context, fn func(*Bulk) error) (err error) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.senders.invalidate()
 	return nil
 }
 

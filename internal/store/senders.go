@@ -104,6 +104,7 @@ func (q queries) SenderOptions(ctx context.Context, channel string, limit int) (
 // CreateSender inserts a sender; ErrDuplicate when the channel already has
 // that address.
 func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now time.Time) (Sender, error) {
+	t.sendersChanged = true
 	var id int64
 	err := t.q.QueryRowContext(ctx,
 		`INSERT INTO senders (channel, address, inbound_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
@@ -116,6 +117,7 @@ func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now
 
 // SetSenderKey replaces a sender's inbound key.
 func (t *Tx) SetSenderKey(ctx context.Context, id int64, key string, now time.Time) error {
+	t.sendersChanged = true
 	res, err := t.q.ExecContext(ctx, `UPDATE senders SET inbound_key = ?, updated_at = ? WHERE id = ?`, key, fmtTime(now), id)
 	if err != nil {
 		return err
