@@ -43,4 +43,14 @@ type apiChatbot struct {
 	FamilyID      int64  `json:"family_id"`
 	FamilyVersion int    `json:"family_version"`
 	BasedOnID     *int64 `json:"based_on_id"`
+	// Revisions fingerprint the parts of the definition an edit may be
+	// scoped to (PUT /chatbots/{id}/dialogs/{dialog}); with details only.
+	Revisions *apiRevisions `json:"revisions,omitempty"`
+}
+
+// apiRevisions are the revisions of a chatbot's parts (chatbots.Revision).
+type apiRevisions struct {
+	Settings string            `json:"settings"`
+	Tests    string            `json:"tests"`
+	Dialogs  map[string]string `json:"dialogs"`
 }

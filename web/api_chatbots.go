@@ -105,6 +105,65 @@ func (s *Server) apiChatbot(c echo.Context) error {
 	}
 	out := toAPIChatbot(bot)
 	out.Definition = def
+	out.Revisions = revisionsOf(bot, def)
+	return c.JSON(http.StatusOK, out)
+}
+
+func revisionsOf(bot store.Chatbot, def *chatbot.Definition) *apiRevisions {
+	r := &apiRevisions{
+		Settings: chatbots.Revision(bot, def, chatbots.PartSettings),
+		Tests:    chatbots.Revision(bot, def, chatbots.PartTests),
+		Dialogs:  map[string]string{},
+	}
+	for _, d := range def.Dialogs {
+		if _, dup := r.Dialogs[d.ID]; !dup {
+			r.Dialogs[d.ID] = chatbots.Revision(bot, def, chatbots.DialogPart(d.ID))
+		}
+	}
+	return r
+}
+
+// apiDialogPut is the body of PUT /chatbots/{id}/dialogs/{dialog}. With
+// version and revision (from GET /chatbots/{id}), the dialog is replaced
+// when nobody changed it since, whatever else changed; without them, the
+// latest version is replaced.
+type apiDialogPut struct {
+	Version  *int64            `json:"version"`
+	Revision string            `json:"revision"`
+	Name     string            `json:"name"`
+	Elements []chatbot.Element `json:"elements"`
+}
+
+func (s *Server) apiPutDialog(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var p apiDialogPut
+	if err := decodeJSON(c, &p); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	cur, err := s.cfg.Store.ChatbotByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+	}
+	if err != nil {
+		return err
+	}
+	e := chatbots.Edit{Version: cur.Version, Apply: chatbots.ReplaceDialog(c.Param("dialog"), p.Name, p.Elements)}
+	if p.Version != nil {
+		e.Version, e.Part, e.Revision = *p.Version, chatbots.DialogPart(c.Param("dialog")), p.Revision
+	}
+	if _, err := s.cfg.Chatbots.Update(ctx, actor(c), id, e); err != nil {
+		return err
+	}
+	bot, def, err := s.cfg.Chatbots.Get(ctx, actor(c), id)
+	if err != nil {
+		return err
+	}
+	out := toAPIChatbot(bot)
+	out.Revisions = revisionsOf(bot, def)
 	return c.JSON(http.StatusOK, out)
 }
 

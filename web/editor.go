@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -107,14 +108,16 @@ func (s *Server) validation(c echo.Context) error {
 }
 
 // edit applies one editor change. form names the form it came from, so a
-// refusal shows next to it; anchor is where a plain post lands afterwards.
-func (s *Server) edit(c echo.Context, form, anchor string, apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
-	return s.editKeeping(c, form, anchor, nil, apply)
+// refusal shows next to it; anchor is where a plain post lands afterwards;
+// part is what the change touches (see chatbots.Edit), "" for the whole
+// chatbot.
+func (s *Server) edit(c echo.Context, form, anchor, part string, apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
+	return s.editKeeping(c, form, anchor, part, nil, apply)
 }
 
 // editKeeping is edit that, when the change is refused, lets keep put what
 // was submitted back into the page, so that nothing typed is lost.
-func (s *Server) editKeeping(c echo.Context, form, anchor string, keep func(*views.EditorData), apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
+func (s *Server) editKeeping(c echo.Context, form, anchor, part string, keep func(*views.EditorData), apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -123,7 +126,8 @@ func (s *Server) editKeeping(c echo.Context, form, anchor string, keep func(*vie
 	if err != nil {
 		return problem.New(problem.Invalid, "version", "The form has no version; reload the page and try again.")
 	}
-	_, err = s.cfg.Chatbots.Update(c.Request().Context(), actor(c), id, chatbots.Edit{Version: version, Apply: apply})
+	_, err = s.cfg.Chatbots.Update(c.Request().Context(), actor(c), id, chatbots.Edit{
+		Version: version, Part: part, Revision: formValue(c, "revision"), Apply: apply})
 	p, refused := problem.As(err)
 	if err != nil && (!refused || p.Kind == problem.NotFound && p.Code == "chatbot_not_found" || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized) {
 		return err
@@ -134,7 +138,11 @@ func (s *Server) editKeeping(c echo.Context, form, anchor string, keep func(*vie
 	}
 	status := http.StatusOK
 	if refused {
-		d.Error, d.FailedForm, status = p.Message, form, statusOf(p.Kind)
+		d.Error, d.FailedForm, d.ErrorField, status = p.Message, form, p.Field, statusOf(p.Kind)
+		var cf *chatbots.Conflict
+		if errors.As(err, &cf) {
+			d.Conflict = &views.Conflict{Dialog: cf.Dialog, Theirs: cf.Theirs}
+		}
 		if p.Code == chatbots.ErrStale.Code || p.Code == "not_editable" {
 			d.FailedForm = ""
 		}
@@ -172,7 +180,7 @@ func (s *Server) editSettings(c echo.Context) error {
 		Name: formValue(c, "name"), Language: formValue(c, "language"), Channel: formValue(c, "channel"),
 		SenderID: sender, SessionTimeout: time.Duration(minutes) * time.Minute,
 	}
-	return s.edit(c, "settings", "settings", func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+	return s.edit(c, "settings", "settings", chatbots.PartSettings, func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
 		// The form shows whole minutes: an unchanged field keeps a timeout
 		// set in seconds (through the API or an import) as it was.
 		if minutes == int(set.SessionTimeout/time.Minute) {
@@ -183,30 +191,30 @@ func (s *Server) editSettings(c echo.Context) error {
 }
 
 func (s *Server) addAttribute(c echo.Context) error {
-	return s.edit(c, "attributes", "attributes", chatbots.AddAttribute(formValue(c, "name"), formValue(c, "type")))
+	return s.edit(c, "attributes", "attributes", chatbots.MergesAnywhere, chatbots.AddAttribute(formValue(c, "name"), formValue(c, "type")))
 }
 
 func (s *Server) removeAttribute(c echo.Context) error {
-	return s.edit(c, "attributes", "attributes", chatbots.RemoveAttribute(c.Param("name")))
+	return s.edit(c, "attributes", "attributes", chatbots.MergesAnywhere, chatbots.RemoveAttribute(c.Param("name")))
 }
 
 func (s *Server) addDialog(c echo.Context) error {
-	return s.edit(c, "dialogs", "dialogs", chatbots.AddDialog(formValue(c, "name")))
+	return s.edit(c, "dialogs", "dialogs", chatbots.MergesAnywhere, chatbots.AddDialog(formValue(c, "name")))
 }
 
 func (s *Server) renameDialog(c echo.Context) error {
 	d := c.Param("dialog")
-	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RenameDialog(d, formValue(c, "name")))
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.DialogPart(d), chatbots.RenameDialog(d, formValue(c, "name")))
 }
 
 func (s *Server) deleteDialog(c echo.Context) error {
 	d := c.Param("dialog")
-	return s.edit(c, "dialog-"+d, "dialogs", chatbots.DeleteDialog(d))
+	return s.edit(c, "dialog-"+d, "dialogs", chatbots.DialogPart(d), chatbots.DeleteDialog(d))
 }
 
 func (s *Server) setEntry(c echo.Context) error {
 	d := c.Param("dialog")
-	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.SetEntry(d))
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.MergesAnywhere, chatbots.SetEntry(d))
 }
 
 func (s *Server) setFallback(c echo.Context) error {
@@ -215,23 +223,57 @@ func (s *Server) setFallback(c echo.Context) error {
 	if c.QueryParam("unset") != "" {
 		target = ""
 	}
-	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.SetFallback(target))
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.MergesAnywhere, chatbots.SetFallback(target))
 }
 
 func (s *Server) addElement(c echo.Context) error {
 	d, typ := c.Param("dialog"), formValue(c, "type")
-	el, err := elementFromForm(c, typ)
 	form := "add-" + d + "-" + typ
-	if err != nil {
-		return s.edit(c, form, "dialog-"+d, refuse(err))
-	}
-	return s.edit(c, form, "dialog-"+d, chatbots.AddElement(d, el))
+	return s.editKeeping(c, form, "dialog-"+d, chatbots.DialogPart(d), keepElement(c),
+		func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+			el, err := elementFromForm(c, typ)
+			if err != nil {
+				return "", err
+			}
+			created, err := newAttribute(c, &el, set, def)
+			if err != nil {
+				return "", err
+			}
+			summary, err := chatbots.AddElement(d, el)(set, def)
+			return created + summary, err
+		})
 }
 
-// refuse is an edit that only reports err: the form's input was wrong
-// before any change could be made.
-func refuse(err error) func(*chatbots.Settings, *chatbot.Definition) (string, error) {
-	return func(*chatbots.Settings, *chatbot.Definition) (string, error) { return "", err }
+// keepElement puts a refused element form's input back into the page.
+func keepElement(c echo.Context) func(*views.EditorData) {
+	return func(d *views.EditorData) {
+		d.Submitted = &views.ElementInput{
+			Text: formValue(c, "text"), Attribute: formValue(c, "attribute"), RetryText: formValue(c, "retry_text"),
+			MaxTries: formValue(c, "max_tries"), Branches: formValue(c, "branches"), Operator: formValue(c, "operator"),
+			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"),
+			NewAttribute: formValue(c, "new_attribute"), NewAttributeType: formValue(c, "new_attribute_type"),
+		}
+	}
+}
+
+// newAttribute creates the attribute a question's form names in its "New
+// attribute" fields, in the same edit, and stores the answer in it. It
+// returns what it did for the audit summary.
+func newAttribute(c echo.Context, el *chatbot.Element, set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+	name := strings.TrimSpace(formValue(c, "new_attribute"))
+	if el.Type != chatbot.ElementQuestion || name == "" {
+		return "", nil
+	}
+	typ := formValue(c, "new_attribute_type")
+	if typ == "" {
+		typ = chatbot.AttributeText
+	}
+	summary, err := chatbots.AddAttribute(name, typ)(set, def)
+	if err != nil {
+		return "", err
+	}
+	el.Attribute = name
+	return summary + "; ", nil
 }
 
 func elementIndex(c echo.Context) (int, error) {
@@ -249,7 +291,7 @@ func (s *Server) updateElement(c echo.Context) error {
 		return err
 	}
 	anchor := views.ElementAnchor(d, i)
-	return s.edit(c, anchor, anchor, func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+	return s.editKeeping(c, anchor, anchor, chatbots.DialogPart(d), keepElement(c), func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
 		dl, _ := def.DialogByID(d)
 		if dl == nil || i >= len(dl.Elements) {
 			return chatbots.UpdateElement(d, i, chatbot.Element{})(set, def)
@@ -258,7 +300,12 @@ func (s *Server) updateElement(c echo.Context) error {
 		if err != nil {
 			return "", err
 		}
-		return chatbots.UpdateElement(d, i, el)(set, def)
+		created, err := newAttribute(c, &el, set, def)
+		if err != nil {
+			return "", err
+		}
+		summary, err := chatbots.UpdateElement(d, i, el)(set, def)
+		return created + summary, err
 	})
 }
 
@@ -268,7 +315,7 @@ func (s *Server) removeElement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.RemoveElement(d, i))
+	return s.edit(c, "dialog-"+d, "dialog-"+d, chatbots.DialogPart(d), chatbots.RemoveElement(d, i))
 }
 
 func (s *Server) moveElement(c echo.Context) error {
@@ -281,7 +328,7 @@ func (s *Server) moveElement(c echo.Context) error {
 	if c.QueryParam("dir") == "up" {
 		delta = -1
 	}
-	return s.edit(c, "dialog-"+d, views.ElementAnchor(d, i+delta), chatbots.MoveElement(d, i, delta))
+	return s.edit(c, "dialog-"+d, views.ElementAnchor(d, i+delta), chatbots.DialogPart(d), chatbots.MoveElement(d, i, delta))
 }
 
 // elementFromForm reads an element of type typ from the form.
@@ -293,6 +340,10 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 	case chatbot.ElementQuestion:
 		el.Text = strings.TrimSpace(formValue(c, "text"))
 		el.Attribute = formValue(c, "attribute")
+		if el.Attribute == "" {
+			// A new attribute named in the same form (see newAttribute).
+			el.Attribute = strings.TrimSpace(formValue(c, "new_attribute"))
+		}
 		el.RetryText = strings.TrimSpace(formValue(c, "retry_text"))
 		if v := strings.TrimSpace(formValue(c, "max_tries")); v != "" {
 			n, err := strconv.Atoi(v)

@@ -129,6 +129,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/chatbots/:id/duplicate", rbac.EditChatbots, api, s.apiDuplicate},
 		{http.MethodPost, "/api/v1/chatbots/:id/versions", rbac.EditChatbots, api, s.apiNewVersion},
 		{http.MethodPatch, "/api/v1/chatbots/:id", rbac.EditChatbots, api, s.apiPatchChatbot},
+		{http.MethodPut, "/api/v1/chatbots/:id/dialogs/:dialog", rbac.EditChatbots, api, s.apiPutDialog},
 		{http.MethodPost, "/api/v1/chatbots/:id/validate", rbac.ViewChatbots, api, s.apiValidate},
 		{http.MethodPost, "/api/v1/chatbots/:id/simulate", rbac.ViewChatbots, api, s.apiSimulate},
 		{http.MethodPost, "/api/v1/chatbots/:id/test", rbac.ViewChatbots, api, s.apiTest},

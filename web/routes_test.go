@@ -73,6 +73,7 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /chat/:address":                                     rbac.Public,
 	"GET /api/v1/chatbots/:id":                                rbac.ViewDashboard,
 	"PATCH /api/v1/chatbots/:id":                              rbac.EditChatbots,
+	"PUT /api/v1/chatbots/:id/dialogs/:dialog":                rbac.EditChatbots,
 	"GET /api/v1/chatbots/:id/closed-notice":                  rbac.ViewChatbots,
 	"GET /api/v1/chatbots/:id/sessions":                       rbac.ViewChatbots,
 	"PUT /api/v1/chatbots/:id/closed-notice":                  rbac.EditChatbots,

@@ -28,7 +28,7 @@ func (s *Server) saveTest(c echo.Context, i int) error {
 	keep := func(d *views.EditorData) {
 		d.TestDraft = &views.TestDraft{Index: i, Name: name, Script: script}
 	}
-	return s.editKeeping(c, anchor, anchor, keep, chatbots.SaveTest(i, name, script))
+	return s.editKeeping(c, anchor, anchor, chatbots.PartTests, keep, chatbots.SaveTest(i, name, script))
 }
 
 func (s *Server) addTest(c echo.Context) error { return s.saveTest(c, -1) }
@@ -46,7 +46,7 @@ func (s *Server) removeTest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.edit(c, views.TestAnchor(i), "tests", chatbots.RemoveTest(i))
+	return s.edit(c, views.TestAnchor(i), "tests", chatbots.PartTests, chatbots.RemoveTest(i))
 }
 
 // runTests runs the conversation tests: htmx gets the results panel, a

@@ -150,7 +150,7 @@ func TestReleasePage(t *testing.T) {
 				"active: runs this release", "system", "Validation found no problems.",
 				"None needed: there were no warnings to override.",
 				`data-result="passed"><strong>passed</strong> asks the name`,
-				`<q>What is your name?</q>`, "saved as <code>name</code>",
+				`<blockquote class="doc-text">What is your name?</blockquote>`, "Stores the answer in <code>name</code>", `id="release-dialog-start"`,
 				`href="/chatbots/` + live + `/compare?against=` + live + `&amp;release=1"`,
 			} {
 				if !strings.Contains(page.Body, want) {

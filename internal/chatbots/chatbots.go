@@ -224,9 +224,15 @@ func (s *Service) findings(ctx context.Context, c store.Chatbot, def *chatbot.De
 // Edit is one change to a chatbot, made from the version the editor
 // showed. Apply changes the settings and the definition in place and says
 // what it did, for the audit log.
+//
+// Part and Revision scope the edit (see Revision): made from an older
+// version, it still applies when its part is unchanged. Without a Part it
+// needs the current version.
 type Edit struct {
-	Version int64
-	Apply   func(set *Settings, def *chatbot.Definition) (summary string, err error)
+	Version  int64
+	Part     string
+	Revision string
+	Apply    func(set *Settings, def *chatbot.Definition) (summary string, err error)
 }
 
 // ErrStale is the refusal of an edit made from an old version.
@@ -239,6 +245,24 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 	if err := a.Require(rbac.EditChatbots, "edit chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
+	// A scoped edit that lost a race with another save re-reads and
+	// decides again: the other save may have touched another part.
+	for try := 0; ; try++ {
+		out, err := s.update(ctx, a, id, e)
+		if errors.Is(err, errRaced) {
+			if try < 3 {
+				continue
+			}
+			err = ErrStale
+		}
+		return out, err
+	}
+}
+
+// errRaced is a scoped edit whose write found a newer version than it read.
+var errRaced = errors.New("chatbots: raced with another save")
+
+func (s *Service) update(ctx context.Context, a accounts.Actor, id int64, e Edit) (store.Chatbot, error) {
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ChatbotByID(ctx, id)
@@ -251,11 +275,11 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 		if !c.Editable() {
 			return notEditable(c)
 		}
-		if e.Version != c.Version {
-			return ErrStale
-		}
 		def, err := chatbot.Parse(c.Definition)
 		if err != nil {
+			return err
+		}
+		if err := checkBase(e, c, def); err != nil {
 			return err
 		}
 		before := settingsMap(c)
@@ -278,6 +302,8 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 		c.Definition = data
 		out, err = tx.UpdateChatbot(ctx, c, s.Now().UTC())
 		switch {
+		case errors.Is(err, store.ErrStale) && e.Part != "":
+			return errRaced
 		case errors.Is(err, store.ErrStale):
 			return ErrStale
 		case errors.Is(err, store.ErrNotEditable):
@@ -288,6 +314,10 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 			return err
 		}
 		details := map[string]any{"change": summary, "version": out.Version}
+		if e.Version != c.Version {
+			// Merged over someone else's save: the log says from what.
+			details["made_from_version"] = e.Version
+		}
 		if after := settingsMap(out); fmt.Sprint(after) != fmt.Sprint(before) {
 			details["before"], details["after"] = before, after
 		}

@@ -3,6 +3,7 @@ package chatbots
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -381,4 +382,28 @@ func validUTF8(el chatbot.Element) (string, bool) {
 		}
 	}
 	return "", true
+}
+
+// ReplaceDialog replaces a dialog's name and elements (the JSON API's
+// dialog edit); its id stays, so jumps to it keep working.
+func ReplaceDialog(id, name string, elements []chatbot.Element) func(*Settings, *chatbot.Definition) (string, error) {
+	return func(_ *Settings, def *chatbot.Definition) (string, error) {
+		d, _, err := dialog(def, id)
+		if err != nil {
+			return "", err
+		}
+		if name, err = checkDialogName(name); err != nil {
+			return "", err
+		}
+		for i, el := range elements {
+			if err := CheckElement(el); err != nil {
+				if p, ok := problem.As(err); ok {
+					return "", problem.New(p.Kind, p.Code, "Element %d: %s", i+1, p.Message)
+				}
+				return "", err
+			}
+		}
+		d.Name, d.Elements = name, slices.Clone(elements)
+		return "dialog " + id + " replaced", nil
+	}
 }

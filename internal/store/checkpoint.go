@@ -19,10 +19,24 @@ import (
 // no reader still needs without taking the write lock, so the writer
 // goes on appending meanwhile. Closing the store's last connection
 // checkpoints whatever is left.
+//
+// A passive checkpoint never lets the WAL start over while the writer
+// keeps appending (the log restarts only once everything in it has been
+// copied, and under steady load something new always is): the file would
+// grow without end, and appending to an ever longer file costs more than
+// overwriting its start. So once the WAL holds more than
+// restartFrames, the checkpointer runs a RESTART checkpoint: it waits
+// for the writer's transaction in progress, holds the next one back while
+// it copies the little the passive ones left, and the next transaction
+// writes the log from its start again.
 
 // checkpointEvery is how often the checkpointer runs. Under the heaviest
 // load the WAL grows by a few thousand pages in that time.
 const checkpointEvery = 250 * time.Millisecond
+
+// restartFrames is the WAL size, in pages, past which the checkpointer
+// makes the log start over (about 64 MiB of 4 KiB pages).
+const restartFrames = 16384
 
 // startCheckpoints starts the checkpointer of a SQLite database; it stops
 // when the store closes. If its connection cannot be opened, the writer
@@ -61,8 +75,13 @@ func (s *Store) startCheckpoints(path string) {
 	}()
 }
 
-// checkpoint copies what it can of the WAL into the database file.
+// checkpoint copies what it can of the WAL into the database file, and
+// makes the log start over when it has grown past restartFrames.
 func checkpoint(c *sql.DB) error {
 	var busy, logged, copied int
-	return c.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied)
+	ctx := context.Background()
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logged, &copied); err != nil || logged < restartFrames {
+		return err
+	}
+	return c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(RESTART)`).Scan(&busy, &logged, &copied)
 }

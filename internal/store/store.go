@@ -149,11 +149,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 
 func openSQLite(ctx context.Context, path string) (*Store, error) {
 	// The writer never checkpoints; the checkpointer does (checkpoint.go).
-	// It reads every page through the memory map (up to SQLite's largest,
-	// 2 GiB): the pages a message writes are spread over the indexes of
-	// the biggest tables, and a read system call for each of them was a
-	// tenth of the writer's time on a 1.4 GB database.
-	w, err := openWriter(path, "wal_autocheckpoint(0)", "mmap_size(2147418112)")
+	w, err := openWriter(path, "wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, err
 	}

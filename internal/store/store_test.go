@@ -177,7 +177,6 @@ func TestWriterPragmas(t *testing.T) {
 		"query_only":   "0",
 		// The checkpointer checkpoints, not the writer (checkpoint.go).
 		"wal_autocheckpoint": "0",
-		"mmap_size":          "2147418112",
 	} {
 		if got := pragma(t, st.W, name); got != want {
 			t.Errorf("writer PRAGMA %s = %q, want %q", name, got, want)
