@@ -62,7 +62,7 @@ func TestDesignerMakesNewVersionAndReadsTheLiveRelease(t *testing.T) {
 	expectText(t, page.Locator("[data-hash]"), rel.DefinitionHash)
 	expectText(t, page.Locator("#release-tests"), "1 test passed, 0 failed.")
 	expectText(t, page.Locator("#release-tests [data-result=passed]"), "greets")
-	expectText(t, page.Locator("#release-definition"), "We are open 9 to 5.")
+	expectText(t, page.Locator("#release-doc"), "We are open 9 to 5.")
 	if dir := os.Getenv("ANSWERS_SCREENSHOTS"); dir != "" {
 		_, err := page.Screenshot(playwright.PageScreenshotOptions{Path: playwright.String(filepath.Join(dir, "release.png")), FullPage: playwright.Bool(true)})
 		must(t, err)
