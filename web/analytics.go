@@ -58,7 +58,7 @@ func (s *Server) analyticsData(c echo.Context) (views.AnalyticsData, int, error)
 	ctx := c.Request().Context()
 	var d views.AnalyticsData
 	var err error
-	if d.Chatbots, err = s.cfg.Store.ActivatedChatbotNames(ctx, chatbotPickerSize); err != nil {
+	if d.Chatbots, err = s.cfg.Store.ChatbotPicker(ctx, chatbotPickerSize); err != nil {
 		return d, 0, err
 	}
 	q, err := s.analyticsQuery(c)

@@ -25,6 +25,7 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	days  dayCache // merged day sketches (daycache.go)
 }
 
 // New makes the service.
