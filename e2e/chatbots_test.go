@@ -162,7 +162,7 @@ func TestEndUserChatsAndSupervisorReadsTranscript(t *testing.T) {
 	must(t, navLink(sup, "Chatbots").Click())
 	must(t, byRole(sup, "link", bot.Name).Click())
 	must(t, byRole(sup, "button", "Sessions").Click())
-	expectVisible(t, sup.GetByText("completed"))
+	expectVisible(t, sup.Locator("#sessions-list").GetByText("Completed"))
 	must(t, sup.Locator("table").GetByRole("link").First().Click())
 	transcript := sup.Locator("#transcript")
 	expectText(t, transcript, "What are your OPENING hours?")

@@ -249,7 +249,9 @@ func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
 			must(t, err)
 		}
 	}
-	v2, err := app.Chatbots.Duplicate(ctx, sys, v1.ID)
+	// v2 is a new version of v1: the dashboard shows their family as one
+	// row with a disclosure, and each has release pages.
+	v2, err := app.Chatbots.NewVersion(ctx, sys, v1.ID)
 	must(t, err)
 	v2, err = app.Lifecycle.Activate(ctx, sys, v2.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	must(t, err)
@@ -297,6 +299,9 @@ func (fx *stdFixture) paths(t *testing.T, app *testkit.App, role rbac.Role) []st
 		if strings.Contains(rt.Path, ":session") {
 			bots = []store.Chatbot{fx.draining}
 		}
+		if strings.Contains(rt.Path, ":number") {
+			bots = []store.Chatbot{fx.active, fx.draining} // the draft has no release
+		}
 		for _, b := range bots {
 			p := paramRe.ReplaceAllStringFunc(rt.Path, func(param string) string {
 				switch param {
@@ -306,6 +311,8 @@ func (fx *stdFixture) paths(t *testing.T, app *testkit.App, role rbac.Role) []st
 					return itoa(fx.session.ID)
 				case ":address":
 					return "faq"
+				case ":number":
+					return "1"
 				}
 				t.Errorf("route %s: no fixture value for %s; add one to stdFixture.paths", rt.Path, param)
 				return param
@@ -319,7 +326,11 @@ func (fx *stdFixture) paths(t *testing.T, app *testkit.App, role rbac.Role) []st
 	if role != 0 {
 		out = append(out, "/no-such-page")
 		if rbac.Can(role, rbac.ViewAnalytics) {
-			out = append(out, "/analytics?chatbot="+itoa(fx.draining.ID))
+			out = append(out, "/analytics?chatbot="+itoa(fx.draining.ID), "/analytics?range=custom&from=2026-02-10&to=2026-02-01")
+		}
+		if rbac.Can(role, rbac.ViewChatbots) {
+			sessions := "/chatbots/" + itoa(fx.draining.ID) + "/sessions"
+			out = append(out, sessions+"?end_user=ann&status=open&limit=1", sessions+"?reason=bored&from=x")
 		}
 		if rbac.Can(role, rbac.ViewAudit) {
 			out = append(out, "/audit?action=chatbot.activated")

@@ -48,21 +48,50 @@ var closeReasonLabels = map[string]string{
 	store.CloseStepLimit:   "Step limit",
 }
 
-// BucketTable is the per-day (or per-hour) table of a report: the page
-// shows it under the charts and the CSV export writes the same rows.
-func BucketTable(r analytics.Report) ([]string, [][]string) {
-	head := []string{"Day", "Sessions", "Inbound messages", "Outbound messages", "Fallback hits", "Fallback rate", "Avg session length (s)"}
+// BucketTable is the per-day (or per-hour) table of the page: durations
+// written as the headline writes them, "–" for a rate or a length a bucket
+// has no data for, and the bucket under way marked "so far".
+func BucketTable(r analytics.Report) ([]string, [][]string) { return bucketRows(r, false) }
+
+// BucketCSV is the same table for the CSV export: plain numbers
+// (durations in seconds), empty cells where BucketTable shows "–".
+func BucketCSV(r analytics.Report) ([]string, [][]string) { return bucketRows(r, true) }
+
+func bucketRows(r analytics.Report, csv bool) ([]string, [][]string) {
+	length := "Avg session length"
+	if csv {
+		length += " (s)"
+	}
+	head := []string{"Day", "Sessions", "Inbound messages", "Outbound messages", "Fallback hits", "Fallback rate", length}
 	if r.Hourly {
 		head[0] = "Hour"
 	}
 	for _, reason := range store.CloseReasons {
 		head = append(head, "Closed: "+closeReasonLabels[reason])
 	}
+	none := "–"
+	if csv {
+		none = ""
+	}
 	rows := make([][]string, 0, len(r.Buckets))
 	for _, b := range r.Buckets {
 		t := analytics.Totals{Counts: b.Counts}
-		row := []string{bucketName(b, r.Hourly), itoa64(b.SessionsOpened), itoa64(b.Inbound), itoa64(b.Outbound),
-			itoa64(b.FallbackHits), percent(t.FallbackRate()), itoa64(int64(t.AvgSessionLength() / time.Second))}
+		rate, avg := none, none
+		if t.HasRate() {
+			rate = percent(t.FallbackRate())
+		}
+		if t.HasLength() {
+			if csv {
+				avg = itoa64(int64(t.AvgSessionLength() / time.Second))
+			} else {
+				avg = duration(t.AvgSessionLength())
+			}
+		}
+		name := bucketName(b, r.Hourly)
+		if b.Partial && !csv {
+			name += " so far"
+		}
+		row := []string{name, itoa64(b.SessionsOpened), itoa64(b.Inbound), itoa64(b.Outbound), itoa64(b.FallbackHits), rate, avg}
 		for _, n := range b.Closed {
 			row = append(row, itoa64(n))
 		}
@@ -132,29 +161,56 @@ func duration(d time.Duration) string {
 	}
 }
 
-// change compares a number with the previous period's: "+12%", "−5%",
-// "no change", or "new" when the previous period had none.
-func change(cur, prev float64) (string, string) {
-	switch {
-	case cur == prev:
-		return "no change", "flat"
-	case prev == 0:
-		return "new", "up"
-	}
-	d := (cur - prev) / prev * 100
+// MinBase is the smallest previous-period sample a percentage change is
+// computed against: below it a percentage says more about chance than
+// about the chatbot ("+2200%" from 1 to 23), so the change is written as a
+// difference instead.
+const MinBase = 20
+
+// Change compares a number with the previous period's. base is how much
+// the previous number rests on (the count itself for counts, the inbound
+// messages for a rate, the closed sessions for a length); 0 means the
+// previous period had no such number. diff writes an absolute difference.
+// It returns the text and its kind (up, down, flat, or "" for nothing to
+// compare).
+func Change(cur, prev float64, base int64, diff func(float64) string) (string, string) {
 	kind := "up"
-	if d < 0 {
+	if cur < prev {
 		kind = "down"
 	}
+	switch {
+	case base == 0 && cur == 0:
+		return "no change", "flat"
+	case base == 0:
+		return "new", "up"
+	case cur == prev:
+		return "no change", "flat"
+	case base < MinBase || prev == 0:
+		// A rate or a length of zero is no base for a percentage either.
+		return diff(cur - prev), kind
+	}
+	d := (cur - prev) / prev * 100
 	r := math.Round(d)
 	if math.Abs(d) < 10 {
 		r = math.Round(d*10) / 10
 	}
-	sign := "+"
-	if r < 0 {
-		sign = "−"
+	return signed(r) + strconv.FormatFloat(math.Abs(r), 'f', -1, 64) + "%", kind
+}
+
+func signed(v float64) string {
+	if v < 0 {
+		return "−"
 	}
-	return sign + strconv.FormatFloat(math.Abs(r), 'f', -1, 64) + "%", kind
+	return "+"
+}
+
+// countDiff, pointsDiff and durationDiff write absolute differences.
+func countDiff(d float64) string { return signed(d) + grouped(int64(math.Abs(d))) }
+func pointsDiff(d float64) string {
+	return signed(d) + strconv.FormatFloat(math.Abs(math.Round(d*1000)/10), 'f', 1, 64) + " pts"
+}
+func durationDiff(d float64) string {
+	return signed(d) + duration(time.Duration(math.Abs(d))*time.Second)
 }
 
 // Headline is one number of the summary with its change.
@@ -164,17 +220,27 @@ type Headline struct {
 
 func headlines(r analytics.Report) []Headline {
 	c, p := r.Current, r.Previous
-	h := func(label, value string, cur, prev float64, help string) Headline {
-		ch, kind := change(cur, prev)
-		return Headline{Label: label, Value: value, Change: ch, Kind: kind, Help: help}
+	count := func(label string, cur, prev int64, help string) Headline {
+		ch, kind := Change(float64(cur), float64(prev), prev, countDiff)
+		return Headline{Label: label, Value: grouped(cur), Change: ch, Kind: kind, Help: help}
+	}
+	length := Headline{Label: "Avg session length", Value: "–", Help: "From first to last message, over the sessions that closed"}
+	if c.HasLength() {
+		length.Value = duration(c.AvgSessionLength())
+		length.Change, length.Kind = Change(c.AvgSessionLength().Seconds(), p.AvgSessionLength().Seconds(), p.ClosedTotal(), durationDiff)
+	}
+	rate := Headline{Label: "Fallback rate", Value: "–", Help: "Inbound messages that nothing matched"}
+	if c.HasRate() {
+		rate.Value = percent(c.FallbackRate())
+		rate.Change, rate.Kind = Change(c.FallbackRate(), p.FallbackRate(), p.Inbound, pointsDiff)
 	}
 	return []Headline{
-		h("Sessions", grouped(c.SessionsOpened), float64(c.SessionsOpened), float64(p.SessionsOpened), "Sessions opened"),
-		h("Unique end users", grouped(c.EndUsers), float64(c.EndUsers), float64(p.EndUsers), "End users who opened a session (estimated to within about 1%)"),
-		h("Messages in", grouped(c.Inbound), float64(c.Inbound), float64(p.Inbound), "Messages from end users"),
-		h("Messages out", grouped(c.Outbound), float64(c.Outbound), float64(p.Outbound), "Replies sent by the chatbots"),
-		h("Avg session length", duration(c.AvgSessionLength()), c.AvgSessionLength().Seconds(), p.AvgSessionLength().Seconds(), "From first to last message, over the sessions that closed"),
-		h("Fallback rate", percent(c.FallbackRate()), c.FallbackRate(), p.FallbackRate(), "Inbound messages that nothing matched"),
+		count("Sessions", c.SessionsOpened, p.SessionsOpened, "Sessions opened"),
+		count("Unique end users", c.EndUsers, p.EndUsers, "End users who opened a session (estimated to within about 1%)"),
+		count("Messages in", c.Inbound, p.Inbound, "Messages from end users"),
+		count("Messages out", c.Outbound, p.Outbound, "Replies sent by the chatbots"),
+		length,
+		rate,
 	}
 }
 
@@ -190,11 +256,15 @@ func charts(r analytics.Report) []Chart {
 	for i, b := range r.Buckets {
 		labels[i] = bucketLabel(b, r.Hourly)
 		sessions[i], in[i], out[i] = float64(b.SessionsOpened), float64(b.Inbound), float64(b.Outbound)
-		fallback[i] = analytics.Totals{Counts: b.Counts}.FallbackRate()
+		fallback[i] = math.NaN() // no inbound messages: no rate, drawn as a gap
+		if t := (analytics.Totals{Counts: b.Counts}); t.HasRate() {
+			fallback[i] = t.FallbackRate()
+		}
 		for j, v := range b.Closed {
 			closed[j][i] = float64(v)
 		}
 	}
+	partial := n > 0 && r.Buckets[n-1].Partial
 	var markers []ChartMarker
 	for _, rel := range r.Releases {
 		for i := n - 1; i >= 0; i-- {
@@ -209,12 +279,12 @@ func charts(r analytics.Report) []Chart {
 		reasons = append(reasons, Series{Name: closeReasonLabels[reason], Class: "s" + strconv.Itoa(j+1), Values: closed[j]})
 	}
 	return []Chart{
-		{ID: "chart-sessions", Title: "Sessions opened", Labels: labels, Markers: markers,
+		{ID: "chart-sessions", PartialLast: partial, Title: "Sessions opened", Labels: labels, Markers: markers,
 			Series: []Series{{Name: "Sessions", Class: "s1", Values: sessions}}},
-		{ID: "chart-messages", Title: "Messages", Labels: labels, Markers: markers, Lines: true,
+		{ID: "chart-messages", PartialLast: partial, Title: "Messages", Labels: labels, Markers: markers, Lines: true,
 			Series: []Series{{Name: "Inbound", Class: "s1", Values: in}, {Name: "Outbound", Class: "s2", Values: out}}},
-		{ID: "chart-closes", Title: "Sessions closed, by reason", Labels: labels, Markers: markers, Stacked: true, Series: reasons},
-		{ID: "chart-fallback", Title: "Fallback rate", Labels: labels, Markers: markers, Lines: true, Percent: true,
+		{ID: "chart-closes", PartialLast: partial, Title: "Sessions closed, by reason", Labels: labels, Markers: markers, Stacked: true, Series: reasons},
+		{ID: "chart-fallback", PartialLast: partial, Title: "Fallback rate", Labels: labels, Markers: markers, Lines: true, Percent: true,
 			Series: []Series{{Name: "Fallback rate", Class: "s3", Values: fallback}}},
 	}
 }
@@ -227,11 +297,15 @@ func rangeLabel(q analytics.Query) string {
 	return q.From.Format("Jan 2, 2006") + " – " + q.To.Format("Jan 2, 2006")
 }
 
-func previousLabel(q analytics.Query) string {
-	if q.Days() == 1 {
-		return "the day before"
+func previousLabel(r analytics.Report) string {
+	label := "the previous " + strconv.Itoa(r.Query.Days()) + " days"
+	if r.Query.Days() == 1 {
+		label = "the day before"
 	}
-	return "the previous " + strconv.Itoa(q.Days()) + " days"
+	if r.PreviousCut {
+		label += " up to the same hour"
+	}
+	return label
 }
 
 // quiet reports whether a report has no traffic at all to draw.

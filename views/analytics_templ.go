@@ -22,7 +22,7 @@ var rangeOptions = []struct{ Value, Label string }{
 	{analytics.Range30Days, "Last 30 days"},
 	{analytics.Range90Days, "Last 90 days"},
 	{analytics.RangeRelease, "Since the last release"},
-	{analytics.RangeCustom, "Custom (the dates below)"},
+	{analytics.RangeCustom, "Custom dates"},
 }
 
 func analyticsURL(path string, q analytics.Query) string {
@@ -578,9 +578,9 @@ func report(d AnalyticsData, r analytics.Report) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var21 string
-		templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(previousLabel(r.Query))
+		templ_7745c5c3_Var21, templ_7745c5c3_Err = templ.JoinStringErrs(previousLabel(r))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/analytics.templ`, Line: 167, Col: 101}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/analytics.templ`, Line: 167, Col: 95}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var21))
 		if templ_7745c5c3_Err != nil {

@@ -19,6 +19,10 @@ type Chart struct {
 	Lines   bool
 	Percent bool // values are shares (0..1), shown as percentages
 	Markers []ChartMarker
+	// PartialLast: the last bucket is under way, drawn lighter and reached
+	// by a dashed line, so a day that has only begun does not read as a
+	// drop. Values may be NaN where a rate is undefined: a gap.
+	PartialLast bool
 }
 
 // Series is one named row of values, one per bucket.
@@ -47,7 +51,10 @@ const (
 	barGapRatio = 0.2
 )
 
-type chartRect struct{ X, Y, W, H float64 }
+type chartRect struct {
+	X, Y, W, H float64
+	Partial    bool
+}
 
 type chartTick struct {
 	Pos   float64
@@ -56,12 +63,15 @@ type chartTick struct {
 
 // chartShape is what the SVG draws.
 type chartShape struct {
-	Bars    [][]chartRect // per series
-	Paths   []string      // per series, for lines
-	YTicks  []chartTick
-	XTicks  []chartTick
-	Markers []chartTick
-	Empty   bool
+	Bars     [][]chartRect // per series
+	Paths    []string      // per series, for lines
+	Dashed   []string      // per series: the segment to the partial bucket
+	PartialX float64       // the left edge of the partial bucket, 0 for none
+	PartialW float64
+	YTicks   []chartTick
+	XTicks   []chartTick
+	Markers  []chartTick
+	Empty    bool
 }
 
 func (c Chart) plotWidth() float64  { return chartW - plotLeft - plotRight }
@@ -76,6 +86,9 @@ func (c Chart) top() float64 {
 		var sum float64
 		for _, s := range c.Series {
 			v := at(s.Values, i)
+			if math.IsNaN(v) {
+				continue
+			}
 			if c.Stacked {
 				sum += v
 			} else {
@@ -143,17 +156,40 @@ func (c Chart) shape() chartShape {
 			sh.Markers = append(sh.Markers, chartTick{Pos: plotLeft + slot*float64(m.Index), Label: m.Label})
 		}
 	}
+	partial := -1
+	if c.PartialLast {
+		partial = n - 1
+		sh.PartialX, sh.PartialW = plotLeft+slot*float64(partial), slot
+	}
 	if c.Lines {
 		for _, s := range c.Series {
-			var b strings.Builder
+			// Solid up to the last finished bucket; a gap where a value is
+			// undefined; dashed into the partial one.
+			var b, dash strings.Builder
+			pen := false
 			for i := range n {
+				v := at(s.Values, i)
+				if math.IsNaN(v) {
+					pen = false
+					continue
+				}
+				if i == partial {
+					if i > 0 && !math.IsNaN(at(s.Values, i-1)) {
+						fmt.Fprintf(&dash, "M%.1f %.1f L%.1f %.1f", center(i-1), y(at(s.Values, i-1)), center(i), y(v))
+					} else {
+						fmt.Fprintf(&dash, "M%.1f %.1f L%.1f %.1f", center(i)-1, y(v), center(i)+1, y(v))
+					}
+					continue
+				}
 				cmd := "L"
-				if i == 0 {
+				if !pen {
 					cmd = "M"
 				}
-				fmt.Fprintf(&b, "%s%.1f %.1f ", cmd, center(i), y(at(s.Values, i)))
+				pen = true
+				fmt.Fprintf(&b, "%s%.1f %.1f ", cmd, center(i), y(v))
 			}
 			sh.Paths = append(sh.Paths, strings.TrimSpace(b.String()))
+			sh.Dashed = append(sh.Dashed, dash.String())
 		}
 		return sh
 	}
@@ -168,6 +204,9 @@ func (c Chart) shape() chartShape {
 		var bars []chartRect
 		for i := range n {
 			v := at(s.Values, i)
+			if math.IsNaN(v) {
+				continue
+			}
 			x := center(i) - width/2
 			base := 0.0
 			if c.Stacked {
@@ -177,7 +216,7 @@ func (c Chart) shape() chartShape {
 				x += bw * float64(si)
 			}
 			if v > 0 {
-				bars = append(bars, chartRect{X: x, Y: y(base + v), W: bw, H: y(base) - y(base+v)})
+				bars = append(bars, chartRect{X: x, Y: y(base + v), W: bw, H: y(base) - y(base+v), Partial: i == partial})
 			}
 		}
 		sh.Bars = append(sh.Bars, bars)

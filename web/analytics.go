@@ -58,7 +58,7 @@ func (s *Server) analyticsData(c echo.Context) (views.AnalyticsData, int, error)
 	ctx := c.Request().Context()
 	var d views.AnalyticsData
 	var err error
-	if d.Chatbots, err = s.cfg.Store.ActivatedChatbotNames(ctx, chatbotPickerSize); err != nil {
+	if d.Chatbots, err = s.cfg.Store.ChatbotPicker(ctx, chatbotPickerSize); err != nil {
 		return d, 0, err
 	}
 	q, err := s.analyticsQuery(c)
@@ -112,7 +112,7 @@ func (s *Server) analyticsPage(c echo.Context) error {
 // analyticsExport is GET /analytics/export.csv: the table the page shows
 // for the same filters, by day (table=days) or by dialog (table=dialogs).
 func (s *Server) analyticsExport(c echo.Context) error {
-	table := views.BucketTable
+	table := views.BucketCSV
 	name := "days"
 	switch c.QueryParam("table") {
 	case "", "days":

@@ -7,8 +7,10 @@ import (
 	"html"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
@@ -79,13 +81,19 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 		t.Errorf("Vary = %v", v)
 	}
 
-	// Each CSV holds exactly the table the page shows.
+	// Each CSV holds the table the page shows, in plain numbers: lengths
+	// in seconds, an undefined rate or length empty, no "so far".
 	for table, id := range map[string]string{"days": "analytics-days", "dialogs": "analytics-dialogs"} {
 		res := c.get(strings.Replace(q, "/analytics?", "/analytics/export.csv?table="+table+"&", 1))
 		if res.Status != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("%s export: %d %s", table, res.Status, res.Header.Get("Content-Type"))
 		}
 		got, want := readCSV(t, res.Body), htmlTable(t, page.Body, id)
+		for _, row := range want {
+			for i, cell := range row {
+				row[i] = csvForm(cell)
+			}
+		}
 		if len(got) < 2 || strings.Join(flat(got), "|") != strings.Join(flat(want), "|") {
 			t.Errorf("%s CSV differs from the table:\ncsv   %v\ntable %v", table, got, want)
 		}
@@ -136,7 +144,10 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 			Users    int64 `json:"unique_end_users"`
 			In       int64 `json:"inbound_messages"`
 		} `json:"current"`
-		Buckets []json.RawMessage `json:"buckets"`
+		Buckets []struct {
+			In   int64    `json:"inbound_messages"`
+			Rate *float64 `json:"fallback_rate"`
+		} `json:"buckets"`
 		Dialogs []struct {
 			ID      string `json:"id"`
 			Entries int64  `json:"entries"`
@@ -147,6 +158,12 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 	}
 	if rep.Current.Sessions != 4 || rep.Current.Users != 4 || rep.Current.In != 7 || len(rep.Buckets) != 7 || len(rep.Dialogs) != 1 || rep.Dialogs[0].Entries != 4 {
 		t.Errorf("api report: %+v", rep)
+	}
+	// A day without inbound messages has no fallback rate: null, not 0.
+	for _, b := range rep.Buckets {
+		if (b.In == 0) != (b.Rate == nil) {
+			t.Errorf("bucket with %d inbound messages has rate %v", b.In, b.Rate)
+		}
 	}
 }
 
@@ -170,4 +187,20 @@ func TestAnalyticsEmptyAndLinks(t *testing.T) {
 	res := c.get("/analytics?chatbot=" + itoa(fx.draft.ID))
 	mustContain(t, res.Body, "No traffic in this range.", "has never been activated")
 	mustNotContain(t, res.Body, "<svg")
+}
+
+// csvForm is a cell of the page's table as the CSV writes it.
+func csvForm(cell string) string {
+	switch {
+	case cell == "–":
+		return ""
+	case cell == "Avg session length":
+		return cell + " (s)"
+	case strings.HasSuffix(cell, " so far"):
+		return strings.TrimSuffix(cell, " so far")
+	}
+	if d, err := time.ParseDuration(strings.ReplaceAll(cell, " ", "")); err == nil {
+		return strconv.Itoa(int(d.Seconds()))
+	}
+	return cell
 }

@@ -38,6 +38,11 @@ type apiChatbot struct {
 	Language              string              `json:"language"`
 	Version               int64               `json:"version"`
 	Definition            *chatbot.Definition `json:"definition,omitempty"`
+	// FamilyID is the id of the family's first chatbot; FamilyVersion the
+	// N of its "vN"; BasedOnID the chatbot this version was made from.
+	FamilyID      int64  `json:"family_id"`
+	FamilyVersion int    `json:"family_version"`
+	BasedOnID     *int64 `json:"based_on_id"`
 	// Revisions fingerprint the parts of the definition an edit may be
 	// scoped to (PUT /chatbots/{id}/dialogs/{dialog}); with details only.
 	Revisions *apiRevisions `json:"revisions,omitempty"`

@@ -12,15 +12,24 @@ type apiCounts struct {
 	Inbound           int64            `json:"inbound_messages"`
 	Outbound          int64            `json:"outbound_messages"`
 	FallbackHits      int64            `json:"fallback_hits"`
-	FallbackRate      float64          `json:"fallback_rate"`
-	AvgSessionSeconds int64            `json:"avg_session_seconds"`
+	FallbackRate      *float64         `json:"fallback_rate"`       // null without inbound messages
+	AvgSessionSeconds *int64           `json:"avg_session_seconds"` // null without closed sessions
 	Closed            map[string]int64 `json:"sessions_closed"`
 }
 
 func countsJSON(c store.Counts) apiCounts {
 	t := analytics.Totals{Counts: c}
 	out := apiCounts{SessionsOpened: c.SessionsOpened, Inbound: c.Inbound, Outbound: c.Outbound, FallbackHits: c.FallbackHits,
-		FallbackRate: t.FallbackRate(), AvgSessionSeconds: int64(t.AvgSessionLength() / time.Second), Closed: map[string]int64{}}
+		Closed: map[string]int64{}}
+	// A period with nothing to measure has no rate or length, not 0.
+	if t.HasRate() {
+		rate := t.FallbackRate()
+		out.FallbackRate = &rate
+	}
+	if t.HasLength() {
+		secs := int64(t.AvgSessionLength() / time.Second)
+		out.AvgSessionSeconds = &secs
+	}
 	for i, reason := range store.CloseReasons {
 		out.Closed[reason] = c.Closed[i]
 	}
@@ -53,14 +62,17 @@ type apiActivation struct {
 }
 
 type apiReportJSON struct {
-	ChatbotID   int64           `json:"chatbot_id,omitempty"`
-	ReleaseID   int64           `json:"release_id,omitempty"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	TimeZone    string          `json:"time_zone"`
-	Granularity string          `json:"granularity"`
-	Current     apiTotals       `json:"current"`
-	Previous    apiTotals       `json:"previous"`
+	ChatbotID   int64     `json:"chatbot_id,omitempty"`
+	ReleaseID   int64     `json:"release_id,omitempty"`
+	From        string    `json:"from"`
+	To          string    `json:"to"`
+	TimeZone    string    `json:"time_zone"`
+	Granularity string    `json:"granularity"`
+	Current     apiTotals `json:"current"`
+	Previous    apiTotals `json:"previous"`
+	// PreviousCut: the range is under way, and previous covers only as
+	// many hours from its start as the range has had so far.
+	PreviousCut bool            `json:"previous_cut"`
 	Buckets     []apiBucket     `json:"buckets"`
 	Dialogs     []apiDialog     `json:"dialogs,omitempty"`
 	Activations []apiActivation `json:"activations,omitempty"`
@@ -73,7 +85,7 @@ func apiReport(r analytics.Report) apiReportJSON {
 		TimeZone: q.Loc.String(), Granularity: "day",
 		Current:  apiTotals{countsJSON(r.Current.Counts), r.Current.EndUsers},
 		Previous: apiTotals{countsJSON(r.Previous.Counts), r.Previous.EndUsers},
-		Buckets:  make([]apiBucket, 0, len(r.Buckets)),
+		Buckets:  make([]apiBucket, 0, len(r.Buckets)), PreviousCut: r.PreviousCut,
 	}
 	if r.Hourly {
 		out.Granularity = "hour"

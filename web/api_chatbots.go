@@ -23,7 +23,11 @@ func toAPIChatbot(c store.Chatbot) apiChatbot {
 	out := apiChatbot{
 		ID: c.ID, Name: c.Name, Status: c.Status, Draft: c.Draft(), Channel: c.Channel, Language: c.Language,
 		SessionTimeoutSeconds: int(c.SessionTimeout / time.Second), Version: c.Version,
-		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, FamilyID: c.FamilyID, FamilyVersion: c.FamilyVersion,
+	}
+	if c.BasedOnID != 0 {
+		id := c.BasedOnID
+		out.BasedOnID = &id
 	}
 	if c.SenderID != 0 {
 		id := c.SenderID
@@ -397,10 +401,13 @@ func (s *Server) apiReleases(c echo.Context) error {
 		OverrideReason string          `json:"override_reason"`
 		ActivatedBy    string          `json:"activated_by"`
 		ActivatedAt    time.Time       `json:"activated_at"`
+		// TestResults are the conversation tests' results at activation;
+		// null for releases made before they were recorded.
+		TestResults json.RawMessage `json:"test_results"`
 	}
 	out := make([]release, 0, len(rels))
 	for _, r := range rels {
-		out = append(out, release{r.Number, r.DefinitionHash, r.Definition, r.Report, r.OverrideReason, r.ActivatedBy, r.ActivatedAt})
+		out = append(out, release{r.Number, r.DefinitionHash, r.Definition, r.Report, r.OverrideReason, r.ActivatedBy, r.ActivatedAt, rawOrNull(r.TestResults)})
 	}
 	return c.JSON(http.StatusOK, out)
 }

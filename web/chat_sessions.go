@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,27 +14,45 @@ import (
 	"github.com/answers-console/answers/views"
 )
 
+// chatSessions is a chatbot's session list, filtered and paged by the same
+// query as the API (dates are days in the viewer's zone); a refused filter
+// is shown under its field. An htmx request gets the list alone.
 func (s *Server) chatSessions(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
+	ctx := c.Request().Context()
+	bot, _, err := s.cfg.Chatbots.Get(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}
-	f, err := sessionFilter(c, id)
+	q := c.QueryParams()
+	state := q.Get("status")
+	if state == "" {
+		state = q.Get("state")
+	}
+	d := views.SessionsData{Bot: bot, Now: time.Now(),
+		Query: views.SessionsQuery{Status: state, EndUser: strings.TrimSpace(q.Get("end_user")), Reason: q.Get("reason"), From: q.Get("from"), To: q.Get("to")}}
+	status := http.StatusOK
+	f, err := sessionFilter(c, id, viewerZone(c))
 	if err != nil {
-		return err
+		if d.Errors, status, err = formErrors(err); err != nil {
+			return err
+		}
+	} else {
+		d.Query.Before = f.Before
+		if q.Get("limit") != "" {
+			d.Query.Limit = f.Limit
+		}
+		if d.Sessions, d.Next, err = s.cfg.Store.ChatSessions(ctx, f); err != nil {
+			return err
+		}
 	}
-	d := views.SessionsData{Bot: bot}
-	if f.Open != nil {
-		d.Filter = map[bool]string{true: "open", false: "closed"}[*f.Open]
+	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "sessions-list" {
+		return s.render(c, status, views.SessionsList(d))
 	}
-	if d.Sessions, d.Next, err = s.cfg.Store.ChatSessions(c.Request().Context(), f); err != nil {
-		return err
-	}
-	return s.render(c, http.StatusOK, views.SessionsPage(d))
+	return s.render(c, status, views.SessionsPage(d))
 }
 
 func (s *Server) transcript(c echo.Context) error {
@@ -40,7 +60,8 @@ func (s *Server) transcript(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
+	ctx := c.Request().Context()
+	bot, _, err := s.cfg.Chatbots.Get(ctx, actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -49,7 +70,7 @@ func (s *Server) transcript(c echo.Context) error {
 	if err != nil {
 		return notFound
 	}
-	sess, err := s.cfg.Store.ChatSessionByID(c.Request().Context(), sid)
+	sess, err := s.cfg.Store.ChatSessionByID(ctx, sid)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sess.ChatbotID != bot.ID) {
 		// A session of another chatbot is not shown under this one.
 		return notFound
@@ -57,9 +78,15 @@ func (s *Server) transcript(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	msgs, err := s.cfg.Store.Transcript(c.Request().Context(), sid)
+	msgs, err := s.cfg.Store.Transcript(ctx, sid)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.TranscriptPage(bot, sess, msgs))
+	var rel store.Release
+	if sess.ReleaseID != 0 {
+		if rel, err = s.cfg.Store.ReleaseByID(ctx, sess.ReleaseID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return s.render(c, http.StatusOK, views.TranscriptPage(views.NewTranscript(bot, sess, rel, msgs, viewerZone(c), time.Now())))
 }

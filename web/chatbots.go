@@ -70,7 +70,7 @@ func (s *Server) chatbotListData(c echo.Context, q views.ChatbotQuery) (views.Ch
 	ctx := c.Request().Context()
 	rows, total, err := s.cfg.Store.Chatbots(ctx, store.ChatbotFilter{
 		Status: q.Status, Channel: q.Channel, SenderID: q.SenderID, Query: q.Q, Sort: q.Sort,
-		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, Since: startOfDay(c, time.Now()),
+		Limit: q.PerPage, Offset: (q.Page - 1) * q.PerPage, Since: startOfDay(c, time.Now()), Families: true,
 	})
 	if err != nil {
 		return views.ChatbotListData{}, err

@@ -41,7 +41,11 @@ func (s *Server) compare(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := views.CompareData{Bot: bot, Choices: choices}
+	family, err := s.cfg.Chatbots.Family(ctx, actor(c), bot)
+	if err != nil {
+		return err
+	}
+	d := views.CompareData{Bot: bot, Choices: choices, Family: family}
 	against, release, err := diffParams(c)
 	status := http.StatusOK
 	if p, ok := problem.As(err); ok {

@@ -51,7 +51,11 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if err != nil {
 		return views.EditorData{}, err
 	}
-	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels,
+	family, err := s.cfg.Chatbots.Family(ctx, actor(c), bot)
+	if err != nil {
+		return views.EditorData{}, err
+	}
+	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels, Family: family,
 		DefaultClosedNotice: runtime.DefaultClosedNotice}
 	if d.ClosedNotice, err = s.cfg.Chatbots.ClosedNotice(ctx, actor(c), id); err != nil {
 		return d, err

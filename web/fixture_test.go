@@ -98,7 +98,8 @@ func (fx fixture) methodPath(method, pattern string) string {
 	switch {
 	case strings.HasPrefix(pattern, "/chatbots/"), strings.HasPrefix(pattern, "/api/v1/chatbots/"):
 		id = strconv.FormatInt(fx.draft.ID, 10)
-		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "-grace") || strings.HasSuffix(pattern, "rollback") {
+		if strings.Contains(pattern, "sessions") || strings.HasSuffix(pattern, "deactivate") || strings.HasSuffix(pattern, "-grace") || strings.HasSuffix(pattern, "rollback") ||
+			strings.Contains(pattern, "/releases/") {
 			id = strconv.FormatInt(fx.active.ID, 10)
 		}
 		if strings.HasSuffix(pattern, "/delete") && !strings.Contains(pattern, "/dialogs/") && !strings.Contains(pattern, "/attributes/") {
@@ -108,7 +109,7 @@ func (fx fixture) methodPath(method, pattern string) string {
 		id = strconv.FormatInt(fx.sender.ID, 10)
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
-		":idx", "0", ":token", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css")
+		":idx", "0", ":token", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css", ":number", "1")
 	if strings.HasSuffix(pattern, "/diff") || strings.HasSuffix(pattern, "/compare") {
 		// A comparison needs the other side: the live chatbot.
 		return r.Replace(pattern) + "?against=" + strconv.FormatInt(fx.active.ID, 10)

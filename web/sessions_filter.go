@@ -15,9 +15,10 @@ import (
 
 // sessionFilter reads a session list's filters from the query, the same
 // for the console list and the API: status (or the console's older name,
-// state) open|closed, end_user, reason, from and to (YYYY-MM-DD, UTC, to
-// inclusive, or RFC 3339 times), before (keyset) and limit.
-func sessionFilter(c echo.Context, botID int64) (store.SessionFilter, error) {
+// state) open|closed, end_user, reason, from and to (YYYY-MM-DD, whole days
+// in loc — UTC in the API, the viewer's zone in the console — to inclusive,
+// or RFC 3339 times), before (keyset) and limit.
+func sessionFilter(c echo.Context, botID int64, loc *time.Location) (store.SessionFilter, error) {
 	f := store.SessionFilter{ChatbotID: botID, Limit: 50}
 	q := c.QueryParams()
 	status := q.Get("status")
@@ -40,14 +41,14 @@ func sessionFilter(c echo.Context, botID int64) (store.SessionFilter, error) {
 		return f, problem.Field("reason", "Unknown close reason %q: use one of %s.", f.Reason, strings.Join(store.CloseReasons, ", "))
 	}
 	var err error
-	if f.From, err = filterTime(q.Get("from"), "from", false); err != nil {
+	if f.From, err = filterTime(q.Get("from"), "from", false, loc); err != nil {
 		return f, err
 	}
-	if f.To, err = filterTime(q.Get("to"), "to", true); err != nil {
+	if f.To, err = filterTime(q.Get("to"), "to", true, loc); err != nil {
 		return f, err
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, problem.Field("to", "to must be after from.")
+		return f, problem.Field("to", "The end date must not be before the start date.")
 	}
 	if v := q.Get("before"); v != "" {
 		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before <= 0 {
@@ -62,17 +63,17 @@ func sessionFilter(c echo.Context, botID int64) (store.SessionFilter, error) {
 	return f, nil
 }
 
-// filterTime reads a date (a whole UTC day; end says the day counts up to
-// its end) or an RFC 3339 time; "" is unbounded.
-func filterTime(v, field string, end bool) (time.Time, error) {
+// filterTime reads a date (a whole day in loc; end says the day counts up
+// to its end) or an RFC 3339 time; "" is unbounded.
+func filterTime(v, field string, end bool, loc *time.Location) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, v, loc); err == nil {
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t, nil
+		return t.UTC(), nil
 	}
 	if t, err := time.Parse(time.RFC3339, v); err == nil {
 		return t.UTC(), nil
@@ -105,7 +106,7 @@ func (s *Server) apiChatSessions(c echo.Context) error {
 	if _, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
-	f, err := sessionFilter(c, id)
+	f, err := sessionFilter(c, id, time.UTC)
 	if err != nil {
 		return err
 	}

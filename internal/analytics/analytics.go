@@ -25,6 +25,7 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
+	days  dayCache // merged day sketches (daycache.go)
 }
 
 // New makes the service.
@@ -48,7 +49,16 @@ func (t Totals) AvgSessionLength() time.Duration {
 	return time.Duration(t.SessionSeconds/n) * time.Second
 }
 
-// FallbackRate is the share of inbound messages that hit the fallback.
+// HasRate reports whether FallbackRate means anything: a period without
+// inbound messages has no fallback rate (not a rate of zero).
+func (t Totals) HasRate() bool { return t.Inbound > 0 }
+
+// HasLength reports whether AvgSessionLength means anything: it is over
+// the sessions that closed.
+func (t Totals) HasLength() bool { return t.ClosedTotal() > 0 }
+
+// FallbackRate is the share of inbound messages that hit the fallback (0
+// when there were none: see HasRate).
 func (t Totals) FallbackRate() float64 {
 	if t.Inbound == 0 {
 		return 0
@@ -59,6 +69,9 @@ func (t Totals) FallbackRate() float64 {
 // Bucket is one point of the charts: a day, or an hour for short ranges.
 type Bucket struct {
 	Start time.Time // in the query's zone
+	// Partial: the bucket is under way (now falls in it), so its numbers
+	// are so far, not a drop.
+	Partial bool
 	store.Counts
 }
 
@@ -79,6 +92,9 @@ type Report struct {
 	Buckets  []Bucket
 	Dialogs  []Dialog        // one chatbot only
 	Releases []store.Release // activations of the chatbot within the range
+	// PreviousCut: the range is under way, so Previous covers only as many
+	// hours from its start as the range has had so far.
+	PreviousCut bool
 }
 
 // Report builds the report for q.
@@ -122,6 +138,13 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 	}
 	pq := q.Previous()
 	pfrom, pto := pq.Hours()
+	// A range under way is compared with as much of the previous period,
+	// to the hour: today until 10:xx against yesterday until 11:00, not
+	// against all of yesterday, which would read as a drop.
+	if next := store.Hour(s.now()) + 1; next > from && next < to {
+		pto = min(pto, pfrom+(next-from))
+		r.PreviousCut = true
+	}
 	prev, err := s.Store.RollupHours(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto})
 	if err != nil {
 		return r, err
@@ -169,7 +192,7 @@ func bucketize(hours []store.HourCounts, q Query, hourly bool, now time.Time) []
 		if hourly {
 			next = t.Add(time.Hour)
 		}
-		out = append(out, Bucket{Start: t})
+		out = append(out, Bucket{Start: t, Partial: next.After(now)})
 		t = next
 	}
 	i := 0

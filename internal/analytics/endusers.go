@@ -221,7 +221,7 @@ func (s *Service) mergeSketches(ctx context.Context, into *hyperloglog.Sketch, c
 	if err := s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, from, firstDay, merge); err != nil {
 		return err
 	}
-	if err := s.Store.EndUserSketches(ctx, chatbotID, store.SpanDay, firstDay, lastDay, merge); err != nil {
+	if err := s.mergeDays(ctx, into, chatbotID, firstDay, lastDay); err != nil {
 		return err
 	}
 	return s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, lastDay, to, merge)

@@ -209,3 +209,29 @@ func TestReportNeedsAnalyticsPermission(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// TestReportUnderWayComparesLikeForLike: while a range is under way its
+// previous period is cut at the same hour, so a morning is not compared
+// with a whole day; a range in the past is compared whole.
+func TestReportUnderWayComparesLikeForLike(t *testing.T) {
+	e := newReportEnv(t)
+	e.at("2026-03-26T08:00:00Z")
+	e.live("Hello", false)
+	e.at("2026-03-26T09:00:00Z")
+	e.say("ann", "hi", "bye")
+	e.at("2026-03-26T20:00:00Z")
+	e.say("bea", "hi", "bye")
+	e.at("2026-03-27T10:30:00Z")
+	e.say("cid", "hi", "bye")
+
+	r := e.report(analytics.Input{Range: "today", TZ: "UTC"})
+	if !r.PreviousCut || r.Current.SessionsOpened != 1 || r.Previous.SessionsOpened != 1 || r.Previous.EndUsers != 1 {
+		t.Errorf("today so far: cut %v, %d sessions against %d (%d end users); want against yesterday's morning only (1)",
+			r.PreviousCut, r.Current.SessionsOpened, r.Previous.SessionsOpened, r.Previous.EndUsers)
+	}
+	e.at("2026-03-28T01:00:00Z")
+	r = e.report(analytics.Input{Range: "custom", From: "2026-03-27", To: "2026-03-27", TZ: "UTC"})
+	if r.PreviousCut || r.Previous.SessionsOpened != 2 {
+		t.Errorf("a past day: cut %v, previous %d sessions; want the whole day before (2)", r.PreviousCut, r.Previous.SessionsOpened)
+	}
+}

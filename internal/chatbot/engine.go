@@ -36,6 +36,7 @@ type Result struct {
 	StepLimit    bool     // the step limit stopped the run: the session must be closed
 	Entered      []string // dialog ids entered during this step, in order (for analytics)
 	FallbackHits int      // times the fallback was entered because input matched nothing or tries ran out
+	Branch       string   // the keyword that chose a branch, "" if none did (for the transcript)
 	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
 }
 
@@ -330,6 +331,7 @@ func (r *run) answer(el Element, in Input) {
 func (r *run) choose(el Element, in Input) {
 	if m, ok := r.prog.keywordsAt(elementAt{r.st.Dialog, r.st.Index}, el).find(in.words); ok {
 		r.note(EventBranch, m.text)
+		r.res.Branch = m.text
 		r.enter(el.Branches[m.branch].Dialog)
 		r.exec()
 		return

@@ -167,8 +167,9 @@ func TestEngine(t *testing.T) {
 			inputs: []string{"hours and price"},
 			want:   []string{"", "Cheap."},
 			check: func(t *testing.T, last Result) {
-				if !slices.Equal(last.Entered, []string{"prices"}) {
-					t.Errorf("entered %v", last.Entered)
+				// The transcript keeps the keyword as written in the branch.
+				if !slices.Equal(last.Entered, []string{"prices"}) || last.Branch != "price" {
+					t.Errorf("entered %v branch %q", last.Entered, last.Branch)
 				}
 			},
 		},
@@ -180,8 +181,8 @@ func TestEngine(t *testing.T) {
 			inputs: []string{"weather?"},
 			want:   []string{"", "Sorry, I can help with hours."},
 			check: func(t *testing.T, last Result) {
-				if last.FallbackHits != 1 || !slices.Equal(last.Entered, []string{"fallback"}) {
-					t.Errorf("hits %d entered %v", last.FallbackHits, last.Entered)
+				if last.FallbackHits != 1 || !slices.Equal(last.Entered, []string{"fallback"}) || last.Branch != "" {
+					t.Errorf("hits %d entered %v branch %q", last.FallbackHits, last.Entered, last.Branch)
 				}
 			},
 		},

@@ -114,6 +114,12 @@ func (s *Service) Create(ctx context.Context, a accounts.Actor, in Settings) (st
 
 // create inserts a chatbot with def and writes its audit entry.
 func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def *chatbot.Definition, action string, details map[string]any) (store.Chatbot, error) {
+	return s.createIn(ctx, a, in, def, store.NewChatbot{}, action, details)
+}
+
+// createIn is create that places the chatbot in a family: place's
+// FamilyID, BasedOnID and FamilyVersion are stored as given.
+func (s *Service) createIn(ctx context.Context, a accounts.Actor, in Settings, def *chatbot.Definition, place store.NewChatbot, action string, details map[string]any) (store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "create chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -142,6 +148,7 @@ func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def
 		c, err = tx.CreateChatbot(ctx, store.NewChatbot{
 			Name: in.Name, Language: in.Language, Channel: in.Channel, SenderID: in.SenderID,
 			SessionTimeout: in.SessionTimeout, Definition: data,
+			FamilyID: place.FamilyID, BasedOnID: place.BasedOnID, FamilyVersion: place.FamilyVersion,
 		}, s.Now().UTC())
 		if errors.Is(err, store.ErrDuplicate) {
 			return nameTaken{problem.Field("name", "A chatbot named %q already exists.", in.Name)}
@@ -321,7 +328,7 @@ func (s *Service) update(ctx context.Context, a accounts.Actor, id int64, e Edit
 
 func notEditable(c store.Chatbot) error {
 	return problem.New(problem.Conflict, "not_editable",
-		"%s is %s and cannot be edited. Duplicate it to make changes, or deactivate it first.", c.Name, c.Status)
+		"%s is %s and cannot be edited. Make a new version of it to make changes, or deactivate it first.", c.Name, c.Status)
 }
 
 func definitionHash(c store.Chatbot) string {

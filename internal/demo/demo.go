@@ -100,7 +100,17 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 	bots := demoBots()
 	live := map[string]store.Chatbot{}
 	for _, b := range bots {
-		c, err := a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: b.name, Channel: b.channel, SenderID: snd[b.channel].ID})
+		var c store.Chatbot
+		if base := live[chatbots.BaseName(b.name)]; base.ID != 0 {
+			// "<name> v2" of a live chatbot is its new version: one family,
+			// one row on the dashboard.
+			c, err = a.Chatbots.NewVersion(ctx, sys, base.ID)
+			if err == nil && c.Name != b.name {
+				err = fmt.Errorf("the new version is named %q", c.Name)
+			}
+		} else {
+			c, err = a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: b.name, Channel: b.channel, SenderID: snd[b.channel].ID})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("demo chatbot %s: %w", b.name, err)
 		}
@@ -156,20 +166,19 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 	return creds, nil
 }
 
-// redeploy puts a second version of a live chatbot on its sender, with a
+// redeploy puts a new version of a live chatbot on its sender, with a
 // grace period for the sessions of the first.
 func redeploy(ctx context.Context, a *app.App, bot store.Chatbot) error {
 	sys := accounts.System()
-	c, err := a.Chatbots.Duplicate(ctx, sys, bot.ID)
+	c, err := a.Chatbots.NewVersion(ctx, sys, bot.ID) // "<name> v2"
 	if err != nil {
 		return fmt.Errorf("demo redeploy: %w", err)
 	}
-	rename := func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
-		set.Name = bot.Name + " v2"
+	greet := func(_ *chatbots.Settings, def *chatbot.Definition) (string, error) {
 		def.Dialogs[0].Elements[0].Text = "Hi! I can look up your order. (v2)"
-		return "renamed and greeting changed", nil
+		return "greeting changed", nil
 	}
-	if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: rename}); err != nil {
+	if c, err = a.Chatbots.Update(ctx, sys, c.ID, chatbots.Edit{Version: c.Version, Apply: greet}); err != nil {
 		return fmt.Errorf("demo redeploy: %w", err)
 	}
 	_, err = a.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "demo data: new greeting", PreviousGrace: lifecycle.GraceOf(2 * time.Hour)})

@@ -389,6 +389,17 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, b
 	if err != nil {
 		return store.Release{}, err
 	}
+	// The conversation tests already passed in validation (a failing one
+	// is an error that blocks activation); the release records their
+	// results, so its page shows what was proven when it went live.
+	results := chatbot.RunTests(def)
+	if results == nil {
+		results = []chatbot.TestResult{}
+	}
+	tests, err := json.Marshal(results)
+	if err != nil {
+		return store.Release{}, err
+	}
 	by := a.User.Email
 	if a.System {
 		by = "system"
@@ -396,6 +407,7 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, b
 	return tx.CreateRelease(ctx, store.Release{
 		ChatbotID: bot.ID, Definition: def.JSON(), DefinitionHash: def.Hash(), Report: report,
 		OverrideReason: strings.TrimSpace(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
+		TestResults: tests,
 	})
 }
 

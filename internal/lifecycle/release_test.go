@@ -42,6 +42,11 @@ func TestActivationStoresReleaseAndSessionsRecordIt(t *testing.T) {
 	if !strings.Contains(string(r.Report), chatbot.CodeNoFallback) {
 		t.Fatalf("report does not hold the overridden warning: %s", r.Report)
 	}
+	// The starter definition has no conversation tests: recorded as none
+	// (an empty list), not as "not recorded".
+	if string(r.TestResults) != "[]" {
+		t.Fatalf("test results at activation %q, want []", r.TestResults)
+	}
 	out, err := app.Runtime.Route(ctx, snd, "+1999", "hi")
 	if err != nil {
 		t.Fatal(err)

@@ -289,7 +289,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		}
 		msgs := make([]store.Message, 0, 1+len(res.Replies))
 		msgs = append(msgs, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "in", Text: text, At: now,
-			Entered: res.Entered, FallbackHits: res.FallbackHits})
+			Entered: res.Entered, FallbackHits: res.FallbackHits, Branch: res.Branch})
 		for _, r := range res.Replies {
 			msgs = append(msgs, store.Message{SessionID: sess.ID, ChatbotID: bot.ID, Direction: "out", Text: r, At: now})
 		}

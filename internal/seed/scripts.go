@@ -19,6 +19,7 @@ type line struct {
 	// it for the analytics.
 	entered  []string
 	fallback int
+	branch   string
 }
 
 // script is a conversation played through the dialog engine once, so that
@@ -121,7 +122,7 @@ func play(def *chatbot.Definition, inputs []string, max int) (script, error) {
 			break
 		}
 		at := time.Duration(i) * 20 * time.Second
-		sc.lines = append(sc.lines, line{in: true, text: text, offset: at, entered: res.Entered, fallback: res.FallbackHits})
+		sc.lines = append(sc.lines, line{in: true, text: text, offset: at, entered: res.Entered, fallback: res.FallbackHits, branch: res.Branch})
 		sc.in++
 		for _, r := range res.Replies {
 			if len(sc.lines) == max {

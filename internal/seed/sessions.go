@@ -143,7 +143,7 @@ func writeSession(bk *store.Bulk, s store.ChatSession, sc script) error {
 			dir = "in"
 		}
 		if err := bk.Message(store.Message{SessionID: s.ID, ChatbotID: s.ChatbotID, Direction: dir, Text: l.text, At: s.OpenedAt.Add(l.offset),
-			Entered: l.entered, FallbackHits: l.fallback}); err != nil {
+			Entered: l.entered, FallbackHits: l.fallback, Branch: l.branch}); err != nil {
 			return err
 		}
 	}

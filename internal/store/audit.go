@@ -230,3 +230,11 @@ func (q queries) VerifyAudit(ctx context.Context) (int64, error) {
 	}
 	return v.Count(), rows.Err()
 }
+
+// nullableText stores "" as NULL.
+func nullableText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

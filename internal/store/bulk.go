@@ -42,7 +42,7 @@ func newBulk(ctx context.Context, tx *sql.Tx) *Bulk {
 	// A session's triggers read its chatbot's status (I4).
 	b.session = mk("chat_sessions", `id, sender_id, chatbot_id, open_on, release_id, end_user, state, opened_at,
 		last_activity_at, expires_at, closed_at, close_reason, inbound_count, outbound_count`, b.chatbot)
-	b.message = mk("messages", "session_id, chatbot_id, direction, text, at, entered, fallback_hits")
+	b.message = mk("messages", "session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch")
 	b.auditLog = mk("audit_log", `id, at, actor_id, actor_name, action, target_type, target_id, target_name, details, ip,
 		prev_hash, hash`)
 	return b

@@ -33,6 +33,13 @@ type Chatbot struct {
 	FirstActivatedAt  time.Time
 	LastActivatedAt   time.Time
 	LastDeactivatedAt time.Time
+	// FamilyID is the family's key: the id of its first chatbot (this
+	// chatbot's own id when it is the first or has no other versions).
+	FamilyID int64
+	// BasedOnID is the chatbot this version was made from; 0 for none.
+	BasedOnID int64
+	// FamilyVersion is the N of "<base> vN": 1 for a family's first.
+	FamilyVersion int
 }
 
 // Draft reports whether the chatbot was never activated.
@@ -42,7 +49,8 @@ func (c Chatbot) Draft() bool { return c.FirstActivatedAt.IsZero() }
 func (c Chatbot) Editable() bool { return c.Status == StatusInactive }
 
 const chatbotColumns = `c.id, c.name, c.language, c.channel, coalesce(c.sender_id, 0), c.session_timeout_seconds, c.definition,
-	c.version, c.status, c.grace_ends_at, c.created_at, c.updated_at, c.first_activated_at, c.last_activated_at, c.last_deactivated_at`
+	c.version, c.status, c.grace_ends_at, c.created_at, c.updated_at, c.first_activated_at, c.last_activated_at, c.last_deactivated_at,
+	coalesce(c.family_id, c.id), coalesce(c.based_on_id, 0), c.family_version`
 
 func scanChatbot(row interface{ Scan(...any) error }, extra ...any) (Chatbot, error) {
 	var c Chatbot
@@ -51,7 +59,8 @@ func scanChatbot(row interface{ Scan(...any) error }, extra ...any) (Chatbot, er
 	var created, updated string
 	var grace, first, last, deact sql.NullString
 	dest := append([]any{&c.ID, &c.Name, &c.Language, &c.Channel, &c.SenderID, &timeout, &def,
-		&c.Version, &c.Status, &grace, &created, &updated, &first, &last, &deact}, extra...)
+		&c.Version, &c.Status, &grace, &created, &updated, &first, &last, &deact,
+		&c.FamilyID, &c.BasedOnID, &c.FamilyVersion}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chatbot{}, ErrNotFound
@@ -143,6 +152,10 @@ type ChatbotFilter struct {
 	// Since is the start of "today" (in the viewer's zone) for the
 	// sessions-today count.
 	Since time.Time
+	// Families lists one row per family: of the members that match, the
+	// live one (active, else in grace), else the newest; the row carries
+	// the family's other members. Total then counts families.
+	Families bool
 }
 
 // ChatbotRow is a chatbot with its dashboard numbers.
@@ -152,6 +165,9 @@ type ChatbotRow struct {
 	OpenSessions  int
 	SessionsToday int
 	LastActivity  time.Time
+	// Others are the other members of the row's family, newest version
+	// first (only when the filter asked for Families).
+	Others []Chatbot
 }
 
 var chatbotSorts = map[string]string{
@@ -168,30 +184,40 @@ func ValidChatbotSort(s string) bool { _, ok := chatbotSorts[s]; return ok }
 // Chatbots lists chatbots matching f with their dashboard numbers, and
 // the number of all that match.
 func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, int, error) {
-	var where []string
-	var args []any
-	switch f.Status {
-	case "":
-	case "draft":
-		where = append(where, "c.first_activated_at IS NULL")
-	default:
-		where, args = append(where, "c.status = ?"), append(args, f.Status)
-	}
-	if f.Channel != "" {
-		where, args = append(where, "c.channel = ?"), append(args, f.Channel)
-	}
-	if f.SenderID != 0 {
-		where, args = append(where, "c.sender_id = ?"), append(args, f.SenderID)
-	}
-	if f.Query != "" {
-		where, args = append(where, "c.name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
-	}
+	where, args := chatbotWhere(f, "c")
 	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
+	if where != "" {
+		cond = " WHERE " + where
+	}
+	counted := `count(*) FROM chatbots c` + cond
+	chosen, chosenArgs := `SELECT c.* FROM chatbots c`+cond, args
+	if f.Families {
+		// Each family's representative among the members that match (so
+		// the filters still find every member): the one no other matching
+		// member of its family outranks — live before in grace before the
+		// rest, then the newest. NOT EXISTS rather than a window function:
+		// the page then walks the sort order's index and stops at its
+		// fifty rows (0.3 ms against 75 ms over 10,000 chatbots with SQLite).
+		rank := func(a string) string {
+			return "CASE " + a + ".status WHEN 'active' THEN 0 WHEN 'deactivated' THEN 1 ELSE 2 END"
+		}
+		other, otherArgs := chatbotWhere(f, "o")
+		if other != "" {
+			other = " AND " + other
+		}
+		if cond == "" {
+			cond = " WHERE 1 = 1"
+		}
+		// A family with a matching member has one representative: count
+		// the families (2 ms over 10,000 chatbots).
+		counted = `count(DISTINCT coalesce(c.family_id, c.id)) FROM chatbots c` + cond
+		chosen = `SELECT c.* FROM chatbots c` + cond + ` AND NOT EXISTS (SELECT 1 FROM chatbots o
+			WHERE (o.family_id = coalesce(c.family_id, c.id) OR o.id = c.family_id) AND o.id <> c.id` + other + `
+			AND (` + rank("o") + ` < ` + rank("c") + ` OR (` + rank("o") + ` = ` + rank("c") + ` AND o.id > c.id)))`
+		chosenArgs = append(append([]any{}, args...), otherArgs...)
 	}
 	var total int
-	if err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chatbots c`+cond, args...).Scan(&total); err != nil {
+	if err := q.q.QueryRowContext(ctx, `SELECT `+counted, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	order, ok := chatbotSorts[f.Sort]
@@ -211,10 +237,10 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
 		(SELECT l.last_message_at FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.last_message_at IS NOT NULL
 			ORDER BY l.hour DESC, l.last_message_at DESC LIMIT 1)
-		FROM (SELECT c.* FROM chatbots c` + cond + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) c
+		FROM (` + chosen + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?) c
 		LEFT JOIN senders s ON s.id = c.sender_id ORDER BY ` + order
 	since := (f.Since.Unix() + 3599) / 3600
-	all := append([]any{since}, args...)
+	all := append([]any{since}, chosenArgs...)
 	all = append(all, f.Limit, f.Offset)
 	rows, err := q.q.QueryContext(ctx, query, all...)
 	if err != nil {
@@ -232,7 +258,85 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 		r.Chatbot, r.LastActivity = c, nullTime(last)
 		out = append(out, r)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil || !f.Families {
+		return out, total, err
+	}
+	return out, total, q.addOthers(ctx, out)
+}
+
+// addOthers fills in the other members of each row's family, in one query
+// for the page.
+func (q queries) addOthers(ctx context.Context, rows []ChatbotRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	keys := make([]any, 0, len(rows))
+	for _, r := range rows {
+		keys = append(keys, r.FamilyID)
+	}
+	in := strings.TrimSuffix(strings.Repeat("?, ", len(keys)), ", ")
+	members, err := q.chatbotHeads(ctx, `WHERE c.family_id IN (`+in+`) OR c.id IN (`+in+`)
+		ORDER BY c.family_version DESC, c.id DESC`, append(keys, keys...)...)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		for _, m := range members {
+			if m.FamilyID == rows[i].FamilyID && m.ID != rows[i].ID {
+				rows[i].Others = append(rows[i].Others, m)
+			}
+		}
+	}
+	return nil
+}
+
+// Family lists every member of the family with key familyID (see
+// Chatbot.FamilyID), newest version first, without their definitions.
+func (q queries) Family(ctx context.Context, familyID int64) ([]Chatbot, error) {
+	return q.chatbotHeads(ctx, `WHERE c.family_id = ? OR (c.id = ? AND c.family_id IS NULL)
+		ORDER BY c.family_version DESC, c.id DESC`, familyID, familyID)
+}
+
+// chatbotHeads lists chatbots without their definitions.
+func (q queries) chatbotHeads(ctx context.Context, where string, args ...any) ([]Chatbot, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+headColumns+` FROM chatbots c `+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Chatbot
+	for rows.Next() {
+		c, err := scanChatbot(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// chatbotWhere is the filter's condition on the chatbots aliased a, and
+// its arguments; "" when it filters nothing.
+func chatbotWhere(f ChatbotFilter, a string) (string, []any) {
+	var where []string
+	var args []any
+	switch f.Status {
+	case "":
+	case "draft":
+		where = append(where, a+".first_activated_at IS NULL")
+	default:
+		where, args = append(where, a+".status = ?"), append(args, f.Status)
+	}
+	if f.Channel != "" {
+		where, args = append(where, a+".channel = ?"), append(args, f.Channel)
+	}
+	if f.SenderID != 0 {
+		where, args = append(where, a+".sender_id = ?"), append(args, f.SenderID)
+	}
+	if f.Query != "" {
+		where, args = append(where, a+".name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
+	}
+	return strings.Join(where, " AND "), args
 }
 
 func likeEscape(s string) string {
@@ -247,6 +351,11 @@ type NewChatbot struct {
 	SenderID       int64
 	SessionTimeout time.Duration
 	Definition     []byte
+	// FamilyID, BasedOnID and FamilyVersion place a new version in its
+	// family (see Chatbot); zero for a chatbot of its own.
+	FamilyID      int64
+	BasedOnID     int64
+	FamilyVersion int
 }
 
 // CreateChatbot inserts an inactive chatbot; ErrDuplicate when the name is
@@ -254,9 +363,11 @@ type NewChatbot struct {
 func (t *Tx) CreateChatbot(ctx context.Context, n NewChatbot, now time.Time) (Chatbot, error) {
 	var id int64
 	err := t.q.QueryRowContext(ctx, `INSERT INTO chatbots
-		(name, language, channel, sender_id, session_timeout_seconds, definition, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now)).Scan(&id)
+		(name, language, channel, sender_id, session_timeout_seconds, definition, created_at, updated_at,
+		family_id, based_on_id, family_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Name, n.Language, n.Channel, nullableID(n.SenderID), int64(n.SessionTimeout/time.Second), string(n.Definition), fmtTime(now), fmtTime(now),
+		nullableID(n.FamilyID), nullableID(n.BasedOnID), max(n.FamilyVersion, 1)).Scan(&id)
 	if err != nil {
 		return Chatbot{}, constraintError(err)
 	}

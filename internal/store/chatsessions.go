@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -235,6 +236,9 @@ type Message struct {
 	// be recounted from transcripts.
 	Entered      []string
 	FallbackHits int
+	// Branch is the keyword that chose a branch ("" if none did, and on
+	// messages stored before it was kept).
+	Branch string
 }
 
 // maxMessagesPerInsert bounds the variants of the multi-row insert (each
@@ -246,11 +250,11 @@ const maxMessagesPerInsert = 16
 func (t *Tx) AddMessages(ctx context.Context, ms []Message) error {
 	for len(ms) > 0 {
 		n := min(len(ms), maxMessagesPerInsert)
-		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits) VALUES (?, ?, ?, ?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1)
-		args := make([]any, 0, 7*n)
+		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, n-1)
+		args := make([]any, 0, 8*n)
 		for _, m := range ms[:n] {
-			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
+			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits, nullableText(m.Branch))
 		}
 		if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
 			return err
@@ -262,7 +266,8 @@ func (t *Tx) AddMessages(ctx context.Context, ms []Message) error {
 
 // Transcript returns a session's messages in order.
 func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, session_id, chatbot_id, direction, text, at FROM messages WHERE session_id = ? ORDER BY id`, sessionID)
+	rows, err := q.q.QueryContext(ctx, `SELECT id, session_id, chatbot_id, direction, text, at, coalesce(entered, ''), fallback_hits, coalesce(branch, '')
+		FROM messages WHERE session_id = ? ORDER BY id`, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -270,11 +275,15 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 	var out []Message
 	for rows.Next() {
 		var m Message
-		var at string
-		if err := rows.Scan(&m.ID, &m.SessionID, &m.ChatbotID, &m.Direction, &m.Text, &at); err != nil {
+		var at, entered string
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.ChatbotID, &m.Direction, &m.Text, &at, &entered, &m.FallbackHits, &m.Branch); err != nil {
 			return nil, err
 		}
 		m.At = parseTime(at)
+		if entered != "" {
+			// A malformed list is shown as none rather than failing the page.
+			_ = json.Unmarshal([]byte(entered), &m.Entered)
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()

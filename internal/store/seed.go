@@ -273,7 +273,7 @@ func (b *Bulk) ChatSession(s ChatSession) error {
 
 // Message adds a transcript line (its id is assigned in insertion order).
 func (b *Bulk) Message(m Message) error {
-	return b.add(b.message, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits)
+	return b.add(b.message, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits, nullableText(m.Branch))
 }
 
 // Audit appends an entry to the chain, as AppendAudit does, and returns it

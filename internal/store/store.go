@@ -63,8 +63,10 @@ type Store struct {
 	// checkpointMu pauses it (a bulk load holds it).
 	checkpointsDone chan struct{}
 	checkpointMu    sync.Mutex
-	// senders caches the inbound path's sender lookups (sendercache.go).
+	// senders caches the inbound path's sender lookups (sendercache.go);
+	// picker the analytics page's chatbots (chatbot_names.go).
 	senders   senderCache
+	picker    pickerCache
 	closeOnce sync.Once
 }
 
@@ -253,6 +255,7 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	if t.sendersChanged {
 		s.senders.invalidate()
 	}
+	s.picker.invalidate()
 	return nil
 }
 

@@ -13,13 +13,33 @@ document.addEventListener("click", function (e) {
   "use strict";
 
   // Show <time datetime> values in the viewer's time zone.
+  // <time data-clock> shows only the time of day (its date is written
+  // once above it); <time data-ago> says how long ago. Both keep the
+  // exact time, in the viewer's zone, on hover.
   var fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  var exact = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "long" });
+  var clock = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
   function localTimes(root) {
-    root.querySelectorAll("time[datetime]:not([data-countdown])").forEach(function (el) {
+    root.querySelectorAll("time[datetime]:not([data-countdown]):not([data-ago])").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d)) el.textContent = fmt.format(d);
+      if (isNaN(d) || el.getAttribute("datetime").length <= 10) return; // a whole day: the server wrote it
+      el.textContent = (el.hasAttribute("data-clock") ? clock : fmt).format(d);
+      el.title = exact.format(d);
+    });
+    agos(root);
+  }
+  var relAgo = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+  function agos(root) {
+    root.querySelectorAll("time[data-ago]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (isNaN(d)) return;
+      var s = Math.round((d - Date.now()) / 1000), a = Math.abs(s);
+      el.textContent = a < 60 ? "just now" : a < 3600 ? relAgo.format(Math.round(s / 60), "minute")
+        : a < 86400 ? relAgo.format(Math.round(s / 3600), "hour") : relAgo.format(Math.round(s / 86400), "day");
+      el.title = exact.format(d);
     });
   }
+  setInterval(function () { agos(document); }, 30000);
 
   // Countdowns: <time data-countdown> says "in 14 minutes", kept current.
   var rel = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -360,4 +380,16 @@ document.addEventListener("click", function (e) {
 // the page: they are shown once, beside their row, and not kept around.
 document.addEventListener("htmx:beforeRequest", function () {
   document.querySelectorAll("[data-once]").forEach(function (el) { el.remove(); });
+});
+
+// Analytics filters: a preset range sends no dates, so the address does
+// not keep stale From/To after switching from custom to a preset.
+document.addEventListener("htmx:configRequest", function (e) {
+  var f = e.detail.elt;
+  if (!f || !f.matches || !f.matches("form[data-analytics]")) return;
+  var range = f.querySelector("select[name=range]");
+  if (range && range.value !== "custom") {
+    delete e.detail.parameters.from;
+    delete e.detail.parameters.to;
+  }
 });
