@@ -104,33 +104,6 @@ func TestManagerAssignsRoleAndUsersNextPageReflectsIt(t *testing.T) {
 	expectText(t, analyzer.GetByRole("heading", playwright.PageGetByRoleOptions{Level: playwright.Int(1)}), "Users")
 }
 
-func TestManagerAddsUserWhoSignsIn(t *testing.T) {
-	_, base := startConsole(t)
-	manager := newPage(t)
-	signIn(t, manager, base, testkit.Email(rbac.Manager), testkit.Password(rbac.Manager))
-	_, err := manager.Goto(base + "/users")
-	must(t, err)
-	form := manager.Locator("#add-user")
-	must(t, form.GetByLabel("Name").Fill("Grace Hopper"))
-	must(t, form.GetByLabel("Email").Fill("grace@example.com"))
-	_, err = form.GetByLabel("Role").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("designer")})
-	must(t, err)
-	must(t, form.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add user"}).Click())
-	secret := manager.Locator("#add-user code.secret")
-	expectVisible(t, secret)
-	password, err := secret.TextContent()
-	must(t, err)
-	// The table shows the new user without a reload.
-	expectVisible(t, manager.Locator("#users").GetByText("grace@example.com", playwright.LocatorGetByTextOptions{Exact: playwright.Bool(true)}))
-
-	// A manager cannot hand out the admin role: it is not offered.
-	must(t, expect.Locator(form.GetByLabel("Role").Locator("option[value=admin]")).ToHaveCount(0))
-
-	grace := newPage(t)
-	signIn(t, grace, base, "grace@example.com", password)
-	expectText(t, grace.GetByRole("heading", playwright.PageGetByRoleOptions{Level: playwright.Int(1)}), "Hello, Grace Hopper")
-}
-
 func TestFirstRunSetupCreatesAdmin(t *testing.T) {
 	app := testkit.Empty(t)
 	srv := httptest.NewServer(app.Server)

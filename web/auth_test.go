@@ -183,7 +183,7 @@ func TestPasswordResetEndsSessions(t *testing.T) {
 	admin := newClient(t, srv)
 	admin.loginAs(rbac.Admin)
 	res := admin.post("/users/"+itoa(app.Users[rbac.Supervisor].ID)+"/reset-password", nil, "HX-Request", "true")
-	mustContain(t, res.Body, "New password (shown once)")
+	mustContain(t, res.Body, "One-time password of")
 	if res := victim.get("/"); res.Status != http.StatusSeeOther {
 		t.Fatalf("session survived a password reset: %d", res.Status)
 	}

@@ -76,6 +76,9 @@ func (c *client) csrf() string {
 	c.t.Helper()
 	res := c.get("/profile")
 	if res.Status != http.StatusOK {
+		res = c.get("/password") // a user who must choose a password first
+	}
+	if res.Status != http.StatusOK {
 		res = c.get("/login")
 	}
 	m := csrfField.FindStringSubmatch(res.Body)

@@ -91,7 +91,7 @@ func (fx fixture) path(pattern string) string {
 
 // methodPath is path for a route whose method matters (DELETE deletes).
 func (fx fixture) methodPath(method, pattern string) string {
-	if method == "DELETE" {
+	if method == "DELETE" && !strings.HasPrefix(pattern, "/api/v1/senders/") {
 		return strings.Replace(pattern, ":id", strconv.FormatInt(fx.doomed.ID, 10), 1)
 	}
 	id := strconv.FormatInt(fx.user.ID, 10)
@@ -105,7 +105,7 @@ func (fx fixture) methodPath(method, pattern string) string {
 		if strings.HasSuffix(pattern, "/delete") && !strings.Contains(pattern, "/dialogs/") && !strings.Contains(pattern, "/attributes/") {
 			id = strconv.FormatInt(fx.doomed.ID, 10)
 		}
-	case strings.HasPrefix(pattern, "/senders/"):
+	case strings.HasPrefix(pattern, "/senders/"), strings.HasPrefix(pattern, "/api/v1/senders/"):
 		id = strconv.FormatInt(fx.sender.ID, 10)
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",

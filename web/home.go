@@ -5,6 +5,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/analytics"
+	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
@@ -36,5 +38,47 @@ func (s *Server) homeData(c echo.Context) (views.HomeData, error) {
 			return d, err
 		}
 	}
-	return d, nil
+	if err := s.homeTraffic(c, &d); err != nil {
+		return d, err
+	}
+	// Everyone who sees chatbots sees what happened to them; only those
+	// who may read the audit log see who did it.
+	d.ShowActors = rbac.Can(role, rbac.ViewAudit)
+	d.Events, err = s.cfg.Store.RecentAudit(ctx, lifecycleActions, homeEvents)
+	return d, err
+}
+
+// homeEvents is how many lifecycle events home shows.
+const homeEvents = 10
+
+// lifecycleActions are the audit actions of home's lifecycle feed.
+var lifecycleActions = []string{
+	lifecycle.ActionActivated, lifecycle.ActionDeactivated, lifecycle.ActionGraceEnded,
+	lifecycle.ActionGraceExtended, lifecycle.ActionRolledBack,
+}
+
+// homeTraffic adds the messages of the last hour or two per serving
+// chatbot and the chatbots whose fallback rate jumped (analytics.Jumped).
+func (s *Server) homeTraffic(c echo.Context, d *views.HomeData) error {
+	var ids []int64
+	names := map[int64]store.ChatbotRow{}
+	for _, list := range [][]store.ChatbotRow{d.Live, d.Graces} {
+		for _, b := range list {
+			ids = append(ids, b.ID)
+			names[b.ID] = b
+		}
+	}
+	now := time.Now()
+	t, err := s.cfg.Store.RecentTrafficOf(c.Request().Context(), ids, now)
+	if err != nil {
+		return err
+	}
+	d.Traffic = t
+	d.JumpRule = analytics.JumpRule
+	for _, id := range ids {
+		if j, ok := analytics.Jumped(t[id]); ok {
+			d.Jumps = append(d.Jumps, views.HomeJump{Chatbot: names[id], Jump: j})
+		}
+	}
+	return nil
 }

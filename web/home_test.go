@@ -8,6 +8,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
 )
 
 // TestHomeIsTheOperationsOverview: the home page shows the graces running
@@ -35,5 +36,49 @@ func TestHomeIsTheOperationsOverview(t *testing.T) {
 		}
 		// The poll gets the same page; htmx keeps #ops.
 		mustContain(t, c.get("/", "HX-Request", "true").Body, `id="ops"`)
+	}
+}
+
+// TestHomeShowsEventsTrafficAndJumps: the lifecycle feed (who did it only
+// for those who may read the audit log), messages of the last hour or two
+// per live chatbot, and a chatbot whose fallback rate jumped, with the
+// rule in words.
+func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	ctx := context.Background()
+	manager := accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
+	if _, err := app.Lifecycle.Activate(ctx, manager, fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	err := app.Store.InTx(ctx, func(tx *store.Tx) error {
+		// The day before: 2 % fell back; now 40 % of 30.
+		tx.CountTraffic(store.Traffic{ChatbotID: fx.draft.ID, At: now.Add(-5 * time.Hour), Inbound: 1000, Outbound: 1000, FallbackHits: 20})
+		tx.CountTraffic(store.Traffic{ChatbotID: fx.draft.ID, At: now, Inbound: 30, Outbound: 30, FallbackHits: 12})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		role   rbac.Role
+		actors bool
+	}{{rbac.Analyzer, false}, {rbac.Designer, false}, {rbac.Admin, true}} {
+		c := newClient(t, srv)
+		c.loginAs(tc.role)
+		for _, h := range [][]string{nil, {"HX-Request", "true"}} {
+			body := c.get("/", h...).Body
+			mustContain(t, body, "Recent lifecycle events",
+				"Matrix draft</a> activated", "Matrix bot</a> deactivated; it finishes its open conversations in a grace period",
+				"Fallback rate jumped", "40.0%</strong> of 30 messages fell back, against 2.0% the day before",
+				"Listed when, over this hour and the one before, with at least 20 messages in",
+				`data-label="Messages, this hour and the last">60</td>`, "this hour and the last")
+			if tc.actors {
+				mustContain(t, body, "by manager@test.local", `href="/audit?action=chatbot."`)
+			} else {
+				mustNotContain(t, body, "manager@test.local", "by system")
+			}
+		}
 	}
 }

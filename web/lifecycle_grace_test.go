@@ -129,7 +129,7 @@ func TestResetPasswordSaysWhatHappened(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("status %d\n%s", res.Status, excerpt(res.Body))
 	}
-	mustContain(t, res.Body, "Reset the password of target@test.local; they were signed out.", "New password (shown once)")
+	mustContain(t, res.Body, "Reset the password of target@test.local; they were signed out.", "One-time password of")
 	mustNotContain(t, res.Body, "User added.")
 }
 

@@ -122,12 +122,40 @@ func require(perm rbac.Permission, api bool) echo.MiddlewareFunc {
 				}
 				return toLogin(c)
 			}
+			if !api && u.MustChangePassword && !openBeforePasswordChange(c) {
+				return toChoosePassword(c)
+			}
 			if !rbac.Can(u.Role, perm) {
 				return problem.New(problem.Forbidden, "forbidden", "Your role (%s) does not allow this.", u.Role)
 			}
 			return next(c)
 		}
 	}
+}
+
+// openBeforePasswordChange lists the console routes a user who must
+// choose a password may use: the page that asks for it and signing out.
+// API tokens are not concerned: they were made by the user, with a
+// password of their own.
+func openBeforePasswordChange(c echo.Context) bool {
+	switch c.Path() {
+	case "/password", "/logout":
+		return true
+	}
+	return false
+}
+
+// toChoosePassword sends a user who must choose a password to the page
+// that asks for it; htmx requests are told to load it.
+func toChoosePassword(c echo.Context) error {
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", "/password")
+		return c.NoContent(http.StatusForbidden)
+	}
+	if c.Request().Method != http.MethodGet {
+		return problem.New(problem.Forbidden, "password_change_required", "Choose your own password first, on /password.")
+	}
+	return c.Redirect(http.StatusSeeOther, "/password")
 }
 
 // toLogin sends an anonymous visitor to the sign-in page and back here

@@ -107,3 +107,31 @@ func (s *Server) revokeToken(c echo.Context) error {
 	toast(c, "ok", "Token revoked.")
 	return s.renderProfilePart(c, http.StatusOK, d, "tokens")
 }
+
+// choosePassword is the page a user must pass before anything else when
+// their password was set by someone else (accounts.AddUser,
+// accounts.ResetPassword); the gate is in require. Anyone else may change
+// their password here too.
+func (s *Server) choosePassword(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.ChoosePasswordPage(nil))
+}
+
+func (s *Server) saveChosenPassword(c echo.Context) error {
+	u, err := s.cfg.Accounts.ChangeOwnPassword(c.Request().Context(), actor(c), formValue(c, "current"), formValue(c, "password"), formValue(c, "confirm"))
+	if err != nil {
+		errs, status, err := formErrors(err)
+		if err != nil {
+			return err
+		}
+		return s.render(c, status, views.ChoosePasswordPage(errs))
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	s.flash(c, "ok", "Saved your new password. Welcome, "+u.Name+".")
+	if isHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", "/")
+		return c.NoContent(http.StatusNoContent)
+	}
+	return redirect(c, "/")
+}

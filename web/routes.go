@@ -49,6 +49,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/roles", rbac.SignedIn, page, s.roles},
 		{http.MethodGet, "/profile", rbac.SignedIn, page, s.profile},
 		{http.MethodPost, "/profile/password", rbac.SignedIn, page, s.changePassword},
+		{http.MethodGet, "/password", rbac.SignedIn, page, s.choosePassword},
+		{http.MethodPost, "/password", rbac.SignedIn, page, s.saveChosenPassword},
 		{http.MethodPost, "/profile/tokens", rbac.SignedIn, page, s.createToken},
 		{http.MethodPost, "/profile/tokens/:id/revoke", rbac.SignedIn, page, s.revokeToken},
 
@@ -76,6 +78,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/senders", rbac.ViewDashboard, page, s.senders},
 		{http.MethodPost, "/senders", rbac.ActivateChatbots, page, s.createSender},
 		{http.MethodPost, "/senders/:id/regenerate-key", rbac.ActivateChatbots, page, s.regenerateSenderKey},
+		{http.MethodPost, "/senders/:id/address", rbac.ActivateChatbots, page, s.updateSender},
+		{http.MethodPost, "/senders/:id/delete", rbac.ActivateChatbots, page, s.deleteSender},
 
 		// Chatbots: the dashboard, the detailed view and the editor.
 		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
@@ -103,6 +107,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/chatbots/:id/rollback", rbac.ActivateChatbots, page, s.rollback},
 		{http.MethodPost, "/chatbots/:id/delete", rbac.EditChatbots, page, s.deleteChatbot},
 		{http.MethodPost, "/chatbots/:id/settings", rbac.EditChatbots, page, s.editSettings},
+		{http.MethodPost, "/chatbots/:id/closed-notice", rbac.EditChatbots, page, s.setClosedNotice},
 		{http.MethodPost, "/chatbots/:id/attributes", rbac.EditChatbots, page, s.addAttribute},
 		{http.MethodPost, "/chatbots/:id/attributes/:name/delete", rbac.EditChatbots, page, s.removeAttribute},
 		{http.MethodPost, "/chatbots/:id/dialogs", rbac.EditChatbots, page, s.addDialog},
@@ -145,6 +150,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPut, "/api/v1/chatbots/:id/closed-notice", rbac.EditChatbots, api, s.apiSetClosedNotice},
 		{http.MethodGet, "/api/v1/senders", rbac.ViewDashboard, api, s.apiSenders},
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
+		{http.MethodPatch, "/api/v1/senders/:id", rbac.ActivateChatbots, api, s.apiUpdateSender},
+		{http.MethodDelete, "/api/v1/senders/:id", rbac.ActivateChatbots, api, s.apiDeleteSender},
 		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
 		{http.MethodGet, "/api/v1/audit", rbac.ViewAudit, api, s.apiAudit},
 		{http.MethodGet, "/api/v1/users/:id/tokens", rbac.ManageUsers, api, s.apiUserTokens},

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,18 +25,31 @@ func pathID(c echo.Context) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) usersPageData(c echo.Context, add views.AddUserForm) (views.UsersData, error) {
-	users, err := s.cfg.Store.Users(c.Request().Context())
+func (s *Server) usersPageData(c echo.Context, query string, add views.AddUserForm) (views.UsersData, error) {
+	users, err := s.cfg.Store.SearchUsers(c.Request().Context(), query)
 	if add.Role == "" {
 		add.Role = "analyzer"
 	}
-	return views.UsersData{Users: users, Add: add}, err
+	return views.UsersData{Users: users, Query: query, Add: add}, err
+}
+
+// usersQuery is the search, trimmed and bounded: it only ever narrows a
+// list the viewer may see whole.
+func usersQuery(c echo.Context) string {
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if len(q) > 100 {
+		q = q[:100]
+	}
+	return q
 }
 
 func (s *Server) users(c echo.Context) error {
-	d, err := s.usersPageData(c, views.AddUserForm{})
+	d, err := s.usersPageData(c, usersQuery(c), views.AddUserForm{})
 	if err != nil {
 		return err
+	}
+	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "users" {
+		return s.render(c, http.StatusOK, views.UsersTable(d))
 	}
 	return s.render(c, http.StatusOK, views.UsersPage(d))
 }
@@ -48,19 +62,31 @@ func (s *Server) addUser(c echo.Context) error {
 		if f.Errors, status, err = formErrors(err); err != nil {
 			return err
 		}
-	} else {
-		f = views.AddUserForm{Role: f.Role, Created: &views.Secret{Said: "Added " + u.Email + ".", Label: "Password for " + u.Email, Value: password}}
 	}
+	secret := views.Secret{Said: "Added " + u.Email + ".", Label: "One-time password of " + u.Email, Value: password}
 	if isHTMX(c) {
-		if err == nil && f.Created != nil {
-			// The new row goes into the table too.
-			c.Response().Header().Set("HX-Trigger", `{"users-changed": true}`)
+		if err != nil || f.Errors != nil {
+			return s.render(c, status, views.AddUser(f))
 		}
-		return s.render(c, status, views.AddUser(f))
+		// The whole list comes back, unsearched, so that the new row is
+		// in it; its one-time password shows under it.
+		d, err := s.usersPageData(c, "", views.AddUserForm{Role: f.Role, Created: &views.Secret{Said: secret.Said + " Their one-time password is under their row."}})
+		if err != nil {
+			return err
+		}
+		d.Notes = map[int64]views.RowNote{u.ID: {Kind: "ok", Text: secret.Said, Secret: &secret}}
+		toast(c, "ok", secret.Said)
+		return s.render(c, status, views.Fragments(views.AddUser(d.Add), views.OOB(views.UsersTable(d))))
 	}
-	d, lerr := s.usersPageData(c, f)
+	if f.Errors == nil {
+		f = views.AddUserForm{Role: f.Role}
+	}
+	d, lerr := s.usersPageData(c, "", f)
 	if lerr != nil {
 		return lerr
+	}
+	if f.Errors == nil {
+		d.Notes = map[int64]views.RowNote{u.ID: {Kind: "ok", Text: secret.Said, Secret: &secret}}
 	}
 	return s.render(c, status, views.UsersPage(d))
 }
@@ -83,7 +109,7 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 			return s.render(c, statusOf(p.Kind), views.UserRow(u, note))
 		}
 		s.flash(c, "error", p.Message)
-		d, err := s.usersPageData(c, views.AddUserForm{})
+		d, err := s.usersPageData(c, "", views.AddUserForm{})
 		if err != nil {
 			return err
 		}
@@ -94,11 +120,13 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 	}
 	if !isHTMX(c) {
 		if note.Secret != nil {
-			// A one-time secret is not kept in a session; show it now.
-			d, err := s.usersPageData(c, views.AddUserForm{Created: note.Secret})
+			// A one-time secret is not kept in a session; show it now,
+			// under its row.
+			d, err := s.usersPageData(c, "", views.AddUserForm{})
 			if err != nil {
 				return err
 			}
+			d.Notes = map[int64]views.RowNote{u.ID: note}
 			return s.render(c, http.StatusOK, views.UsersPage(d))
 		}
 		s.flash(c, "ok", note.Text)
@@ -131,7 +159,7 @@ func (s *Server) enableUser(c echo.Context) error {
 func (s *Server) resetPassword(c echo.Context) error {
 	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
 		u, password, err := s.cfg.Accounts.ResetPassword(c.Request().Context(), a, id)
-		return u, views.RowNote{Kind: "ok", Text: "Password reset; " + u.Email + " was signed out. ",
-			Secret: &views.Secret{Said: "Reset the password of " + u.Email + "; they were signed out.", Label: "New password (shown once)", Value: password}}, err
+		return u, views.RowNote{Kind: "ok", Text: "Reset the password of " + u.Email + "; they were signed out.",
+			Secret: &views.Secret{Label: "One-time password of " + u.Email, Value: password}}, err
 	})
 }

@@ -256,7 +256,10 @@ type NewUserInput struct {
 }
 
 // AddUser creates an account. It returns the password, which is the
-// generated one when none was given.
+// generated one when none was given. An account a person adds (in the
+// console or over the API) must choose its own password at its first
+// console sign-in, as the one it got was seen by someone else; the
+// system's adds (the CLI, the demo, first-run setup) are not.
 func (s *Service) AddUser(ctx context.Context, a Actor, in NewUserInput) (store.User, string, error) {
 	email, name, role, err := checkUserInput(in)
 	if err != nil {
@@ -283,7 +286,7 @@ func (s *Service) AddUser(ctx context.Context, a Actor, in NewUserInput) (store.
 				return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
 			}
 		}
-		u, err = tx.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash}, s.now())
+		u, err = tx.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash, MustChangePassword: !a.System}, s.now())
 		if errors.Is(err, store.ErrDuplicate) {
 			return problem.Field("email", "A user with the email %s already exists.", email)
 		}
@@ -460,7 +463,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 		if _, u, err = s.loadTarget(ctx, tx, a, id, "reset the password of"); err != nil {
 			return err
 		}
-		if err := tx.SetUserPassword(ctx, id, hash, s.now()); err != nil {
+		if err := tx.SetUserPassword(ctx, id, hash, true, s.now()); err != nil {
 			return err
 		}
 		if u, err = tx.UserByID(ctx, id); err != nil {
@@ -499,13 +502,17 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next,
 	if next != confirm {
 		return store.User{}, problem.Field("confirm", "The two new passwords differ.")
 	}
+	if a.User.MustChangePassword && next == current {
+		// The point of the forced change is a password nobody else saw.
+		return store.User{}, problem.Field("password", "Choose a password other than the one you were given.")
+	}
 	hash, err := s.Hasher.Hash(next)
 	if err != nil {
 		return store.User{}, err
 	}
 	var u store.User
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetUserPassword(ctx, a.User.ID, hash, s.now()); err != nil {
+		if err := tx.SetUserPassword(ctx, a.User.ID, hash, false, s.now()); err != nil {
 			return err
 		}
 		var err error

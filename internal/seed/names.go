@@ -47,7 +47,8 @@ func senderAddress(channel string, i int) string {
 	case "sms", "whatsapp", "viber":
 		return "+1" + strconv.Itoa(2_025_550_000+i)
 	case "telegram":
-		return fmt.Sprintf("%s_bot_%d", strings.ToLower(strings.ReplaceAll(brands[i%len(brands)], " ", "")), i)
+		// Telegram bot usernames end in "bot" (senders.NormalAddress).
+		return fmt.Sprintf("%s_%d_bot", strings.ToLower(strings.ReplaceAll(brands[i%len(brands)], " ", "")), i)
 	case "messenger":
 		return strconv.Itoa(104_000_000_000_000 + i*7)
 	default:

@@ -209,6 +209,10 @@ func pgConstraintError(err error) (error, bool) {
 		return ErrLastAdmin, true
 	case pe.Code == "P0001" && pe.Message == "session_on_inactive_chatbot":
 		return ErrOpenSessions, true
+	case pe.Code == "23503" && strings.HasSuffix(pe.ConstraintName, "_sender_id_fkey"):
+		// PostgreSQL names the referencing table, so the constraint tells
+		// a deleted sender from a session on a missing chatbot.
+		return ErrSenderInUse, true
 	case pe.Code == "23503" && pe.TableName == "chat_sessions":
 		return ErrOpenSessions, true
 	}

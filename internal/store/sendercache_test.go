@@ -37,3 +37,30 @@ func TestInboundSenderCache(t *testing.T) {
 		t.Fatalf("after the key changed: key %q", got.InboundKey)
 	}
 }
+
+// A changed address or a deleted sender is seen at once: the old address
+// routes nothing more.
+func TestInboundSenderCacheSeesAddressAndDelete(t *testing.T) {
+	ctx := context.Background()
+	st, _ := openStore(t)
+	var snd Sender
+	mustTx(t, st, func(tx *Tx) error {
+		var err error
+		snd, err = tx.CreateSender(ctx, "sms", "+15550001", "key-1", now)
+		return err
+	})
+	if _, err := st.InboundSender(ctx, "sms", "+15550001"); err != nil {
+		t.Fatal(err)
+	}
+	mustTx(t, st, func(tx *Tx) error { return tx.SetSenderAddress(ctx, snd.ID, "+15550002", now) })
+	if _, err := st.InboundSender(ctx, "sms", "+15550001"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("the old address after the change: %v", err)
+	}
+	if got, err := st.InboundSender(ctx, "sms", "+15550002"); err != nil || got.ID != snd.ID {
+		t.Fatalf("the new address: %+v, %v", got, err)
+	}
+	mustTx(t, st, func(tx *Tx) error { return tx.DeleteSender(ctx, snd.ID) })
+	if _, err := st.InboundSender(ctx, "sms", "+15550002"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a deleted sender: %v", err)
+	}
+}

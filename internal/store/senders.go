@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -121,6 +122,76 @@ func (t *Tx) SetSenderKey(ctx context.Context, id int64, key string, now time.Ti
 	res, err := t.q.ExecContext(ctx, `UPDATE senders SET inbound_key = ?, updated_at = ? WHERE id = ?`, key, fmtTime(now), id)
 	if err != nil {
 		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetSenderAddress changes a sender's address; ErrDuplicate when the
+// channel already has that address, ErrNotFound for an unknown sender.
+func (t *Tx) SetSenderAddress(ctx context.Context, id int64, address string, now time.Time) error {
+	t.sendersChanged = true // the inbound cache must stop routing the old address
+	res, err := t.q.ExecContext(ctx, `UPDATE senders SET address = ?, updated_at = ? WHERE id = ?`, address, fmtTime(now), id)
+	if err != nil {
+		return constraintError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SenderUse is what refers to a sender: the chatbots on it (up to a few
+// names) and whether any conversation ever ran on it.
+type SenderUse struct {
+	Chatbots     int
+	ChatbotNames []string
+	HasSessions  bool
+}
+
+// SenderUse says what refers to a sender.
+func (q queries) SenderUse(ctx context.Context, id int64) (SenderUse, error) {
+	var u SenderUse
+	rows, err := q.q.QueryContext(ctx, `SELECT name FROM chatbots WHERE sender_id = ? ORDER BY name, id`, id)
+	if err != nil {
+		return u, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return u, err
+		}
+		u.Chatbots++
+		if len(u.ChatbotNames) < 3 {
+			u.ChatbotNames = append(u.ChatbotNames, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return u, err
+	}
+	var one int
+	err = q.q.QueryRowContext(ctx, `SELECT 1 FROM chat_sessions WHERE sender_id = ? LIMIT 1`, id).Scan(&one)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return u, err
+	}
+	u.HasSessions = err == nil
+	return u, nil
+}
+
+// DeleteSender removes a sender; ErrSenderInUse when a chatbot or a
+// session still refers to it (the foreign keys decide, so a chatbot moved
+// onto it meanwhile by another transaction is not orphaned).
+func (t *Tx) DeleteSender(ctx context.Context, id int64) error {
+	t.sendersChanged = true
+	res, err := t.q.ExecContext(ctx, `DELETE FROM senders WHERE id = ?`, id)
+	if err != nil && strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		return ErrSenderInUse // SQLite names no constraint; a sender's delete can only fail on these
+	}
+	if err != nil {
+		return constraintError(err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound

@@ -38,6 +38,9 @@ var (
 	// sender (I5). Only concurrent batches on PostgreSQL meet it: one of
 	// two first messages of an end user opened the session first.
 	ErrSessionOpen = errors.New("the end user already has an open session on this sender")
+	// ErrSenderInUse: a chatbot or a session refers to the sender being
+	// deleted (a foreign key).
+	ErrSenderInUse = errors.New("a chatbot or a conversation still refers to the sender")
 )
 
 // Store is the database: W is the single writer connection, R the readers.

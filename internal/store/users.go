@@ -21,18 +21,22 @@ type User struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	LastLoginAt  time.Time
+	// MustChangePassword is set when someone else chose the password (an
+	// add by a person, a reset): the console asks for a new one first.
+	MustChangePassword bool
 }
 
 // Active reports whether the account may sign in.
 func (u User) Active() bool { return u.DisabledAt.IsZero() }
 
-const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at`
+const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at, must_change_password`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var role, created, updated string
 	var disabled, lastLogin sql.NullString
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin)
+	var mustChange int64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin, &mustChange)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -43,6 +47,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	u.DisabledAt = nullTime(disabled)
 	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
 	u.LastLoginAt = nullTime(lastLogin)
+	u.MustChangePassword = mustChange != 0
 	return u, nil
 }
 
@@ -58,7 +63,19 @@ func (q queries) UserByEmail(ctx context.Context, email string) (User, error) {
 
 // Users lists every account, active ones first, then by name.
 func (q queries) Users(ctx context.Context) ([]User, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY disabled_at IS NOT NULL, name COLLATE NOCASE, id`)
+	return q.SearchUsers(ctx, "")
+}
+
+// SearchUsers lists the accounts whose name or email contains query
+// (ignoring case; every account when it is empty), active ones first,
+// then by name.
+func (q queries) SearchUsers(ctx context.Context, query string) ([]User, error) {
+	where, args := "", []any{}
+	if query != "" {
+		like := "%" + likeEscape(query) + "%"
+		where, args = ` WHERE (name LIKE ? ESCAPE '\' OR email LIKE ? ESCAPE '\')`, []any{like, like}
+	}
+	rows, err := q.q.QueryContext(ctx, `SELECT `+userColumns+` FROM users`+where+` ORDER BY disabled_at IS NOT NULL, name COLLATE NOCASE, id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -94,14 +111,24 @@ type NewUser struct {
 	Name         string
 	Role         rbac.Role
 	PasswordHash string
+	// MustChangePassword asks the user for a password of their own at
+	// their first console sign-in.
+	MustChangePassword bool
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // CreateUser inserts an account; ErrDuplicate when the email is taken.
 func (t *Tx) CreateUser(ctx context.Context, n NewUser, now time.Time) (User, error) {
 	var id int64
 	err := t.q.QueryRowContext(ctx,
-		`INSERT INTO users (email, name, role, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.Email, n.Name, n.Role.String(), n.PasswordHash, fmtTime(now), fmtTime(now)).Scan(&id)
+		`INSERT INTO users (email, name, role, password_hash, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Email, n.Name, n.Role.String(), n.PasswordHash, boolInt(n.MustChangePassword), fmtTime(now), fmtTime(now)).Scan(&id)
 	if err != nil {
 		return User{}, constraintError(err)
 	}
@@ -122,9 +149,12 @@ func (t *Tx) SetUserDisabled(ctx context.Context, id int64, disabled bool, now t
 }
 
 // SetUserPassword stores a new password hash and ends the user's other
-// sessions by bumping the session epoch.
-func (t *Tx) SetUserPassword(ctx context.Context, id int64, hash string, now time.Time) error {
-	return t.updateUser(ctx, `UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`, hash, fmtTime(now), id)
+// sessions by bumping the session epoch. mustChange says whether the user
+// has to replace it at their next console sign-in (a reset by someone
+// else) or not (they chose it).
+func (t *Tx) SetUserPassword(ctx context.Context, id int64, hash string, mustChange bool, now time.Time) error {
+	return t.updateUser(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`,
+		hash, boolInt(mustChange), fmtTime(now), id)
 }
 
 // TouchLogin records a successful sign-in.

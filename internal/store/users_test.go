@@ -120,7 +120,7 @@ func TestUserUpdatesAndSessionEpoch(t *testing.T) {
 				}
 			}},
 		{"password change ends sessions",
-			func(tx *Tx, id int64) error { return tx.SetUserPassword(ctx, id, "new-hash", later) }, 1,
+			func(tx *Tx, id int64) error { return tx.SetUserPassword(ctx, id, "new-hash", false, later) }, 1,
 			func(t *testing.T, u User) {
 				if u.PasswordHash != "new-hash" {
 					t.Errorf("password hash = %q", u.PasswordHash)

@@ -346,6 +346,42 @@ document.addEventListener("change", function (e) {
   setInterval(all, 30000);
 })();
 
+// Copy buttons: data-copy holds the text, data-copied says what was copied
+// ("Copied the inbound key."). Without the Clipboard API (a page served
+// over plain HTTP to another host) a hidden text area and execCommand do.
+document.addEventListener("click", function (e) {
+  var b = e.target.closest && e.target.closest("[data-copy]");
+  if (!b) return;
+  var text = b.getAttribute("data-copy"), said = b.getAttribute("data-copied") || "Copied.";
+  function done(ok) {
+    document.dispatchEvent(new CustomEvent("toast", { detail: ok ? { kind: "ok", text: said } : { kind: "error", text: "Could not copy; select the text and copy it by hand." } }));
+  }
+  function fallback() {
+    var t = document.createElement("textarea");
+    t.value = text;
+    t.setAttribute("readonly", "");
+    t.style.position = "fixed";
+    t.style.opacity = "0";
+    document.body.appendChild(t);
+    t.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+    t.remove();
+    done(ok);
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(function () { done(true); }, fallback);
+  } else {
+    fallback();
+  }
+});
+
+// One-time secrets (a new user's password) go away with the next action on
+// the page: they are shown once, beside their row, and not kept around.
+document.addEventListener("htmx:beforeRequest", function () {
+  document.querySelectorAll("[data-once]").forEach(function (el) { el.remove(); });
+});
+
 // Analytics filters: a preset range sends no dates, so the address does
 // not keep stale From/To after switching from custom to a preset.
 document.addEventListener("htmx:configRequest", function (e) {
