@@ -197,7 +197,8 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 		// member of its family outranks — live before in grace before the
 		// rest, then the newest. NOT EXISTS rather than a window function:
 		// the page then walks the sort order's index and stops at its
-		// fifty rows (0.3 ms against 75 ms over 10,000 chatbots with SQLite).
+		// fifty rows (0.3 ms against 75 ms over 10,000 chatbots with SQLite),
+		// each row's family found through the index on its key.
 		rank := func(a string) string {
 			return "CASE " + a + ".status WHEN 'active' THEN 0 WHEN 'deactivated' THEN 1 ELSE 2 END"
 		}
@@ -212,7 +213,7 @@ func (q queries) Chatbots(ctx context.Context, f ChatbotFilter) ([]ChatbotRow, i
 		// the families (2 ms over 10,000 chatbots).
 		counted = `count(DISTINCT coalesce(c.family_id, c.id)) FROM chatbots c` + cond
 		chosen = `SELECT c.* FROM chatbots c` + cond + ` AND NOT EXISTS (SELECT 1 FROM chatbots o
-			WHERE (o.family_id = coalesce(c.family_id, c.id) OR o.id = c.family_id) AND o.id <> c.id` + other + `
+			WHERE coalesce(o.family_id, o.id) = coalesce(c.family_id, c.id) AND o.id <> c.id` + other + `
 			AND (` + rank("o") + ` < ` + rank("c") + ` OR (` + rank("o") + ` = ` + rank("c") + ` AND o.id > c.id)))`
 		chosenArgs = append(append([]any{}, args...), otherArgs...)
 	}

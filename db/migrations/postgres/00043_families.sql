@@ -12,6 +12,9 @@ ALTER TABLE chatbots ADD COLUMN family_id BIGINT;
 ALTER TABLE chatbots ADD COLUMN based_on_id BIGINT;
 ALTER TABLE chatbots ADD COLUMN family_version BIGINT NOT NULL DEFAULT 1 CHECK (family_version >= 1);
 CREATE INDEX chatbots_family ON chatbots (family_id) WHERE family_id IS NOT NULL;
+-- The family key itself: the dashboard's one-row-per-family check looks a
+-- chatbot's family up by it for every row it walks.
+CREATE INDEX chatbots_family_key ON chatbots ((coalesce(family_id, id)));
 
 -- The conversation-test results at activation, as JSON (a list of
 -- chatbot.TestResult); '' for releases made before they were recorded.
