@@ -1,9 +1,11 @@
 package views
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 
+	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -95,3 +97,22 @@ func SenderLabel(d EditorData) string {
 }
 
 func senderName(s store.Sender) string { return s.Channel + " " + s.Address }
+
+// SessionDialog names the dialog an open session stands at (where its
+// next message goes), from its stored state: the dialog's name in def, or
+// its id when def has no dialog by that id (a session of an older
+// release); "" when the state names none.
+func SessionDialog(def *chatbot.Definition, s store.ChatSession) string {
+	var st struct {
+		Dialog string `json:"dialog"`
+	}
+	if json.Unmarshal(s.State, &st) != nil || st.Dialog == "" {
+		return ""
+	}
+	if def != nil {
+		if d, _ := def.DialogByID(st.Dialog); d != nil && d.Name != "" {
+			return d.Name
+		}
+	}
+	return st.Dialog
+}

@@ -250,7 +250,7 @@ func (s *Server) draining(c echo.Context) error {
 		}
 		return s.render(c, http.StatusOK, views.EditorPage(d))
 	}
-	bot, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
+	bot, def, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (s *Server) draining(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, OpenSessions: open, Draining: list}))
+	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, Def: def, OpenSessions: open, Draining: list}))
 }
 
 // graceBody reads {"grace_seconds": n} from an API body; an empty body or
