@@ -132,6 +132,12 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, now time.Time) (CopyRepo
 			return rep, fmt.Errorf("copy of %s has %d rows, the source %d", t.Name, rep.Tables[i].Rows, t.Source)
 		}
 	}
+	// The planner's statistics, now rather than whenever autovacuum
+	// comes round: without them the first queries on a copied console
+	// plan for empty tables (the chatbot list took 99 ms instead of 12).
+	if _, err := dst.W.ExecContext(ctx, `ANALYZE`); err != nil {
+		return rep, fmt.Errorf("analyze the copy: %w", err)
+	}
 	if rep.AuditEntries, err = dst.VerifyAudit(ctx); err != nil {
 		return rep, fmt.Errorf("the copied audit chain does not verify after %d entries: %w", rep.AuditEntries, err)
 	}
