@@ -29,34 +29,8 @@ func testGraceEndDrains(t *testing.T, early bool) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	app.SetClock(func() time.Time { return now })
-	sys := accounts.System()
-	snd, err := app.Senders.Create(ctx, sys, "sms", "+15557777")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "Busy", Channel: "sms", SenderID: snd.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
-		t.Fatal(err)
-	}
 	total := 2*lifecycle.DrainBatch + 5
-	err = app.Store.InTx(ctx, func(tx *store.Tx) error {
-		for i := 0; i < total; i++ {
-			if _, err := tx.CreateChatSession(ctx, store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: fmt.Sprint("+1", i),
-				State: []byte("{}"), OpenedAt: now, LastActivityAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	bot, _ := drainingBot(t, app, now, "+15557777", "Busy", total)
 	reason := store.CloseGraceEnded
 	if early {
 		reason = store.CloseSuperseded
@@ -98,36 +72,7 @@ func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	app.SetClock(func() time.Time { return now })
-	sys := accounts.System()
-	snd, err := app.Senders.Create(ctx, sys, "sms", "+15557778")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "Raced", Channel: "sms", SenderID: snd.ID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
-		t.Fatal(err)
-	}
-	var ids []int64
-	err = app.Store.InTx(ctx, func(tx *store.Tx) error {
-		for i := range 3 {
-			s, err := tx.CreateChatSession(ctx, store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: fmt.Sprint("+1", i),
-				State: []byte("{}"), OpenedAt: now, LastActivityAt: now, ExpiresAt: now.Add(time.Hour)})
-			ids = append(ids, s.ID)
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
+	bot, ids := drainingBot(t, app, now, "+15557778", "Raced", 3)
 
 	// Another transaction closes the first session and holds its lock.
 	other, err := app.Store.R.BeginTx(ctx, nil)
@@ -179,4 +124,42 @@ func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
 	if got := fmt.Sprint(page.Entries[0].Details["sessions_closed_in_batches"]); got != "2" {
 		t.Fatalf("the grace end's entry says %s closed in batches, want 2", got)
 	}
+}
+
+// drainingBot is a chatbot that was activated on a new SMS sender, given n
+// open sessions and deactivated with a minute's grace; it returns the
+// chatbot and its sessions' ids.
+func drainingBot(t *testing.T, app *testkit.App, now time.Time, address, name string, n int) (store.Chatbot, []int64) {
+	t.Helper()
+	ctx, sys := context.Background(), accounts.System()
+	snd, err := app.Senders.Create(ctx, sys, "sms", address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: name, Channel: "sms", SenderID: snd.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]int64, 0, n)
+	err = app.Store.InTx(ctx, func(tx *store.Tx) error {
+		for i := range n {
+			s, err := tx.CreateChatSession(ctx, store.ChatSession{SenderID: snd.ID, ChatbotID: bot.ID, EndUser: fmt.Sprint("+1", i),
+				State: []byte("{}"), OpenedAt: now, LastActivityAt: now, ExpiresAt: now.Add(time.Hour)})
+			if err != nil {
+				return err
+			}
+			ids = append(ids, s.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	return bot, ids
 }
