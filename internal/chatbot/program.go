@@ -54,9 +54,6 @@ func once(def *Definition) *Program {
 	return &Program{def: def}
 }
 
-// Definition is the definition the program runs.
-func (p *Program) Definition() *Definition { return p.def }
-
 // dialog returns the dialog with the id, or nil.
 func (p *Program) dialog(id string) *Dialog {
 	if p.byID == nil {
