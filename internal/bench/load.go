@@ -23,6 +23,9 @@ type Result struct {
 // Run calls op from workers goroutines, n calls in all (n > 0) or for d.
 // op gets its worker number and a call number unique in the run.
 func Run(ctx context.Context, workers, n int, d time.Duration, op func(ctx context.Context, worker, i int) error) Result {
+	// The clock starts before the deadline is set: a timed run's Elapsed
+	// is never shorter than d.
+	start := time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	if n <= 0 {
@@ -30,11 +33,10 @@ func Run(ctx context.Context, workers, n int, d time.Duration, op func(ctx conte
 		defer cancel()
 	}
 	var (
-		mu    sync.Mutex
-		res   Result
-		next  int
-		wg    sync.WaitGroup
-		start = time.Now()
+		mu   sync.Mutex
+		res  Result
+		next int
+		wg   sync.WaitGroup
 	)
 	take := func() (int, bool) {
 		mu.Lock()
