@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -20,6 +21,9 @@ import (
 type Proc struct {
 	cmd  *exec.Cmd
 	done chan error
+	// peakAnon and peakFile are the largest RssAnon and RssFile seen by
+	// the sampler (watch), in bytes.
+	peakAnon, peakFile atomic.Int64
 }
 
 // Start runs name with args, its output going to the file logPath.
@@ -35,12 +39,71 @@ func Start(name string, args []string, logPath string) (*Proc, error) {
 		return nil, err
 	}
 	p := &Proc{cmd: cmd, done: make(chan error, 1)}
+	ended := make(chan struct{})
 	go func() {
 		p.done <- cmd.Wait()
+		close(ended)
 		log.Close()
 	}()
+	go p.watch(ended)
 	return p, nil
 }
+
+// watch samples the process's resident memory every 50 ms until it ends.
+// VmHWM is the peak of the sum of anonymous memory (the heap, stacks,
+// SQLite's page caches) and file pages mapped in (the binary, and the
+// database file pages a reader's memory map touched, which are the
+// kernel's page cache shared with every process reading the file): the
+// samples tell the two apart.
+func (p *Proc) watch(ended <-chan struct{}) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ended:
+			return
+		case <-t.C:
+		}
+		st, err := p.status()
+		if err != nil {
+			continue
+		}
+		if v := st["RssAnon"]; v > p.peakAnon.Load() {
+			p.peakAnon.Store(v)
+		}
+		if v := st["RssFile"]; v > p.peakFile.Load() {
+			p.peakFile.Store(v)
+		}
+	}
+}
+
+// status reads the memory figures of /proc/PID/status, in bytes.
+func (p *Proc) status() (map[string]int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]int64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		v = strings.TrimSpace(v)
+		if !ok || !strings.HasSuffix(v, " kB") {
+			continue
+		}
+		kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("/proc status %s: %w", k, err)
+		}
+		out[k] = kb * 1024
+	}
+	return out, sc.Err()
+}
+
+// PeakSampled is the largest anonymous and file-backed resident memory
+// the sampler saw, in bytes.
+func (p *Proc) PeakSampled() (anon, file int64) { return p.peakAnon.Load(), p.peakFile.Load() }
 
 // Stop asks the process to end (SIGTERM) and kills it after 10 s.
 func (p *Proc) Stop() error {
@@ -58,19 +121,15 @@ func (p *Proc) Stop() error {
 
 // PeakRSS is the process's peak resident memory (VmHWM), in bytes.
 func (p *Proc) PeakRSS() (int64, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	st, err := p.status()
 	if err != nil {
 		return 0, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb * 1024, err
-		}
+	v, ok := st["VmHWM"]
+	if !ok {
+		return 0, errors.New("no VmHWM in /proc status")
 	}
-	return 0, errors.New("no VmHWM in /proc status")
+	return v, nil
 }
 
 // Exited reports the process's end, if it has ended.
