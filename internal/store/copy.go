@@ -151,10 +151,12 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, now time.Time) (CopyRepo
 	return rep, nil
 }
 
-// copyTables lists the source's tables in copy order.
+// copyTables lists the source's tables in copy order: not goose's
+// versions, nor chatbots_generation, which the target's migrations begin
+// and its triggers move on.
 func (s *Store) copyTables(ctx context.Context) ([]string, error) {
 	rows, err := s.R.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'
-		AND name NOT LIKE 'sqlite_%' AND name <> 'goose_db_version' ORDER BY name`)
+		AND name NOT LIKE 'sqlite_%' AND name NOT IN ('goose_db_version', 'chatbots_generation') ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}

@@ -64,9 +64,11 @@ type Store struct {
 	checkpointsDone chan struct{}
 	checkpointMu    sync.Mutex
 	// senders caches the inbound path's sender lookups (sendercache.go);
-	// picker the analytics page's chatbots (chatbot_names.go).
+	// picker the analytics page's chatbots (chatbot_names.go); list the
+	// chatbot list (chatbot_list.go).
 	senders   senderCache
 	picker    pickerCache
+	list      listCache
 	closeOnce sync.Once
 }
 
