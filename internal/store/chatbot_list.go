@@ -31,9 +31,11 @@ type listCache struct {
 }
 
 // chatbotList is every chatbot without its definition, indexed for
-// listing.
+// listing, and every sender (for the pickers beside the list).
 type chatbotList struct {
 	heads []listHead
+	// senders by channel and address.
+	senders []Sender
 	// family[i] numbers heads[i]'s family, 0 … families-1; members lists
 	// each family's heads, newest version first.
 	family   []int32
@@ -125,6 +127,9 @@ func (s *Store) loadChatbotList(ctx context.Context) (*chatbotList, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if l.senders, err = s.allSenders(ctx); err != nil {
+		return nil, err
+	}
 	byKey := map[int64]int32{}
 	l.family = make([]int32, len(l.heads))
 	for i, h := range l.heads {
@@ -153,6 +158,49 @@ func (s *Store) loadChatbotList(ctx context.Context) (*chatbotList, error) {
 		l.orders[sort] = order
 	}
 	return l, nil
+}
+
+// allSenders lists every sender by channel and address (byte order on
+// both engines).
+func (q queries) allSenders(ctx context.Context) ([]Sender, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT `+senderColumns+` FROM senders`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Sender
+	for rows.Next() {
+		x, err := scanSender(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	slices.SortFunc(out, func(a, b Sender) int {
+		return cmp.Or(strings.Compare(a.Channel, b.Channel), strings.Compare(a.Address, b.Address), cmp.Compare(a.ID, b.ID))
+	})
+	return out, rows.Err()
+}
+
+// SenderOptions lists up to limit senders for a picker, by channel and
+// address, of one channel ("" for all), and says whether there are more.
+// It reads the list's copy in memory, as current as Chatbots.
+func (s *Store) SenderOptions(ctx context.Context, channel string, limit int) ([]Sender, bool, error) {
+	l, err := s.chatbotList(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	var out []Sender
+	for _, x := range l.senders {
+		if channel != "" && x.Channel != channel {
+			continue
+		}
+		if len(out) == limit {
+			return out, true, nil
+		}
+		out = append(out, x)
+	}
+	return out, false, nil
 }
 
 // matches reports whether h passes the filter (all but its paging); q is

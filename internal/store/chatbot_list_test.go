@@ -91,6 +91,21 @@ func TestChatbotListAgreesWithSQL(t *testing.T) {
 		}
 		return strings.Join(out, "\n")
 	}
+	for _, ch := range append([]string{""}, channels...) {
+		for _, limit := range []int{1, 7, 8, 24, 300} {
+			got, gotMore, err := st.SenderOptions(ctx, ch, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, wantMore, err := st.sqlSenderOptions(ctx, ch, limit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || gotMore != wantMore {
+				t.Fatalf("SenderOptions(%q, %d) = %v, %v; SQL %v, %v", ch, limit, got, gotMore, want, wantMore)
+			}
+		}
+	}
 	statuses := []string{"", "", "draft", StatusActive, StatusInactive, StatusDeactivated}
 	queries := []string{"", "", "", "sup", "PIZZA", "_", "%", "desk", "1"}
 	sorts := []string{"name", "-name", "updated", "-updated", "status", ""}
@@ -157,6 +172,9 @@ func TestChatbotListSeesEveryWriter(t *testing.T) {
 	list("Orders and returns inactive +15550001")
 	mustTx(t, other, func(tx *Tx) error { return tx.SetSenderAddress(ctx, snd.ID, "+15550002", now) })
 	list("Orders and returns inactive +15550002")
+	if picker, _, err := st.SenderOptions(ctx, "sms", 10); err != nil || len(picker) != 1 || picker[0].Address != "+15550002" {
+		t.Fatalf("the sender picker shows %v (%v), want the new address", picker, err)
+	}
 	mustTx(t, other, func(tx *Tx) error { return tx.SetChatbotStatus(ctx, bot.ID, StatusActive, time.Time{}, now) })
 	list("Orders and returns active +15550002")
 	var second Chatbot
@@ -316,4 +334,30 @@ func chatbotWhere(f ChatbotFilter, a string) (string, []any) {
 		where, args = append(where, a+".name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
 	}
 	return strings.Join(where, " AND "), args
+}
+
+// sqlSenderOptions is SenderOptions as the SQL query it was: the oracle
+// of the copy in memory.
+func (q queries) sqlSenderOptions(ctx context.Context, channel string, limit int) ([]Sender, bool, error) {
+	query, args := `SELECT `+senderColumns+` FROM senders`, []any{}
+	if channel != "" {
+		query, args = query+` WHERE channel = ?`, append(args, channel)
+	}
+	rows, err := q.q.QueryContext(ctx, query+` ORDER BY channel, address LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []Sender
+	for rows.Next() {
+		s, err := scanSender(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		out = append(out, s)
+	}
+	if len(out) > limit {
+		return out[:limit], true, rows.Err()
+	}
+	return out, false, rows.Err()
 }

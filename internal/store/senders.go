@@ -76,32 +76,6 @@ func (q queries) Senders(ctx context.Context) ([]SenderSummary, error) {
 	return out, rows.Err()
 }
 
-// SenderOptions lists up to limit senders for a picker, by channel and
-// address, of one channel ("" for all), and says whether there are more.
-func (q queries) SenderOptions(ctx context.Context, channel string, limit int) ([]Sender, bool, error) {
-	query, args := `SELECT `+senderColumns+` FROM senders`, []any{}
-	if channel != "" {
-		query, args = query+` WHERE channel = ?`, append(args, channel)
-	}
-	rows, err := q.q.QueryContext(ctx, query+` ORDER BY channel, address LIMIT ?`, append(args, limit+1)...)
-	if err != nil {
-		return nil, false, err
-	}
-	defer rows.Close()
-	var out []Sender
-	for rows.Next() {
-		s, err := scanSender(rows)
-		if err != nil {
-			return nil, false, err
-		}
-		out = append(out, s)
-	}
-	if len(out) > limit {
-		return out[:limit], true, rows.Err()
-	}
-	return out, false, rows.Err()
-}
-
 // CreateSender inserts a sender; ErrDuplicate when the channel already has
 // that address.
 func (t *Tx) CreateSender(ctx context.Context, channel, address, key string, now time.Time) (Sender, error) {
