@@ -21,10 +21,14 @@ const compressMin = 1024
 
 // Levels for answers made per request: fast ones, which still shrink the
 // console's HTML several times over. (Static files are compressed once, at
-// the best levels, by package static.)
+// the best levels, by package static.) Browsers take brotli; gzip is for
+// the clients that have nothing better (scripts, API clients, Go's own
+// HTTP client), where the server's time counts for more than the bytes:
+// level 2 compresses a 50 KB page in 0.12 ms against 0.27 ms at the
+// default level 6, for 15 % more bytes.
 const (
 	brotliLevel = 5
-	gzipLevel   = gzip.DefaultCompression
+	gzipLevel   = 2
 )
 
 // The encoders are pooled: a new brotli writer allocates and clears its
