@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
-	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
@@ -25,7 +24,9 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
-	days  dayCache // merged day sketches (daycache.go)
+	days  dayCache   // merged day sketches (daycache.go)
+	prev  prevCache  // previous periods' totals (prevcache.go)
+	names namesCache // dialog names of definitions (names.go)
 }
 
 // New makes the service.
@@ -145,12 +146,8 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 		pto = min(pto, pfrom+(next-from))
 		r.PreviousCut = true
 	}
-	prev, err := s.Store.RollupHours(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto})
-	if err != nil {
+	if r.Previous.Counts, err = s.previousCounts(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto}); err != nil {
 		return r, err
-	}
-	for _, h := range prev {
-		r.Previous.Add(h.Counts)
 	}
 	if r.Previous.EndUsers, err = s.uniqueEndUsers(ctx, q.ChatbotID, q.ReleaseID, pfrom, pto); err != nil {
 		return r, err
@@ -168,7 +165,7 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 	if err != nil {
 		return r, err
 	}
-	r.Dialogs = nameDialogs(counts, r.Chatbot, releases)
+	r.Dialogs = s.nameDialogs(counts, r.Chatbot, releases)
 	return r, nil
 }
 
@@ -211,22 +208,16 @@ func bucketize(hours []store.HourCounts, q Query, hourly bool, now time.Time) []
 // nameDialogs names each dialog as the chatbot's definition does now, or
 // as the newest release that had it, so renamed and deleted dialogs keep
 // their history.
-func nameDialogs(counts []store.DialogCounts, bot store.Chatbot, releases []store.Release) []Dialog {
+func (s *Service) nameDialogs(counts []store.DialogCounts, bot store.Chatbot, releases []store.Release) []Dialog {
 	names := map[string]string{}
 	current := map[string]bool{}
-	if def, err := chatbot.Parse(bot.Definition); err == nil {
-		for _, d := range def.Dialogs {
-			names[d.ID], current[d.ID] = d.Name, true
-		}
+	for _, d := range s.names.dialogs(namesKey{chatbotID: bot.ID, version: bot.Version}, bot.Definition) {
+		names[d.id], current[d.id] = d.name, true
 	}
 	for _, rel := range releases { // newest first
-		def, err := chatbot.Parse(rel.Definition)
-		if err != nil {
-			continue
-		}
-		for _, d := range def.Dialogs {
-			if _, ok := names[d.ID]; !ok {
-				names[d.ID] = d.Name
+		for _, d := range s.names.dialogs(namesKey{releaseID: rel.ID}, rel.Definition) {
+			if _, ok := names[d.id]; !ok {
+				names[d.id] = d.name
 			}
 		}
 	}
