@@ -25,7 +25,7 @@ type Service struct {
 	Store *store.Store
 	Now   func() time.Time
 	days  dayCache   // merged day sketches (daycache.go)
-	prev  prevCache  // previous periods' totals (prevcache.go)
+	past  pastCache  // rollups of hours that are over (pastcache.go)
 	names namesCache // dialog names of definitions (names.go)
 }
 
@@ -125,7 +125,7 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 	}
 	from, to := q.Hours()
 	cur := store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: from, To: to}
-	hours, err := s.Store.RollupHours(ctx, cur)
+	hours, err := s.hours(ctx, cur)
 	if err != nil {
 		return r, err
 	}
@@ -146,8 +146,12 @@ func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report
 		pto = min(pto, pfrom+(next-from))
 		r.PreviousCut = true
 	}
-	if r.Previous.Counts, err = s.previousCounts(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto}); err != nil {
+	prev, err := s.hours(ctx, store.RollupRange{ChatbotID: q.ChatbotID, ReleaseID: q.ReleaseID, From: pfrom, To: pto})
+	if err != nil {
 		return r, err
+	}
+	for _, h := range prev {
+		r.Previous.Add(h.Counts)
 	}
 	if r.Previous.EndUsers, err = s.uniqueEndUsers(ctx, q.ChatbotID, q.ReleaseID, pfrom, pto); err != nil {
 		return r, err

@@ -21,17 +21,8 @@ func TestMergeDaysKeepsWhatItRead(t *testing.T) {
 	t.Cleanup(func() { st.Close() })
 	day := int64(490000 / 24 * 24)
 	put := func(chatbot, hour int64, users ...string) {
-		sk := hyperloglog.New14()
-		for _, u := range users {
-			sk.Insert([]byte(u))
-		}
-		b, err := sk.MarshalBinary()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.PutEndUserSketch(ctx, chatbot, store.SpanDay, hour, b) }); err != nil {
-			t.Fatal(err)
-		}
+		t.Helper()
+		putSketch(t, st, store.SpanDay, chatbot, hour, users...)
 	}
 	put(1, day, "a", "b")
 	put(1, day+24, "b", "c")
@@ -62,5 +53,101 @@ func TestMergeDaysKeepsWhatItRead(t *testing.T) {
 	}
 	if n := count(2, day, day+48); n != 0 {
 		t.Fatalf("a chatbot without sketches: %d end users", n)
+	}
+}
+
+// putSketch stores a sketch of span of the end users users.
+func putSketch(t *testing.T, st *store.Store, span int, chatbot, hour int64, users ...string) {
+	t.Helper()
+	sk := hyperloglog.New14()
+	for _, u := range users {
+		sk.Insert([]byte(u))
+	}
+	b, err := sk.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.PutEndUserSketch(ctx, chatbot, span, hour, b) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// The finished hours around whole days (today's, say) are kept the same
+// way: merged once, then from memory until the entry expires.
+func TestMergeSketchesKeepsFinishedHours(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, testdb.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	day := int64(490000 / 24 * 24)
+	putSketch(t, st, store.SpanHour, 1, day+1, "a")
+	putSketch(t, st, store.SpanHour, 1, day+2, "b", "c")
+	s := New(st)
+	count := func(from, to int64) uint64 {
+		sk := hyperloglog.New14()
+		if err := s.mergeSketches(ctx, sk, 1, from, to); err != nil {
+			t.Fatal(err)
+		}
+		return sk.Estimate()
+	}
+	if n := count(day, day+3); n != 3 {
+		t.Fatalf("three hours: %d end users, want 3", n)
+	}
+	putSketch(t, st, store.SpanHour, 1, day+2, "b", "c", "d") // written again, as a rebuild does
+	if n := count(day, day+3); n != 3 {
+		t.Fatalf("the same hours again: %d end users, want the 3 kept", n)
+	}
+	if n := count(day, day+4); n != 4 {
+		t.Fatalf("one more hour: %d end users, want 4 (read now)", n)
+	}
+}
+
+// The count of a range that is all sketched is kept like the sketches
+// behind it; a range that reaches past the sketched hours is counted
+// every time.
+func TestSketchedEstimateKept(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, testdb.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	day := int64(490000 / 24 * 24)
+	putSketch(t, st, store.SpanHour, 1, day+1, "a", "b")
+	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SetSketchedUntil(ctx, day+3) }); err != nil {
+		t.Fatal(err)
+	}
+	s := New(st)
+	count := func(to int64) int64 {
+		t.Helper()
+		n, err := s.uniqueEndUsers(ctx, 1, 0, day, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(day + 3); n != 2 {
+		t.Fatalf("a sketched range: %d end users, want 2", n)
+	}
+	putSketch(t, st, store.SpanHour, 1, day+2, "c")
+	if n := count(day + 3); n != 2 {
+		t.Fatalf("the same range again: %d end users, want the 2 kept", n)
+	}
+	if n := count(day + 2); n != 2 {
+		t.Fatalf("a shorter range: %d end users, want 2", n)
+	}
+	for k, e := range s.days.estimates {
+		e.expires = e.expires.Add(-2 * dayCacheTTL)
+		s.days.estimates[k] = e
+	}
+	for k, e := range s.days.m {
+		e.expires = e.expires.Add(-2 * dayCacheTTL)
+		s.days.m[k] = e
+	}
+	if n := count(day + 3); n != 3 {
+		t.Fatalf("after the entries expired: %d end users, want 3", n)
 	}
 }

@@ -175,6 +175,13 @@ func (s *Service) uniqueEndUsers(ctx context.Context, chatbotID, releaseID, from
 		if err != nil {
 			return 0, err
 		}
+		if to <= until {
+			// All of it is sketched (a previous period, say).
+			return s.sketchedEstimate(chatbotID, from, to, func() (int64, error) {
+				err := s.mergeSketches(ctx, total, chatbotID, from, to)
+				return int64(total.Estimate()), err
+			})
+		}
 		done := min(to, until)
 		if err := s.mergeSketches(ctx, total, chatbotID, from, done); err != nil {
 			return 0, err
@@ -212,19 +219,18 @@ func (s *Service) mergeSketches(ctx context.Context, into *hyperloglog.Sketch, c
 	if from >= to {
 		return nil
 	}
-	merge := mergeInto(into)
 	firstDay := (from + 23) / 24 * 24 // first day boundary at or after from
 	lastDay := to / 24 * 24           // last day boundary at or before to
 	if firstDay >= lastDay {
-		return s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, from, to, merge)
+		return s.mergeRun(ctx, into, store.SpanHour, chatbotID, from, to)
 	}
-	if err := s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, from, firstDay, merge); err != nil {
+	if err := s.mergeRun(ctx, into, store.SpanHour, chatbotID, from, firstDay); err != nil {
 		return err
 	}
 	if err := s.mergeDays(ctx, into, chatbotID, firstDay, lastDay); err != nil {
 		return err
 	}
-	return s.Store.EndUserSketches(ctx, chatbotID, store.SpanHour, lastDay, to, merge)
+	return s.mergeRun(ctx, into, store.SpanHour, chatbotID, lastDay, to)
 }
 
 // mergeInto returns a function that merges a stored sketch into into.
