@@ -45,6 +45,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed.Seed, "seed", 1, "random seed of the data")
 	flag.BoolVar(&cfg.Reseed, "reseed", false, "seed again even if a cached seed fits")
 	flag.IntVar(&cfg.PageWorkers, "page-workers", 4, "signed-in admins loading pages at once")
+	flag.IntVar(&cfg.BusyPageWorkers, "busy-page-workers", 16, "admins loading every page again, for half the time (0: not)")
 	flag.DurationVar(&cfg.PageDuration, "page-duration", 10*time.Second, "load time per page")
 	flag.DurationVar(&cfg.FloorDuration, "floor-duration", 4*time.Second, "load time of each page's floor")
 	flag.IntVar(&cfg.InboundWorkers, "inbound-workers", 64, "end users writing at once")

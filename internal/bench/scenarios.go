@@ -12,7 +12,8 @@ import (
 )
 
 // pages loads each page with cfg.PageWorkers signed-in admins for
-// cfg.PageDuration, then the floor server with pages of the same size.
+// cfg.PageDuration, then the floor server with pages of the same size;
+// and again with cfg.BusyPageWorkers, for half as long.
 func (b *run) pages(ctx context.Context) {
 	for _, p := range Pages() {
 		name := "page: " + p.Name
@@ -32,18 +33,29 @@ func (b *run) pages(ctx context.Context) {
 			continue
 		}
 		stop := b.profile(ctx, "page-"+slug(p.Name), b.cfg.PageDuration)
-		res := Run(ctx, b.cfg.PageWorkers, 0, b.cfg.PageDuration, func(ctx context.Context, _, i int) error {
-			return b.console.getOK(ctx, paths[i%len(paths)])
-		})
+		row := b.loadPage(ctx, name, paths, size, b.cfg.PageWorkers, b.cfg.PageDuration, b.cfg.FloorDuration)
 		stop()
-		floorPath := fmt.Sprintf("/page?bytes=%d", size)
-		fl := Run(ctx, b.cfg.PageWorkers, 0, b.cfg.FloorDuration, func(ctx context.Context, _, _ int) error {
-			return b.floor.getOK(ctx, floorPath)
-		})
-		row := latencyRow(name, res.Stat(), fl.Stat(), fmt.Sprintf("bare net/http, same %d KiB", size/1024))
 		row.Note = strings.TrimPrefix(row.Note+fmt.Sprintf("; %d paths in turn, %d KiB, cold first request %.1f ms", len(paths), size/1024, ms(cold)), "; ")
 		b.add(row)
+		if n := b.cfg.BusyPageWorkers; n > 0 {
+			busy := b.loadPage(ctx, fmt.Sprintf("%s, %d admins", name, n), paths, size, n, b.cfg.PageDuration/2, b.cfg.FloorDuration/2)
+			busy.Note = strings.TrimPrefix(busy.Note+fmt.Sprintf("; %d admins at once", n), "; ")
+			b.add(busy)
+		}
 	}
+}
+
+// loadPage loads paths in turn from workers signed-in admins for d, and
+// the floor's page of as many bytes for floorD, and makes their row.
+func (b *run) loadPage(ctx context.Context, name string, paths []string, size, workers int, d, floorD time.Duration) Row {
+	res := Run(ctx, workers, 0, d, func(ctx context.Context, _, i int) error {
+		return b.console.getOK(ctx, paths[i%len(paths)])
+	})
+	floorPath := fmt.Sprintf("/page?bytes=%d", size)
+	fl := Run(ctx, workers, 0, floorD, func(ctx context.Context, _, _ int) error {
+		return b.floor.getOK(ctx, floorPath)
+	})
+	return latencyRow(name, res.Stat(), fl.Stat(), fmt.Sprintf("bare net/http, same %d KiB", size/1024))
 }
 
 // inbound sends messages for cfg.InboundDuration from cfg.InboundWorkers
