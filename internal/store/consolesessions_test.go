@@ -52,3 +52,59 @@ func TestSessionStoreKeepsOnlyAHash(t *testing.T) {
 		t.Error("found a deleted session")
 	}
 }
+
+// TestSessionCommitsOnlyWhatChanged: scs commits a session on every
+// request to move its idle expiry on; a commit that changes nothing and
+// moves the expiry by less than touchEvery writes nothing.
+func TestSessionCommitsOnlyWhatChanged(t *testing.T) {
+	st, _ := openStore(t)
+	ctx := context.Background()
+	ss := st.Sessions()
+	token := "tok-touch-0123456789abcdefghijklmnopqrstuvwxyz"
+	stored := func() time.Time {
+		t.Helper()
+		var e string
+		if err := st.R.QueryRowContext(ctx, `SELECT expiry FROM console_sessions`).Scan(&e); err != nil {
+			t.Fatal(err)
+		}
+		return parseTime(e)
+	}
+	start := time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond)
+	if err := ss.CommitCtx(ctx, token, []byte("data"), start); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ss.FindCtx(ctx, token); !ok || err != nil {
+		t.Fatalf("find: %v %v", ok, err)
+	}
+	for _, c := range []struct {
+		data   string
+		expiry time.Time
+		want   time.Time
+	}{
+		{"data", start.Add(30 * time.Second), start},                                               // only the expiry, by little: skipped
+		{"data", start.Add(touchEvery), start.Add(touchEvery)},                                     // by touchEvery: written
+		{"data", start.Add(touchEvery + time.Second), start.Add(touchEvery)},                       // skipped again
+		{"new data", start.Add(touchEvery + 2*time.Second), start.Add(touchEvery + 2*time.Second)}, // the data changed: written
+	} {
+		if err := ss.CommitCtx(ctx, token, []byte(c.data), c.expiry); err != nil {
+			t.Fatal(err)
+		}
+		if got := stored(); !got.Equal(c.want) {
+			t.Fatalf("after a commit of %q until %s the stored expiry is %s, want %s", c.data, c.expiry, got, c.want)
+		}
+	}
+	b, ok, err := ss.FindCtx(ctx, token)
+	if err != nil || !ok || string(b) != "new data" {
+		t.Fatalf("find: %q %v %v", b, ok, err)
+	}
+	// A deleted session is written again by its next commit.
+	if err := ss.DeleteCtx(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	if err := ss.CommitCtx(ctx, token, []byte("new data"), start.Add(touchEvery+3*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := ss.FindCtx(ctx, token); !ok {
+		t.Fatal("a session committed after its deletion is not found")
+	}
+}

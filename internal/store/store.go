@@ -66,9 +66,12 @@ type Store struct {
 	// senders caches the inbound path's sender lookups (sendercache.go);
 	// picker the analytics page's chatbots (chatbot_names.go); list the
 	// chatbot list (chatbot_list.go).
-	senders   senderCache
-	picker    pickerCache
-	list      listCache
+	senders senderCache
+	picker  pickerCache
+	list    listCache
+	// touches remembers console sessions' stored expiry
+	// (consolesessions.go).
+	touches   touches
 	closeOnce sync.Once
 }
 
