@@ -14,11 +14,7 @@ import (
 // entry expires; another run, or another chatbot, is read on its own.
 func TestMergeDaysKeepsWhatItRead(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	day := int64(490000 / 24 * 24)
 	put := func(chatbot, hour int64, users ...string) {
 		t.Helper()
@@ -77,11 +73,7 @@ func putSketch(t *testing.T, st *store.Store, span int, chatbot, hour int64, use
 // way: merged once, then from memory until the entry expires.
 func TestMergeSketchesKeepsFinishedHours(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	day := int64(490000 / 24 * 24)
 	putSketch(t, st, store.SpanHour, 1, day+1, "a")
 	putSketch(t, st, store.SpanHour, 1, day+2, "b", "c")
@@ -110,11 +102,7 @@ func TestMergeSketchesKeepsFinishedHours(t *testing.T) {
 // every time.
 func TestSketchedEstimateKept(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	day := int64(490000 / 24 * 24)
 	putSketch(t, st, store.SpanHour, 1, day+1, "a", "b")
 	if err := st.InTx(ctx, func(tx *store.Tx) error { return tx.SetSketchedUntil(ctx, day+3) }); err != nil {
@@ -150,4 +138,16 @@ func TestSketchedEstimateKept(t *testing.T) {
 	if n := count(day + 3); n != 3 {
 		t.Fatalf("after the entries expired: %d end users, want 3", n)
 	}
+}
+
+// openStore opens a fresh database (SQLite, or PostgreSQL when the tests
+// run on it), closed when the test ends.
+func openStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), testdb.DSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

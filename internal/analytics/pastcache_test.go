@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/internal/testdb"
 )
 
 // The hours of a range that are over are read once and then kept, until
@@ -14,11 +13,7 @@ import (
 // is read on its own.
 func TestHoursKeepWhatIsOver(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testdb.DSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openStore(t)
 	hour := int64(490000)
 	at := func(h int64) time.Time { return time.Unix(h*3600, 0).UTC() }
 	add := func(h int64, inbound int) {
