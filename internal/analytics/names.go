@@ -12,7 +12,9 @@ import (
 // version, so their dialog names are kept by release, or by chatbot and
 // version: exact, never stale.
 
-const maxNamesCache = 4096 // definitions kept; the cache starts over when full
+// maxNames bounds the dialog names kept (a definition can hold thousands);
+// the cache starts over when full.
+const maxNames = 200_000
 
 // namesKey is a release, or a chatbot at one version.
 type namesKey struct{ releaseID, chatbotID, version int64 }
@@ -20,8 +22,9 @@ type namesKey struct{ releaseID, chatbotID, version int64 }
 type dialogName struct{ id, name string }
 
 type namesCache struct {
-	mu sync.Mutex
-	m  map[namesKey][]dialogName
+	mu    sync.Mutex
+	m     map[namesKey][]dialogName
+	names int // in m
 }
 
 // dialogs lists the dialogs of def, the definition k names, in order;
@@ -40,10 +43,14 @@ func (c *namesCache) dialogs(k namesKey, def []byte) []dialogName {
 		}
 	}
 	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxNamesCache {
-		c.m = map[namesKey][]dialogName{}
+	if c.m == nil || c.names+len(out) > maxNames {
+		c.m, c.names = map[namesKey][]dialogName{}, 0
+	}
+	if old, ok := c.m[k]; ok {
+		c.names -= len(old)
 	}
 	c.m[k] = out
+	c.names += len(out)
 	c.mu.Unlock()
 	return out
 }
