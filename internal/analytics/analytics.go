@@ -14,6 +14,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/axiomhq/hyperloglog"
+
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
@@ -24,13 +26,24 @@ import (
 type Service struct {
 	Store *store.Store
 	Now   func() time.Time
-	days  dayCache   // merged day sketches (daycache.go)
-	past  pastCache  // rollups of hours that are over (pastcache.go)
-	names namesCache // dialog names of definitions (names.go)
+	// What the service keeps between reports: merged runs of sketches
+	// and the counts of wholly sketched ranges (daycache.go), the rollups
+	// of hours that are over (pastcache.go), dialog names (names.go).
+	days      *kept[dayKey, *hyperloglog.Sketch]
+	estimates *kept[dayKey, int64]
+	past      *kept[store.RollupRange, []store.HourCounts]
+	names     *kept[namesKey, []dialogName]
 }
 
 // New makes the service.
-func New(st *store.Store) *Service { return &Service{Store: st, Now: time.Now} }
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Now: time.Now,
+		days:      &kept[dayKey, *hyperloglog.Sketch]{ttl: dayCacheTTL, max: maxDayCache},
+		estimates: &kept[dayKey, int64]{ttl: dayCacheTTL, max: maxDayCache},
+		past:      &kept[store.RollupRange, []store.HourCounts]{ttl: pastCacheTTL, max: maxPastRows, weigh: func(h []store.HourCounts) int { return len(h) }},
+		names:     &kept[namesKey, []dialogName]{max: maxNames, weigh: func(n []dialogName) int { return len(n) }},
+	}
+}
 
 func (s *Service) now() time.Time { return s.Now().UTC() }
 
@@ -215,11 +228,11 @@ func bucketize(hours []store.HourCounts, q Query, hourly bool, now time.Time) []
 func (s *Service) nameDialogs(counts []store.DialogCounts, bot store.Chatbot, releases []store.Release) []Dialog {
 	names := map[string]string{}
 	current := map[string]bool{}
-	for _, d := range s.names.dialogs(namesKey{chatbotID: bot.ID, version: bot.Version}, bot.Definition) {
+	for _, d := range s.dialogs(namesKey{chatbotID: bot.ID, version: bot.Version}, bot.Definition) {
 		names[d.id], current[d.id] = d.name, true
 	}
 	for _, rel := range releases { // newest first
-		for _, d := range s.names.dialogs(namesKey{releaseID: rel.ID}, rel.Definition) {
+		for _, d := range s.dialogs(namesKey{releaseID: rel.ID}, rel.Definition) {
 			if _, ok := names[d.id]; !ok {
 				names[d.id] = d.name
 			}

@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"github.com/axiomhq/hyperloglog"
@@ -27,48 +26,12 @@ const (
 
 type dayKey struct{ span, chatbotID, from, to int64 }
 
-type dayEntry struct {
-	sketch  *hyperloglog.Sketch // never changed once cached: merges only read it
-	expires time.Time
-}
-
-type dayCache struct {
-	mu sync.Mutex
-	m  map[dayKey]dayEntry
-	// estimates holds the counts of end users of whole sketched ranges
-	// (a previous period, say), by chatbot and range: estimating a merged
-	// sketch (16,384 registers, a power of two each) cost more than
-	// merging it.
-	estimates map[dayKey]estimate
-}
-
-type estimate struct {
-	n       int64
-	expires time.Time
-}
-
 // sketchedEstimate is the number of end users of [from, to), all of it
-// sketched, of chatbotID: from the cache, or counted by count and kept
-// for dayCacheTTL.
+// sketched, of chatbotID: kept, or counted by count and kept for
+// dayCacheTTL. Estimating a merged sketch (16,384 registers, a power of
+// two each) cost more than merging it.
 func (s *Service) sketchedEstimate(chatbotID, from, to int64, count func() (int64, error)) (int64, error) {
-	k, now := dayKey{0, chatbotID, from, to}, time.Now()
-	s.days.mu.Lock()
-	e, ok := s.days.estimates[k]
-	s.days.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.n, nil
-	}
-	n, err := count()
-	if err != nil {
-		return 0, err
-	}
-	s.days.mu.Lock()
-	if s.days.estimates == nil || len(s.days.estimates) >= maxDayCache {
-		s.days.estimates = map[dayKey]estimate{}
-	}
-	s.days.estimates[k] = estimate{n: n, expires: now.Add(dayCacheTTL)}
-	s.days.mu.Unlock()
-	return n, nil
+	return s.estimates.get(dayKey{0, chatbotID, from, to}, count)
 }
 
 // mergeDays merges the day sketches of [from, to) (whole days, sketched
@@ -83,22 +46,13 @@ func (s *Service) mergeRun(ctx context.Context, into *hyperloglog.Sketch, span i
 	if from >= to {
 		return nil
 	}
-	k, now := dayKey{int64(span), chatbotID, from, to}, time.Now()
-	s.days.mu.Lock()
-	e, ok := s.days.m[k]
-	s.days.mu.Unlock()
-	if !ok || now.After(e.expires) {
+	sk, err := s.days.get(dayKey{int64(span), chatbotID, from, to}, func() (*hyperloglog.Sketch, error) {
 		sk := hyperloglog.New14()
-		if err := s.Store.EndUserSketches(ctx, chatbotID, span, from, to, mergeInto(sk)); err != nil {
-			return err
-		}
-		e = dayEntry{sketch: sk, expires: now.Add(dayCacheTTL)}
-		s.days.mu.Lock()
-		if s.days.m == nil || len(s.days.m) >= maxDayCache {
-			s.days.m = map[dayKey]dayEntry{}
-		}
-		s.days.m[k] = e
-		s.days.mu.Unlock()
+		// The merged sketch is never changed once kept: merges only read it.
+		return sk, s.Store.EndUserSketches(ctx, chatbotID, span, from, to, mergeInto(sk))
+	})
+	if err != nil {
+		return err
 	}
-	return into.Merge(e.sketch)
+	return into.Merge(sk)
 }

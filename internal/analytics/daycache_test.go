@@ -3,6 +3,7 @@ package analytics
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/axiomhq/hyperloglog"
 
@@ -40,10 +41,7 @@ func TestMergeDaysKeepsWhatItRead(t *testing.T) {
 	if n := count(1, day+24, day+48); n != 4 {
 		t.Fatalf("another run of days: %d end users, want 4 (read now)", n)
 	}
-	for k, e := range s.days.m {
-		e.expires = e.expires.Add(-2 * dayCacheTTL)
-		s.days.m[k] = e
-	}
+	s.days.expireAll()
 	if n := count(1, day, day+48); n != 5 {
 		t.Fatalf("after the entry expired: %d end users, want 5", n)
 	}
@@ -127,14 +125,8 @@ func TestSketchedEstimateKept(t *testing.T) {
 	if n := count(day + 2); n != 2 {
 		t.Fatalf("a shorter range: %d end users, want 2", n)
 	}
-	for k, e := range s.days.estimates {
-		e.expires = e.expires.Add(-2 * dayCacheTTL)
-		s.days.estimates[k] = e
-	}
-	for k, e := range s.days.m {
-		e.expires = e.expires.Add(-2 * dayCacheTTL)
-		s.days.m[k] = e
-	}
+	s.estimates.expireAll()
+	s.days.expireAll()
 	if n := count(day + 3); n != 3 {
 		t.Fatalf("after the entries expired: %d end users, want 3", n)
 	}
@@ -150,4 +142,14 @@ func openStore(t *testing.T) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// expireAll lets every value kept expire, as time would.
+func (c *kept[K, V]) expireAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		e.expires = time.Now().Add(-time.Second)
+		c.m[k] = e
+	}
 }

@@ -1,10 +1,6 @@
 package analytics
 
-import (
-	"sync"
-
-	"github.com/answers-console/answers/internal/chatbot"
-)
+import "github.com/answers-console/answers/internal/chatbot"
 
 // A chatbot's analytics name its dialogs from its definition and from
 // every release's: parsing them all again was a tenth of the page's time.
@@ -21,36 +17,19 @@ type namesKey struct{ releaseID, chatbotID, version int64 }
 
 type dialogName struct{ id, name string }
 
-type namesCache struct {
-	mu    sync.Mutex
-	m     map[namesKey][]dialogName
-	names int // in m
-}
-
 // dialogs lists the dialogs of def, the definition k names, in order;
 // none if it does not parse.
-func (c *namesCache) dialogs(k namesKey, def []byte) []dialogName {
-	c.mu.Lock()
-	out, ok := c.m[k]
-	c.mu.Unlock()
-	if ok {
-		return out
-	}
-	if d, err := chatbot.Parse(def); err == nil {
-		out = make([]dialogName, 0, len(d.Dialogs))
+func (s *Service) dialogs(k namesKey, def []byte) []dialogName {
+	out, _ := s.names.get(k, func() ([]dialogName, error) { // never fails
+		d, err := chatbot.Parse(def)
+		if err != nil {
+			return nil, nil
+		}
+		out := make([]dialogName, 0, len(d.Dialogs))
 		for _, x := range d.Dialogs {
 			out = append(out, dialogName{x.ID, x.Name})
 		}
-	}
-	c.mu.Lock()
-	if c.m == nil || c.names+len(out) > maxNames {
-		c.m, c.names = map[namesKey][]dialogName{}, 0
-	}
-	if old, ok := c.m[k]; ok {
-		c.names -= len(old)
-	}
-	c.m[k] = out
-	c.names += len(out)
-	c.mu.Unlock()
+		return out, nil
+	})
 	return out
 }

@@ -17,10 +17,10 @@ func TestNamesFollowTheVersion(t *testing.T) {
 		}
 		return b
 	}
-	var c namesCache
+	s := New(nil)
 	name := func(k namesKey, d []byte) string {
 		t.Helper()
-		got := c.dialogs(k, d)
+		got := s.dialogs(k, d)
 		if len(got) != 1 || got[0].id != "start" {
 			t.Fatalf("dialogs of %+v = %v", k, got)
 		}

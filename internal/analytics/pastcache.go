@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/answers-console/answers/internal/store"
@@ -25,17 +24,6 @@ const (
 	maxPastRows = 200_000
 )
 
-type pastEntry struct {
-	hours   []store.HourCounts // never changed once cached
-	expires time.Time
-}
-
-type pastCache struct {
-	mu   sync.Mutex
-	m    map[store.RollupRange]pastEntry
-	rows int
-}
-
 // hours returns the rollups of each hour of rr that had any, in order:
 // the hours that are over from the cache, the rest read now.
 func (s *Service) hours(ctx context.Context, rr store.RollupRange) ([]store.HourCounts, error) {
@@ -44,7 +32,10 @@ func (s *Service) hours(ctx context.Context, rr store.RollupRange) ([]store.Hour
 	past.To, live.From = min(rr.To, under), max(rr.From, under)
 	var out []store.HourCounts
 	if past.From < past.To {
-		h, err := s.pastHours(ctx, past)
+		h, err := s.past.get(past, func() ([]store.HourCounts, error) {
+			hours, err := s.Store.RollupHours(ctx, past)
+			return slices.Clip(hours), err
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -58,31 +49,4 @@ func (s *Service) hours(ctx context.Context, rr store.RollupRange) ([]store.Hour
 		out = slices.Concat(out, h) // a new slice: the cached one is shared
 	}
 	return out, nil
-}
-
-func (s *Service) pastHours(ctx context.Context, rr store.RollupRange) ([]store.HourCounts, error) {
-	now := time.Now()
-	c := &s.past
-	c.mu.Lock()
-	e, ok := c.m[rr]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.hours, nil
-	}
-	hours, err := s.Store.RollupHours(ctx, rr)
-	if err != nil {
-		return nil, err
-	}
-	hours = slices.Clip(hours)
-	c.mu.Lock()
-	if c.m == nil || c.rows+len(hours) > maxPastRows {
-		c.m, c.rows = map[store.RollupRange]pastEntry{}, 0
-	}
-	if old, ok := c.m[rr]; ok {
-		c.rows -= len(old.hours)
-	}
-	c.m[rr] = pastEntry{hours: hours, expires: now.Add(pastCacheTTL)}
-	c.rows += len(hours)
-	c.mu.Unlock()
-	return hours, nil
 }

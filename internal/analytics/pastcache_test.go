@@ -56,10 +56,7 @@ func TestHoursKeepWhatIsOver(t *testing.T) {
 	if n := inbound(hour+1, hour+24); n != 9 {
 		t.Fatalf("another range: %d inbound, want 9 (read now)", n)
 	}
-	for k, e := range s.past.m {
-		e.expires = e.expires.Add(-2 * pastCacheTTL)
-		s.past.m[k] = e
-	}
+	s.past.expireAll()
 	if n := inbound(hour, hour+24); n != 11 {
 		t.Fatalf("after the entry expired: %d inbound, want 11", n)
 	}
