@@ -56,7 +56,7 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 		return views.EditorData{}, err
 	}
 	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels, Family: family,
-		DefaultClosedNotice: runtime.DefaultClosedNotice}
+		DefaultClosedNotice: runtime.DefaultClosedNotice, Revisions: chatbots.Revisions(bot, def)}
 	if d.ClosedNotice, err = s.cfg.Chatbots.ClosedNotice(ctx, actor(c), id); err != nil {
 		return d, err
 	}

@@ -59,6 +59,23 @@ func Revision(c store.Chatbot, def *chatbot.Definition, part string) string {
 	return hex.EncodeToString(sum[:8])
 }
 
+// Revisions is the Revision of every part of a chatbot: the settings, the
+// tests and each dialog, each computed once. The editor draws a form per
+// element, each naming its dialog's revision; computing it per form made
+// the page quadratic in a dialog's elements.
+func Revisions(c store.Chatbot, def *chatbot.Definition) map[string]string {
+	revs := make(map[string]string, len(def.Dialogs)+2)
+	revs[PartSettings] = Revision(c, def, PartSettings)
+	revs[PartTests] = Revision(c, def, PartTests)
+	for _, dl := range def.Dialogs {
+		part := DialogPart(dl.ID)
+		if _, ok := revs[part]; !ok {
+			revs[part] = Revision(c, def, part)
+		}
+	}
+	return revs
+}
+
 // Conflict is the refusal of an edit to a dialog that someone else changed
 // since the editor loaded it. It carries their version of the dialog, so
 // the editor can show it beside the refused change.
