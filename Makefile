@@ -87,14 +87,19 @@ run: build
 	mkdir -p .run
 	./bin/answers serve --demo --db .run/demo.db --addr $${ANSWERS_ADDR:-127.0.0.1:8080}
 
-# test: install what is missing, then vet, unit tests and browser tests.
+# test: install what is missing, then vet, unit tests and browser tests;
+# each stage's wall time is printed at the end (and when one fails).
+TEST_STAGES := check vet lint unit unit-postgres e2e
 test: deps assets generate
-	$(MAKE) --no-print-directory check
-	$(MAKE) --no-print-directory vet
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory unit
-	$(MAKE) --no-print-directory unit-postgres
-	$(MAKE) --no-print-directory e2e
+	@times=(); status=0; \
+	for stage in $(TEST_STAGES); do \
+		start=$$(date +%s); \
+		$(MAKE) --no-print-directory $$stage || status=$$?; \
+		times+=("$$(printf '%-14s %4d s' $$stage $$(( $$(date +%s) - start )))"); \
+		[ $$status -eq 0 ] || break; \
+	done; \
+	echo "== make test stages (wall time)"; printf '   %s\n' "$${times[@]}"; \
+	exit $$status
 
 # check: in CI, the committed templ output is current and Go code is gofmt'ed.
 check:
@@ -132,16 +137,20 @@ DB_PACKAGES = $(shell go list -f '{{.ImportPath}} {{join .Imports " "}} {{join .
 
 # unit-postgres: the database packages' tests on PostgreSQL. A throwaway
 # cluster is started (initdb in a temp dir, a free loopback port) and
-# stopped again, unless ANSWERS_TEST_POSTGRES already names a server.
+# stopped again, unless ANSWERS_TEST_POSTGRES already names a server. The
+# race detector runs on the SQLite pass (every package, the same Go code
+# above the store); this pass checks what PostgreSQL does differently
+# (locks, isolation, replicas) at full speed. UNIT_PG_FLAGS=-race adds it.
+UNIT_PG_FLAGS ?=
 unit-postgres: postgres
 	@if [ -n "$${ANSWERS_TEST_POSTGRES:-}" ]; then \
-		go test -race -count=1 -timeout 20m $(DB_PACKAGES); \
+		go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES); \
 	else \
 		dir=$$(mktemp -d /tmp/answers-pg.XXXXXX); \
 		trap 'db/testcluster.sh stop "'$$dir'"' EXIT; \
 		url=$$(db/testcluster.sh start "$$dir") || exit 1; \
 		echo "PostgreSQL test cluster: $$url"; \
-		ANSWERS_TEST_POSTGRES="$$url" go test -race -count=1 -timeout 20m $(DB_PACKAGES); \
+		ANSWERS_TEST_POSTGRES="$$url" go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES); \
 	fi
 
 # driver: Playwright driver directory whose package/ is the npm playwright-core.
