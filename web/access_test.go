@@ -266,9 +266,9 @@ func TestCookieFlags(t *testing.T) {
 				t.Errorf("the planted session token was kept")
 			}
 		}
-		want := []string{"answers_session", "answers_chat", "answers_device"}
+		want := []string{"answers_session", "answers_chat", "answers_device", "answers_csrf"}
 		if secure {
-			want = []string{"__Host-answers_session", "__Secure-answers_chat", "__Host-answers_device"}
+			want = []string{"__Host-answers_session", "__Secure-answers_chat", "__Host-answers_device", "__Host-answers_csrf"}
 		}
 		for _, n := range want {
 			if !names[n] {
