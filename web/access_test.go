@@ -256,6 +256,7 @@ func TestCookieFlags(t *testing.T) {
 			t.Fatal(err)
 		}
 		collect(c.get("/chat/" + addr))
+		collect(c.postRaw("/chat/"+addr, url.Values{"text": {"hi"}}, "Sec-Fetch-Site", "same-origin")) // the visitor's id comes with its first message
 		names := map[string]bool{}
 		for _, ck := range got {
 			names[ck.Name] = true

@@ -124,17 +124,22 @@ func (s *Server) chatPage(c echo.Context) error {
 	}
 	d := views.ChatData{Sender: snd}
 	ctx := c.Request().Context()
-	visitor, err := s.endUser(c)
+	// Showing the page makes no visitor: an id is given with the first
+	// message that passes the new-conversation limit, so ids cannot be
+	// collected by the thousand to post as returning visitors.
+	visitor, err := s.visitor(c)
 	if err != nil {
 		return err
 	}
-	sess, err := s.cfg.Store.OpenChatSession(ctx, snd.ID, visitor)
-	if err == nil {
-		if d.Messages, err = s.cfg.Store.Transcript(ctx, sess.ID); err != nil {
+	if visitor != "" {
+		sess, err := s.cfg.Store.OpenChatSession(ctx, snd.ID, visitor)
+		if err == nil {
+			if d.Messages, err = s.cfg.Store.Transcript(ctx, sess.ID); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
 	}
 	return s.render(c, http.StatusOK, views.ChatPage(d))
 }

@@ -73,6 +73,22 @@ func TestMadeUpVisitorIdsAreNewVisitors(t *testing.T) {
 		t.Errorf("%d of 25 made-up visitor cookies went through, want at most the 10 new conversations a minute", accepted)
 	}
 
+	// Nor are ids collected from the page: showing it gives none, only a
+	// first message under the new-conversation limit does.
+	accepted = 0
+	for range 25 {
+		c := newClient(t, srv)
+		if res := c.get("/chat/guarded"); res.Status != http.StatusOK || chatCookieOf(c) != "" {
+			t.Fatalf("the chat page: status %d, chat cookie %q", res.Status, chatCookieOf(c))
+		}
+		if res := post(c, "203.0.113.77"); res.Status == http.StatusSeeOther {
+			accepted++
+		}
+	}
+	if accepted > 10 {
+		t.Errorf("%d of 25 visitors who first showed the page went through, want at most 10", accepted)
+	}
+
 	// A visitor the console made keeps its conversation; its id without
 	// the MAC, or under a MAC that does not verify, is somebody new.
 	real := newClient(t, srv)
