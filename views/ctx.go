@@ -11,8 +11,10 @@ import (
 )
 
 // Page is what every component may need about the request: the signed-in
-// user (zero when anonymous), the CSRF token, a flash message, the current
-// path and how to name static assets. Handlers put it in the context once.
+// user (zero when anonymous), the CSRF token (masked afresh for each
+// response, so it is the same in every form of one page but never in two
+// pages), a flash message, the current path and how to name static
+// assets. Handlers put it in the context once.
 type Page struct {
 	User  store.User
 	CSRF  string

@@ -256,6 +256,7 @@ func TestCookieFlags(t *testing.T) {
 			t.Fatal(err)
 		}
 		collect(c.get("/chat/" + addr))
+		collect(c.postRaw("/chat/"+addr, url.Values{"text": {"hi"}}, "Sec-Fetch-Site", "same-origin")) // the visitor's id comes with its first message
 		names := map[string]bool{}
 		for _, ck := range got {
 			names[ck.Name] = true
@@ -266,9 +267,9 @@ func TestCookieFlags(t *testing.T) {
 				t.Errorf("the planted session token was kept")
 			}
 		}
-		want := []string{"answers_session", "answers_chat", "answers_device"}
+		want := []string{"answers_session", "answers_chat", "answers_device", "answers_csrf"}
 		if secure {
-			want = []string{"__Host-answers_session", "__Secure-answers_chat", "__Host-answers_device"}
+			want = []string{"__Host-answers_session", "__Secure-answers_chat", "__Host-answers_device", "__Host-answers_csrf"}
 		}
 		for _, n := range want {
 			if !names[n] {

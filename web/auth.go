@@ -70,6 +70,11 @@ func (s *Server) startSession(c echo.Context, u store.User) error {
 	}
 	s.sessions.Put(ctx, "uid", u.ID)
 	s.sessions.Put(ctx, "epoch", u.SessionEpoch)
+	// RenewToken keeps the session's data: a CSRF seed made before
+	// signing in must not sign this session's forms, nor the anonymous
+	// cookie's tokens work again after signing out.
+	s.sessions.Put(ctx, csrfKey, randomString())
+	s.newCSRFCookie(c)
 	return nil
 }
 
@@ -80,6 +85,10 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
+	// The signed-in session's seed went with it; the anonymous pages that
+	// follow get a new cookie, so no token from before signing in (or
+	// out) works after.
+	s.newCSRFCookie(c)
 	s.flash(c, "ok", "You are signed out.")
 	return redirect(c, "/login")
 }

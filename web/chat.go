@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/hmac"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strconv"
@@ -30,19 +32,74 @@ func (s *Server) chatSender(c echo.Context) (store.Sender, error) {
 	return snd, err
 }
 
-// endUser is the web chat visitor's id, remembered in a cookie. Only ids
-// the web chat itself makes are taken back: a visitor who sets the cookie
-// to an end user of the inbound API (a phone number) must not continue, or
-// read, that person's conversation.
-func (s *Server) endUser(c echo.Context) string {
-	if ck, err := c.Cookie(s.chatCookieName()); err == nil && validWebChatID(ck.Value) {
-		return ck.Value
+// endUser is the web chat visitor's id: the one in the chat cookie when
+// this server signed it, or a new one, signed and set in the cookie. Only
+// ids the web chat itself makes are taken back: a visitor who sets the
+// cookie to an end user of the inbound API (a phone number), or to
+// another visitor's id, must not continue, or read, that conversation;
+// and a made-up id is a new visitor, under the new-conversation limit,
+// not a returning one.
+func (s *Server) endUser(c echo.Context) (string, error) {
+	id, err := s.visitor(c)
+	if err != nil || id != "" {
+		return id, err
 	}
-	id := webChatPrefix + auth.RandomToken(12)
+	keys, err := s.signingKeys(c.Request().Context())
+	if err != nil {
+		return "", err
+	}
+	id = webChatPrefix + auth.RandomToken(12)
 	c.SetCookie(&http.Cookie{
-		Name: s.chatCookieName(), Value: id, Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+		Name: s.chatCookieName(), Value: signVisitor(keys.visitor, id), Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(90 * 24 * time.Hour),
 	})
+	// Later calls in this request see the visitor it now is.
+	c.Set(ctxVisitor, id)
+	return id, nil
+}
+
+// ctxVisitor is where endUser leaves the id of a visitor it just made.
+const ctxVisitor = "chatVisitor"
+
+// visitor is the id of the visitor in the chat cookie when this server
+// signed it, or "" (no cookie, or a cookie it did not sign: a new
+// visitor).
+func (s *Server) visitor(c echo.Context) (string, error) {
+	if id, ok := c.Get(ctxVisitor).(string); ok {
+		return id, nil
+	}
+	ck, err := c.Cookie(s.chatCookieName())
+	if err != nil {
+		return "", nil
+	}
+	keys, err := s.signingKeys(c.Request().Context())
+	if err != nil {
+		return "", err
+	}
+	return verifyVisitor(keys.visitor, ck.Value), nil
+}
+
+// signVisitor is the chat cookie's value for visitor id: the id, a dot
+// and its MAC. The id alone is what the database keeps (end_user), so the
+// console, which shows it, never shows a usable cookie.
+func signVisitor(key []byte, id string) string {
+	return id + "." + base64.RawURLEncoding.EncodeToString(mac(key, "visitor", id)[:visitorMACSize])
+}
+
+// visitorMACSize is the length of a visitor id's MAC: 128 bits.
+const visitorMACSize = 16
+
+// verifyVisitor returns the id of a cookie value signVisitor made with
+// key, or "".
+func verifyVisitor(key []byte, value string) string {
+	id, sig, ok := strings.Cut(value, ".")
+	if !ok || !validWebChatID(id) {
+		return ""
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, mac(key, "visitor", id)[:visitorMACSize]) {
+		return ""
+	}
 	return id
 }
 
@@ -67,13 +124,22 @@ func (s *Server) chatPage(c echo.Context) error {
 	}
 	d := views.ChatData{Sender: snd}
 	ctx := c.Request().Context()
-	sess, err := s.cfg.Store.OpenChatSession(ctx, snd.ID, s.endUser(c))
-	if err == nil {
-		if d.Messages, err = s.cfg.Store.Transcript(ctx, sess.ID); err != nil {
+	// Showing the page makes no visitor: an id is given with the first
+	// message that passes the new-conversation limit, so ids cannot be
+	// collected by the thousand to post as returning visitors.
+	visitor, err := s.visitor(c)
+	if err != nil {
+		return err
+	}
+	if visitor != "" {
+		sess, err := s.cfg.Store.OpenChatSession(ctx, snd.ID, visitor)
+		if err == nil {
+			if d.Messages, err = s.cfg.Store.Transcript(ctx, sess.ID); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
 	}
 	return s.render(c, http.StatusOK, views.ChatPage(d))
 }
@@ -89,14 +155,19 @@ func (s *Server) chatSend(c echo.Context) error {
 	// The visitor's own limits come first, so a flood is refused as the
 	// flooder's before it can spend the sender's budget; a refused new
 	// visitor gets no cookie and no session.
-	visitor := ""
-	if ck, err := c.Cookie(s.chatCookieName()); err == nil && validWebChatID(ck.Value) {
-		visitor = ck.Value
+	// Only a cookie this server signed makes a returning visitor;
+	// anything else is a new one, under the new-conversation limit.
+	visitor, err := s.visitor(c)
+	if err != nil {
+		return err
 	}
 	err = s.chatLimits.allow(visitor, visitor == "", c.RealIP())
 	var out runtime.Outcome
 	if err == nil {
-		out, err = s.cfg.Runtime.Route(c.Request().Context(), snd, s.endUser(c), text)
+		if visitor, err = s.endUser(c); err != nil {
+			return err
+		}
+		out, err = s.cfg.Runtime.Route(c.Request().Context(), snd, visitor, text)
 	}
 	if p, ok := problem.As(err); ok {
 		status = statusOf(p.Kind)

@@ -88,12 +88,16 @@ func (s *Server) metricsHandler() echo.HandlerFunc {
 	}
 }
 
-// healthz answers 200 when the process is up and the database answers.
+// healthz answers 200 when the process is up and the database answers,
+// 503 when it does not. Anyone may ask, so the answer says only that: the
+// driver's error (user, database, host, port) goes to the log.
 func (s *Server) healthz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	if err := s.cfg.Store.Ping(ctx); err != nil {
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": err.Error()})
+		s.log.ErrorContext(ctx, "healthz: database unreachable", "err", err,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
 }

@@ -41,15 +41,16 @@ func varyOnHTMX(next echo.HandlerFunc) echo.HandlerFunc {
 // the components to read.
 //
 // A refusal (status 400 and up) shows the session's CSRF token if it has
-// one but does not make one: a flood of refused anonymous requests (the
-// web chat's 429s) must not write a session row each.
+// one but does not make one: a flood of refused requests must not write a
+// session row each. (Anonymous tokens are bound to a cookie and cost no
+// write at all.) Without the signing key (the database does not answer)
+// the page goes without a token rather than not at all: it may be the
+// error page saying so.
 func (s *Server) pageContext(c echo.Context, status int) *http.Request {
 	r := c.Request()
-	csrf := ""
-	if status < 400 {
-		csrf = s.csrfToken(c)
-	} else if c.Get("sessionLoaded") != nil {
-		csrf = s.sessions.GetString(r.Context(), csrfKey)
+	csrf, err := s.csrfToken(c, status < 400)
+	if err != nil {
+		s.log.Warn("no CSRF token for the page", "err", err)
 	}
 	p := views.Page{User: currentUser(c), CSRF: csrf, Path: r.URL.Path, Asset: s.assets.URL}
 	if s.sessions != nil && c.Get("sessionLoaded") != nil {

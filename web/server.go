@@ -68,6 +68,8 @@ type Server struct {
 	metrics  *httpMetrics
 	// chatLimits are the web chat's per-visitor and per-network limits.
 	chatLimits chatLimits
+	// keyring holds the keys that sign visitor ids and CSRF tokens.
+	keyring keyring
 }
 
 // New builds the server and its route table.
@@ -88,6 +90,7 @@ func New(cfg Config) *Server {
 		chatLimits: defaultChatLimits(),
 	}
 	s.sessions = newSessionManager(cfg.Store, cfg.SecureCookies)
+	s.loadKeys()
 
 	e := s.echo
 	e.HideBanner, e.HidePort = true, true

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -35,9 +36,23 @@ func TestCopyDemoToPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret, err := st.ServerSecret(ctx, "web-signing")
+	if err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 
 	url := testdb.NewPostgres(t, server)
+	// A server started on the target before the copy made a secret of its
+	// own; the installation's replaces it, so what it signed (visitors'
+	// chat cookies) is still accepted.
+	if target, err := store.Open(ctx, url); err != nil {
+		t.Fatal(err)
+	} else if _, err := target.ServerSecret(ctx, "web-signing"); err != nil {
+		t.Fatal(err)
+	} else {
+		target.Close()
+	}
 	out := mustCLI(t, "", "copy", "--from", file, "--to", url)
 	if !strings.Contains(out, "the audit chain verifies") {
 		t.Errorf("copy printed:\n%s", out)
@@ -58,6 +73,9 @@ func TestCopyDemoToPostgres(t *testing.T) {
 		if got[table] != n || n == 0 && table != "releases" {
 			t.Errorf("%s: %d rows copied, the demo has %d", table, got[table], n)
 		}
+	}
+	if copied, err := pg.ServerSecret(ctx, "web-signing"); err != nil || !bytes.Equal(copied, secret) {
+		t.Errorf("the copy's signing secret is %x (%v), want the installation's %x", copied, err, secret)
 	}
 	// The copy is a working console: a new chatbot gets the next id.
 	err = pg.InTx(ctx, func(tx *store.Tx) error {

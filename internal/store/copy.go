@@ -89,6 +89,15 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, now time.Time) (CopyRepo
 			return err
 		}
 		for _, t := range tables {
+			if t == "server_secrets" {
+				// A server started on the target before the copy made
+				// secrets of its own, which signed nothing that matters:
+				// the installation's own replace them, so what it signed
+				// (visitors' chat cookies) is still accepted.
+				if _, err := tx.Exec(ctx, `DELETE FROM server_secrets`); err != nil {
+					return err
+				}
+			}
 			ct, err := copyTable(ctx, src, tx, t)
 			if err != nil {
 				return fmt.Errorf("copy %s: %w", t, err)
