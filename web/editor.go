@@ -63,15 +63,19 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if d.Draining, err = s.drainingSessions(c, bot); err != nil {
 		return d, err
 	}
+	// The page shows the conversation tests' last recorded run: it never
+	// runs them while it renders (SPEC §4b).
 	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
 		if d.Plan, err = s.cfg.Lifecycle.Plan(ctx, bot); err != nil {
 			return d, err
 		}
 		if bot.Status == store.StatusInactive {
 			// The activation dialog shows the findings as part of its plan.
-			_, d.PlanFindings, err = s.cfg.Chatbots.Validate(ctx, actor(c), id)
+			d.PlanFindings, d.Tests, err = s.cfg.Chatbots.ReviewOf(ctx, bot, def)
+			return d, err
 		}
 	}
+	d.Tests, err = s.cfg.Chatbots.LastTests(ctx, bot, def)
 	return d, err
 }
 
@@ -102,14 +106,22 @@ func (s *Server) validation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, d.Findings, err = s.cfg.Chatbots.Validate(c.Request().Context(), actor(c), id); err != nil {
+	if err := s.review(c, &d); err != nil {
 		return err
 	}
-	d.Validated = true
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, views.ValidationPanel(d))
 	}
 	return s.render(c, http.StatusOK, views.EditorPage(d))
+}
+
+// review fills the validation panel: the findings, with those of the
+// conversation tests from their last recorded run (none is run here).
+func (s *Server) review(c echo.Context, d *views.EditorData) error {
+	var err error
+	d.Findings, d.Tests, err = s.cfg.Chatbots.ReviewOf(c.Request().Context(), d.Bot, d.Def)
+	d.Validated = err == nil
+	return err
 }
 
 // edit applies one editor change. form names the form it came from, so a

@@ -100,10 +100,10 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 	if refused {
 		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
 		if p.Code == "validation_errors" || p.Code == "validation_warnings" {
-			if _, d.Findings, err = s.cfg.Chatbots.Validate(c.Request().Context(), actor(c), id); err != nil {
+			// The activation recorded its test run: shown, not run again.
+			if err := s.review(c, &d); err != nil {
 				return err
 			}
-			d.Validated = true
 		}
 	}
 	if isHTMX(c) {

@@ -49,8 +49,11 @@ func (s *Server) removeTest(c echo.Context) error {
 	return s.edit(c, views.TestAnchor(i), "tests", chatbots.PartTests, chatbots.RemoveTest(i))
 }
 
-// runTests runs the conversation tests: htmx gets the results panel, a
-// plain post the chatbot page with it.
+// runTests runs the conversation tests (within the budget of a test run,
+// outside any lock) and records the run; then it shows where the Run
+// button was: "then" validation is the validation panel, activate the
+// activation dialog, anything else the tests' results. htmx gets that
+// part, a plain post the chatbot page with it open.
 func (s *Server) runTests(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -65,6 +68,22 @@ func (s *Server) runTests(c echo.Context) error {
 		return err
 	}
 	d.TestRun = &run
+	switch formValue(c, "then") {
+	case "validation":
+		if err := s.review(c, &d); err != nil {
+			return err
+		}
+		if isHTMX(c) {
+			return s.render(c, http.StatusOK, views.ValidationPanel(d))
+		}
+		return s.render(c, http.StatusOK, views.EditorPage(d))
+	case "activate":
+		d.OpenDialog = "activate"
+		if isHTMX(c) {
+			return s.render(c, http.StatusOK, views.Editor(d))
+		}
+		return s.render(c, http.StatusOK, views.EditorPage(d))
+	}
 	if isHTMX(c) {
 		return s.render(c, http.StatusOK, views.TestResults(d))
 	}

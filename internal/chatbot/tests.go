@@ -1,6 +1,7 @@
 package chatbot
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,6 +29,31 @@ const (
 	MaxSayRunes  = 4096
 )
 
+// The budget of one test run: every test of a chatbot, run in order, as
+// validation, activation and the Run button run them. Each turn runs at
+// most MaxSteps elements; over all the tests a run plays at most
+// MaxTestRunTurns turns and handles at most MaxTestRunBytes bytes of
+// replies (each reply's bytes count once as made, and once more for each
+// text a "contains" turn looks for in it). Past the budget the run stops:
+// the test it stopped in and those after it fail with OverBudget, and
+// validation reports CodeTestsTooLarge, which states these limits.
+const (
+	MaxTestRunTurns = 2000
+	MaxTestRunBytes = 8 << 20
+)
+
+// CodeTestsTooLarge is the validation error of conversation tests that
+// need more than a test run's budget.
+const CodeTestsTooLarge = "tests_too_large"
+
+// What a test result keeps of the replies expected and got (it is stored
+// with a release and as a chatbot's last run): at most maxShownTexts
+// texts, each cut to maxShownBytes.
+const (
+	maxShownTexts = 10
+	maxShownBytes = 1000
+)
+
 // Test is a named conversation test.
 type Test struct {
 	Name  string     `json:"name"`
@@ -53,6 +79,9 @@ type TestResult struct {
 	Expected []string `json:"expected,omitempty"`
 	Got      []string `json:"got,omitempty"`
 	Problem  string   `json:"problem,omitempty"`
+	// OverBudget: the run's budget ran out in this test or before it
+	// (Problem says which); it did not finish.
+	OverBudget bool `json:"over_budget,omitempty"`
 }
 
 // Describe says in words why a test failed ("" when it passed).
@@ -128,28 +157,87 @@ func (t Test) problem() string {
 	return ""
 }
 
-// Run plays the test on def from no open session.
-func (t Test) Run(def *Definition) TestResult { return t.run(Prepare(def)) }
+// Run plays the test on def from no open session, within the budget of a
+// whole test run.
+func (t Test) Run(def *Definition) TestResult {
+	var b budget
+	return t.run(Prepare(def), &b)
+}
 
-func (t Test) run(p *Program) TestResult {
+// budget is what a test run has used so far.
+type budget struct {
+	turns, bytes int
+}
+
+func (b *budget) spent() bool { return b.turns >= MaxTestRunTurns || b.bytes > MaxTestRunBytes }
+
+// overBudget is the result of a test stopped at turn (1-based) because
+// the run's budget ran out.
+func overBudget(name string, turn int) TestResult {
+	return TestResult{Name: name, Turn: turn, OverBudget: true, Problem: fmt.Sprintf(
+		"the test run stopped at turn %d: a run plays at most %d turns and handles at most %d KiB of replies over all the tests",
+		turn, MaxTestRunTurns, MaxTestRunBytes>>10)}
+}
+
+func (t Test) run(p *Program, b *budget) TestResult {
 	r := TestResult{Name: t.Name}
 	if r.Problem = t.problem(); r.Problem != "" {
 		return r
 	}
 	var s Session
 	for i, turn := range t.Turns {
+		if b.spent() {
+			return overBudget(t.Name, i+1)
+		}
+		b.turns++
 		var res Result
 		res, s = s.Say(p, turn.Say, false)
+		size := 0
+		for _, reply := range res.Replies {
+			size += len(reply)
+		}
+		b.bytes += size
+		if turn.mode() == MatchContains {
+			// Each text looked for scans the replies once.
+			b.bytes += size * len(turn.Expect)
+		}
+		if b.bytes > MaxTestRunBytes {
+			return overBudget(t.Name, i+1)
+		}
 		if !turn.matches(res.Replies) {
-			r.Turn, r.Say, r.Match, r.Expected, r.Got = i+1, turn.Say, turn.mode(), slices.Clone(turn.Expect), res.Replies
-			if r.Got == nil {
-				r.Got = []string{}
-			}
+			r.Turn, r.Say, r.Match, r.Expected, r.Got = i+1, shown(turn.Say), turn.mode(), shownAll(turn.Expect), shownAll(res.Replies)
 			return r
 		}
 	}
 	r.Passed = true
 	return r
+}
+
+// shown cuts a text kept in a result to maxShownBytes, on a rune
+// boundary, marked with "…".
+func shown(s string) string {
+	if len(s) <= maxShownBytes {
+		return s
+	}
+	cut := maxShownBytes - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// shownAll keeps at most maxShownTexts texts, each shown; a last text
+// says how many more there were. It never returns nil.
+func shownAll(list []string) []string {
+	out := make([]string, 0, min(len(list), maxShownTexts+1))
+	for i, s := range list {
+		if i == maxShownTexts {
+			out = append(out, fmt.Sprintf("… and %d more", len(list)-i))
+			break
+		}
+		out = append(out, shown(s))
+	}
+	return out
 }
 
 func (turn TestTurn) mode() string {
@@ -171,20 +259,29 @@ func (turn TestTurn) matches(replies []string) bool {
 	return true
 }
 
-// RunTests runs every test of def, in order.
+// RunTests runs every test of def, in order, within the budget of one
+// test run (MaxTestRunTurns, MaxTestRunBytes): the test the budget runs
+// out in, and every test after it, is OverBudget.
 func RunTests(def *Definition) []TestResult {
 	if def == nil {
 		return nil
 	}
 	out := make([]TestResult, 0, len(def.Tests))
 	p := Prepare(def)
+	var b budget
 	names := map[string]bool{}
+	stopped := false
 	for i, t := range def.Tests {
 		if i >= MaxTests {
 			out = append(out, TestResult{Name: t.Name, Problem: fmt.Sprintf("a chatbot has at most %d tests", MaxTests)})
 			continue
 		}
-		r := t.run(p)
+		if stopped {
+			out = append(out, TestResult{Name: t.Name, OverBudget: true, Problem: "not run: the tests before it used up the test run's budget"})
+			continue
+		}
+		r := t.run(p, &b)
+		stopped = r.OverBudget
 		if key := strings.TrimSpace(t.Name); key != "" && names[key] && r.Problem == "" {
 			r.Passed, r.Problem = false, "another test has the same name"
 		}
@@ -194,19 +291,75 @@ func RunTests(def *Definition) []TestResult {
 	return out
 }
 
-// tests adds the findings of the conversation tests: none is a warning,
-// a malformed or failing one an error.
+// tests adds the findings of the conversation tests, run here within the
+// budget of one test run.
 func (v *validator) tests() {
+	var results []TestResult
+	if len(v.def.Tests) > 0 {
+		results = RunTests(v.def)
+	}
+	v.testFindings(results)
+}
+
+// testFindings adds the findings of results, the outcome of the
+// definition's tests: none is a warning; a malformed or failing test, or
+// a run over its budget, an error. Nil results of a definition that has
+// tests add nothing: they were not run.
+func (v *validator) testFindings(results []TestResult) {
 	if len(v.def.Tests) == 0 {
 		v.add(SeverityWarning, CodeNoTests, -1, -1, "The chatbot has no conversation tests: write one, so that a change that breaks a conversation is caught before it goes live.")
 		return
 	}
-	for _, r := range RunTests(v.def) {
+	for _, r := range results {
 		switch {
+		case r.OverBudget && r.Turn > 0:
+			v.add(SeverityError, CodeTestsTooLarge, -1, -1,
+				"The conversation tests need more than a test run may do: at most %d turns and %d KiB of replies over all the tests (each turn at most %d steps). They stopped in test %q at turn %d; shorten the tests or the replies they produce.",
+				MaxTestRunTurns, MaxTestRunBytes>>10, MaxSteps, r.Name, r.Turn)
+		case r.OverBudget:
+			// Not run: the finding above says why.
 		case r.Problem != "":
 			v.add(SeverityError, CodeTestInvalid, -1, -1, "Conversation test %q: %s.", r.Name, r.Problem)
 		case !r.Passed:
 			v.add(SeverityError, CodeTestFailed, -1, -1, "Conversation test %q fails %s.", r.Name, r.Describe())
 		}
 	}
+}
+
+// ValidateWithResults is Validate with the conversation tests' findings
+// taken from results, a run of def's tests made before (by RunTests, on
+// this very definition), instead of running them: activation runs the
+// tests once, outside any lock, and a page shows the last recorded run.
+// Nil results of a definition that has tests give no finding about them.
+func ValidateWithResults(def *Definition, ctx Context, results []TestResult) []Finding {
+	if def == nil {
+		def = &Definition{}
+	}
+	bare := *def
+	bare.Tests = nil
+	fs := slices.DeleteFunc(Validate(&bare, ctx), func(f Finding) bool { return f.Code == CodeNoTests })
+	v := &validator{def: def, ctx: ctx}
+	v.testFindings(results)
+	for _, f := range v.found {
+		fs = append(fs, f.Finding)
+	}
+	// Validate's order: errors first; within a severity the findings about
+	// the whole chatbot (by code and message), then the others in dialog
+	// and element order, as Validate gave them.
+	slices.SortStableFunc(fs, func(a, b Finding) int {
+		if c := cmp.Compare(rank(a.Severity), rank(b.Severity)); c != 0 {
+			return c
+		}
+		whole := func(f Finding) bool { return f.Dialog == "" }
+		switch {
+		case whole(a) && whole(b):
+			return cmp.Or(cmp.Compare(a.Code, b.Code), cmp.Compare(a.Message, b.Message))
+		case whole(a):
+			return -1
+		case whole(b):
+			return 1
+		}
+		return 0
+	})
+	return fs
 }

@@ -199,26 +199,65 @@ func (s *Service) Get(ctx context.Context, a accounts.Actor, id int64) (store.Ch
 }
 
 // Validate checks a chatbot: its definition and its settings (sender,
-// channel, timeout).
+// channel, timeout), and runs its conversation tests (within the budget of
+// one test run, outside any lock), recording the run. It is for an
+// explicit request (the API's validate); a page uses Review.
 func (s *Service) Validate(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, []chatbot.Finding, error) {
 	c, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return c, nil, err
 	}
-	fs, err := s.findings(ctx, c, def)
-	return c, fs, err
+	vctx, err := s.context(ctx, c)
+	if err != nil {
+		return c, nil, err
+	}
+	var results []chatbot.TestResult
+	if len(def.Tests) > 0 {
+		results = chatbot.RunTests(def)
+		if err := s.RecordTests(ctx, a, c.ID, def, results); err != nil {
+			return c, nil, err
+		}
+	}
+	return c, chatbot.ValidateWithResults(def, vctx, results), nil
 }
 
-func (s *Service) findings(ctx context.Context, c store.Chatbot, def *chatbot.Definition) ([]chatbot.Finding, error) {
+// Review is Validate without running the conversation tests, for pages:
+// their findings come from the last recorded run when it is of the
+// current definition; otherwise tests.NeedsRun says they are to be run.
+func (s *Service) Review(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, []chatbot.Finding, TestStatus, error) {
+	c, def, err := s.Get(ctx, a, id)
+	if err != nil {
+		return c, nil, TestStatus{}, err
+	}
+	fs, tests, err := s.ReviewOf(ctx, c, def)
+	return c, fs, tests, err
+}
+
+// ReviewOf is Review of a chatbot already loaded (its definition def).
+func (s *Service) ReviewOf(ctx context.Context, c store.Chatbot, def *chatbot.Definition) ([]chatbot.Finding, TestStatus, error) {
+	vctx, err := s.context(ctx, c)
+	if err != nil {
+		return nil, TestStatus{}, err
+	}
+	tests, err := s.LastTests(ctx, c, def)
+	if err != nil {
+		return nil, tests, err
+	}
+	return chatbot.ValidateWithResults(def, vctx, tests.results), tests, nil
+}
+
+// context is the validation context of a chatbot: its settings and its
+// sender's channel.
+func (s *Service) context(ctx context.Context, c store.Chatbot) (chatbot.Context, error) {
 	vctx := chatbot.Context{Channel: c.Channel, SessionTimeout: c.SessionTimeout}
 	if c.SenderID != 0 {
 		snd, err := s.Store.SenderByID(ctx, c.SenderID)
 		if err != nil {
-			return nil, err
+			return vctx, err
 		}
 		vctx.HasSender, vctx.SenderChannel = true, snd.Channel
 	}
-	return chatbot.Validate(def, vctx), nil
+	return vctx, nil
 }
 
 // Edit is one change to a chatbot, made from the version the editor

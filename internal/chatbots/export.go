@@ -115,8 +115,11 @@ func ParseDocument(data []byte) (Document, error) {
 		return Document{}, problem.New(problem.Invalid, "invalid_definition", "The definition is not valid: definition.%v", err)
 	}
 	// A file whose jumps point at dialogs it does not have is broken, not
-	// a draft: refuse it and say where.
-	for _, f := range chatbot.Validate(def, chatbot.Context{}) {
+	// a draft: refuse it and say where. Its conversation tests are not run
+	// here: the editor runs them when asked, outside any lock.
+	untested := *def
+	untested.Tests = nil
+	for _, f := range chatbot.Validate(&untested, chatbot.Context{}) {
 		if f.Code == chatbot.CodeUnknownDialog {
 			where := "definition"
 			if f.Dialog != "" {

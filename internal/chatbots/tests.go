@@ -2,12 +2,16 @@ package chatbots
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/store"
 )
 
 // TestRun is the outcome of a chatbot's conversation tests.
@@ -15,6 +19,9 @@ type TestRun struct {
 	Passed  int                  `json:"passed"`
 	Failed  int                  `json:"failed"`
 	Results []chatbot.TestResult `json:"results"`
+	// OverBudget: the run stopped at its budget (chatbot.MaxTestRunTurns,
+	// chatbot.MaxTestRunBytes); the stopped test's problem says where.
+	OverBudget bool `json:"over_budget,omitempty"`
 }
 
 // Summarise counts the passed and failed results.
@@ -29,18 +36,94 @@ func Summarise(results []chatbot.TestResult) TestRun {
 		} else {
 			run.Failed++
 		}
+		run.OverBudget = run.OverBudget || r.OverBudget
 	}
 	return run
 }
 
+// TestStatus is what a page knows of a chatbot's conversation tests
+// without running them: their last recorded run.
+type TestStatus struct {
+	// Last is the last run, nil when the tests never ran.
+	Last *TestRun
+	// Current: Last ran on the chatbot's definition as it is now.
+	Current bool
+	RunBy   string
+	RunAt   time.Time
+	// results are Last's results when Current (for validation).
+	results []chatbot.TestResult
+}
+
+// NeedsRun says the page has no run of the current definition's tests to
+// show (there are tests, and they did not run since the last change).
+func (t TestStatus) NeedsRun(def *chatbot.Definition) bool {
+	return def != nil && len(def.Tests) > 0 && !t.Current
+}
+
+// LastTests reads the last recorded run of a chatbot's tests (def is its
+// current definition). It runs nothing.
+func (s *Service) LastTests(ctx context.Context, bot store.Chatbot, def *chatbot.Definition) (TestStatus, error) {
+	r, err := s.Store.LastTestRun(ctx, bot.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return TestStatus{}, nil
+	}
+	if err != nil {
+		return TestStatus{}, err
+	}
+	var results []chatbot.TestResult
+	if err := json.Unmarshal(r.Results, &results); err != nil {
+		return TestStatus{}, fmt.Errorf("the last test run of chatbot %d is unreadable: %w", bot.ID, err)
+	}
+	run := Summarise(results)
+	st := TestStatus{Last: &run, Current: def != nil && r.DefinitionHash == def.Hash(), RunBy: r.RunBy, RunAt: r.RunAt}
+	if st.Current {
+		st.results = results
+	}
+	return st, nil
+}
+
 // RunTests runs a chatbot's conversation tests on its draft, for someone
-// who may view it in detail. It writes nothing.
+// who may view it in detail, within the budget of one test run and
+// outside any lock; then it records the run (a short write), which pages
+// show from then on.
 func (s *Service) RunTests(ctx context.Context, a accounts.Actor, id int64) (TestRun, error) {
-	_, def, err := s.Get(ctx, a, id)
+	bot, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return TestRun{}, err
 	}
-	return Summarise(chatbot.RunTests(def)), nil
+	results := chatbot.RunTests(def)
+	if err := s.RecordTests(ctx, a, bot.ID, def, results); err != nil {
+		return TestRun{}, err
+	}
+	return Summarise(results), nil
+}
+
+// RecordTests records results, a run of def's tests, as the chatbot's
+// last run. Recording holds the writer only to store them.
+func (s *Service) RecordTests(ctx context.Context, a accounts.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult) error {
+	return RecordTests(ctx, s.Store, a, id, def, results, s.Now().UTC())
+}
+
+// RecordTests is Service.RecordTests for other services (lifecycle).
+func RecordTests(ctx context.Context, st *store.Store, a accounts.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult, now time.Time) error {
+	if results == nil {
+		results = []chatbot.TestResult{}
+	}
+	data, err := json.Marshal(results)
+	if err != nil {
+		return err
+	}
+	by := a.User.Email
+	if a.System {
+		by = "system"
+	}
+	err = st.InTx(ctx, func(tx *store.Tx) error {
+		return tx.RecordTestRun(ctx, store.TestRun{ChatbotID: id, DefinitionHash: def.Hash(), Results: data, RunBy: by, RunAt: now})
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return errNotFound
+	}
+	return err
 }
 
 // ParseScript reads a conversation test written as the editor shows it:

@@ -13,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
@@ -39,6 +41,24 @@ type Service struct {
 	Now   func() time.Time
 	// Transitioned is told of each transition that committed (metrics).
 	Transitioned func(action string)
+	// runTests runs conversation tests; nil is chatbot.RunTests (tests
+	// watch it).
+	runTests func(*chatbot.Definition) []chatbot.TestResult
+}
+
+// MaxReasonRunes bounds the reason for overriding warnings: the release
+// (immutable, kept forever) and the audit log store it cut to this, marked
+// with "…"; the activation dialog says so beside the field.
+const MaxReasonRunes = 500
+
+// capReason trims a reason and cuts it to MaxReasonRunes.
+func capReason(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) <= MaxReasonRunes {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:MaxReasonRunes-1]) + "…"
 }
 
 // count reports a committed transition.
@@ -79,6 +99,12 @@ func load(ctx context.Context, tx *store.Tx, id int64) (store.Chatbot, error) {
 }
 
 // Activate puts an inactive chatbot live on its sender (manager+).
+//
+// Validation and the conversation tests run first, outside any lock (the
+// tests within the budget of one test run), and their run is recorded as
+// the chatbot's last; the transaction then only checks that the chatbot is
+// still the version checked (else 409 changed_while_checking, nothing
+// changed) and stores the results computed before in the release.
 func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt ActivateOptions) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "activate chatbots"); err != nil {
 		return store.Chatbot{}, err
@@ -86,8 +112,25 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 	if err := CheckGrace(opt.PreviousGrace.Duration()); err != nil {
 		return store.Chatbot{}, err
 	}
+	first, err := s.Store.ChatbotByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Chatbot{}, problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+	} else if err != nil {
+		return store.Chatbot{}, err
+	}
+	var c checked
+	if first.Status == store.StatusInactive {
+		if c, err = s.check(ctx, s.Store, first); err != nil {
+			return store.Chatbot{}, err
+		}
+		if len(c.def.Tests) > 0 {
+			if err := chatbots.RecordTests(ctx, s.Store, a, id, c.def, c.results, s.Now().UTC()); err != nil {
+				return store.Chatbot{}, err
+			}
+		}
+	}
 	var out store.Chatbot
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
+	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
 		now := s.Now().UTC()
 		bot, err := load(ctx, tx, id)
 		if err != nil {
@@ -99,10 +142,15 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		if bot.Status != store.StatusInactive {
 			return problem.New(problem.Conflict, "not_inactive", "%s is already %s; only an inactive chatbot can be activated.", bot.Name, bot.Status)
 		}
-		findings, err := s.findings(ctx, tx, bot)
-		if err != nil {
+		if c.def == nil {
+			// It was not inactive when checked: it changed since.
+			return problem.New(problem.Conflict, "changed_while_checking",
+				"%s changed while it was being validated and tested; nothing was changed. Check it again and activate.", bot.Name)
+		}
+		if err := stillChecked(ctx, tx, bot, c); err != nil {
 			return err
 		}
+		findings := c.findings
 		if errs := chatbot.Errors(findings); len(errs) > 0 {
 			return &problem.Error{Kind: problem.Invalid, Code: "validation_errors", Details: chatbot.Details(findings),
 				Message: fmt.Sprintf("%s has %d validation errors; fix them before activating.", bot.Name, len(errs))}
@@ -118,7 +166,7 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 		if err := tx.SetChatbotStatus(ctx, bot.ID, store.StatusActive, time.Time{}, now); err != nil {
 			return raced(err)
 		}
-		rel, err := s.release(ctx, tx, a, bot, warns, opt.Reason, now)
+		rel, err := s.release(ctx, tx, a, bot, c, warns, opt.Reason, now)
 		if err != nil {
 			return err
 		}
@@ -126,9 +174,9 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 			"release": rel.Number, "definition_hash": rel.DefinitionHash}
 		if len(warns) > 0 {
 			details["overridden_warnings"] = chatbot.Details(warns)
-			details["reason"] = strings.TrimSpace(opt.Reason)
+			details["reason"] = capReason(opt.Reason)
 			if err := s.audit(ctx, tx, a.Entry(ActionOverride, "chatbot", bot.ID, bot.Name, map[string]any{
-				"warnings": chatbot.Details(warns), "reason": strings.TrimSpace(opt.Reason)}), now); err != nil {
+				"warnings": chatbot.Details(warns), "reason": capReason(opt.Reason)}), now); err != nil {
 				return err
 			}
 		}
@@ -379,24 +427,17 @@ func raced(err error) error {
 	return err
 }
 
-// release stores the snapshot bot is activated with.
-func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, warns []chatbot.Finding, reason string, now time.Time) (store.Release, error) {
-	def, err := chatbot.Parse(bot.Definition)
-	if err != nil {
-		return store.Release{}, err
-	}
+// release stores the snapshot bot is activated with: the definition c
+// checked (stillChecked made sure it is bot's), its warnings, and the
+// conversation tests' results c computed before the transaction (a
+// failing test is an error that blocks activation), so that the release's
+// page shows what was proven when it went live.
+func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, c checked, warns []chatbot.Finding, reason string, now time.Time) (store.Release, error) {
 	report, err := json.Marshal(chatbot.Details(warns))
 	if err != nil {
 		return store.Release{}, err
 	}
-	// The conversation tests already passed in validation (a failing one
-	// is an error that blocks activation); the release records their
-	// results, so its page shows what was proven when it went live.
-	results := chatbot.RunTests(def)
-	if results == nil {
-		results = []chatbot.TestResult{}
-	}
-	tests, err := json.Marshal(results)
+	tests, err := json.Marshal(c.results)
 	if err != nil {
 		return store.Release{}, err
 	}
@@ -405,8 +446,8 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, b
 		by = "system"
 	}
 	return tx.CreateRelease(ctx, store.Release{
-		ChatbotID: bot.ID, Definition: def.JSON(), DefinitionHash: def.Hash(), Report: report,
-		OverrideReason: strings.TrimSpace(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
+		ChatbotID: bot.ID, Definition: c.def.JSON(), DefinitionHash: c.def.Hash(), Report: report,
+		OverrideReason: capReason(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
 		TestResults: tests,
 	})
 }
