@@ -1,0 +1,140 @@
+package chatbot
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// placeholderRE is the placeholder rule as a regular expression, the
+// oracle of the scanner.
+var placeholderRE = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
+
+// The scanner finds the placeholders the regular expression finds, and
+// fill (within its bounds) replaces them as the regular expression would.
+func TestPlaceholderScannerAgreesWithTheRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"{", "}", "{{", "}}", "a", "b", " ", "\n", "\t", "é", "\xff", "{{a}}", "{{ b }}"}
+	attrs := map[string]string{"a": "A", "b": "Bé", "": "empty", "a b": "AB"}
+	for round := range 20000 {
+		var sb strings.Builder
+		for range r.IntN(12) {
+			sb.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		text := sb.String()
+		var want []string
+		for _, m := range placeholderRE.FindAllStringSubmatch(text, -1) {
+			if !slices.Contains(want, m[1]) {
+				want = append(want, m[1])
+			}
+		}
+		if got := placeholders(text); !slices.Equal(got, want) {
+			t.Fatalf("round %d: placeholders(%q) = %q, want %q", round, text, got, want)
+		}
+		wantFill := placeholderRE.ReplaceAllStringFunc(text, func(m string) string {
+			return attrs[placeholderRE.FindStringSubmatch(m)[1]]
+		})
+		if got, vc, tc := fill(text, attrs); got != wantFill || vc || tc {
+			t.Fatalf("round %d: fill(%q) = %q %v %v, want %q", round, text, got, vc, tc, wantFill)
+		}
+	}
+}
+
+func TestFillBounds(t *testing.T) {
+	long := strings.Repeat("x", 4096)
+	tests := []struct {
+		name, text, value string
+		want              string
+		valueCut, textCut bool
+	}{
+		{"short", "Hi {{a}}!", "Ann", "Hi Ann!", false, false},
+		{"the longest value", "{{a}}", strings.Repeat("é", MaxPlaceholderRunes), strings.Repeat("é", MaxPlaceholderRunes), false, false},
+		{"a value one too long", "{{a}}.", strings.Repeat("é", MaxPlaceholderRunes+1), strings.Repeat("é", MaxPlaceholderRunes-1) + "….", true, false},
+		{"the longest text", strings.Repeat("한", MaxTextRunes), "", strings.Repeat("한", MaxTextRunes), false, false},
+		{"a text one too long", strings.Repeat("한", MaxTextRunes+1), "", strings.Repeat("한", MaxTextRunes-1) + "…", false, true},
+		{"a text filled one too long", strings.Repeat("y", MaxTextRunes-1) + "{{a}}", "ab", strings.Repeat("y", MaxTextRunes-1) + "…", false, true},
+		{"the bomb", strings.Repeat("{{a}}", 2000), long,
+			strings.Repeat(strings.Repeat("x", MaxPlaceholderRunes-1)+"…", MaxTextRunes/MaxPlaceholderRunes), true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, vc, tc := fill(tt.text, map[string]string{"a": tt.value})
+			if got != tt.want || vc != tt.valueCut || tc != tt.textCut {
+				t.Errorf("got %d characters (…%q) cut %v %v, want %d (…%q) cut %v %v",
+					utf8.RuneCountInString(got), got[max(0, len(got)-12):], vc, tc,
+					utf8.RuneCountInString(tt.want), tt.want[max(0, len(tt.want)-12):], tt.valueCut, tt.textCut)
+			}
+		})
+	}
+}
+
+// replyBytes is the bytes of a turn's replies together.
+func replyBytes(res Result) int {
+	n := 0
+	for _, r := range res.Replies {
+		n += len(r)
+	}
+	return n
+}
+
+func events(res Result, event string) []Step {
+	var out []Step
+	for _, s := range res.Steps {
+		if s.Event == event {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// The review's amplifying definitions: a 4,096-character answer shown by
+// 2,000 placeholders, once or in a goto loop, answers at most
+// MaxTurnBytes in at most MaxTurnReplies replies, and the trace says where
+// the engine cut.
+func TestTurnBounds(t *testing.T) {
+	st := State{Dialog: "ask", Waiting: true}
+	for _, answer := range []string{strings.Repeat("x", 4096), strings.Repeat("한", 4096)} {
+		for _, loop := range []bool{false, true} {
+			res := ContinueTraced(amplifier(2000, loop), st, answer)
+			n := replyBytes(res)
+			if len(res.Replies) == 0 || len(res.Replies) > MaxTurnReplies || n > MaxTurnBytes || !res.Cut {
+				t.Fatalf("loop %v: %d replies of %d bytes, cut %v", loop, len(res.Replies), n, res.Cut)
+			}
+			for _, r := range res.Replies {
+				if utf8.RuneCountInString(r) > MaxTextRunes || !utf8.ValidString(r) || !strings.HasSuffix(r, "…") {
+					t.Fatalf("loop %v: a reply of %d characters ending %q", loop, utf8.RuneCountInString(r), r[len(r)-8:])
+				}
+			}
+			if len(events(res, EventTextCut)) == 0 {
+				t.Errorf("loop %v: no %s in the trace %+v", loop, EventTextCut, res.Steps)
+			}
+			if loop {
+				// The loop still runs to the step limit; its replies stop.
+				if !res.StepLimit || n < MaxTurnBytes-8 || len(events(res, EventTurnLimit)) == 0 {
+					t.Errorf("loop: step limit %v, %d bytes, trace %+v", res.StepLimit, n, events(res, EventTurnLimit))
+				}
+			}
+		}
+	}
+}
+
+// A turn of many short replies stops at MaxTurnReplies and says so; the
+// state goes on as if all were sent.
+func TestTurnReplyLimit(t *testing.T) {
+	var els []Element
+	for range MaxTurnReplies + 5 {
+		els = append(els, msg("hello"))
+	}
+	els = append(els, ask("Name?", "name"))
+	def := &Definition{Entry: "s", Attributes: []Attribute{{Name: "name", Type: AttributeText}}, Dialogs: []Dialog{dialog("s", els...)}}
+	res := StartTraced(def)
+	if len(res.Replies) != MaxTurnReplies || !res.Cut || !res.State.Waiting || res.State.Index != MaxTurnReplies+5 {
+		t.Fatalf("%d replies, cut %v, state %+v", len(res.Replies), res.Cut, res.State)
+	}
+	if got := events(res, EventTurnLimit); len(got) != 6 || got[0].Element != MaxTurnReplies+1 || !strings.Contains(got[0].Detail, "at most 20 replies") {
+		t.Errorf("trace %+v", got)
+	}
+}
