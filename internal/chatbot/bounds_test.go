@@ -138,3 +138,54 @@ func TestTurnReplyLimit(t *testing.T) {
 		t.Errorf("trace %+v", got)
 	}
 }
+
+// Matching costs look-ups in proportion to the input's words, however the
+// keywords overlap: the review's stair of 900 keywords "a", "a a", … and
+// the input "a a … c" of 4,096 characters (2,048 words) made the index
+// look up every keyword length at every word.
+func TestKeywordLookupsFollowTheInput(t *testing.T) {
+	for _, n := range []int{1, 10, 900, 2100} {
+		k := indexKeywords(stairKeywords(n).Dialogs[0].Elements[0].Branches)
+		for _, input := range []string{stairInput(), strings.Repeat("b a ", 1024), strings.Repeat("a ", 2000) + "b"} {
+			in := normalise(input)
+			words := strings.Count(in, " ") + 1
+			m, ok, lookups := k.findCounting(in)
+			if !ok || m.branch != 0 || m.text != "a" {
+				t.Fatalf("stair of %d: %+v %v", n, m, ok)
+			}
+			if lookups > 3*words {
+				t.Errorf("stair of %d, %.10q…: %d look-ups for %d words", n, input, lookups, words)
+			}
+		}
+	}
+}
+
+// The automaton chooses as the rule does where keywords overlap most:
+// two words, long keywords, long inputs (its fail links at work).
+func TestKeywordAutomatonAgreesWithTheRule(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	phrase := func(max int) string {
+		ws := make([]string, r.IntN(max)+1)
+		for i := range ws {
+			ws[i] = []string{"a", "b", "A!"}[r.IntN(3)]
+		}
+		return strings.Join(ws, " ")
+	}
+	for round := range 3000 {
+		branches := make([]Branch, r.IntN(5)+1)
+		for i := range branches {
+			for range r.IntN(4) + 1 {
+				branches[i].Keywords = append(branches[i].Keywords, phrase(6))
+			}
+		}
+		k := indexKeywords(branches)
+		for range 5 {
+			input := phrase(20)
+			m, ok := k.find(normalise(input))
+			b, kw, want := naiveChoice(branches, input)
+			if ok != want || ok && (m.branch != b || m.text != kw) {
+				t.Fatalf("round %d: %v with %q: index says %d %q %v, the rule %d %q %v", round, branches, input, m.branch, m.text, ok, b, kw, want)
+			}
+		}
+	}
+}
