@@ -1,6 +1,8 @@
 package chatbot
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -74,4 +76,38 @@ func BenchmarkAmplifyingDefinition(b *testing.B) {
 	b.Run("placeholders-2000", func(b *testing.B) { benchTurn(b, amplifier(2000, false), st, answer) })
 	b.Run("placeholders-2000-goto-loop", func(b *testing.B) { benchTurn(b, amplifier(2000, true), st, answer) })
 	b.Run("placeholders-1-plain", func(b *testing.B) { benchTurn(b, amplifier(1, false), st, "Ann") })
+}
+
+// BenchmarkValidateLargest is Validate of definitions near the largest a
+// writer accepts (MaxDefinitionBytes, MaxKeywords), made of what this
+// package's checks read most: a text of distinct placeholders, a text of
+// one placeholder over and over, keywords that overlap.
+func BenchmarkValidateLargest(b *testing.B) {
+	var distinct strings.Builder
+	for i := 0; distinct.Len() < MaxDefinitionBytes-64; i++ {
+		fmt.Fprintf(&distinct, "{{p%d}}", i)
+	}
+	same := strings.Repeat("{{a}}", (MaxDefinitionBytes-64)/5)
+	keywords := make([]string, MaxKeywords)
+	for i := range keywords {
+		keywords[i] = strings.Repeat("a ", 90) + strconv.Itoa(i)
+	}
+	defs := map[string]*Definition{
+		"distinct-placeholders": amplifier(0, false),
+		"same-placeholder":      amplifier(0, false),
+		"keywords":              stairKeywords(1),
+	}
+	defs["distinct-placeholders"].Dialogs[1].Elements[0].Text = distinct.String()
+	defs["same-placeholder"].Dialogs[1].Elements[0].Text = same
+	defs["keywords"].Dialogs[0].Elements[0].Branches[0].Keywords = keywords
+	for name, def := range defs {
+		if n := len(def.JSON()); n > 2*MaxDefinitionBytes {
+			b.Fatalf("%s: %d bytes", name, n)
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				Validate(def, Context{HasSender: true, Channel: "livechat", SenderChannel: "livechat"})
+			}
+		})
+	}
 }
