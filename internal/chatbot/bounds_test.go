@@ -56,6 +56,9 @@ func TestFillBounds(t *testing.T) {
 		{"the longest text", strings.Repeat("한", MaxTextRunes), "", strings.Repeat("한", MaxTextRunes), false, false},
 		{"a text one too long", strings.Repeat("한", MaxTextRunes+1), "", strings.Repeat("한", MaxTextRunes-1) + "…", false, true},
 		{"a text filled one too long", strings.Repeat("y", MaxTextRunes-1) + "{{a}}", "ab", strings.Repeat("y", MaxTextRunes-1) + "…", false, true},
+		{"the most placeholders", strings.Repeat("{{a}}", MaxTextPlaceholders) + ".", "b", strings.Repeat("b", MaxTextPlaceholders) + ".", false, false},
+		{"a placeholder too many", strings.Repeat("{{a}}", MaxTextPlaceholders+1) + ".", "b", strings.Repeat("b", MaxTextPlaceholders-1) + "…", false, true},
+		{"a placeholder too many, all empty", strings.Repeat("{{a}}", MaxTextPlaceholders+1), "", "", false, true},
 		{"the bomb", strings.Repeat("{{a}}", 2000), long,
 			strings.Repeat(strings.Repeat("x", MaxPlaceholderRunes-1)+"…", MaxTextRunes/MaxPlaceholderRunes), true, true},
 	}

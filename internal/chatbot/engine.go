@@ -24,6 +24,10 @@ const (
 	// placeholder shows, in characters: a longer value is cut, its last
 	// character an ellipsis.
 	MaxPlaceholderRunes = 1024
+	// MaxTextPlaceholders is how many placeholders of a text are filled:
+	// the text is cut at the next one, so that filling costs little
+	// even when the values are empty.
+	MaxTextPlaceholders = 1000
 	// MaxTurnReplies is how many replies one inbound message gets: those
 	// after it are not sent.
 	MaxTurnReplies = 20

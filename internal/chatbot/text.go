@@ -88,7 +88,7 @@ func (w *bounded) write(s string) {
 // something was dropped.
 func (w *bounded) String() string {
 	s := w.b.String()
-	if !w.cut {
+	if !w.cut || s == "" {
 		return s
 	}
 	_, size := utf8.DecodeLastRuneInString(s)
@@ -97,19 +97,20 @@ func (w *bounded) String() string {
 
 // cutRunes cuts s to at most limit characters, the last an ellipsis.
 func cutRunes(s string, limit int) (string, bool) {
-	if utf8.RuneCountInString(s) <= limit {
+	if len(s) <= limit { // bytes ≥ characters
 		return s, false
 	}
 	w := bounded{limit: limit}
 	w.write(s)
-	return w.String(), true
+	return w.String(), w.cut
 }
 
 // fill replaces each placeholder with the attribute's value, unknown or
 // unset attributes becoming "". A placeholder shows at most
-// MaxPlaceholderRunes characters of its value and the filled text is at
-// most MaxTextRunes: longer ones are cut, ending in an ellipsis, and
-// valueCut or textCut says so. It costs time in proportion to the text it
+// MaxPlaceholderRunes characters of its value, the filled text is at
+// most MaxTextRunes and has at most MaxTextPlaceholders placeholders
+// filled: longer ones are cut, ending in an ellipsis, and valueCut or
+// textCut says so. It costs time in proportion to the text it
 // returns and the part of text it reads, whatever the values.
 func fill(text string, attrs map[string]string) (filled string, valueCut, textCut bool) {
 	if !strings.Contains(text, "{{") {
@@ -119,13 +120,17 @@ func fill(text string, attrs map[string]string) (filled string, valueCut, textCu
 		return text, false, false
 	}
 	w := bounded{limit: MaxTextRunes}
-	for !w.cut {
+	for filled := 0; !w.cut; filled++ {
 		start, end, name, ok := nextPlaceholder(text)
 		if !ok {
 			w.write(text)
 			break
 		}
 		w.write(text[:start])
+		if filled == MaxTextPlaceholders {
+			w.cut = true
+			break
+		}
 		v, cut := cutRunes(attrs[name], MaxPlaceholderRunes)
 		valueCut = valueCut || cut && !w.cut
 		w.write(v)

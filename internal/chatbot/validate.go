@@ -354,8 +354,8 @@ func (v *validator) text(di, ei int, what, text string) {
 // its placeholders are filled, each with the longest value its attribute
 // can hold.
 func (v *validator) length(di, ei int, what, text string) {
-	n, longest := 0, 0
-	for rest := text; ; {
+	n, longest, count := 0, 0, 0
+	for rest := text; ; count++ {
 		start, end, name, ok := nextPlaceholder(rest)
 		if !ok {
 			n += utf8.RuneCountInString(rest)
@@ -366,6 +366,9 @@ func (v *validator) length(di, ei int, what, text string) {
 		rest = rest[end:]
 	}
 	switch {
+	case count > MaxTextPlaceholders:
+		v.add(SeverityWarning, CodeTextMayBeCut, di, ei,
+			"%s has %d placeholders; the chatbot fills at most %d in a text, so it is cut at the next one, ending in “…”.", what, count, MaxTextPlaceholders)
 	case n > MaxTextRunes:
 		v.add(SeverityWarning, CodeTextMayBeCut, di, ei,
 			"%s is %d characters long; the chatbot sends at most %d characters of a text, so it is cut, ending in “…”.", what, n, MaxTextRunes)
