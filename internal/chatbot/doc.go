@@ -68,8 +68,9 @@
 //     counts one step; after MaxSteps in one call the run stops with
 //     StepLimit set and the replies so far.
 //   - Output is bounded whatever the definition (SPEC §4b): a placeholder
-//     shows at most MaxPlaceholderRunes characters of its value, a filled
-//     text is at most MaxTextRunes characters, a turn at most
+//     shows at most MaxPlaceholderRunes characters of its value, a text
+//     fills at most MaxTextPlaceholders placeholders and is at most
+//     MaxTextRunes characters once filled, a turn at most
 //     MaxTurnReplies replies of MaxTurnBytes together. What goes past is
 //     cut, ending in "…", or not sent; the run itself goes on (the state
 //     is as if all were sent), Result.Cut is set and the trace says where
