@@ -196,6 +196,8 @@ func (b *run) measure(ctx context.Context, db string) error {
 	b.pages(ctx)
 	fmt.Fprintln(out, "Sending inbound messages.")
 	b.inbound(ctx)
+	fmt.Fprintln(out, "Writing to hostile chatbots.")
+	b.hostile(ctx)
 	fmt.Fprintln(out, "Ending a grace period.")
 	b.grace(ctx)
 

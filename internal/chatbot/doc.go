@@ -17,7 +17,8 @@
 //
 // Validate returns findings, each with a severity, a stable code and a
 // message that names the dialog and element it is about. Errors block
-// activation; warnings can be overridden.
+// activation; warnings can be overridden. Its checks cost time in
+// proportion to the definition (BenchmarkValidateLargest).
 //
 // # Engine
 //
@@ -66,6 +67,18 @@
 //   - Every element executed (answers to a waiting element included)
 //     counts one step; after MaxSteps in one call the run stops with
 //     StepLimit set and the replies so far.
+//   - Output is bounded whatever the definition (SPEC §4b): a placeholder
+//     shows at most MaxPlaceholderRunes characters of its value, a text
+//     fills at most MaxTextPlaceholders placeholders and is at most
+//     MaxTextRunes characters once filled, a turn at most
+//     MaxTurnReplies replies of MaxTurnBytes together. What goes past is
+//     cut, ending in "…", or not sent; the run itself goes on (the state
+//     is as if all were sent), Result.Cut is set and the trace says where
+//     (EventTextCut, EventTurnLimit). Validate warns (CodeTextMayBeCut)
+//     where a text can reach its bound.
+//   - Matching keywords costs time in proportion to the input's words,
+//     however many keywords there are and however they overlap (see
+//     keywordIndex).
 //
 // The engine never panics, whatever the definition, state or input.
 package chatbot

@@ -4,10 +4,38 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxSteps is how many elements one inbound message may run.
 const MaxSteps = 100
+
+// The bounds of a turn's output (SPEC §4b): whatever the definition and
+// the stored answers, one inbound message makes at most MaxTurnReplies
+// replies of at most MaxTurnBytes together, each at most MaxTextRunes
+// characters. Validate states them (CodeTextMayBeCut) where a text can
+// reach them; the trace of a test chat says where the engine cut.
+const (
+	// MaxTextRunes is the longest a text is sent, in characters, once its
+	// placeholders are filled: a longer one is cut, its last character
+	// an ellipsis.
+	MaxTextRunes = 4096
+	// MaxPlaceholderRunes is how much of an attribute's value a
+	// placeholder shows, in characters: a longer value is cut, its last
+	// character an ellipsis.
+	MaxPlaceholderRunes = 1024
+	// MaxTextPlaceholders is how many placeholders of a text are filled:
+	// the text is cut at the next one, so that filling costs little
+	// even when the values are empty.
+	MaxTextPlaceholders = 1000
+	// MaxTurnReplies is how many replies one inbound message gets: those
+	// after it are not sent.
+	MaxTurnReplies = 20
+	// MaxTurnBytes is how many bytes of UTF-8 the replies to one inbound
+	// message hold together: the reply that reaches it is cut, ending in
+	// an ellipsis, and those after it are not sent.
+	MaxTurnBytes = 16 << 10
+)
 
 // DefaultMaxTries is how many answers a question takes when its MaxTries
 // is unset.
@@ -37,6 +65,7 @@ type Result struct {
 	Entered      []string // dialog ids entered during this step, in order (for analytics)
 	FallbackHits int      // times the fallback was entered because input matched nothing or tries ran out
 	Branch       string   // the keyword that chose a branch, "" if none did (for the transcript)
+	Cut          bool     // a text or the turn reached its bound and was cut (see MaxTextRunes)
 	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
 }
 
@@ -69,6 +98,8 @@ const (
 	EventDialogEnd      = "dialog_end" // the dialog ran out of elements; the next input is a trigger
 	EventMissingDialog  = "missing_dialog"
 	EventStepLimit      = "step_limit"
+	EventTextCut        = "text_cut"   // a filled text was cut to its bounds (Detail: which)
+	EventTurnLimit      = "turn_limit" // the turn's replies reached their bounds: this text was cut or not sent (Detail: which)
 )
 
 // StartTraced is Start that also records its Steps.
@@ -148,6 +179,8 @@ type run struct {
 	res    Result
 	steps  int
 	traced bool
+	bytes  int  // bytes of the replies so far
+	full   bool // the turn's replies reached their bounds: no more are sent
 }
 
 // note records a step at the current position when tracing; the runtime
@@ -185,10 +218,50 @@ func (r *run) current() (Element, bool) {
 	return el, el.Type == ElementQuestion || el.Type == ElementKeywords
 }
 
+// reply sends a text, filled and held to the bounds of a text and of
+// the turn.
 func (r *run) reply(text string) {
-	if text = fill(text, r.st.Attrs); !blank(text) {
-		r.res.Replies = append(r.res.Replies, text)
+	if r.full {
+		// The turn is full: the text is not even filled.
+		r.note(EventTurnLimit, fmt.Sprintf("not sent: a turn sends at most %d replies of %d bytes together", MaxTurnReplies, MaxTurnBytes))
+		return
 	}
+	text, valueCut, textCut := fill(text, r.st.Attrs)
+	if blank(text) {
+		return
+	}
+	if valueCut {
+		r.res.Cut = true
+		r.note(EventTextCut, fmt.Sprintf("a placeholder showed only the first %d characters of its value", MaxPlaceholderRunes))
+	}
+	if textCut {
+		r.res.Cut = true
+		r.note(EventTextCut, fmt.Sprintf("the filled text was cut to %d characters", MaxTextRunes))
+	}
+	room := MaxTurnBytes - r.bytes
+	if len(r.res.Replies) >= MaxTurnReplies || room <= len(ellipsis) {
+		r.full, r.res.Cut = true, true
+		r.note(EventTurnLimit, fmt.Sprintf("not sent: a turn sends at most %d replies of %d bytes together", MaxTurnReplies, MaxTurnBytes))
+		return
+	}
+	if len(text) > room {
+		r.full, r.res.Cut = true, true
+		r.note(EventTurnLimit, fmt.Sprintf("cut: a turn sends at most %d bytes of replies together", MaxTurnBytes))
+		text = cutBytes(text, room-len(ellipsis)) + ellipsis
+	}
+	r.bytes += len(text)
+	r.res.Replies = append(r.res.Replies, text)
+}
+
+// cutBytes cuts s to at most n bytes without splitting a character.
+func cutBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // restart runs the entry dialog from the top.

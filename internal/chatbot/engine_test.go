@@ -256,15 +256,16 @@ func TestEngine(t *testing.T) {
 			},
 		},
 		{
+			// 34 messages run, but a turn sends MaxTurnReplies.
 			name: "a goto loop stops at the step limit",
 			def: &Definition{Entry: "a", Dialogs: []Dialog{
 				dialog("a", msg("A"), jumpTo("b")),
 				dialog("b", jumpTo("a")),
 			}},
-			want: []string{strings.Repeat("A | ", 33) + "A"},
+			want: []string{strings.Repeat("A | ", MaxTurnReplies-1) + "A"},
 			check: func(t *testing.T, last Result) {
-				if !last.StepLimit || last.Closed || len(last.Entered) != 67 {
-					t.Errorf("step limit %v closed %v entered %d", last.StepLimit, last.Closed, len(last.Entered))
+				if !last.StepLimit || last.Closed || len(last.Entered) != 67 || !last.Cut {
+					t.Errorf("step limit %v closed %v entered %d cut %v", last.StepLimit, last.Closed, len(last.Entered), last.Cut)
 				}
 			},
 		},

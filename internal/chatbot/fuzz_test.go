@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func FuzzParseValidate(f *testing.F) {
@@ -119,8 +120,18 @@ func FuzzEngine(f *testing.F) {
 // blank replies, a state that survives JSON.
 func checkResult(t *testing.T, res Result) {
 	t.Helper()
-	if len(res.Replies) > MaxSteps+2 {
+	if len(res.Replies) > MaxTurnReplies {
 		t.Fatalf("%d replies", len(res.Replies))
+	}
+	size := 0
+	for _, r := range res.Replies {
+		size += len(r)
+		if n := utf8.RuneCountInString(r); n > MaxTextRunes {
+			t.Fatalf("a reply of %d characters", n)
+		}
+	}
+	if size > MaxTurnBytes {
+		t.Fatalf("replies of %d bytes", size)
 	}
 	if len(res.Entered) > MaxSteps+1 {
 		t.Fatalf("%d dialogs entered", len(res.Entered))

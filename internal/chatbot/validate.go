@@ -51,6 +51,7 @@ const (
 	CodeNoFallback         = "no_fallback"
 	CodeUnusedAttribute    = "unused_attribute"
 	CodeMessageTooLong     = "message_too_long"
+	CodeTextMayBeCut       = "text_may_be_cut"
 	CodeLongSessionTimeout = "long_session_timeout"
 	CodeNoTests            = "no_tests"
 )
@@ -133,7 +134,7 @@ func Validate(def *Definition, ctx Context) []Finding {
 	if def == nil {
 		def = &Definition{}
 	}
-	v := &validator{def: def, ctx: ctx, attrs: map[string]bool{}, ids: map[string]int{}}
+	v := &validator{def: def, ctx: ctx, attrs: map[string]bool{}, types: map[string]string{}, ids: map[string]int{}}
 	v.settings()
 	v.attributes()
 	v.dialogs()
@@ -179,8 +180,9 @@ type validator struct {
 	def   *Definition
 	ctx   Context
 	found []located
-	attrs map[string]bool // defined attribute names
-	ids   map[string]int  // dialog id → index of its first dialog
+	attrs map[string]bool   // defined attribute names
+	types map[string]string // attribute name → type of its first definition
+	ids   map[string]int    // dialog id → index of its first dialog
 }
 
 func (v *validator) add(sev Severity, code string, di, ei int, format string, args ...any) {
@@ -241,6 +243,9 @@ func (v *validator) attributes() {
 		case !attributeNameRE.MatchString(a.Name):
 			v.add(SeverityError, CodeInvalidAttributeName, -1, -1,
 				"The attribute name %q is not valid: start with a lower-case letter and use only lower-case letters, digits and _ (at most 50).", a.Name)
+		}
+		if !v.attrs[a.Name] {
+			v.types[a.Name] = a.Type
 		}
 		v.attrs[a.Name] = true
 	}
@@ -337,11 +342,56 @@ func (v *validator) text(di, ei int, what, text string) {
 			v.add(SeverityError, CodeUndefinedPlaceholder, di, ei, "%s shows {{%s}}, but there is no attribute %q.", what, name, name)
 		}
 	}
+	v.length(di, ei, what, text)
 	limit := ChannelLimit(v.ctx.Channel)
 	if n := utf8.RuneCountInString(text); limit > 0 && n > limit {
 		v.add(SeverityWarning, CodeMessageTooLong, di, ei,
 			"%s is %d characters long; one %s message holds %d, so it may arrive split or cut.", what, n, v.ctx.Channel, limit)
 	}
+}
+
+// length warns when a text can be longer than the engine sends it once
+// its placeholders are filled, each with the longest value its attribute
+// can hold.
+func (v *validator) length(di, ei int, what, text string) {
+	n, longest, count := 0, 0, 0
+	for rest := text; ; count++ {
+		start, end, name, ok := nextPlaceholder(rest)
+		if !ok {
+			n += utf8.RuneCountInString(rest)
+			break
+		}
+		n += utf8.RuneCountInString(rest[:start])
+		longest += v.longestValue(name)
+		rest = rest[end:]
+	}
+	switch {
+	case count > MaxTextPlaceholders:
+		v.add(SeverityWarning, CodeTextMayBeCut, di, ei,
+			"%s has %d placeholders; the chatbot fills at most %d in a text, so it is cut at the next one, ending in “…”.", what, count, MaxTextPlaceholders)
+	case n > MaxTextRunes:
+		v.add(SeverityWarning, CodeTextMayBeCut, di, ei,
+			"%s is %d characters long; the chatbot sends at most %d characters of a text, so it is cut, ending in “…”.", what, n, MaxTextRunes)
+	case n+longest > MaxTextRunes:
+		v.add(SeverityWarning, CodeTextMayBeCut, di, ei,
+			"%s can be %d characters long once its placeholders are filled (each shows at most %d characters of its value); the chatbot sends at most %d characters of a text, so it may be cut, ending in “…”.",
+			what, n+longest, MaxPlaceholderRunes, MaxTextRunes)
+	}
+}
+
+// longestValue is the most characters a placeholder of the attribute
+// shows.
+func (v *validator) longestValue(name string) int {
+	if !v.attrs[name] {
+		return 0 // an error already
+	}
+	switch v.types[name] {
+	case AttributeDate:
+		return len("2006-01-02")
+	case AttributeYesNo:
+		return len("yes")
+	}
+	return MaxPlaceholderRunes
 }
 
 func (v *validator) keywords(di, ei int, el Element) {

@@ -131,6 +131,19 @@ func TestValidateCodes(t *testing.T) {
 			d.Dialogs[0].Elements[1].RetryText = strings.Repeat("x", 1001)
 		}, CodeMessageTooLong, SeverityWarning, "start", 1, "the retry text is 1001"},
 		{"long session timeout", func(d *Definition, c *Context) { c.SessionTimeout = 25*time.Hour + 30*time.Minute }, CodeLongSessionTimeout, SeverityWarning, "", -1, "25.5 hours"},
+		{"text over the limit", func(d *Definition, c *Context) {
+			c.Channel, c.SenderChannel = "livechat", "livechat"
+			d.Dialogs[4].Elements[0].Text = strings.Repeat("x", MaxTextRunes+1)
+		}, CodeTextMayBeCut, SeverityWarning, "fallback", 0, "is 4097 characters long; the chatbot sends at most 4096 characters"},
+		{"placeholders that can fill past the limit", func(d *Definition, c *Context) {
+			d.Dialogs[3].Elements[0].Text = "Bye " + strings.Repeat("{{name}} ", 4) + "{{age}}"
+		}, CodeTextMayBeCut, SeverityWarning, "bye", 0, "the goodbye text can be 5128 characters long once its placeholders are filled (each shows at most 1024 characters of its value); the chatbot sends at most 4096"},
+		{"many placeholders", func(d *Definition, c *Context) {
+			d.Dialogs[0].Elements[1].RetryText = strings.Repeat("{{name}}", 900)
+		}, CodeTextMayBeCut, SeverityWarning, "start", 1, "the retry text can be 921600 characters long"},
+		{"a placeholder bomb", func(d *Definition, c *Context) {
+			d.Dialogs[0].Elements[1].RetryText = strings.Repeat("{{name}}", 2000)
+		}, CodeTextMayBeCut, SeverityWarning, "start", 1, "the retry text has 2000 placeholders; the chatbot fills at most 1000 in a text"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -160,9 +173,13 @@ func TestValidateNoFalseFindings(t *testing.T) {
 		{"placeholders counted as written", func(d *Definition, c *Context) {
 			d.Dialogs[3].Elements[0].Text = strings.Repeat("x", 152) + "{{name}}"
 		}},
-		{"long text on livechat", func(d *Definition, c *Context) {
+		{"longest text on livechat", func(d *Definition, c *Context) {
 			c.Channel, c.SenderChannel = "livechat", "livechat"
-			d.Dialogs[0].Elements[0].Text = strings.Repeat("x", 10000)
+			d.Dialogs[0].Elements[0].Text = strings.Repeat("é", MaxTextRunes)
+		}},
+		{"the longest text a placeholder can fill", func(d *Definition, c *Context) {
+			c.Channel, c.SenderChannel = "livechat", "livechat"
+			d.Dialogs[0].Elements[0].Text = strings.Repeat("x", MaxTextRunes-3*MaxPlaceholderRunes) + "{{name}}{{ name }}{{name}}"
 		}},
 		{"exactly 24 h timeout", func(d *Definition, c *Context) { c.SessionTimeout = 24 * time.Hour }},
 		{"same keyword twice in one branch", func(d *Definition, c *Context) {
