@@ -61,3 +61,19 @@ func TestEditorReadsRevisions(t *testing.T) {
 		t.Errorf("the page computed the dialog's revision %s itself", real)
 	}
 }
+
+// TestStepWordsSayEveryEvent: each trace event the engine writes has its
+// own words in the test chat, not the bare event name.
+func TestStepWordsSayEveryEvent(t *testing.T) {
+	d := TestChatData{Def: &chatbot.Definition{}}
+	for _, ev := range []string{
+		chatbot.EventEntered, chatbot.EventMessage, chatbot.EventAsked, chatbot.EventAnswered, chatbot.EventInvalid,
+		chatbot.EventTriesOut, chatbot.EventWaiting, chatbot.EventBranch, chatbot.EventNoMatch, chatbot.EventFallback,
+		chatbot.EventConditionTrue, chatbot.EventConditionFalse, chatbot.EventGoto, chatbot.EventClose,
+		chatbot.EventDialogEnd, chatbot.EventMissingDialog, chatbot.EventStepLimit, chatbot.EventTextCut, chatbot.EventTurnLimit,
+	} {
+		if got := d.stepWords(chatbot.Step{Event: ev, Detail: "detail"}); got == ev {
+			t.Errorf("event %q is shown as its bare name", ev)
+		}
+	}
+}
