@@ -10,13 +10,13 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -27,7 +27,7 @@ func byRole(page playwright.Page, role playwright.AriaRole, name string) playwri
 
 func TestDesignerBuildsChatbotAndFixesValidationError(t *testing.T) {
 	app, base := startConsole(t)
-	if _, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "pizza"); err != nil {
+	if _, err := app.Senders.Create(context.Background(), who.System(), "livechat", "pizza"); err != nil {
 		t.Fatal(err)
 	}
 	page := newPage(t)
@@ -103,7 +103,7 @@ func liveFAQ(t *testing.T, app *testkit.App, address string) store.Chatbot {
 func liveFAQNamed(t *testing.T, app *testkit.App, address, name string) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := app.Senders.Create(ctx, sys, "livechat", address)
 	must(t, err)
 	bot, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: name, Channel: "livechat", SenderID: snd.ID})

@@ -10,11 +10,11 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestManagerComparesNewVersionWithLiveBeforeActivating: a designer's new
@@ -24,9 +24,9 @@ func TestManagerComparesNewVersionWithLiveBeforeActivating(t *testing.T) {
 	app, base := startConsole(t)
 	ctx := context.Background()
 	live := liveFAQ(t, app, "compare")
-	next, err := app.Chatbots.Duplicate(ctx, accounts.System(), live.ID)
+	next, err := app.Chatbots.Duplicate(ctx, who.System(), live.ID)
 	must(t, err)
-	_, err = app.Chatbots.Update(ctx, accounts.System(), next.ID, chatbots.Edit{Version: next.Version,
+	_, err = app.Chatbots.Update(ctx, who.System(), next.ID, chatbots.Edit{Version: next.Version,
 		Apply: func(_ *chatbots.Settings, d *chatbot.Definition) (string, error) {
 			hours, _ := d.DialogByID("hours")
 			hours.Elements[0].Text = "We are open 8 to 8."

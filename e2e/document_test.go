@@ -10,9 +10,9 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestTwoDesignersEditOneChatbot: two designers, each in a browser of
@@ -22,7 +22,7 @@ import (
 func TestTwoDesignersEditOneChatbot(t *testing.T) {
 	app, base := startConsole(t)
 	live := liveFAQ(t, app, "two")
-	draft, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), live.ID)
+	draft, err := app.Chatbots.Duplicate(context.Background(), who.System(), live.ID)
 	must(t, err)
 	open := func(role rbac.Role) playwright.Page {
 		page := newPage(t) // a browser context of its own
@@ -48,7 +48,7 @@ func TestTwoDesignersEditOneChatbot(t *testing.T) {
 	settled(t, bob)
 	// Bob's editor now shows Ann's change too, and the store has both.
 	must(t, expect.Locator(bob.Locator("#el-hours-0 textarea")).ToHaveValue("Ann: open 8 to 8."))
-	_, def, err := app.Chatbots.Get(context.Background(), accounts.System(), draft.ID)
+	_, def, err := app.Chatbots.Get(context.Background(), who.System(), draft.ID)
 	must(t, err)
 	if h, _ := def.DialogByID("hours"); h.Elements[0].Text != "Ann: open 8 to 8." {
 		t.Fatalf("hours = %q", h.Elements[0].Text)

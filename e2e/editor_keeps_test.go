@@ -8,9 +8,9 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestEditorKeepsWhatWasTyped: a designer types in two elements and saves
@@ -19,7 +19,7 @@ import (
 func TestEditorKeepsWhatWasTyped(t *testing.T) {
 	app, base := startConsole(t)
 	live := liveFAQ(t, app, "keeps")
-	draft, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), live.ID)
+	draft, err := app.Chatbots.Duplicate(context.Background(), who.System(), live.ID)
 	must(t, err)
 	page := newPage(t)
 	signIn(t, page, base, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer))

@@ -8,11 +8,11 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // A manager redeploys with the grace the dialog preselects (the replaced
@@ -27,7 +27,7 @@ func TestRedeployWithPreselectedGraceKeepsTheConversation(t *testing.T) {
 	send(t, userA, "hello")
 	expectVisible(t, userA.GetByText("Hello! Ask me about hours."))
 
-	v2, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), v1.ID)
+	v2, err := app.Chatbots.Duplicate(context.Background(), who.System(), v1.ID)
 	must(t, err)
 	manager := newPage(t)
 	signIn(t, manager, base, testkit.Email(rbac.Manager), testkit.Password(rbac.Manager))
@@ -98,9 +98,9 @@ func TestNoneNeedsTheTickAndTheEndUserIsTold(t *testing.T) {
 	must(t, expect.Locator(manager.Locator(".editor-head .status-badge")).ToHaveText("inactive"))
 
 	// A successor goes live; the end user's next message is told first.
-	v2, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), v1.ID)
+	v2, err := app.Chatbots.Duplicate(context.Background(), who.System(), v1.ID)
 	must(t, err)
-	_, err = app.Lifecycle.Activate(context.Background(), accounts.System(), v2.ID, lifecycle.ActivateOptions{})
+	_, err = app.Lifecycle.Activate(context.Background(), who.System(), v2.ID, lifecycle.ActivateOptions{})
 	must(t, err)
 	send(t, userA, "hours")
 	expectText(t, userA.Locator("[data-system]"), runtime.DefaultClosedNotice)

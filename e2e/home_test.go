@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // The home page shows a running grace counting down, with its sessions
@@ -23,9 +23,9 @@ func TestHomeShowsARunningGraceCountingDown(t *testing.T) {
 	must(t, err)
 	_, err = app.Runtime.Route(context.Background(), snd, "+15550100", "hello")
 	must(t, err)
-	v2, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), v1.ID)
+	v2, err := app.Chatbots.Duplicate(context.Background(), who.System(), v1.ID)
 	must(t, err)
-	_, err = app.Lifecycle.Activate(context.Background(), accounts.System(), v2.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(50 * time.Second)})
+	_, err = app.Lifecycle.Activate(context.Background(), who.System(), v2.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(50 * time.Second)})
 	must(t, err)
 
 	page := newPage(t)

@@ -8,11 +8,11 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Activation is blocked by a validation error, allowed after the fix with
@@ -21,7 +21,7 @@ import (
 func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	app, base := startConsole(t)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := app.Senders.Create(ctx, sys, "livechat", "desk")
 	must(t, err)
 	// A draft with a broken jump (error) and no fallback (warning).

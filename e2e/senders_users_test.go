@@ -8,10 +8,10 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestManagerAddsUserWhoSignsIn: a manager adds a user, copies the
@@ -77,7 +77,7 @@ func TestManagerAddsUserWhoSignsIn(t *testing.T) {
 func TestAdminEditsAndDeletesSenders(t *testing.T) {
 	app, base := startConsole(t)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	used, err := app.Senders.Create(ctx, sys, "sms", "+15550100")
 	must(t, err)
 	_, err = app.Senders.Create(ctx, sys, "livechat", "old-desk")

@@ -18,12 +18,12 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // The third-party checkers come from npm (package.json): axe-core runs in
@@ -237,7 +237,7 @@ type stdFixture struct {
 func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
 	t.Helper()
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	var fx stdFixture
 	// v1 talks with end users, then v2 replaces it with an hour's grace.
 	v1 := liveFAQNamed(t, app, "faq", "FAQ v1")

@@ -6,9 +6,9 @@ import (
 	"context"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestTablesKeepEveryColumnAt1280: at 1280 px no table of the main pages
@@ -28,10 +28,10 @@ func TestTablesKeepEveryColumnAt1280(t *testing.T) {
 	if _, err := app.Runtime.Route(ctx, snd, "+15550199", "hi"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Senders.Create(ctx, accounts.System(), "sms", "+15550100"); err != nil {
+	if _, err := app.Senders.Create(ctx, who.System(), "sms", "+15550100"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Senders.Create(ctx, accounts.System(), "telegram", "a_rather_long_name_for_a_bot"); err != nil {
+	if _, err := app.Senders.Create(ctx, who.System(), "telegram", "a_rather_long_name_for_a_bot"); err != nil {
 		t.Fatal(err)
 	}
 	pages := []string{"/", "/chatbots", "/chatbots/" + itoa(bot.ID), "/senders", "/users", "/audit", "/roles", "/profile",

@@ -10,9 +10,9 @@ import (
 
 	"github.com/playwright-community/playwright-go"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestDesignerChatsWithDraftInTestChat: a designer talks to a draft in the
@@ -24,7 +24,7 @@ func TestDesignerChatsWithDraftInTestChat(t *testing.T) {
 	bot := liveFAQ(t, app, "testchat")
 	ctx := context.Background()
 	// A draft to play with: a duplicate of the live FAQ.
-	draft, err := app.Chatbots.Duplicate(ctx, accounts.System(), bot.ID)
+	draft, err := app.Chatbots.Duplicate(ctx, who.System(), bot.ID)
 	must(t, err)
 
 	page := newPage(t)
@@ -82,7 +82,7 @@ func TestDesignerChatsWithDraftInTestChat(t *testing.T) {
 func TestDesignerWritesFailingConversationTestAndFixesTheBot(t *testing.T) {
 	app, base := startConsole(t)
 	bot := liveFAQ(t, app, "tests")
-	draft, err := app.Chatbots.Duplicate(context.Background(), accounts.System(), bot.ID)
+	draft, err := app.Chatbots.Duplicate(context.Background(), who.System(), bot.ID)
 	must(t, err)
 
 	page := newPage(t)

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestCredentialsDoNotCross walks every API route as every role with the
@@ -86,7 +86,7 @@ func TestTokensFollowTheAccountAtOnce(t *testing.T) {
 	if res := e.c.send(http.MethodPost, "/api/v1/senders", `{"channel":"sms","address":"+15550001"}`, "Authorization", "Bearer "+tok); res.Status != http.StatusCreated {
 		t.Fatalf("manager creates a sender: %d", res.Status)
 	}
-	if _, err := e.app.Accounts.ChangeRole(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, manager.ID, "analyzer"); err != nil {
+	if _, err := e.app.Accounts.ChangeRole(ctx, who.Actor{User: e.app.Users[rbac.Admin]}, manager.ID, "analyzer"); err != nil {
 		t.Fatal(err)
 	}
 	apiWantError(t, e.c.send(http.MethodPost, "/api/v1/senders", `{"channel":"sms","address":"+15550002"}`, "Authorization", "Bearer "+tok), http.StatusForbidden, "forbidden")
@@ -99,17 +99,17 @@ func TestTokensFollowTheAccountAtOnce(t *testing.T) {
 	if err := e.app.Store.R.QueryRow(`SELECT id FROM api_tokens WHERE user_id = ?`, e.app.Users[rbac.Designer].ID).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.app.Accounts.RevokeToken(ctx, accounts.Actor{User: e.app.Users[rbac.Designer]}, id); err != nil {
+	if err := e.app.Accounts.RevokeToken(ctx, who.Actor{User: e.app.Users[rbac.Designer]}, id); err != nil {
 		t.Fatal(err)
 	}
 	apiWantError(t, e.c.get("/api/v1/me", "Authorization", "Bearer "+designer), http.StatusUnauthorized, "bad_token")
 
-	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, true); err != nil {
+	if _, err := e.app.Accounts.SetDisabled(ctx, who.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, true); err != nil {
 		t.Fatal(err)
 	}
 	// Disabling revokes the tokens; enabling again does not revive them.
 	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
-	if _, err := e.app.Accounts.SetDisabled(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, false); err != nil {
+	if _, err := e.app.Accounts.SetDisabled(ctx, who.Actor{User: e.app.Users[rbac.Admin]}, e.app.Users[rbac.Supervisor].ID, false); err != nil {
 		t.Fatal(err)
 	}
 	apiWantError(t, e.c.get("/api/v1/me", e.as(rbac.Supervisor)...), http.StatusUnauthorized, "bad_token")
@@ -122,12 +122,12 @@ func TestObjectLevelAccess(t *testing.T) {
 	ctx := context.Background()
 	srv := e.c.srv
 	// A second chatbot on its own sender, with a conversation of its own.
-	other, err := e.app.Senders.Create(ctx, accounts.System(), "livechat", "elsewhere")
+	other, err := e.app.Senders.Create(ctx, who.System(), "livechat", "elsewhere")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bot := makeChatbot(t, e.app, "Elsewhere bot", other.ID, greeter())
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := e.app.Runtime.Route(ctx, other, "+15557654321", "my secret order number 4711")
@@ -252,7 +252,7 @@ func TestCookieFlags(t *testing.T) {
 		collect(c.get("/login"))
 		collect(c.login(testkit.Email(rbac.Admin), testkit.Password(rbac.Admin)))
 		addr := "cookies-" + strconv.FormatBool(secure)
-		if _, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", addr); err != nil {
+		if _, err := app.Senders.Create(context.Background(), who.System(), "livechat", addr); err != nil {
 			t.Fatal(err)
 		}
 		collect(c.get("/chat/" + addr))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 var (
@@ -133,7 +134,7 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 	}
 
 	// The JSON API gives the same numbers.
-	tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[rbac.Analyzer].ID, accounts.NewToken{Name: "analytics"})
+	tok, _, err := app.Accounts.CreateToken(ctx, who.System(), app.Users[rbac.Analyzer].ID, accounts.NewToken{Name: "analytics"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // apiEnv is the fixture console seen through the JSON API: a client and a
@@ -31,7 +32,7 @@ func newAPIEnv(t *testing.T) *apiEnv {
 	app, srv := newServer(t)
 	e := &apiEnv{t: t, app: app, fx: newFixture(t, app), c: newClient(t, srv), tokens: map[rbac.Role]string{}}
 	for _, r := range rbac.Roles() {
-		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "t"})
+		tok, _, err := app.Accounts.CreateToken(context.Background(), who.System(), app.Users[r].ID, accounts.NewToken{Name: "t"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -108,7 +109,7 @@ func keys(m map[string]json.RawMessage) []string {
 // every answer a gateway can get. Refused messages store nothing.
 func TestAPIMessages(t *testing.T) {
 	e := newAPIEnv(t)
-	quiet, err := e.app.Senders.Create(context.Background(), accounts.System(), "livechat", "quiet")
+	quiet, err := e.app.Senders.Create(context.Background(), who.System(), "livechat", "quiet")
 	if err != nil {
 		t.Fatal(err)
 	}

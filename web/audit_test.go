@@ -11,6 +11,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // The filtered audit log pages without gaps or repeats while entries keep
@@ -18,7 +19,7 @@ import (
 func TestAuditFiltersPagesAndExports(t *testing.T) {
 	app, srv := newServer(t)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	for i := 0; i < 120; i++ {
 		if _, _, err := app.Accounts.AddUser(ctx, sys, accounts.NewUserInput{
 			Email: fmt.Sprintf("u%03d@test.local", i), Name: "U", Role: "analyzer"}); err != nil {

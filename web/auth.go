@@ -8,11 +8,12 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/views"
 )
 
-func actor(c echo.Context) accounts.Actor {
-	return accounts.Actor{User: currentUser(c), IP: c.RealIP()}
+func actor(c echo.Context) who.Actor {
+	return who.Actor{User: currentUser(c), IP: c.RealIP()}
 }
 
 // formErrors turns a service refusal into messages by form field ("" for

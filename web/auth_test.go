@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestLoginRenewsSessionToken(t *testing.T) {
@@ -151,7 +152,7 @@ func TestDisabledUserIsSignedOutOnNextRequest(t *testing.T) {
 	app, srv := newServer(t)
 	victim := newClient(t, srv)
 	victim.loginAs(rbac.Designer)
-	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Designer].ID, accounts.NewToken{Name: "t"})
+	tok, _, err := app.Accounts.CreateToken(context.Background(), who.System(), app.Users[rbac.Designer].ID, accounts.NewToken{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestGuardRulesThroughTheConsole(t *testing.T) {
 
 func TestDemotedAdminLosesPowerAtOnce(t *testing.T) {
 	app, srv := newServer(t)
-	second, _, err := app.Accounts.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+	second, _, err := app.Accounts.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 		Email: "second@test.local", Name: "Second Admin", Role: "admin", Password: "second-password"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,11 +8,11 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestOneVisitorCannotSilenceAChat replays the review's flood: a thousand
@@ -25,12 +25,12 @@ func TestOneVisitorCannotSilenceAChat(t *testing.T) {
 	app.Runtime.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
 	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	t.Cleanup(srv.Close)
-	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "flood")
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "flood")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bot := makeChatbot(t, app, "Flooded", snd.ID, greeter())
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	counts := map[int]int{}

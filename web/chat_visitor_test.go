@@ -11,10 +11,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/answers-console/answers/internal/accounts"
 	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // liveChat makes a livechat sender at address with an active chatbot
@@ -22,12 +22,12 @@ import (
 func liveChat(t *testing.T, app *testkit.App, address string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", address)
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", address)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bot := makeChatbot(t, app, "Chat "+address, snd.ID, greeter())
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return snd.ID

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestClosedNoticeInTheConsole: the chatbot page edits the notice with the
@@ -32,7 +32,7 @@ func TestClosedNoticeInTheConsole(t *testing.T) {
 	}
 	mustContain(t, res.Body, ">Your earlier chat ended; here is a new one.</textarea>", "Leave empty for the default")
 	mustContain(t, res.Header.Get("HX-Trigger"), "Saved the notice after a closed conversation of Matrix draft.")
-	if got, _ := app.Chatbots.ClosedNotice(ctx, accounts.System(), fx.draft.ID); got != "Your earlier chat ended; here is a new one." {
+	if got, _ := app.Chatbots.ClosedNotice(ctx, who.System(), fx.draft.ID); got != "Your earlier chat ended; here is a new one." {
 		t.Fatalf("stored notice %q", got)
 	}
 

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestAPIPreviousSessionClosed: POST /api/v1/messages says
@@ -32,7 +32,7 @@ func TestAPIPreviousSessionClosed(t *testing.T) {
 	if out := msg("someone"); out["previous_session_closed"] != nil {
 		t.Errorf("a first conversation: %v", out)
 	}
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
 		t.Fatal(err)
 	}
 	out := msg("visitor") // the fixture's open session was closed by the redeploy
@@ -70,7 +70,7 @@ func TestWebChatShowsClosedNotice(t *testing.T) {
 	if body := send("hi"); strings.Contains(body, "data-system") {
 		t.Errorf("a first conversation shows a system line:\n%s", body)
 	}
-	if _, err := app.Lifecycle.Activate(context.Background(), accounts.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
 		t.Fatal(err)
 	}
 	body := send("hello")
@@ -112,7 +112,7 @@ func TestAPIClosedNoticeText(t *testing.T) {
 	if n := e.count(`SELECT count(*) FROM audit_log WHERE action = 'chatbot.closed_notice_set'`); n != 1 {
 		t.Errorf("%d audit entries, want 1", n)
 	}
-	if _, err := e.app.Lifecycle.Activate(context.Background(), accounts.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(context.Background(), who.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
 		t.Fatal(err)
 	}
 	var out struct {

@@ -6,17 +6,17 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestCompare(t *testing.T) {
 	e := newAPIEnv(t)
 	ctx := t.Context()
 	// The draft differs from the live chatbot by its greeting.
-	if _, err := e.app.Chatbots.Update(ctx, accounts.System(), e.fx.draft.ID, chatbots.Edit{Version: e.fx.draft.Version,
+	if _, err := e.app.Chatbots.Update(ctx, who.System(), e.fx.draft.ID, chatbots.Edit{Version: e.fx.draft.Version,
 		Apply: func(_ *chatbots.Settings, d *chatbot.Definition) (string, error) {
 			d.Dialogs[0].Elements[0].Text = "Hello again!"
 			d.Tests[0].Turns[0].Expect[0] = "Hello again!"

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // shop is a chatbot with branches: a keywords step leading to two
@@ -51,13 +51,13 @@ type docEnv struct {
 func newDocEnv(t *testing.T) *docEnv {
 	app, srv := newServer(t)
 	ctx := context.Background()
-	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "doc")
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "doc")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &docEnv{app: app, srv: srv.URL, t: t, clients: map[rbac.Role]*client{}}
 	e.live = makeChatbot(t, app, "Shop live", snd.ID, shop())
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), e.live.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "test"}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), e.live.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	e.draft = makeChatbot(t, app, "Shop draft", snd.ID, shop())
@@ -165,7 +165,7 @@ func TestTwoDesignersEditDifferentDialogs(t *testing.T) {
 	if res.Status != http.StatusOK || !strings.Contains(res.Body, "We open at 8.") || !strings.Contains(res.Body, "Your name, please?") {
 		t.Fatalf("bob's save over ann's: %d\n%s", res.Status, excerpt(res.Body))
 	}
-	_, def, err := e.app.Chatbots.Get(t.Context(), accounts.System(), e.draft.ID)
+	_, def, err := e.app.Chatbots.Get(t.Context(), who.System(), e.draft.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestTwoDesignersEditDifferentDialogs(t *testing.T) {
 			t.Errorf("htmx %v: full page %v", htmx, !htmx)
 		}
 	}
-	if _, def, _ = e.app.Chatbots.Get(t.Context(), accounts.System(), e.draft.ID); func() string { d, _ := def.DialogByID("hours"); return d.Elements[0].Text }() != "We open at 8." {
+	if _, def, _ = e.app.Chatbots.Get(t.Context(), who.System(), e.draft.ID); func() string { d, _ := def.DialogByID("hours"); return d.Elements[0].Text }() != "We open at 8." {
 		t.Error("the refused save changed the dialog")
 	}
 	// Saving again from the conflict view (its form carries the new
@@ -247,7 +247,7 @@ func TestQuestionCreatesItsAttribute(t *testing.T) {
 	if res = c.post(path+"/dialogs/ask/elements", form); res.Status != http.StatusSeeOther {
 		t.Fatalf("good name: %d\n%s", res.Status, excerpt(res.Body))
 	}
-	_, def, err := e.app.Chatbots.Get(t.Context(), accounts.System(), e.draft.ID)
+	_, def, err := e.app.Chatbots.Get(t.Context(), who.System(), e.draft.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // fixture is a console with something behind every route: a user to act
@@ -46,7 +47,7 @@ func greeter() *chatbot.Definition {
 func newFixture(t testing.TB, app *testkit.App) fixture {
 	t.Helper()
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	var fx fixture
 	var err error
 	if fx.user, _, err = app.Accounts.AddUser(ctx, sys, accounts.NewUserInput{Email: "target@test.local", Name: "Target", Role: "analyzer"}); err != nil {
@@ -73,11 +74,11 @@ func newFixture(t testing.TB, app *testkit.App) fixture {
 func makeChatbot(t testing.TB, app *testkit.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
-	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
+	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	c, err = app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
 	if err != nil {
 		t.Fatal(err)
 	}

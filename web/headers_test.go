@@ -12,6 +12,7 @@ import (
 	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestSecurityHeadersOnEveryRoute walks the route table as an admin (the
@@ -22,7 +23,7 @@ import (
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
-	tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[rbac.Admin].ID, accounts.NewToken{Name: "headers"})
+	tok, _, err := app.Accounts.CreateToken(context.Background(), who.System(), app.Users[rbac.Admin].ID, accounts.NewToken{Name: "headers"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestHomeIsTheOperationsOverview: the home page shows the graces running
@@ -17,7 +17,7 @@ import (
 func TestHomeIsTheOperationsOverview(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
-	if _, err := app.Lifecycle.Activate(context.Background(), accounts.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
+	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
@@ -47,7 +47,7 @@ func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
-	manager := accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
+	manager := who.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
 	if _, err := app.Lifecycle.Activate(ctx, manager, fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}

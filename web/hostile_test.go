@@ -17,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // hostile are script and markup payloads: each breaks out of a different
@@ -43,8 +44,8 @@ var dangerous = []string{"<script>alert", `href="javascript:`, "<img src=x", "<s
 func TestHostileInputIsRenderedInert(t *testing.T) {
 	app, srv := newServer(t)
 	ctx := context.Background()
-	sys := accounts.System()
-	admin := accounts.Actor{User: app.Users[rbac.Admin]}
+	sys := who.System()
+	admin := who.Actor{User: app.Users[rbac.Admin]}
 	var ids []string // chatbot ids
 	var sessions []store.ChatSession
 	var addresses []string
@@ -205,11 +206,11 @@ func TestHostileInputIsRenderedInert(t *testing.T) {
 func makeChannelChatbot(t *testing.T, app *testkit.App, name, channel string, sender int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
-	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: channel, SenderID: sender})
+	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: channel, SenderID: sender})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	c, err = app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,10 +9,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/views"
 )
 
@@ -297,13 +297,13 @@ func statedSeconds(n *int64, field string) (lifecycle.Grace, error) {
 
 // graceAction is a transition that takes a grace period and, from the
 // console, the plan its dialog showed.
-type graceAction func(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, plan string) (store.Chatbot, error)
+type graceAction func(ctx context.Context, a who.Actor, id int64, grace lifecycle.Grace, plan string) (store.Chatbot, error)
 
-func (s *Server) extendAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
+func (s *Server) extendAction(ctx context.Context, a who.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
 	return s.cfg.Lifecycle.ExtendGrace(ctx, a, id, grace.Duration())
 }
 
-func (s *Server) rollbackAction(ctx context.Context, a accounts.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
+func (s *Server) rollbackAction(ctx context.Context, a who.Actor, id int64, grace lifecycle.Grace, _ string) (store.Chatbot, error) {
 	return s.cfg.Lifecycle.Rollback(ctx, a, id, grace)
 }
 

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // chunked sends body without a Content-Length, so that only reading it
@@ -205,12 +205,12 @@ func TestDefinitionSizeLimit(t *testing.T) {
 func TestInboundRateLimit(t *testing.T) {
 	e := newAPIEnv(t)
 	ctx := context.Background()
-	other, err := e.app.Senders.Create(ctx, accounts.System(), "livechat", "other")
+	other, err := e.app.Senders.Create(ctx, who.System(), "livechat", "other")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bot := makeChatbot(t, e.app, "Other bot", other.ID, greeter())
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	lim := ratelimit.New(1, 3, 100) // 1 a second, bursts of 3

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // A refused New chatbot form comes back open, with what was typed and the
@@ -15,7 +15,7 @@ import (
 // before its errors were set, so it folded shut without a word).
 func TestNewChatbotRefusalShowsItsMessage(t *testing.T) {
 	app, srv := newServer(t)
-	sms, err := app.Senders.Create(t.Context(), accounts.System(), "sms", "+15550100")
+	sms, err := app.Senders.Create(t.Context(), who.System(), "sms", "+15550100")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
 )
 
@@ -154,7 +155,7 @@ func TestRouteRoleMatrix(t *testing.T) {
 	fx := newFixture(t, app)
 	tokens := map[rbac.Role]string{}
 	for _, r := range rbac.Roles() {
-		tok, _, err := app.Accounts.CreateToken(context.Background(), accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "matrix"})
+		tok, _, err := app.Accounts.CreateToken(context.Background(), who.System(), app.Users[r].ID, accounts.NewToken{Name: "matrix"})
 		if err != nil {
 			t.Fatal(err)
 		}

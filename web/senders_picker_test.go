@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // With thousands of senders the drop-downs list those of one channel, so
@@ -20,7 +20,7 @@ func TestSenderPickersStaySmall(t *testing.T) {
 		if i%2 == 0 {
 			ch = "whatsapp"
 		}
-		if _, err := app.Senders.Create(ctx, accounts.System(), ch, fmt.Sprintf("+1555%04d", i)); err != nil {
+		if _, err := app.Senders.Create(ctx, who.System(), ch, fmt.Sprintf("+1555%04d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestForcedPasswordChange: a user a manager added reaches only the
@@ -19,12 +20,12 @@ import (
 func TestForcedPasswordChange(t *testing.T) {
 	app, srv := newServer(t)
 	ctx := context.Background()
-	manager := accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
+	manager := who.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
 	u, given, err := app.Accounts.AddUser(ctx, manager, accounts.NewUserInput{Email: "fresh@test.local", Name: "Fresh", Role: "designer"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), u.ID, accounts.NewToken{Name: "gateway"})
+	tok, _, err := app.Accounts.CreateToken(ctx, who.System(), u.ID, accounts.NewToken{Name: "gateway"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestSenderEditAndDelete(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
-	spare, err := app.Senders.Create(ctx, accounts.System(), "sms", "+15550100")
+	spare, err := app.Senders.Create(ctx, who.System(), "sms", "+15550100")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestSenderEditAndDelete(t *testing.T) {
 // TestSenderAPIEditAndDelete: PATCH and DELETE /api/v1/senders/{id}.
 func TestSenderAPIEditAndDelete(t *testing.T) {
 	e := newAPIEnv(t)
-	snd, err := e.app.Senders.Create(context.Background(), accounts.System(), "whatsapp", "+15550101")
+	snd, err := e.app.Senders.Create(context.Background(), who.System(), "whatsapp", "+15550101")
 	if err != nil {
 		t.Fatal(err)
 	}

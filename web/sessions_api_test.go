@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 type apiSessionsBody struct {
@@ -33,7 +33,7 @@ func TestAPIChatbotSessions(t *testing.T) {
 		}
 	}
 	// The redeploy closes all five (the fixture's visitor too) as deactivated.
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), e.fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
 		t.Fatal(err)
 	}
 	base := "/api/v1/chatbots/" + itoa(e.fx.active.ID) + "/sessions"
@@ -98,7 +98,7 @@ func TestAPIChatbotSessions(t *testing.T) {
 func TestDrainingView(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
-	if _, err := app.Lifecycle.Activate(context.Background(), accounts.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
+	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, srv)

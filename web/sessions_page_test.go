@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // keywordDesk asks a name, then offers hours by keyword (which ends the
@@ -44,12 +44,12 @@ func keywordDesk() *chatbot.Definition {
 func TestSessionsPageFiltersAndTranscript(t *testing.T) {
 	app, srv := newServer(t)
 	ctx := context.Background()
-	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "desk")
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "desk")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bot := makeChatbot(t, app, "Desk bot", snd.ID, keywordDesk())
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	sessions := map[string]int64{}

@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestLoginThrottleHoldsUnderABurst: 40 wrong passwords sent at once for
@@ -25,7 +26,7 @@ func TestLoginThrottleHoldsUnderABurst(t *testing.T) {
 	// 2 s wait after the fifth failure, and a sixth try would then be fair.
 	frozen := time.Now()
 	app.Accounts.Now = func() time.Time { return frozen }
-	if _, _, err := app.Accounts.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+	if _, _, err := app.Accounts.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 		Email: "burst@test.local", Name: "Burst", Role: "analyzer", Password: "the right password"}); err != nil {
 		t.Fatal(err)
 	}

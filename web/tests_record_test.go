@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // failing is greeter with a test that fails at its first turn.
@@ -118,7 +118,7 @@ func TestPagesShowTheLastTestRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := app.Chatbots.Update(t.Context(), accounts.System(), bot.ID, chatbots.Edit{Version: cur.Version, Apply: chatbots.ReplaceDefinition(changed)}); err != nil {
+			if _, err := app.Chatbots.Update(t.Context(), who.System(), bot.ID, chatbots.Edit{Version: cur.Version, Apply: chatbots.ReplaceDefinition(changed)}); err != nil {
 				t.Fatal(err)
 			}
 			page = c.get(base)

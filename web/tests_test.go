@@ -9,6 +9,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestConversationTestsInTheEditor(t *testing.T) {
@@ -59,7 +60,7 @@ func TestConversationTestsInTheEditor(t *testing.T) {
 		t.Fatalf("save: %d\n%s", res.Status, excerpt(res.Body))
 	}
 	e := &apiEnv{t: t, app: app, fx: fx, c: newClient(t, srv)}
-	tok, _, err := app.Accounts.CreateToken(t.Context(), accounts.System(), app.Users[rbac.Supervisor].ID, accounts.NewToken{Name: "t"})
+	tok, _, err := app.Accounts.CreateToken(t.Context(), who.System(), app.Users[rbac.Supervisor].ID, accounts.NewToken{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}

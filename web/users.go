@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/views"
 )
 
@@ -93,7 +94,7 @@ func (s *Server) addUser(c echo.Context) error {
 
 // userAction runs one action on a user's row and answers with the row
 // (htmx) or the Users page with a flash (plain form post).
-func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) (store.User, views.RowNote, error)) error {
+func (s *Server) userAction(c echo.Context, do func(a who.Actor, id int64) (store.User, views.RowNote, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -136,28 +137,28 @@ func (s *Server) userAction(c echo.Context, do func(a accounts.Actor, id int64) 
 }
 
 func (s *Server) changeRole(c echo.Context) error {
-	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+	return s.userAction(c, func(a who.Actor, id int64) (store.User, views.RowNote, error) {
 		u, err := s.cfg.Accounts.ChangeRole(c.Request().Context(), a, id, formValue(c, "role"))
 		return u, views.RowNote{Kind: "ok", Text: u.Email + " is now " + u.Role.String() + "."}, err
 	})
 }
 
 func (s *Server) disableUser(c echo.Context) error {
-	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+	return s.userAction(c, func(a who.Actor, id int64) (store.User, views.RowNote, error) {
 		u, err := s.cfg.Accounts.SetDisabled(c.Request().Context(), a, id, true)
 		return u, views.RowNote{Kind: "ok", Text: u.Email + " is disabled and signed out."}, err
 	})
 }
 
 func (s *Server) enableUser(c echo.Context) error {
-	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+	return s.userAction(c, func(a who.Actor, id int64) (store.User, views.RowNote, error) {
 		u, err := s.cfg.Accounts.SetDisabled(c.Request().Context(), a, id, false)
 		return u, views.RowNote{Kind: "ok", Text: u.Email + " can sign in again."}, err
 	})
 }
 
 func (s *Server) resetPassword(c echo.Context) error {
-	return s.userAction(c, func(a accounts.Actor, id int64) (store.User, views.RowNote, error) {
+	return s.userAction(c, func(a who.Actor, id int64) (store.User, views.RowNote, error) {
 		u, password, err := s.cfg.Accounts.ResetPassword(c.Request().Context(), a, id)
 		return u, views.RowNote{Kind: "ok", Text: "Reset the password of " + u.Email + "; they were signed out.",
 			Secret: &views.Secret{Label: "One-time password of " + u.Email, Value: password}}, err

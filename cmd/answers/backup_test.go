@@ -13,13 +13,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestBackupWhileWriting backs a database up while another connection
@@ -35,7 +35,7 @@ func TestBackupWhileWriting(t *testing.T) {
 	}
 	defer st.Close()
 	a := app.New(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := a.Senders.Create(ctx, sys, "sms", "+15550100")
 	if err != nil {
 		t.Fatal(err)

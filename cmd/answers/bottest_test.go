@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/demo"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestBotTestOnDemoExports exports the demo chatbots through the console,
@@ -21,7 +21,7 @@ import (
 func TestBotTestOnDemoExports(t *testing.T) {
 	ctx := context.Background()
 	app := testkit.New(t)
-	sys := accounts.System()
+	sys := who.System()
 	dir := t.TempDir()
 	var files []string
 	for i, s := range demo.Samples() {

@@ -26,6 +26,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
 )
 
@@ -275,7 +276,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return err
 	}
 	defer st.Close()
-	u, password, err := svc.AddUser(ctx, accounts.System(), in)
+	u, password, err := svc.AddUser(ctx, who.System(), in)
 	if err != nil {
 		return plain(err)
 	}
@@ -305,7 +306,7 @@ func tokenCreate(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	token, _, err := svc.CreateToken(ctx, accounts.System(), u.ID, accounts.NewToken{Name: *name})
+	token, _, err := svc.CreateToken(ctx, who.System(), u.ID, accounts.NewToken{Name: *name})
 	if err != nil {
 		return plain(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // cli runs the command line with stdin and returns the exit code, what it
@@ -63,7 +64,7 @@ func seedUser(t *testing.T, db, email string, role rbac.Role) {
 	t.Helper()
 	svc := openAccounts(t, db)
 	svc.Hasher = auth.Hasher{Cost: 4}
-	if _, _, err := svc.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+	if _, _, err := svc.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 		Email: email, Name: "Seeded", Role: role.String(),
 	}); err != nil {
 		t.Fatal(err)

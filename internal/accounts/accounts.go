@@ -20,6 +20,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Service is the accounts service.
@@ -52,44 +53,8 @@ func New(st *store.Store) *Service {
 	}
 }
 
-// Actor is who asks for a change: a signed-in user (or the system, with a
-// zero User) and the client IP.
-type Actor struct {
-	User store.User
-	IP   string
-	// System is set for the CLI and the product itself (the sweeper, demo
-	// data): they act with every permission and are named "system".
-	System bool
-}
-
-// System is the actor for changes made by the CLI or the product itself.
-func System() Actor { return Actor{IP: "local", System: true} }
-
-// Entry is an audit entry of an action by this actor on a target.
-func (a Actor) Entry(action, targetType string, targetID int64, targetName string, details map[string]any) audit.Entry {
-	e := audit.Entry{
-		ActorID: a.User.ID, ActorName: a.User.Email, Action: action, IP: a.IP, Details: details,
-		TargetType: targetType, TargetID: strconv.FormatInt(targetID, 10), TargetName: targetName,
-	}
-	if a.System {
-		e.ActorName = "system"
-	}
-	return e
-}
-
-// Require refuses unless the actor's role holds perm. The system actor
-// holds every permission.
-func (a Actor) Require(perm rbac.Permission, what string) error {
-	if a.System || (a.User.ID != 0 && a.User.Active() && rbac.Can(a.User.Role, perm)) {
-		return nil
-	}
-	if a.User.ID == 0 {
-		return problem.New(problem.Unauthorized, "unauthenticated", "Sign in first.")
-	}
-	return problem.New(problem.Forbidden, "forbidden", "Your role (%s) does not allow you to %s.", a.User.Role, what)
-}
-
-func (a Actor) entry(action string, target store.User, details map[string]any) audit.Entry {
+// userEntry is an audit entry of a's action on the user target.
+func userEntry(a who.Actor, action string, target store.User, details map[string]any) audit.Entry {
 	return a.Entry(action, "user", target.ID, target.Email, details)
 }
 
@@ -184,7 +149,7 @@ func (s *Service) SignInDevice(ctx context.Context, email, password, ip, device 
 		if err := tx.TouchLogin(ctx, u.ID, now); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Actor{User: u, IP: ip}.entry(audit.ActionSignIn, u, nil))
+		return s.audit(ctx, tx, userEntry(who.Actor{User: u, IP: ip}, audit.ActionSignIn, u, nil))
 	})
 	return u, device, err
 }
@@ -225,9 +190,9 @@ func (s *Service) recordFailure(ctx context.Context, email, ip, reason string) {
 }
 
 // SignOut records the end of a session.
-func (s *Service) SignOut(ctx context.Context, a Actor) error {
+func (s *Service) SignOut(ctx context.Context, a who.Actor) error {
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
-		return s.audit(ctx, tx, a.entry(audit.ActionSignOut, a.User, nil))
+		return s.audit(ctx, tx, userEntry(a, audit.ActionSignOut, a.User, nil))
 	})
 }
 
@@ -260,7 +225,7 @@ type NewUserInput struct {
 // console or over the API) must choose its own password at its first
 // console sign-in, as the one it got was seen by someone else; the
 // system's adds (the CLI, the demo, first-run setup) are not.
-func (s *Service) AddUser(ctx context.Context, a Actor, in NewUserInput) (store.User, string, error) {
+func (s *Service) AddUser(ctx context.Context, a who.Actor, in NewUserInput) (store.User, string, error) {
 	email, name, role, err := checkUserInput(in)
 	if err != nil {
 		return store.User{}, "", err
@@ -293,7 +258,7 @@ func (s *Service) AddUser(ctx context.Context, a Actor, in NewUserInput) (store.
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionUserAdded, u, map[string]any{
+		return s.audit(ctx, tx, userEntry(a, audit.ActionUserAdded, u, map[string]any{
 			"after": map[string]any{"email": u.Email, "name": u.Name, "role": u.Role.String(), "status": "active"},
 		}))
 	})
@@ -327,7 +292,7 @@ func checkUserInput(in NewUserInput) (email, name string, role rbac.Role, err er
 
 // reloadActor reads the acting user again inside the transaction, so that
 // a manager demoted a moment ago cannot still act as one.
-func (s *Service) reloadActor(ctx context.Context, tx *store.Tx, a Actor) (store.User, error) {
+func (s *Service) reloadActor(ctx context.Context, tx *store.Tx, a who.Actor) (store.User, error) {
 	me, err := tx.UserByID(ctx, a.User.ID)
 	if err != nil || !me.Active() {
 		return store.User{}, problem.New(problem.Unauthorized, "signed_out", "Your account is no longer active.")
@@ -340,7 +305,7 @@ func (s *Service) reloadActor(ctx context.Context, tx *store.Tx, a Actor) (store
 
 // loadTarget loads the user a manager acts on and applies the rules every
 // such action shares: not oneself, and not someone above one's own role.
-func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a Actor, id int64, what string) (me, target store.User, err error) {
+func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a who.Actor, id int64, what string) (me, target store.User, err error) {
 	if me, err = s.reloadActor(ctx, tx, a); err != nil {
 		return
 	}
@@ -362,7 +327,7 @@ func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a Actor, id int6
 
 // ChangeRole gives a user another role: only roles at or below the actor's
 // own, never the actor's own account, never the last active admin.
-func (s *Service) ChangeRole(ctx context.Context, a Actor, id int64, roleName string) (store.User, error) {
+func (s *Service) ChangeRole(ctx context.Context, a who.Actor, id int64, roleName string) (store.User, error) {
 	role, err := rbac.ParseRole(roleName)
 	if err != nil {
 		return store.User{}, problem.Field("role", "Choose a role.")
@@ -389,7 +354,7 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, id int64, roleName st
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionRoleChanged, u, map[string]any{
+		return s.audit(ctx, tx, userEntry(a, audit.ActionRoleChanged, u, map[string]any{
 			"before": map[string]any{"role": target.Role.String()},
 			"after":  map[string]any{"role": role.String()},
 		}))
@@ -399,7 +364,7 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, id int64, roleName st
 
 // SetDisabled disables or enables an account. Disabling ends the user's
 // sessions and revokes their API tokens.
-func (s *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled bool) (store.User, error) {
+func (s *Service) SetDisabled(ctx context.Context, a who.Actor, id int64, disabled bool) (store.User, error) {
 	verb, action := "enable", audit.ActionUserEnabled
 	if disabled {
 		verb, action = "disable", audit.ActionUserDisabled
@@ -437,7 +402,7 @@ func (s *Service) SetDisabled(ctx context.Context, a Actor, id int64, disabled b
 				details["tokens_revoked"] = n
 			}
 		}
-		return s.audit(ctx, tx, a.entry(action, u, details))
+		return s.audit(ctx, tx, userEntry(a, action, u, details))
 	})
 	return u, err
 }
@@ -451,7 +416,7 @@ func status(u store.User) string {
 
 // ResetPassword gives another user a new random password, returned once,
 // and ends their sessions, their API tokens and their known devices.
-func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.User, string, error) {
+func (s *Service) ResetPassword(ctx context.Context, a who.Actor, id int64) (store.User, string, error) {
 	password := auth.GeneratePassword()
 	hash, err := s.Hasher.Hash(password)
 	if err != nil {
@@ -482,7 +447,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 		if n > 0 {
 			details = map[string]any{"tokens_revoked": n}
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionPasswordReset, u, details))
+		return s.audit(ctx, tx, userEntry(a, audit.ActionPasswordReset, u, details))
 	})
 	if err != nil {
 		return store.User{}, "", err
@@ -492,7 +457,7 @@ func (s *Service) ResetPassword(ctx context.Context, a Actor, id int64) (store.U
 
 // ChangeOwnPassword changes the actor's password after checking the
 // current one. Other sessions of the user end; the caller renews its own.
-func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next, confirm string) (store.User, error) {
+func (s *Service) ChangeOwnPassword(ctx context.Context, a who.Actor, current, next, confirm string) (store.User, error) {
 	if err := s.checkCurrentPassword(ctx, a, current, "current"); err != nil {
 		return store.User{}, err
 	}
@@ -519,7 +484,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next,
 		if u, err = tx.UserByID(ctx, a.User.ID); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionPasswordChanged, u, nil))
+		return s.audit(ctx, tx, userEntry(a, audit.ActionPasswordChanged, u, nil))
 	})
 	return u, err
 }
@@ -528,7 +493,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, a Actor, current, next,
 // change it, to make an API token). Like a sign-in it is slowed down after
 // a few failures, per account, and every failure is audited: a session
 // left open must not become a password oracle.
-func (s *Service) checkCurrentPassword(ctx context.Context, a Actor, password, field string) error {
+func (s *Service) checkCurrentPassword(ctx context.Context, a who.Actor, password, field string) error {
 	key := "pw:" + strconv.FormatInt(a.User.ID, 10)
 	v, err := s.Store.ThrottleBegin(ctx, key, s.now(), s.AccountBackoff.Quiet, s.AccountBackoff.Wait)
 	if err != nil {
@@ -540,7 +505,7 @@ func (s *Service) checkCurrentPassword(ctx context.Context, a Actor, password, f
 	}
 	if !s.Hasher.Check(a.User.PasswordHash, password) {
 		if err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-			return s.audit(ctx, tx, a.entry(audit.ActionPasswordCheckFailed, a.User, nil))
+			return s.audit(ctx, tx, userEntry(a, audit.ActionPasswordCheckFailed, a.User, nil))
 		}); err != nil {
 			return err
 		}

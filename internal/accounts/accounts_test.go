@@ -13,13 +13,14 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 const ip = "192.0.2.7"
 
 // as is the test user with role r acting from ip. Role 0 is nobody.
-func as(app *testkit.App, r rbac.Role) accounts.Actor {
-	return accounts.Actor{User: app.Users[r], IP: ip}
+func as(app *testkit.App, r rbac.Role) who.Actor {
+	return who.Actor{User: app.Users[r], IP: ip}
 }
 
 // wantProblem checks that err is a refusal of the given kind and code.
@@ -79,7 +80,7 @@ func (s snapshot) newEntries(t *testing.T, st *store.Store) []audit.Entry {
 }
 
 // wantEntry checks one audit entry written by actor about target.
-func wantEntry(t *testing.T, e audit.Entry, action string, actor accounts.Actor, target store.User, details map[string]any) {
+func wantEntry(t *testing.T, e audit.Entry, action string, actor who.Actor, target store.User, details map[string]any) {
 	t.Helper()
 	if e.Action != action || e.ActorID != actor.User.ID || e.ActorName != actor.User.Email || e.IP != actor.IP {
 		t.Errorf("entry %s by %d/%s from %s, want %s by %d/%s from %s",
@@ -107,7 +108,7 @@ func mustUser(t *testing.T, st *store.Store, id int64) store.User {
 
 func addAdmin(t *testing.T, app *testkit.App, email string) store.User {
 	t.Helper()
-	u, _, err := app.Accounts.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+	u, _, err := app.Accounts.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 		Email: email, Name: "Second Admin", Role: "admin", Password: "second-admin-pw",
 	})
 	if err != nil {
@@ -117,23 +118,23 @@ func addAdmin(t *testing.T, app *testkit.App, email string) store.User {
 }
 
 // action is one of the guarded changes a person makes to another account.
-type action func(ctx context.Context, svc *accounts.Service, a accounts.Actor, id int64) error
+type action func(ctx context.Context, svc *accounts.Service, a who.Actor, id int64) error
 
 func changeRole(role string) action {
-	return func(ctx context.Context, svc *accounts.Service, a accounts.Actor, id int64) error {
+	return func(ctx context.Context, svc *accounts.Service, a who.Actor, id int64) error {
 		_, err := svc.ChangeRole(ctx, a, id, role)
 		return err
 	}
 }
 
 func setDisabled(disabled bool) action {
-	return func(ctx context.Context, svc *accounts.Service, a accounts.Actor, id int64) error {
+	return func(ctx context.Context, svc *accounts.Service, a who.Actor, id int64) error {
 		_, err := svc.SetDisabled(ctx, a, id, disabled)
 		return err
 	}
 }
 
-func resetPassword(ctx context.Context, svc *accounts.Service, a accounts.Actor, id int64) error {
+func resetPassword(ctx context.Context, svc *accounts.Service, a who.Actor, id int64) error {
 	_, _, err := svc.ResetPassword(ctx, a, id)
 	return err
 }
@@ -371,7 +372,7 @@ func TestLastAdminStaysAdmin(t *testing.T) {
 	t.Run("admins demoting each other in turn", func(t *testing.T) {
 		app := testkit.New(t)
 		a := as(app, rbac.Admin)
-		b := accounts.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
+		b := who.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
 		if _, err := app.Accounts.ChangeRole(ctx, b, a.User.ID, "manager"); err != nil {
 			t.Fatalf("with two admins, one may demote the other: %v", err)
 		}
@@ -387,7 +388,7 @@ func TestLastAdminStaysAdmin(t *testing.T) {
 	t.Run("admins disabling each other in turn", func(t *testing.T) {
 		app := testkit.New(t)
 		a := as(app, rbac.Admin)
-		b := accounts.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
+		b := who.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
 		if _, err := app.Accounts.SetDisabled(ctx, a, b.User.ID, true); err != nil {
 			t.Fatalf("with two admins, one may disable the other: %v", err)
 		}
@@ -403,7 +404,7 @@ func TestLastAdminStaysAdmin(t *testing.T) {
 			for range 5 {
 				app := testkit.New(t)
 				a := as(app, rbac.Admin)
-				b := accounts.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
+				b := who.Actor{User: addAdmin(t, app, "b@test.local"), IP: ip}
 				errs := make(chan error, 2)
 				go func() { errs <- do(ctx, app.Accounts, a, b.User.ID) }()
 				go func() { errs <- do(ctx, app.Accounts, b, a.User.ID) }()
@@ -450,7 +451,7 @@ func TestAddUserGuards(t *testing.T) {
 	mgr := as(app, rbac.Manager)
 	tests := []struct {
 		name  string
-		actor accounts.Actor
+		actor who.Actor
 		in    accounts.NewUserInput
 		kind  problem.Kind
 		code  string

@@ -8,6 +8,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestPasswordSetBySomeoneElseMustBeChanged: an account a person adds, or
@@ -29,7 +30,7 @@ func TestPasswordSetBySomeoneElseMustBeChanged(t *testing.T) {
 	if !u.MustChangePassword {
 		t.Fatal("a manager's add does not force a password change")
 	}
-	me := accounts.Actor{User: u, IP: ip}
+	me := who.Actor{User: u, IP: ip}
 	_, err = app.Accounts.ChangeOwnPassword(ctx, me, given, given, given)
 	wantProblem(t, err, problem.Invalid, "invalid_password")
 	if u, _ = app.Store.UserByID(ctx, u.ID); !u.MustChangePassword {
@@ -51,7 +52,7 @@ func TestPasswordSetBySomeoneElseMustBeChanged(t *testing.T) {
 	}
 	// A user who changes a password they chose themselves may keep
 	// nothing of the rule: the same-password refusal is only for given ones.
-	own := accounts.Actor{User: app.Users[rbac.Analyzer], IP: ip}
+	own := who.Actor{User: app.Users[rbac.Analyzer], IP: ip}
 	if _, err := app.Accounts.ChangeOwnPassword(ctx, own, testkit.Password(rbac.Analyzer), "another secret 2", "another secret 2"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 var errSetupDone = problem.New(problem.NotFound, "setup_done", "This console is already set up. Sign in instead.")
@@ -89,7 +90,7 @@ func (s *Service) Setup(ctx context.Context, token string, in NewUserInput, conf
 		if err := tx.DeleteSetupToken(ctx); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, Actor{User: u, IP: ip}.entry(audit.ActionSetup, u, map[string]any{
+		return s.audit(ctx, tx, userEntry(who.Actor{User: u, IP: ip}, audit.ActionSetup, u, map[string]any{
 			"after": map[string]any{"email": u.Email, "name": u.Name, "role": u.Role.String()},
 		}))
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestSetup(t *testing.T) {
@@ -76,7 +77,7 @@ func TestSetup(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("%d entries, want 1", len(entries))
 	}
-	wantEntry(t, entries[0], audit.ActionSetup, accounts.Actor{User: u, IP: ip}, u, map[string]any{
+	wantEntry(t, entries[0], audit.ActionSetup, who.Actor{User: u, IP: ip}, u, map[string]any{
 		"after": map[string]any{"email": "root@example.com", "name": "Root", "role": "admin"},
 	})
 
@@ -180,7 +181,7 @@ func TestAPITokenOfADisabledUser(t *testing.T) {
 	analyzer := app.Users[rbac.Analyzer]
 
 	// The CLI (the system actor) may make a token for anybody.
-	secret, _, err := svc.CreateToken(ctx, accounts.System(), analyzer.ID, accounts.NewToken{Name: "cli"})
+	secret, _, err := svc.CreateToken(ctx, who.System(), analyzer.ID, accounts.NewToken{Name: "cli"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func TestAPITokenOfADisabledUser(t *testing.T) {
 	}
 	_, err = svc.AuthenticateToken(ctx, secret)
 	wantProblem(t, err, problem.Unauthorized, "bad_token")
-	_, _, err = svc.CreateToken(ctx, accounts.System(), analyzer.ID, accounts.NewToken{Name: "another"})
+	_, _, err = svc.CreateToken(ctx, who.System(), analyzer.ID, accounts.NewToken{Name: "another"})
 	wantProblem(t, err, problem.Forbidden, "inactive")
 	// Enabling the account again does not revive its tokens.
 	if _, err := svc.SetDisabled(ctx, as(app, rbac.Manager), analyzer.ID, false); err != nil {
@@ -208,7 +209,7 @@ func TestPasswordResetRevokesTokens(t *testing.T) {
 	ctx := context.Background()
 	app := testkit.New(t)
 	designer := app.Users[rbac.Designer]
-	secret, _, err := app.Accounts.CreateToken(ctx, accounts.System(), designer.ID, accounts.NewToken{Name: "t"})
+	secret, _, err := app.Accounts.CreateToken(ctx, who.System(), designer.ID, accounts.NewToken{Name: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestManagersSeeAndRevokeTokens(t *testing.T) {
 	ctx := context.Background()
 	app := testkit.New(t)
 	for _, r := range []rbac.Role{rbac.Designer, rbac.Admin} {
-		if _, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "t"}); err != nil {
+		if _, _, err := app.Accounts.CreateToken(ctx, who.System(), app.Users[r].ID, accounts.NewToken{Name: "t"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TokenPrefix starts every personal API token, so that a leaked one is easy
@@ -35,7 +36,7 @@ const MaxTokenLifetime = 5 * 365 * 24 * time.Hour
 // shown once and only its hash is kept. People make tokens for themselves,
 // after giving their current password (throttled and audited like a
 // sign-in); the system actor (the CLI) may make one for anybody.
-func (s *Service) CreateToken(ctx context.Context, a Actor, ownerID int64, in NewToken) (string, store.APIToken, error) {
+func (s *Service) CreateToken(ctx context.Context, a who.Actor, ownerID int64, in NewToken) (string, store.APIToken, error) {
 	if !a.System && a.User.ID != ownerID {
 		return "", store.APIToken{}, problem.New(problem.Forbidden, "not_own_token", "You can only create API tokens for yourself.")
 	}
@@ -69,7 +70,7 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, ownerID int64, in Ne
 		if tok, err = tx.CreateAPIToken(ctx, u.ID, name, secret[:len(TokenPrefix)+6], auth.TokenHash(secret), s.now(), expires); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionTokenCreated, u, map[string]any{
+		return s.audit(ctx, tx, userEntry(a, audit.ActionTokenCreated, u, map[string]any{
 			"token": tokenDetails(tok),
 		}))
 	})
@@ -80,7 +81,7 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, ownerID int64, in Ne
 }
 
 // RevokeToken revokes one of the actor's own tokens.
-func (s *Service) RevokeToken(ctx context.Context, a Actor, id int64) error {
+func (s *Service) RevokeToken(ctx context.Context, a who.Actor, id int64) error {
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		tok, err := tx.RevokeAPIToken(ctx, a.User.ID, id, s.now())
 		if errors.Is(err, store.ErrNotFound) {
@@ -89,7 +90,7 @@ func (s *Service) RevokeToken(ctx context.Context, a Actor, id int64) error {
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionTokenRevoked, a.User, map[string]any{"token": tokenDetails(tok)}))
+		return s.audit(ctx, tx, userEntry(a, audit.ActionTokenRevoked, a.User, map[string]any{"token": tokenDetails(tok)}))
 	})
 }
 
@@ -130,7 +131,7 @@ func tokenDetails(tok store.APIToken) map[string]any {
 // UserTokens lists a user's live tokens: an admin may see anyone's, a
 // manager those of users at or below their role (as for other account
 // management); everyone sees their own.
-func (s *Service) UserTokens(ctx context.Context, a Actor, userID int64) ([]store.APIToken, error) {
+func (s *Service) UserTokens(ctx context.Context, a who.Actor, userID int64) ([]store.APIToken, error) {
 	if !a.System && a.User.ID != userID {
 		err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 			_, _, err := s.loadTarget(ctx, tx, a, userID, "see the API tokens of")
@@ -145,7 +146,7 @@ func (s *Service) UserTokens(ctx context.Context, a Actor, userID int64) ([]stor
 
 // RevokeUserToken revokes one of a user's tokens, with the permission of
 // UserTokens.
-func (s *Service) RevokeUserToken(ctx context.Context, a Actor, userID, id int64) error {
+func (s *Service) RevokeUserToken(ctx context.Context, a who.Actor, userID, id int64) error {
 	if !a.System && a.User.ID == userID {
 		return s.RevokeToken(ctx, a, id)
 	}
@@ -167,6 +168,6 @@ func (s *Service) RevokeUserToken(ctx context.Context, a Actor, userID, id int64
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, a.entry(audit.ActionTokenRevoked, target, map[string]any{"token": tokenDetails(tok)}))
+		return s.audit(ctx, tx, userEntry(a, audit.ActionTokenRevoked, target, map[string]any{"token": tokenDetails(tok)}))
 	})
 }

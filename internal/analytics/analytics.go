@@ -16,10 +16,10 @@ import (
 
 	"github.com/axiomhq/hyperloglog"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Service reads and rebuilds the analytics.
@@ -112,7 +112,7 @@ type Report struct {
 }
 
 // Report builds the report for q.
-func (s *Service) Report(ctx context.Context, a accounts.Actor, q Query) (Report, error) {
+func (s *Service) Report(ctx context.Context, a who.Actor, q Query) (Report, error) {
 	if err := a.Require(rbac.ViewAnalytics, "view analytics"); err != nil {
 		return Report{}, err
 	}

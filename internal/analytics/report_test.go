@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
@@ -14,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 type reportEnv struct {
@@ -21,7 +21,7 @@ type reportEnv struct {
 	app *testkit.App
 	clk *clock
 	snd store.Sender
-	mgr accounts.Actor
+	mgr who.Actor
 }
 
 func (e *reportEnv) at(s string) {
@@ -50,7 +50,7 @@ func (e *reportEnv) report(in analytics.Input) analytics.Report {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	r, err := e.app.Analytics.Report(ctx, accounts.Actor{User: e.app.Users[rbac.Analyzer]}, q)
+	r, err := e.app.Analytics.Report(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, q)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -66,11 +66,11 @@ func (e *reportEnv) live(greeting string, rename bool) store.Chatbot {
 		def.Dialogs[0].Elements[1].Branches = def.Dialogs[0].Elements[1].Branches[:2]
 		def.Dialogs = def.Dialogs[:4]
 	}
-	c, err := e.app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: greeting, Channel: "livechat", SenderID: e.snd.ID})
+	c, err := e.app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: greeting, Channel: "livechat", SenderID: e.snd.ID})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	if c, err = e.app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)}); err != nil {
+	if c, err = e.app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)}); err != nil {
 		e.t.Fatal(err)
 	}
 	if c, err = e.app.Lifecycle.Activate(ctx, e.mgr, c.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
@@ -81,11 +81,11 @@ func (e *reportEnv) live(greeting string, rename bool) store.Chatbot {
 
 func newReportEnv(t *testing.T) *reportEnv {
 	app := testkit.New(t)
-	e := &reportEnv{t: t, app: app, clk: &clock{}, mgr: accounts.Actor{User: app.Users[rbac.Manager]}}
+	e := &reportEnv{t: t, app: app, clk: &clock{}, mgr: who.Actor{User: app.Users[rbac.Manager]}}
 	app.SetClock(e.clk.Now)
 	e.at("2026-03-27T08:00:00Z")
 	var err error
-	if e.snd, err = app.Senders.Create(context.Background(), accounts.System(), "livechat", "shop"); err != nil {
+	if e.snd, err = app.Senders.Create(context.Background(), who.System(), "livechat", "shop"); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -157,7 +157,7 @@ func TestReportDaysInTheViewersZone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Analytics.Report(context.Background(), accounts.Actor{User: e.app.Users[rbac.Analyzer]}, q); !problem.Is(err, problem.Invalid) {
+	if _, err := e.app.Analytics.Report(context.Background(), who.Actor{User: e.app.Users[rbac.Analyzer]}, q); !problem.Is(err, problem.Invalid) {
 		t.Errorf("a release of no chatbot: err = %v", err)
 	}
 
@@ -199,11 +199,11 @@ func TestReportNeedsAnalyticsPermission(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Analytics.Report(context.Background(), accounts.Actor{}, q); err == nil {
+	if _, err := app.Analytics.Report(context.Background(), who.Actor{}, q); err == nil {
 		t.Fatal("an anonymous actor read analytics")
 	}
 	q.ChatbotID = 999
-	if _, err := app.Analytics.Report(context.Background(), accounts.Actor{User: app.Users[rbac.Analyzer]}, q); !problem.Is(err, problem.Invalid) {
+	if _, err := app.Analytics.Report(context.Background(), who.Actor{User: app.Users[rbac.Analyzer]}, q); !problem.Is(err, problem.Invalid) {
 		t.Fatalf("unknown chatbot: err = %v", err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/axiomhq/hyperloglog"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
@@ -18,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // clock is the test clock of these tests.
@@ -60,7 +60,7 @@ type world struct {
 	app     *testkit.App
 	clk     *clock
 	senders []store.Sender
-	manager accounts.Actor
+	manager who.Actor
 	rnd     *rand.Rand
 }
 
@@ -69,9 +69,9 @@ func newWorld(t *testing.T, seed uint64) *world {
 	app := testkit.New(t)
 	clk := testkit.NewClock(time.Date(2026, 3, 28, 22, 0, 0, 0, time.UTC))
 	app.SetClock(clk.Now)
-	w := &world{t: t, app: app, clk: clk, manager: accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}, rnd: rand.New(rand.NewPCG(seed, 7))}
+	w := &world{t: t, app: app, clk: clk, manager: who.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}, rnd: rand.New(rand.NewPCG(seed, 7))}
 	for _, addr := range []string{"shop", "desk"} {
-		snd, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", addr)
+		snd, err := app.Senders.Create(context.Background(), who.System(), "livechat", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func (w *world) newBot(sender int64, greeting string) store.Chatbot {
 	w.t.Helper()
 	ctx := context.Background()
 	name := fmt.Sprintf("bot %d", w.rnd.Int64())
-	c, err := w.app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
+	c, err := w.app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func (w *world) newBot(sender int64, greeting string) store.Chatbot {
 		def.Dialogs[0].Elements[1].Branches = def.Dialogs[0].Elements[1].Branches[:2]
 		def.Dialogs = def.Dialogs[:4]
 	}
-	c, err = w.app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	c, err = w.app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // A grace deadline that passes while the server is down is applied as soon
@@ -31,7 +31,7 @@ func TestGraceDeadlineAppliedAfterRestart(t *testing.T) {
 	}
 	a := app.New(st, log)
 	a.SetClock(func() time.Time { return start })
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := a.Senders.Create(ctx, sys, "sms", "+15552222")
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
@@ -20,6 +19,7 @@ import (
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/simulate"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Audit actions for chatbots.
@@ -108,18 +108,18 @@ func validLanguage(l string) bool {
 
 // Create makes a new inactive chatbot with a starter definition
 // (designer+).
-func (s *Service) Create(ctx context.Context, a accounts.Actor, in Settings) (store.Chatbot, error) {
+func (s *Service) Create(ctx context.Context, a who.Actor, in Settings) (store.Chatbot, error) {
 	return s.create(ctx, a, in, chatbot.NewDefinition(), ActionCreated, nil)
 }
 
 // create inserts a chatbot with def and writes its audit entry.
-func (s *Service) create(ctx context.Context, a accounts.Actor, in Settings, def *chatbot.Definition, action string, details map[string]any) (store.Chatbot, error) {
+func (s *Service) create(ctx context.Context, a who.Actor, in Settings, def *chatbot.Definition, action string, details map[string]any) (store.Chatbot, error) {
 	return s.createIn(ctx, a, in, def, store.NewChatbot{}, action, details)
 }
 
 // createIn is create that places the chatbot in a family: place's
 // FamilyID, BasedOnID and FamilyVersion are stored as given.
-func (s *Service) createIn(ctx context.Context, a accounts.Actor, in Settings, def *chatbot.Definition, place store.NewChatbot, action string, details map[string]any) (store.Chatbot, error) {
+func (s *Service) createIn(ctx context.Context, a who.Actor, in Settings, def *chatbot.Definition, place store.NewChatbot, action string, details map[string]any) (store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "create chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -180,7 +180,7 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, e audit.Entry) error 
 
 // Get loads a chatbot and its definition for someone who may view details
 // (supervisor+).
-func (s *Service) Get(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, *chatbot.Definition, error) {
+func (s *Service) Get(ctx context.Context, a who.Actor, id int64) (store.Chatbot, *chatbot.Definition, error) {
 	if err := a.Require(rbac.ViewChatbots, "view chatbot details"); err != nil {
 		return store.Chatbot{}, nil, err
 	}
@@ -202,7 +202,7 @@ func (s *Service) Get(ctx context.Context, a accounts.Actor, id int64) (store.Ch
 // channel, timeout), and runs its conversation tests (within the budget of
 // one test run, outside any lock), recording the run. It is for an
 // explicit request (the API's validate); a page uses Review.
-func (s *Service) Validate(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, []chatbot.Finding, error) {
+func (s *Service) Validate(ctx context.Context, a who.Actor, id int64) (store.Chatbot, []chatbot.Finding, error) {
 	c, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return c, nil, err
@@ -224,7 +224,7 @@ func (s *Service) Validate(ctx context.Context, a accounts.Actor, id int64) (sto
 // Review is Validate without running the conversation tests, for pages:
 // their findings come from the last recorded run when it is of the
 // current definition; otherwise tests.NeedsRun says they are to be run.
-func (s *Service) Review(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, []chatbot.Finding, TestStatus, error) {
+func (s *Service) Review(ctx context.Context, a who.Actor, id int64) (store.Chatbot, []chatbot.Finding, TestStatus, error) {
 	c, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return c, nil, TestStatus{}, err
@@ -280,7 +280,7 @@ var ErrStale = problem.New(problem.Conflict, "stale_version",
 
 // Update applies an edit to an inactive chatbot (designer+). Edits of an
 // active or deactivated chatbot are refused, on every path.
-func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit) (store.Chatbot, error) {
+func (s *Service) Update(ctx context.Context, a who.Actor, id int64, e Edit) (store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "edit chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -301,7 +301,7 @@ func (s *Service) Update(ctx context.Context, a accounts.Actor, id int64, e Edit
 // errRaced is a scoped edit whose write found a newer version than it read.
 var errRaced = errors.New("chatbots: raced with another save")
 
-func (s *Service) update(ctx context.Context, a accounts.Actor, id int64, e Edit) (store.Chatbot, error) {
+func (s *Service) update(ctx context.Context, a who.Actor, id int64, e Edit) (store.Chatbot, error) {
 	var out store.Chatbot
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
 		c, err := tx.ChatbotByID(ctx, id)

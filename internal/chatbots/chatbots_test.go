@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
@@ -18,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 var t0 = time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
@@ -26,18 +26,18 @@ type env struct {
 	t        *testing.T
 	app      *testkit.App
 	snd      store.Sender
-	designer accounts.Actor
+	designer who.Actor
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	app := testkit.New(t)
 	app.SetClock(func() time.Time { return t0 })
-	snd, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "shop")
+	snd, err := app.Senders.Create(context.Background(), who.System(), "livechat", "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, app: app, snd: snd, designer: accounts.Actor{User: app.Users[rbac.Designer], IP: "192.0.2.1"}}
+	return &env{t: t, app: app, snd: snd, designer: who.Actor{User: app.Users[rbac.Designer], IP: "192.0.2.1"}}
 }
 
 // valid greets and asks for a name; it validates without findings.
@@ -105,7 +105,7 @@ func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *probl
 func TestCreate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	sms, err := e.app.Senders.Create(ctx, accounts.System(), "sms", "+15551234567")
+	sms, err := e.app.Senders.Create(ctx, who.System(), "sms", "+15551234567")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,14 +123,14 @@ func TestCreate(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		actor accounts.Actor
+		actor who.Actor
 		in    chatbots.Settings
 		kind  problem.Kind
 		field string
 	}{
-		{"analyzer", accounts.Actor{User: e.app.Users[rbac.Analyzer]}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Forbidden, ""},
-		{"supervisor", accounts.Actor{User: e.app.Users[rbac.Supervisor]}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Forbidden, ""},
-		{"nobody", accounts.Actor{}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Unauthorized, ""},
+		{"analyzer", who.Actor{User: e.app.Users[rbac.Analyzer]}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Forbidden, ""},
+		{"supervisor", who.Actor{User: e.app.Users[rbac.Supervisor]}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Forbidden, ""},
+		{"nobody", who.Actor{}, chatbots.Settings{Name: "A", Channel: "livechat"}, problem.Unauthorized, ""},
 		{"duplicate name", e.designer, chatbots.Settings{Name: "Support", Channel: "livechat"}, problem.Invalid, "name"},
 		{"duplicate name in other case", e.designer, chatbots.Settings{Name: "SUPPORT", Channel: "sms"}, problem.Invalid, "name"},
 		{"no name", e.designer, chatbots.Settings{Name: "  ", Channel: "livechat"}, problem.Invalid, "name"},
@@ -158,7 +158,7 @@ func TestCreate(t *testing.T) {
 
 	// Designers and up may create; the sender may be unset while drafting.
 	for _, r := range []rbac.Role{rbac.Designer, rbac.Manager, rbac.Admin} {
-		if _, err := e.app.Chatbots.Create(ctx, accounts.Actor{User: e.app.Users[r]}, chatbots.Settings{Name: "By " + r.String(), Channel: "sms"}); err != nil {
+		if _, err := e.app.Chatbots.Create(ctx, who.Actor{User: e.app.Users[r]}, chatbots.Settings{Name: "By " + r.String(), Channel: "sms"}); err != nil {
 			t.Errorf("%s: %v", r, err)
 		}
 	}
@@ -190,7 +190,7 @@ func TestUpdateRefusals(t *testing.T) {
 	}
 
 	// Live chatbots are read-only, whatever version the edit names.
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), c.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), c.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	live, _ := e.get(c.ID)
@@ -200,7 +200,7 @@ func TestUpdateRefusals(t *testing.T) {
 	}
 	// Deactivated ones too.
 	next := e.create("Next")
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), next.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	if d, _ := e.get(c.ID); d.Status != store.StatusDeactivated {
@@ -213,7 +213,7 @@ func TestUpdateRefusals(t *testing.T) {
 	}
 
 	// Other refusals: permission, a missing chatbot, a failing edit.
-	_, err = e.app.Chatbots.Update(ctx, accounts.Actor{User: e.app.Users[rbac.Supervisor]}, next.ID, chatbots.Edit{Version: 1, Apply: chatbots.AddDialog("X")})
+	_, err = e.app.Chatbots.Update(ctx, who.Actor{User: e.app.Users[rbac.Supervisor]}, next.ID, chatbots.Edit{Version: 1, Apply: chatbots.AddDialog("X")})
 	wantProblem(t, err, problem.Forbidden, "forbidden")
 	_, err = e.app.Chatbots.Update(ctx, e.designer, 999, chatbots.Edit{Version: 1, Apply: chatbots.AddDialog("X")})
 	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
@@ -552,7 +552,7 @@ func TestDuplicate(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), x.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), x.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -607,7 +607,7 @@ func TestDuplicate(t *testing.T) {
 	// Permissions: a supervisor may view but not duplicate; an analyzer
 	// may not even view details.
 	for _, r := range []rbac.Role{rbac.Analyzer, rbac.Supervisor} {
-		if _, err := e.app.Chatbots.Duplicate(ctx, accounts.Actor{User: e.app.Users[r]}, x.ID); !problem.Is(err, problem.Forbidden) {
+		if _, err := e.app.Chatbots.Duplicate(ctx, who.Actor{User: e.app.Users[r]}, x.ID); !problem.Is(err, problem.Forbidden) {
 			t.Errorf("%s duplicated: %v", r, err)
 		}
 	}
@@ -621,7 +621,7 @@ func TestValidate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	c := e.create("X")
-	_, fs, err := e.app.Chatbots.Validate(ctx, accounts.Actor{User: e.app.Users[rbac.Supervisor]}, c.ID)
+	_, fs, err := e.app.Chatbots.Validate(ctx, who.Actor{User: e.app.Users[rbac.Supervisor]}, c.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -636,7 +636,7 @@ func TestValidate(t *testing.T) {
 	if err != nil || len(chatbot.Errors(fs)) == 0 || chatbot.Errors(fs)[0].Code != chatbot.CodeNoSender {
 		t.Errorf("a chatbot without a sender: %v, %v", fs, err)
 	}
-	if _, _, err := e.app.Chatbots.Validate(ctx, accounts.Actor{User: e.app.Users[rbac.Analyzer]}, c.ID); !problem.Is(err, problem.Forbidden) {
+	if _, _, err := e.app.Chatbots.Validate(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, c.ID); !problem.Is(err, problem.Forbidden) {
 		t.Errorf("analyzer validated: %v", err)
 	}
 }

@@ -4,10 +4,10 @@ import (
 	"context"
 	"errors"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionDeleted is the audit action of a deletion.
@@ -15,7 +15,7 @@ const ActionDeleted = "chatbot.deleted"
 
 // Delete removes a chatbot that was never activated (designer+). Any other
 // is refused with the reason, and nothing changes.
-func (s *Service) Delete(ctx context.Context, a accounts.Actor, id int64) error {
+func (s *Service) Delete(ctx context.Context, a who.Actor, id int64) error {
 	if err := a.Require(rbac.EditChatbots, "delete chatbots"); err != nil {
 		return err
 	}

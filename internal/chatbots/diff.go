@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // DiffSide names one side of a comparison.
@@ -37,7 +37,7 @@ type DiffResult struct {
 // Diff compares chatbot id (after) with chatbot against (before), or with
 // release number release of against, for someone who may view chatbots in
 // detail. against may be id itself: its draft against one of its releases.
-func (s *Service) Diff(ctx context.Context, a accounts.Actor, id, against int64, release int) (DiffResult, error) {
+func (s *Service) Diff(ctx context.Context, a who.Actor, id, against int64, release int) (DiffResult, error) {
 	bot, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return DiffResult{}, err

@@ -4,12 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestDiffService(t *testing.T) {
@@ -20,7 +20,7 @@ func TestDiffService(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), v1.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), v1.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	v2, err := e.app.Chatbots.Duplicate(ctx, e.designer, v1.ID)
@@ -34,7 +34,7 @@ func TestDiffService(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	sup := accounts.Actor{User: e.app.Users[rbac.Supervisor]}
+	sup := who.Actor{User: e.app.Users[rbac.Supervisor]}
 	for _, release := range []int{0, 1} {
 		res, err := e.app.Chatbots.Diff(ctx, sup, v2.ID, v1.ID, release)
 		if err != nil {
@@ -61,6 +61,6 @@ func TestDiffService(t *testing.T) {
 	wantProblem(t, err, problem.Invalid, "invalid_against")
 	_, err = e.app.Chatbots.Diff(ctx, sup, v2.ID, v2.ID+50, 0)
 	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
-	_, err = e.app.Chatbots.Diff(ctx, accounts.Actor{User: e.app.Users[rbac.Analyzer]}, v2.ID, v1.ID, 0)
+	_, err = e.app.Chatbots.Diff(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, v2.ID, v1.ID, 0)
 	wantProblem(t, err, problem.Forbidden, "forbidden")
 }

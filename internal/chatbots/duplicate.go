@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionDuplicated is the audit action of a duplicate.
@@ -15,7 +15,7 @@ const ActionDuplicated = "chatbot.duplicated"
 
 // Duplicate makes a new inactive chatbot with the same definition and
 // sender, named "<name> (copy)", made unique (designer+).
-func (s *Service) Duplicate(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
+func (s *Service) Duplicate(ctx context.Context, a who.Actor, id int64) (store.Chatbot, error) {
 	src, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return store.Chatbot{}, err

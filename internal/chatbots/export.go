@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Audit actions of export and import.
@@ -38,7 +38,7 @@ type Document struct {
 
 // Export returns the export document of a chatbot (designer+) and records
 // the export.
-func (s *Service) Export(ctx context.Context, a accounts.Actor, id int64) ([]byte, store.Chatbot, error) {
+func (s *Service) Export(ctx context.Context, a who.Actor, id int64) ([]byte, store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "export chatbots"); err != nil {
 		return nil, store.Chatbot{}, err
 	}
@@ -147,7 +147,7 @@ func ParseDocument(data []byte) (Document, error) {
 
 // Import makes a new inactive chatbot from an export document (designer+).
 // A name already in use gets " (imported)" and, if need be, a number.
-func (s *Service) Import(ctx context.Context, a accounts.Actor, data []byte) (store.Chatbot, error) {
+func (s *Service) Import(ctx context.Context, a who.Actor, data []byte) (store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "import chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}

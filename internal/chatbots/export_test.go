@@ -7,17 +7,17 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestImportRefusesBadFiles(t *testing.T) {
 	app := testkit.New(t)
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	valid := `{"schema_version":1,"name":"Imported","language":"en","channel":"sms","session_timeout_seconds":600,
 		"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"message","text":"Hi"}]}]}}`
 	tests := []struct {
@@ -69,7 +69,7 @@ func TestImportRefusesBadFiles(t *testing.T) {
 		t.Errorf("export keys not in a stable order:\n%s", out[:60])
 	}
 	// An analyzer may not import.
-	if _, err := app.Chatbots.Import(context.Background(), accounts.Actor{User: app.Users[rbac.Analyzer]}, []byte(valid)); !problem.Is(err, problem.Forbidden) {
+	if _, err := app.Chatbots.Import(context.Background(), who.Actor{User: app.Users[rbac.Analyzer]}, []byte(valid)); !problem.Is(err, problem.Forbidden) {
 		t.Fatalf("analyzer import: %v", err)
 	}
 }
@@ -78,7 +78,7 @@ func TestImportRefusesBadFiles(t *testing.T) {
 // one that changes what a button posts to.
 func TestImportRefusesUnsafeIDs(t *testing.T) {
 	app := testkit.New(t)
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	for _, id := range []string{`../../../../users/3/role?role=admin&x=`, `a/b`, `x y`} {
 		doc := `{"schema_version":1,"name":"Evil","channel":"sms","definition":{"entry":"start","dialogs":[{"id":"` + strings.ReplaceAll(id, `"`, `\"`) + `","name":"x","elements":[]}]}}`
 		if _, err := app.Chatbots.Import(context.Background(), designer, []byte(doc)); !problem.Is(err, problem.Invalid) {
@@ -92,7 +92,7 @@ func TestImportRefusesUnsafeIDs(t *testing.T) {
 // and the insert is no reason to refuse the file.
 func TestConcurrentImportsOfOneFile(t *testing.T) {
 	app := testkit.New(t)
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	doc := []byte(`{"schema_version":1,"name":"Rush","language":"en","channel":"sms","session_timeout_seconds":600,
 		"definition":{"attributes":[],"entry":"start","dialogs":[{"id":"start","name":"Start","elements":[{"type":"message","text":"Hi"}]}]}}`)
 	const n = 8
@@ -150,7 +150,7 @@ func bloatedImport(t *testing.T) string {
 // 1 MiB is refused, and nothing is stored.
 func TestImportChecksTheStoredSize(t *testing.T) {
 	app := testkit.New(t)
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	_, err := app.Chatbots.Import(context.Background(), designer, []byte(bloatedImport(t)))
 	p, ok := problem.As(err)
 	if !ok || p.Kind != problem.Invalid || p.Code != "definition_too_large" || !strings.Contains(p.Message, "once stored") {
@@ -165,7 +165,7 @@ func TestImportChecksTheStoredSize(t *testing.T) {
 // refused with the count, and nothing is stored.
 func TestImportCapsKeywords(t *testing.T) {
 	app := testkit.New(t)
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	kws := make([]string, chatbot.MaxKeywords+1)
 	for i := range kws {
 		kws[i] = fmt.Sprintf("%q", fmt.Sprintf("kw%d", i))

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionClosedNoticeSet is the audit action of a change to the notice.
@@ -21,7 +21,7 @@ const MaxClosedNoticeRunes = 500
 // ClosedNotice is the chatbot's own wording of the notice an end user
 // gets when a deactivation, a grace end or a cascade closed their previous
 // conversation ("" when it uses the default), for supervisor+.
-func (s *Service) ClosedNotice(ctx context.Context, a accounts.Actor, id int64) (string, error) {
+func (s *Service) ClosedNotice(ctx context.Context, a who.Actor, id int64) (string, error) {
 	if err := a.Require(rbac.ViewChatbots, "view chatbot details"); err != nil {
 		return "", err
 	}
@@ -36,7 +36,7 @@ func (s *Service) ClosedNotice(ctx context.Context, a accounts.Actor, id int64) 
 // Like every setting it changes only while the chatbot is inactive: the
 // notice comes from the chatbot that takes over, so it is written before
 // the redeploy.
-func (s *Service) SetClosedNotice(ctx context.Context, a accounts.Actor, id int64, text string) error {
+func (s *Service) SetClosedNotice(ctx context.Context, a who.Actor, id int64, text string) error {
 	if err := a.Require(rbac.EditChatbots, "edit chatbots"); err != nil {
 		return err
 	}

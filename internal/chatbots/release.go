@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Release is one release of a chatbot as its page shows it: the stored
@@ -38,7 +38,7 @@ var errReleaseNotFound = problem.New(problem.NotFound, "release_not_found", "Thi
 
 // Release loads release number of a chatbot, for someone who may view the
 // chatbot in detail.
-func (s *Service) Release(ctx context.Context, a accounts.Actor, id int64, number int) (store.Chatbot, Release, error) {
+func (s *Service) Release(ctx context.Context, a who.Actor, id int64, number int) (store.Chatbot, Release, error) {
 	bot, _, err := s.Get(ctx, a, id)
 	if err != nil {
 		return bot, Release{}, err

@@ -4,13 +4,13 @@ import (
 	"context"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestReleaseRecordsTestResults: an activation stores the conversation
@@ -19,7 +19,7 @@ import (
 func TestReleaseRecordsTestResults(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	manager := accounts.Actor{User: e.app.Users[rbac.Manager]}
+	manager := who.Actor{User: e.app.Users[rbac.Manager]}
 	tested, err := e.update(e.create("Tested"), chatbots.ReplaceDefinition(valid()))
 	if err != nil {
 		t.Fatal(err)
@@ -29,7 +29,7 @@ func TestReleaseRecordsTestResults(t *testing.T) {
 	}
 	// The starter definition has no tests and no fallback: two warnings,
 	// overridden with a reason. It goes live on a sender of its own.
-	snd2, err := e.app.Senders.Create(ctx, accounts.System(), "livechat", "other")
+	snd2, err := e.app.Senders.Create(ctx, who.System(), "livechat", "other")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +96,6 @@ func TestReleaseRecordsTestResults(t *testing.T) {
 	wantProblem(t, err, problem.NotFound, "release_not_found")
 	_, _, err = e.app.Chatbots.Release(ctx, e.designer, 99999, 1)
 	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
-	_, _, err = e.app.Chatbots.Release(ctx, accounts.Actor{User: e.app.Users[rbac.Analyzer]}, tested.ID, 1)
+	_, _, err = e.app.Chatbots.Release(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, tested.ID, 1)
 	wantProblem(t, err, problem.Forbidden, "forbidden")
 }

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/simulate"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // MaxSimulateRunes bounds one test-chat message, as the runtime bounds an
@@ -45,7 +45,7 @@ var errBadConversation = problem.New(problem.Invalid, "bad_conversation",
 // its releases, with the runtime's engine, for someone who may view the
 // chatbot in detail. It writes nothing: no session, transcript, rollup or
 // audit entry.
-func (s *Service) Simulate(ctx context.Context, a accounts.Actor, id int64, in SimulateInput) (Simulation, error) {
+func (s *Service) Simulate(ctx context.Context, a who.Actor, id int64, in SimulateInput) (Simulation, error) {
 	bot, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return Simulation{}, err

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // rowCounts counts the rows of every table that traffic or an audited
@@ -40,7 +40,7 @@ func TestSimulate(t *testing.T) {
 	}
 	before := e.rowCounts()
 	sim := func(role rbac.Role, in chatbots.SimulateInput) (chatbots.Simulation, error) {
-		return e.app.Chatbots.Simulate(ctx, accounts.Actor{User: e.app.Users[role]}, c.ID, in)
+		return e.app.Chatbots.Simulate(ctx, who.Actor{User: e.app.Users[role]}, c.ID, in)
 	}
 
 	// A whole conversation on the draft, as a supervisor (the least role
@@ -82,10 +82,10 @@ func TestSimulate(t *testing.T) {
 
 	// A release runs its own definition, not the draft's; its conversation
 	// does not continue on the draft.
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "t"}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), c.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "t"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Lifecycle.Deactivate(ctx, accounts.System(), c.ID, lifecycle.GraceOf(0)); err != nil {
+	if _, err := e.app.Lifecycle.Deactivate(ctx, who.System(), c.ID, lifecycle.GraceOf(0)); err != nil {
 		t.Fatal(err)
 	}
 	c, _ = e.get(c.ID)

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestTestRunsAreRecorded: Review runs no test (it shows the last recorded
@@ -19,8 +19,8 @@ import (
 func TestTestRunsAreRecorded(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	sys := accounts.System()
-	designer := accounts.Actor{User: app.Users[rbac.Designer]}
+	sys := who.System()
+	designer := who.Actor{User: app.Users[rbac.Designer]}
 	c, err := app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "T", Channel: "livechat"})
 	if err != nil {
 		t.Fatal(err)

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestRun is the outcome of a chatbot's conversation tests.
@@ -86,7 +86,7 @@ func (s *Service) LastTests(ctx context.Context, bot store.Chatbot, def *chatbot
 // who may view it in detail, within the budget of one test run and
 // outside any lock; then it records the run (a short write), which pages
 // show from then on.
-func (s *Service) RunTests(ctx context.Context, a accounts.Actor, id int64) (TestRun, error) {
+func (s *Service) RunTests(ctx context.Context, a who.Actor, id int64) (TestRun, error) {
 	bot, def, err := s.Get(ctx, a, id)
 	if err != nil {
 		return TestRun{}, err
@@ -100,12 +100,12 @@ func (s *Service) RunTests(ctx context.Context, a accounts.Actor, id int64) (Tes
 
 // RecordTests records results, a run of def's tests, as the chatbot's
 // last run. Recording holds the writer only to store them.
-func (s *Service) RecordTests(ctx context.Context, a accounts.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult) error {
+func (s *Service) RecordTests(ctx context.Context, a who.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult) error {
 	return RecordTests(ctx, s.Store, a, id, def, results, s.Now().UTC())
 }
 
 // RecordTests is Service.RecordTests for other services (lifecycle).
-func RecordTests(ctx context.Context, st *store.Store, a accounts.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult, now time.Time) error {
+func RecordTests(ctx context.Context, st *store.Store, a who.Actor, id int64, def *chatbot.Definition, results []chatbot.TestResult, now time.Time) error {
 	if results == nil {
 		results = []chatbot.TestResult{}
 	}

@@ -5,11 +5,11 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestParseScript(t *testing.T) {
@@ -68,7 +68,7 @@ func TestTestsEditAndRun(t *testing.T) {
 		t.Errorf("%d edit entries", n)
 	}
 
-	run, err := e.app.Chatbots.RunTests(ctx, accounts.Actor{User: e.app.Users[rbac.Supervisor]}, c.ID)
+	run, err := e.app.Chatbots.RunTests(ctx, who.Actor{User: e.app.Users[rbac.Supervisor]}, c.ID)
 	if err != nil || run.Passed != 1 || run.Failed != 1 || run.Results[1].Name != "wrong" || run.Results[1].Turn != 1 {
 		t.Fatalf("run: %+v %v", run, err)
 	}
@@ -91,6 +91,6 @@ func TestTestsEditAndRun(t *testing.T) {
 	if _, def := e.get(c.ID); len(def.Tests) != 1 || def.Tests[0].Name != "right" {
 		t.Fatalf("tests after remove: %+v", def.Tests)
 	}
-	_, err = e.app.Chatbots.RunTests(ctx, accounts.Actor{User: e.app.Users[rbac.Analyzer]}, c.ID)
+	_, err = e.app.Chatbots.RunTests(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, c.ID)
 	wantProblem(t, err, problem.Forbidden, "forbidden")
 }

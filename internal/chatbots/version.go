@@ -9,10 +9,10 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionVersioned is the audit action of a new version.
@@ -49,7 +49,7 @@ func VersionName(base string, n int) string {
 // "<base> vN", where base is the family's first name and N one more than
 // its newest version (or the next N whose name is free). It remembers the
 // family and the chatbot it came from.
-func (s *Service) NewVersion(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
+func (s *Service) NewVersion(ctx context.Context, a who.Actor, id int64) (store.Chatbot, error) {
 	if err := a.Require(rbac.EditChatbots, "make new versions of chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -95,7 +95,7 @@ func (s *Service) NewVersion(ctx context.Context, a accounts.Actor, id int64) (s
 
 // Family lists the members of a chatbot's family, newest version first,
 // for someone who may view chatbots in detail.
-func (s *Service) Family(ctx context.Context, a accounts.Actor, c store.Chatbot) ([]store.Chatbot, error) {
+func (s *Service) Family(ctx context.Context, a who.Actor, c store.Chatbot) ([]store.Chatbot, error) {
 	if err := a.Require(rbac.ViewChatbots, "view chatbot details"); err != nil {
 		return nil, err
 	}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestBaseName(t *testing.T) {
@@ -74,7 +74,7 @@ func TestNewVersion(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.Lifecycle.Activate(ctx, accounts.System(), shop.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), shop.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if shop.FamilyID != shop.ID || shop.FamilyVersion != 1 || shop.BasedOnID != 0 {
@@ -171,7 +171,7 @@ func TestNewVersionRefusals(t *testing.T) {
 	for _, r := range rbac.Roles() {
 		t.Run(r.String(), func(t *testing.T) {
 			before := count()
-			a := accounts.Actor{User: e.app.Users[r]}
+			a := who.Actor{User: e.app.Users[r]}
 			c, err := e.app.Chatbots.NewVersion(ctx, a, src.ID)
 			if !rbac.Can(r, rbac.EditChatbots) {
 				wantProblem(t, err, problem.Forbidden, "forbidden")
@@ -187,7 +187,7 @@ func TestNewVersionRefusals(t *testing.T) {
 	}
 	_, err := e.app.Chatbots.NewVersion(ctx, e.designer, 99999)
 	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
-	_, err = e.app.Chatbots.NewVersion(ctx, accounts.Actor{}, src.ID)
+	_, err = e.app.Chatbots.NewVersion(ctx, who.Actor{}, src.ID)
 	wantProblem(t, err, problem.Unauthorized, "unauthenticated")
 }
 

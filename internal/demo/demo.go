@@ -19,6 +19,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Credential is a demo account's sign-in.
@@ -77,7 +78,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 	a.SetClock(func() time.Time { return sim })
 	defer a.SetClock(time.Now)
 
-	sys := accounts.System()
+	sys := who.System()
 	var creds []Credential
 	for _, r := range rbac.Roles() {
 		email := r.String() + "@demo.local"
@@ -169,7 +170,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 // redeploy puts a new version of a live chatbot on its sender, with a
 // grace period for the sessions of the first.
 func redeploy(ctx context.Context, a *app.App, bot store.Chatbot) error {
-	sys := accounts.System()
+	sys := who.System()
 	c, err := a.Chatbots.NewVersion(ctx, sys, bot.ID) // "<name> v2"
 	if err != nil {
 		return fmt.Errorf("demo redeploy: %w", err)

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // BenchmarkGraceEnd100k measures ending a grace period that closes
@@ -25,7 +25,7 @@ func BenchmarkGraceEnd100k(b *testing.B) {
 		ctx := context.Background()
 		now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 		app.SetClock(func() time.Time { return now })
-		sys := accounts.System()
+		sys := who.System()
 		snd, err := app.Senders.Create(ctx, sys, "sms", "+15558888")
 		if err != nil {
 			b.Fatal(err)

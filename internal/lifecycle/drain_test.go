@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // A grace end with many sessions closes them in batches and records the
@@ -34,7 +34,7 @@ func testGraceEndDrains(t *testing.T, early bool) {
 	reason := store.CloseGraceEnded
 	if early {
 		reason = store.CloseSuperseded
-		if _, err := app.Lifecycle.EndGrace(ctx, accounts.Actor{User: app.Users[rbac.Manager]}, bot.ID); err != nil {
+		if _, err := app.Lifecycle.EndGrace(ctx, who.Actor{User: app.Users[rbac.Manager]}, bot.ID); err != nil {
 			t.Fatal(err)
 		}
 	} else {
@@ -86,7 +86,7 @@ func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
 	}
 	ended := make(chan error, 1)
 	go func() {
-		_, err := app.Lifecycle.EndGrace(ctx, accounts.Actor{User: app.Users[rbac.Manager]}, bot.ID)
+		_, err := app.Lifecycle.EndGrace(ctx, who.Actor{User: app.Users[rbac.Manager]}, bot.ID)
 		ended <- err
 	}()
 	// The grace end's closes wait for that lock; then the other commits.
@@ -131,7 +131,7 @@ func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
 // chatbot and its sessions' ids.
 func drainingBot(t *testing.T, app *testkit.App, now time.Time, address, name string, n int) (store.Chatbot, []int64) {
 	t.Helper()
-	ctx, sys := context.Background(), accounts.System()
+	ctx, sys := context.Background(), who.System()
 	snd, err := app.Senders.Create(ctx, sys, "sms", address)
 	if err != nil {
 		t.Fatal(err)

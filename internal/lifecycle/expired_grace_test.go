@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // A grace that ran out but was not swept yet does not block a redeploy,
@@ -21,7 +21,7 @@ func TestExpiredGraceDoesNotBlockRedeploy(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	app.SetClock(func() time.Time { return now })
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := app.Senders.Create(ctx, sys, "sms", "+15551111")
 	if err != nil {
 		t.Fatal(err)

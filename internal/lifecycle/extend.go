@@ -4,10 +4,10 @@ import (
 	"context"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionGraceExtended is the audit action of a longer grace period.
@@ -15,7 +15,7 @@ const ActionGraceExtended = "chatbot.grace_extended"
 
 // ExtendGrace moves a deactivated chatbot's grace end later by d
 // (manager+). The grace may not end more than MaxGrace from now.
-func (s *Service) ExtendGrace(ctx context.Context, a accounts.Actor, id int64, d time.Duration) (store.Chatbot, error) {
+func (s *Service) ExtendGrace(ctx context.Context, a who.Actor, id int64, d time.Duration) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "extend grace periods"); err != nil {
 		return store.Chatbot{}, err
 	}

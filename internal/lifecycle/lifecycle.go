@@ -15,13 +15,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Audit actions of the lifecycle.
@@ -105,7 +105,7 @@ func load(ctx context.Context, tx *store.Tx, id int64) (store.Chatbot, error) {
 // the chatbot's last; the transaction then only checks that the chatbot is
 // still the version checked (else 409 changed_while_checking, nothing
 // changed) and stores the results computed before in the release.
-func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt ActivateOptions) (store.Chatbot, error) {
+func (s *Service) Activate(ctx context.Context, a who.Actor, id int64, opt ActivateOptions) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "activate chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -191,7 +191,7 @@ func (s *Service) Activate(ctx context.Context, a accounts.Actor, id int64, opt 
 }
 
 // makeRoom applies the redeploy rules to the sender before bot goes live.
-func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, opt ActivateOptions, now time.Time) error {
+func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a who.Actor, bot store.Chatbot, opt ActivateOptions, now time.Time) error {
 	prev, err := tx.ActiveChatbot(ctx, bot.SenderID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil // first activation on this sender
@@ -240,7 +240,7 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a accounts.Actor, 
 }
 
 // stop makes a chatbot inactive, closing its open sessions with reason.
-func (s *Service) stop(ctx context.Context, tx *store.Tx, a accounts.Actor, c store.Chatbot, reason, action string, now time.Time, extra map[string]any) error {
+func (s *Service) stop(ctx context.Context, tx *store.Tx, a who.Actor, c store.Chatbot, reason, action string, now time.Time, extra map[string]any) error {
 	closed, err := tx.CloseChatbotSessions(ctx, c.ID, reason, now)
 	if err != nil {
 		return err
@@ -260,13 +260,13 @@ func (s *Service) stop(ctx context.Context, tx *store.Tx, a accounts.Actor, c st
 // chatbot of the sender still in grace ends now too. With grace 0 the
 // chatbot's sessions close now; otherwise it finishes them until the grace
 // ends. An unstated grace is refused when the chatbot has open sessions.
-func (s *Service) Deactivate(ctx context.Context, a accounts.Actor, id int64, grace Grace) (store.Chatbot, error) {
+func (s *Service) Deactivate(ctx context.Context, a who.Actor, id int64, grace Grace) (store.Chatbot, error) {
 	return s.DeactivatePlanned(ctx, a, id, grace, "")
 }
 
 // DeactivatePlanned is Deactivate as confirmed in the dialog that showed
 // plan: if the plan changed meanwhile, nothing is applied.
-func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id int64, stated Grace, plan string) (store.Chatbot, error) {
+func (s *Service) DeactivatePlanned(ctx context.Context, a who.Actor, id int64, stated Grace, plan string) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "deactivate chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -333,7 +333,7 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a accounts.Actor, id in
 // The open sessions close first, in batches (see drain), so that routing
 // on other senders goes on while a large grace ends; the transition is
 // then one short transaction.
-func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (store.Chatbot, error) {
+func (s *Service) EndGrace(ctx context.Context, a who.Actor, id int64) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -345,7 +345,7 @@ func (s *Service) EndGrace(ctx context.Context, a accounts.Actor, id int64) (sto
 }
 
 // endGrace ends a grace; drained is how many sessions drain closed before.
-func (s *Service) endGrace(ctx context.Context, a accounts.Actor, id int64, drained int64) (store.Chatbot, error) {
+func (s *Service) endGrace(ctx context.Context, a who.Actor, id int64, drained int64) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -400,7 +400,7 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 			errs = append(errs, fmt.Errorf("grace end of chatbot %d: %w", id, err))
 			continue
 		}
-		if _, err := s.endGrace(ctx, accounts.System(), id, drained); err != nil {
+		if _, err := s.endGrace(ctx, who.System(), id, drained); err != nil {
 			if p, ok := problem.As(err); ok && (p.Code == "not_deactivated" || p.Code == "not_due") {
 				continue // someone ended or extended it meanwhile
 			}
@@ -432,7 +432,7 @@ func raced(err error) error {
 // conversation tests' results c computed before the transaction (a
 // failing test is an error that blocks activation), so that the release's
 // page shows what was proven when it went live.
-func (s *Service) release(ctx context.Context, tx *store.Tx, a accounts.Actor, bot store.Chatbot, c checked, warns []chatbot.Finding, reason string, now time.Time) (store.Release, error) {
+func (s *Service) release(ctx context.Context, tx *store.Tx, a who.Actor, bot store.Chatbot, c checked, warns []chatbot.Finding, reason string, now time.Time) (store.Release, error) {
 	report, err := json.Marshal(chatbot.Details(warns))
 	if err != nil {
 		return store.Release{}, err

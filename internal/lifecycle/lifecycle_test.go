@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
@@ -19,6 +18,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // clock is the test clock of these tests.
@@ -33,7 +33,7 @@ type env struct {
 	app     *testkit.App
 	clk     *clock
 	snd     store.Sender
-	manager accounts.Actor
+	manager who.Actor
 }
 
 func newEnv(t *testing.T) *env {
@@ -41,11 +41,11 @@ func newEnv(t *testing.T) *env {
 	app := testkit.New(t)
 	clk := testkit.NewClock(t0)
 	app.SetClock(clk.Now)
-	snd, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "shop")
+	snd, err := app.Senders.Create(context.Background(), who.System(), "livechat", "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, app: app, clk: clk, snd: snd, manager: accounts.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}}
+	return &env{t: t, app: app, clk: clk, snd: snd, manager: who.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}}
 }
 
 // valid greets and asks for a name; it validates without findings.
@@ -68,11 +68,11 @@ func valid() *chatbot.Definition {
 func (e *env) bot(name string, sender int64, def *chatbot.Definition) store.Chatbot {
 	e.t.Helper()
 	ctx := context.Background()
-	c, err := e.app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
+	c, err := e.app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	c, err = e.app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	c, err = e.app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -546,7 +546,7 @@ func TestDeactivate(t *testing.T) {
 func TestExpireGraces(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	other, err := e.app.Senders.Create(ctx, accounts.System(), "livechat", "other")
+	other, err := e.app.Senders.Create(ctx, who.System(), "livechat", "other")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,9 +614,9 @@ func TestPermissions(t *testing.T) {
 	e.live("Next", lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}) // Live is now in grace
 	draft := e.bot("Draft", e.snd.ID, valid())
 	active, _ := e.app.Store.ActiveChatbot(ctx, e.snd.ID)
-	actors := map[string]accounts.Actor{"nobody": {IP: "192.0.2.9"}}
+	actors := map[string]who.Actor{"nobody": {IP: "192.0.2.9"}}
 	for _, r := range []rbac.Role{rbac.Analyzer, rbac.Supervisor, rbac.Designer} {
-		actors[r.String()] = accounts.Actor{User: e.app.Users[r]}
+		actors[r.String()] = who.Actor{User: e.app.Users[r]}
 	}
 	before := e.snapshot()
 	for name, a := range actors {
@@ -638,7 +638,7 @@ func TestPermissions(t *testing.T) {
 		t.Errorf("refusals changed the database:\nbefore %q\nafter  %q", before, after)
 	}
 	// An admin holds every permission of a manager.
-	if _, err := e.app.Lifecycle.EndGrace(ctx, accounts.Actor{User: e.app.Users[rbac.Admin]}, live.ID); err != nil {
+	if _, err := e.app.Lifecycle.EndGrace(ctx, who.Actor{User: e.app.Users[rbac.Admin]}, live.ID); err != nil {
 		t.Errorf("admin: %v", err)
 	}
 }

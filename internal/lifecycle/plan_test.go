@@ -5,13 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Confirming a plan that another manager's action made stale applies
@@ -19,8 +19,8 @@ import (
 func TestStalePlanIsRefused(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	sys := accounts.System()
-	manager := accounts.Actor{User: app.Users[rbac.Manager]}
+	sys := who.System()
+	manager := who.Actor{User: app.Users[rbac.Manager]}
 	snd, err := app.Senders.Create(ctx, sys, "sms", "+15556666")
 	if err != nil {
 		t.Fatal(err)

@@ -5,19 +5,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestActivationStoresReleaseAndSessionsRecordIt(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	sys := accounts.System()
-	manager := accounts.Actor{User: app.Users[rbac.Manager], IP: "10.0.0.1"}
+	sys := who.System()
+	manager := who.Actor{User: app.Users[rbac.Manager], IP: "10.0.0.1"}
 	snd, err := app.Senders.Create(ctx, sys, "sms", "+15550000")
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // ActionRolledBack is the audit action of a roll back.
@@ -19,7 +19,7 @@ const ActionRolledBack = "chatbot.rolled_back"
 // deactivated with grace (or, with grace 0, made inactive and its sessions
 // closed; left unstated, refused when A has open sessions). One transaction: within it A passes through inactive, which the
 // deferred I4 check allows because A is deactivated again before commit.
-func (s *Service) Rollback(ctx context.Context, a accounts.Actor, id int64, stated Grace) (store.Chatbot, error) {
+func (s *Service) Rollback(ctx context.Context, a who.Actor, id int64, stated Grace) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "roll back chatbots"); err != nil {
 		return store.Chatbot{}, err
 	}

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestRollback(t *testing.T) {
@@ -22,8 +22,8 @@ func TestRollback(t *testing.T) {
 			ctx := context.Background()
 			now := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
 			app.SetClock(func() time.Time { return now })
-			sys := accounts.System()
-			manager := accounts.Actor{User: app.Users[rbac.Manager]}
+			sys := who.System()
+			manager := who.Actor{User: app.Users[rbac.Manager]}
 			snd, err := app.Senders.Create(ctx, sys, "sms", "+15553333")
 			if err != nil {
 				t.Fatal(err)
@@ -53,7 +53,7 @@ func TestRollback(t *testing.T) {
 				t.Fatalf("new session on %d: %v", fresh.ChatbotID, err)
 			}
 			// A designer may not roll back; an active chatbot cannot be.
-			if _, err := app.Lifecycle.Rollback(ctx, accounts.Actor{User: app.Users[rbac.Designer]}, d.ID, lifecycle.GraceOf(grace)); !problem.Is(err, problem.Forbidden) {
+			if _, err := app.Lifecycle.Rollback(ctx, who.Actor{User: app.Users[rbac.Designer]}, d.ID, lifecycle.GraceOf(grace)); !problem.Is(err, problem.Forbidden) {
 				t.Fatalf("designer rollback: %v", err)
 			}
 			if _, err := app.Lifecycle.Rollback(ctx, manager, a.ID, lifecycle.GraceOf(grace)); !problem.Is(err, problem.Conflict) {
@@ -100,7 +100,7 @@ func TestRollback(t *testing.T) {
 func TestInactiveWithOpenSessionsCannotCommit(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	snd, err := app.Senders.Create(ctx, sys, "sms", "+15554444")
 	if err != nil {
 		t.Fatal(err)

@@ -7,12 +7,12 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestActivationRunsTestsOutsideTheWriter: an activation runs the
@@ -29,7 +29,7 @@ func TestActivationRunsTestsOutsideTheWriter(t *testing.T) {
 			return chatbot.RunTests(def)
 		}
 		// An unrelated write goes through while the tests run.
-		if _, err := e.app.Senders.Create(context.Background(), accounts.System(), "livechat", "elsewhere"); err != nil {
+		if _, err := e.app.Senders.Create(context.Background(), who.System(), "livechat", "elsewhere"); err != nil {
 			t.Errorf("a write while the tests ran: %v", err)
 		}
 		return chatbot.RunTests(def)
@@ -67,7 +67,7 @@ func TestActivationRefusesAnEditMadeWhileTesting(t *testing.T) {
 		broken := valid()
 		broken.Tests[0].Turns[0].Expect = []string{"something it never says"}
 		cur := e.chatbot(x.ID)
-		if _, err := e.app.Chatbots.Update(context.Background(), accounts.System(), x.ID, chatbots.Edit{Version: cur.Version, Apply: chatbots.ReplaceDefinition(broken)}); err != nil {
+		if _, err := e.app.Chatbots.Update(context.Background(), who.System(), x.ID, chatbots.Edit{Version: cur.Version, Apply: chatbots.ReplaceDefinition(broken)}); err != nil {
 			t.Errorf("edit while testing: %v", err)
 		}
 		before = e.snapshot()

@@ -17,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // buildAnswers builds the answers binary into a temporary folder, without
@@ -74,7 +75,7 @@ func addUserWithPassword(t *testing.T, db, email, role, password string) {
 	defer st.Close()
 	svc := accounts.New(st)
 	svc.Hasher = auth.Hasher{Cost: 4}
-	if _, _, err := svc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
+	if _, _, err := svc.AddUser(ctx, who.System(), accounts.NewUserInput{Email: email, Name: role, Role: role, Password: password}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // soak is a console in process, served over real HTTP, and its clients.
@@ -46,7 +47,7 @@ func TestSoak(t *testing.T) {
 
 	s := &soak{c: newClient(srv.URL), tokens: map[rbac.Role]string{}}
 	for _, r := range []rbac.Role{rbac.Manager, rbac.Designer, rbac.Admin, rbac.Supervisor} {
-		tok, _, err := app.Accounts.CreateToken(ctx, accounts.System(), app.Users[r].ID, accounts.NewToken{Name: "soak"})
+		tok, _, err := app.Accounts.CreateToken(ctx, who.System(), app.Users[r].ID, accounts.NewToken{Name: "soak"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,13 +10,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // BenchmarkRoute measures routing without HTTP: many end users at once,
@@ -27,18 +27,18 @@ import (
 func BenchmarkRoute(b *testing.B) {
 	app := testkit.New(b)
 	ctx := context.Background()
-	snd, err := app.Senders.Create(ctx, accounts.System(), "livechat", "shop")
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "shop")
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: "bench", Channel: "livechat", SenderID: snd.ID})
+	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: "bench", Channel: "livechat", SenderID: snd.ID})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if c, err = app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(survey())}); err != nil {
+	if c, err = app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(survey())}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), c.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), c.ID, lifecycle.ActivateOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	var users atomic.Int64
@@ -67,7 +67,7 @@ func BenchmarkRoute(b *testing.B) {
 func BenchmarkRouteBesideLargeBot(b *testing.B) {
 	app := testkit.New(b)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	live := func(address string, def *chatbot.Definition) store.Sender {
 		snd, err := app.Senders.Create(ctx, sys, "livechat", address)
 		if err != nil {

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestClosedNotice: an end user whose session a deactivation, a grace end
@@ -20,7 +20,7 @@ import (
 // not announced, and neither is a first conversation.
 func TestClosedNotice(t *testing.T) {
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	for _, tc := range []struct {
 		name   string
 		close  func(t *testing.T, e *routeEnv)
@@ -42,7 +42,7 @@ func TestClosedNotice(t *testing.T) {
 		}, store.CloseGraceEnded},
 		{"grace ended early (superseded)", func(t *testing.T, e *routeEnv) {
 			e.must(e.app.Lifecycle.Activate(ctx, sys, e.next.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}))
-			e.must(e.app.Lifecycle.EndGrace(ctx, accounts.Actor{User: e.app.Users[rbac.Manager]}, e.first.ID))
+			e.must(e.app.Lifecycle.EndGrace(ctx, who.Actor{User: e.app.Users[rbac.Manager]}, e.first.ID))
 		}, store.CloseSuperseded},
 		{"timeout", func(t *testing.T, e *routeEnv) {
 			e.clk.Advance(2 * time.Hour)
@@ -115,10 +115,10 @@ func TestClosedNoticeOwnText(t *testing.T) {
 	if _, err := app.Runtime.Route(ctx, snd, "u1", "hi"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), first.ID, lifecycle.GraceOf(0)); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, who.System(), first.ID, lifecycle.GraceOf(0)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Activate(ctx, accounts.System(), next.ID, lifecycle.ActivateOptions{}); err != nil {
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), next.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := app.Runtime.Route(ctx, snd, "u1", "hi")

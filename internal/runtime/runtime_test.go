@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
@@ -18,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/runtime"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // clock is the test clock of these tests.
@@ -32,7 +32,7 @@ func newApp(t *testing.T) (*testkit.App, *clock, store.Sender) {
 	app := testkit.New(t)
 	clk := testkit.NewClock(t0)
 	app.SetClock(clk.Now)
-	snd, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "shop")
+	snd, err := app.Senders.Create(context.Background(), who.System(), "livechat", "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,11 +76,11 @@ func oneLiner(text string) *chatbot.Definition {
 func newBot(t *testing.T, app *testkit.App, name string, senderID int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
-	c, err := app.Chatbots.Create(ctx, accounts.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: senderID})
+	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: senderID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err = app.Chatbots.Update(ctx, accounts.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
+	c, err = app.Chatbots.Update(ctx, who.System(), c.ID, chatbots.Edit{Version: c.Version, Apply: chatbots.ReplaceDefinition(def)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func newBot(t *testing.T, app *testkit.App, name string, senderID int64, def *ch
 func liveBot(t *testing.T, app *testkit.App, name string, senderID int64, def *chatbot.Definition, opt lifecycle.ActivateOptions) store.Chatbot {
 	t.Helper()
 	c := newBot(t, app, name, senderID, def)
-	c, err := app.Lifecycle.Activate(context.Background(), accounts.System(), c.ID, opt)
+	c, err := app.Lifecycle.Activate(context.Background(), who.System(), c.ID, opt)
 	if err != nil {
 		t.Fatalf("activate %s: %v", name, err)
 	}
@@ -321,7 +321,7 @@ func TestStateIsPersisted(t *testing.T) {
 func TestRefusals(t *testing.T) {
 	app, _, snd := newApp(t)
 	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
-	quiet, err := app.Senders.Create(context.Background(), accounts.System(), "livechat", "quiet")
+	quiet, err := app.Senders.Create(context.Background(), who.System(), "livechat", "quiet")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,7 +444,7 @@ func TestStepLimit(t *testing.T) {
 	app, clk, snd := newApp(t)
 	ctx := context.Background()
 	bot := newBot(t, app, "Loop", snd.ID, loop())
-	_, err := app.Lifecycle.Activate(ctx, accounts.System(), bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "test"})
+	_, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "test"})
 	p := wantProblem(t, err, problem.Invalid, "validation_errors")
 	if !strings.Contains(fmt.Sprint(p.Details), chatbot.CodeJumpLoop) {
 		t.Fatalf("refusal details %v do not name %s", p.Details, chatbot.CodeJumpLoop)
@@ -549,7 +549,7 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Lifecycle.Deactivate(ctx, accounts.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
+	if _, err := app.Lifecycle.Deactivate(ctx, who.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {

@@ -15,6 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/seed"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 var now = time.Date(2026, 3, 15, 12, 0, 0, 0, time.UTC)
@@ -153,7 +154,7 @@ func TestSeedIsLive(t *testing.T) {
 			manager = u
 		}
 	}
-	bot, err := a.Lifecycle.EndGrace(ctx, accounts.Actor{User: manager, IP: "192.0.2.1"}, sum.GraceChatbotID)
+	bot, err := a.Lifecycle.EndGrace(ctx, who.Actor{User: manager, IP: "192.0.2.1"}, sum.GraceChatbotID)
 	if err != nil || bot.Status != store.StatusInactive {
 		t.Fatalf("end grace: %v, %v", bot.Status, err)
 	}
@@ -190,7 +191,7 @@ func TestSeedAfterUsers(t *testing.T) {
 	st := open(t)
 	acc := accounts.New(st)
 	acc.Hasher = auth.Hasher{Cost: 4}
-	if _, _, err := acc.AddUser(ctx, accounts.System(), accounts.NewUserInput{Email: "admin@example.com", Name: "Admin", Role: "admin", Password: "a-long-password"}); err != nil {
+	if _, _, err := acc.AddUser(ctx, who.System(), accounts.NewUserInput{Email: "admin@example.com", Name: "Admin", Role: "admin", Password: "a-long-password"}); err != nil {
 		t.Fatal(err)
 	}
 	o := options()

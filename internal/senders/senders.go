@@ -10,11 +10,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // Channels are the channel kinds a sender can be on.
@@ -150,7 +150,7 @@ func telegramName(name string) bool {
 }
 
 // Create adds a sender (manager+).
-func (s *Service) Create(ctx context.Context, a accounts.Actor, channel, address string) (store.Sender, error) {
+func (s *Service) Create(ctx context.Context, a who.Actor, channel, address string) (store.Sender, error) {
 	if err := a.Require(rbac.ActivateChatbots, "create senders"); err != nil {
 		return store.Sender{}, err
 	}
@@ -181,7 +181,7 @@ func (s *Service) Create(ctx context.Context, a accounts.Actor, channel, address
 
 // RegenerateKey gives a sender a new inbound key (manager+); the old one
 // stops working at once.
-func (s *Service) RegenerateKey(ctx context.Context, a accounts.Actor, id int64) (store.Sender, error) {
+func (s *Service) RegenerateKey(ctx context.Context, a who.Actor, id int64) (store.Sender, error) {
 	if err := a.Require(rbac.ActivateChatbots, "change inbound keys"); err != nil {
 		return store.Sender{}, err
 	}
@@ -215,7 +215,7 @@ var errNoSender = problem.New(problem.NotFound, "sender_not_found", "No such sen
 // SetAddress changes a sender's address (manager+), checked by the rules of
 // its channel, which does not change. Chatbots on the sender stay on it:
 // end users reach them at the new address from the next message on.
-func (s *Service) SetAddress(ctx context.Context, a accounts.Actor, id int64, address string) (store.Sender, error) {
+func (s *Service) SetAddress(ctx context.Context, a who.Actor, id int64, address string) (store.Sender, error) {
 	if err := a.Require(rbac.ActivateChatbots, "change senders"); err != nil {
 		return store.Sender{}, err
 	}
@@ -259,7 +259,7 @@ func (s *Service) SetAddress(ctx context.Context, a accounts.Actor, id int64, ad
 // (manager+). Otherwise it refuses with the reason and changes nothing:
 // chatbots must move first, and a sender with conversations keeps them
 // readable in transcripts and analytics.
-func (s *Service) Delete(ctx context.Context, a accounts.Actor, id int64) (store.Sender, error) {
+func (s *Service) Delete(ctx context.Context, a who.Actor, id int64) (store.Sender, error) {
 	if err := a.Require(rbac.ActivateChatbots, "delete senders"); err != nil {
 		return store.Sender{}, err
 	}

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
@@ -15,6 +14,7 @@ import (
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 func TestNormalAddress(t *testing.T) {
@@ -83,8 +83,8 @@ func TestNormalAddress(t *testing.T) {
 	}
 }
 
-func as(app *testkit.App, r rbac.Role) accounts.Actor {
-	return accounts.Actor{User: app.Users[r], IP: "192.0.2.1"}
+func as(app *testkit.App, r rbac.Role) who.Actor {
+	return who.Actor{User: app.Users[r], IP: "192.0.2.1"}
 }
 
 func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
@@ -178,7 +178,7 @@ func definition() *chatbot.Definition {
 func TestDeleteRefusesWhatIsInUse(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	sys := accounts.System()
+	sys := who.System()
 	mk := func(channel, addr string) store.Sender {
 		s, err := app.Senders.Create(ctx, sys, channel, addr)
 		if err != nil {

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/demo"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/simulate"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestSameAsRuntime plays every demo chatbot's conversations through the
@@ -26,7 +26,7 @@ import (
 func TestSameAsRuntime(t *testing.T) {
 	ctx := context.Background()
 	app := testkit.New(t)
-	sys := accounts.System()
+	sys := who.System()
 	signer := simulate.NewSigner()
 	for i, b := range demo.Samples() {
 		t.Run(b.Name, func(t *testing.T) {

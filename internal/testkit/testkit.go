@@ -5,10 +5,11 @@ package testkit
 
 import (
 	"context"
-	"github.com/prometheus/client_golang/prometheus"
 	"io"
 	"log/slog"
 	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/app"
@@ -16,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
+	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
 )
 
@@ -39,7 +41,7 @@ func New(t testing.TB) *App {
 	app := Empty(t)
 	app.Users = map[rbac.Role]store.User{}
 	for _, r := range rbac.Roles() {
-		u, _, err := app.Accounts.AddUser(context.Background(), accounts.System(), accounts.NewUserInput{
+		u, _, err := app.Accounts.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 			Email: Email(r), Name: "Test " + r.Title(), Role: r.String(), Password: Password(r),
 		})
 		if err != nil {
