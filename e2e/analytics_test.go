@@ -34,7 +34,7 @@ func TestAnalyzerReadsAnalytics(t *testing.T) {
 		must(t, err)
 		for _, u := range users {
 			for _, text := range []string{"hi", "hours", "bye"} {
-				_, err := app.Runtime.Route(ctx, snd, u, text)
+				_, err := app.Routing.Route(ctx, snd, u, text)
 				must(t, err)
 			}
 		}

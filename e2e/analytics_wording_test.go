@@ -26,7 +26,7 @@ func TestAnalyticsSaysNewAndDashWhereDue(t *testing.T) {
 	must(t, err)
 	for _, u := range []string{"ann", "bea"} {
 		for _, text := range []string{"hi", "hours", "bye"} {
-			_, err := app.Runtime.Route(ctx, snd, u, text)
+			_, err := app.Routing.Route(ctx, snd, u, text)
 			must(t, err)
 		}
 	}

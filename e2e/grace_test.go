@@ -10,7 +10,7 @@ import (
 
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
@@ -103,6 +103,6 @@ func TestNoneNeedsTheTickAndTheEndUserIsTold(t *testing.T) {
 	_, err = app.Lifecycle.Activate(context.Background(), who.System(), v2.ID, lifecycle.ActivateOptions{})
 	must(t, err)
 	send(t, userA, "hours")
-	expectText(t, userA.Locator("[data-system]"), runtime.DefaultClosedNotice)
+	expectText(t, userA.Locator("[data-system]"), routing.DefaultClosedNotice)
 	expectVisible(t, userA.GetByText("Hello! Ask me about hours.").Nth(1))
 }

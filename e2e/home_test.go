@@ -21,7 +21,7 @@ func TestHomeShowsARunningGraceCountingDown(t *testing.T) {
 	v1 := liveFAQ(t, app, "shop")
 	snd, err := app.Store.SenderByAddress(context.Background(), "livechat", "shop")
 	must(t, err)
-	_, err = app.Runtime.Route(context.Background(), snd, "+15550100", "hello")
+	_, err = app.Routing.Route(context.Background(), snd, "+15550100", "hello")
 	must(t, err)
 	v2, err := app.Chatbots.Duplicate(context.Background(), who.System(), v1.ID)
 	must(t, err)

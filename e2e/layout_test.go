@@ -17,7 +17,7 @@ func TestMainPagesFitPhoneAndDesktop(t *testing.T) {
 	bot := liveFAQ(t, app, "shop")
 	snd, err := app.Store.SenderByAddress(context.Background(), "livechat", "shop")
 	must(t, err)
-	out, err := app.Runtime.Route(context.Background(), snd, "+15550100", "hello")
+	out, err := app.Routing.Route(context.Background(), snd, "+15550100", "hello")
 	must(t, err)
 	pages := []string{"/", "/chatbots", "/chatbots/" + itoa(bot.ID), "/chatbots/" + itoa(bot.ID) + "/sessions",
 		"/chatbots/" + itoa(bot.ID) + "/sessions/" + itoa(out.SessionID), "/senders", "/analytics", "/users", "/audit", "/roles", "/profile"}

@@ -64,7 +64,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 
 	// A second chatbot takes over with a grace; then deactivating it names
 	// the first, still in grace, with its open sessions.
-	if _, err := app.Runtime.Route(ctx, snd, "visitor-1", "hello"); err != nil {
+	if _, err := app.Routing.Route(ctx, snd, "visitor-1", "hello"); err != nil {
 		t.Fatal(err)
 	}
 	next, err := app.Chatbots.Duplicate(ctx, sys, bot.ID)

@@ -245,7 +245,7 @@ func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
 	must(t, err)
 	for _, u := range []string{"ann", "bea"} {
 		for _, text := range []string{"hi", "hours", "what?"} {
-			_, err := app.Runtime.Route(ctx, snd, u, text)
+			_, err := app.Routing.Route(ctx, snd, u, text)
 			must(t, err)
 		}
 	}
@@ -255,7 +255,7 @@ func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
 	must(t, err)
 	v2, err = app.Lifecycle.Activate(ctx, sys, v2.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)})
 	must(t, err)
-	_, err = app.Runtime.Route(ctx, snd, "cid", "hours")
+	_, err = app.Routing.Route(ctx, snd, "cid", "hours")
 	must(t, err)
 	fx.active = v2
 	fx.draining, err = app.Store.ChatbotByID(ctx, v1.ID)

@@ -25,7 +25,7 @@ func TestTablesKeepEveryColumnAt1280(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Runtime.Route(ctx, snd, "+15550199", "hi"); err != nil {
+	if _, err := app.Routing.Route(ctx, snd, "+15550199", "hi"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Senders.Create(ctx, who.System(), "sms", "+15550100"); err != nil {

@@ -23,7 +23,7 @@ func TestSupervisorFiltersSessionsAndReadsTheTrace(t *testing.T) {
 	must(t, err)
 	route := func(user string, texts ...string) {
 		for _, text := range texts {
-			_, err := app.Runtime.Route(ctx, snd, user, text)
+			_, err := app.Routing.Route(ctx, snd, user, text)
 			must(t, err)
 		}
 	}

@@ -130,7 +130,7 @@ func TestObjectLevelAccess(t *testing.T) {
 	if _, err := e.app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := e.app.Runtime.Route(ctx, other, "+15557654321", "my secret order number 4711")
+	out, err := e.app.Routing.Route(ctx, other, "+15557654321", "my secret order number 4711")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestAnalyticsPageFragmentAndExports(t *testing.T) {
 	ctx := context.Background()
 	for _, u := range []string{"a", "b", "c"} {
 		for _, text := range []string{"hi", "Ann"} {
-			if _, err := app.Runtime.Route(ctx, fx.sender, u, text); err != nil {
+			if _, err := app.Routing.Route(ctx, fx.sender, u, text); err != nil {
 				t.Fatal(err)
 			}
 		}

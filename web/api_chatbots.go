@@ -15,7 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -309,11 +309,11 @@ func (s *Server) apiCreateSender(c echo.Context) error {
 // apiMessages is the inbound message endpoint a channel gateway calls; it
 // authenticates with the sender's inbound key, not a person's token.
 func (s *Server) apiMessages(c echo.Context) error {
-	var in runtime.Inbound
+	var in routing.Inbound
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	out, err := s.cfg.Runtime.Receive(c.Request().Context(), in, c.Request().Header.Get("X-Inbound-Key"))
+	out, err := s.cfg.Routing.Receive(c.Request().Context(), in, c.Request().Header.Get("X-Inbound-Key"))
 	if err != nil {
 		return err
 	}

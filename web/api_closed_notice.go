@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/answers-console/answers/internal/problem"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 )
 
 // apiClosedNoticeBody is a chatbot's notice to end users whose previous
@@ -20,7 +20,7 @@ type apiClosedNoticeBody struct {
 
 func closedNoticeBody(text string) apiClosedNoticeBody {
 	if text == "" {
-		return apiClosedNoticeBody{Text: runtime.DefaultClosedNotice, Default: true}
+		return apiClosedNoticeBody{Text: routing.DefaultClosedNotice, Default: true}
 	}
 	return apiClosedNoticeBody{Text: text}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/problem"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
@@ -162,12 +162,12 @@ func (s *Server) chatSend(c echo.Context) error {
 		return err
 	}
 	err = s.chatLimits.allow(visitor, visitor == "", c.RealIP())
-	var out runtime.Outcome
+	var out routing.Outcome
 	if err == nil {
 		if visitor, err = s.endUser(c); err != nil {
 			return err
 		}
-		out, err = s.cfg.Runtime.Route(c.Request().Context(), snd, visitor, text)
+		out, err = s.cfg.Routing.Route(c.Request().Context(), snd, visitor, text)
 	}
 	if p, ok := problem.As(err); ok {
 		status = statusOf(p.Kind)

@@ -22,7 +22,7 @@ import (
 func TestOneVisitorCannotSilenceAChat(t *testing.T) {
 	app := testkit.New(t)
 	ctx := context.Background()
-	app.Runtime.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
+	app.Routing.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
 	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	t.Cleanup(srv.Close)
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "flood")

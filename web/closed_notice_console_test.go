@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -24,7 +24,7 @@ func TestClosedNoticeInTheConsole(t *testing.T) {
 	draft := "/chatbots/" + itoa(fx.draft.ID)
 
 	page := d.get(draft).Body
-	mustContain(t, page, "Closed-conversation notice", "Empty: end users get the default", runtime.DefaultClosedNotice, "Save notice")
+	mustContain(t, page, "Closed-conversation notice", "Empty: end users get the default", routing.DefaultClosedNotice, "Save notice")
 
 	res := d.post(draft+"/closed-notice", url.Values{"closed_notice": {"  Your earlier chat ended; here is a new one.  "}}, "HX-Request", "true")
 	if res.Status != http.StatusOK {
@@ -52,7 +52,7 @@ func TestClosedNoticeInTheConsole(t *testing.T) {
 
 	// A live chatbot is read-only: its notice is text, a post is refused.
 	live := "/chatbots/" + itoa(fx.active.ID)
-	mustContain(t, d.get(live).Body, `id="closed-notice"`, runtime.DefaultClosedNotice+` <small class="muted">(the default)</small>`)
+	mustContain(t, d.get(live).Body, `id="closed-notice"`, routing.DefaultClosedNotice+` <small class="muted">(the default)</small>`)
 	res = d.post(live+"/closed-notice", url.Values{"closed_notice": {"Hi again"}}, "HX-Request", "true")
 	if res.Status != http.StatusConflict {
 		t.Fatalf("live chatbot: %d", res.Status)

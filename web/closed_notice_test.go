@@ -9,7 +9,7 @@ import (
 
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -37,10 +37,10 @@ func TestAPIPreviousSessionClosed(t *testing.T) {
 	}
 	out := msg("visitor") // the fixture's open session was closed by the redeploy
 	p, _ := out["previous_session_closed"].(map[string]any)
-	if p["reason"] != "deactivated" || p["notice"] != runtime.DefaultClosedNotice {
+	if p["reason"] != "deactivated" || p["notice"] != routing.DefaultClosedNotice {
 		t.Errorf("previous_session_closed %v, want reason deactivated", out["previous_session_closed"])
 	}
-	if r, _ := out["replies"].([]any); len(r) < 2 || r[0] != runtime.DefaultClosedNotice {
+	if r, _ := out["replies"].([]any); len(r) < 2 || r[0] != routing.DefaultClosedNotice {
 		t.Errorf("replies %v, want the notice first", out["replies"])
 	}
 	if out := msg("visitor"); out["previous_session_closed"] != nil {
@@ -74,9 +74,9 @@ func TestWebChatShowsClosedNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := send("hello")
-	notice := `<li class="chat-notice" role="status" data-system>` + runtime.DefaultClosedNotice + `</li>`
+	notice := `<li class="chat-notice" role="status" data-system>` + routing.DefaultClosedNotice + `</li>`
 	i, j := strings.Index(body, notice), strings.Index(body, "Hello!")
-	if i < 0 || j < 0 || i > j || strings.Count(body, runtime.DefaultClosedNotice) != 1 {
+	if i < 0 || j < 0 || i > j || strings.Count(body, routing.DefaultClosedNotice) != 1 {
 		t.Errorf("want the notice once, as a system line before the first reply:\n%s", body)
 	}
 	if body := send("again"); strings.Contains(body, "data-system") {
@@ -95,7 +95,7 @@ func TestAPIClosedNoticeText(t *testing.T) {
 		Default bool   `json:"default"`
 	}
 	apiDecode(t, e.c.get(path, e.as(rbac.Supervisor)...), &got)
-	if got.Text != runtime.DefaultClosedNotice || !got.Default {
+	if got.Text != routing.DefaultClosedNotice || !got.Default {
 		t.Errorf("before: %+v, want the default", got)
 	}
 	apiWantError(t, e.c.send(http.MethodPut, path, `{"text": "x"}`, e.as(rbac.Supervisor)...), http.StatusForbidden, "forbidden")

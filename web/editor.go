@@ -15,7 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
@@ -56,7 +56,7 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 		return views.EditorData{}, err
 	}
 	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels, Family: family,
-		DefaultClosedNotice: runtime.DefaultClosedNotice, Revisions: chatbots.Revisions(bot, def)}
+		DefaultClosedNotice: routing.DefaultClosedNotice, Revisions: chatbots.Revisions(bot, def)}
 	if d.ClosedNotice, err = s.cfg.Chatbots.ClosedNotice(ctx, actor(c), id); err != nil {
 		return d, err
 	}

@@ -60,7 +60,7 @@ func newFixture(t testing.TB, app *testkit.App) fixture {
 	if _, err := app.Lifecycle.Activate(ctx, sys, fx.active.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := app.Runtime.Route(ctx, fx.sender, "visitor", "hi")
+	out, err := app.Routing.Route(ctx, fx.sender, "visitor", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}

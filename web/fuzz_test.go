@@ -11,7 +11,7 @@ import (
 
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 )
 
@@ -54,7 +54,7 @@ func FuzzInboundMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		c := fuzzContext(echo.MIMEApplicationJSON, body, inboundBodyLimit)
-		var in runtime.Inbound
+		var in routing.Inbound
 		err := decodeJSON(c, &in)
 		if err == nil {
 			err = in.Check()
@@ -68,7 +68,7 @@ func FuzzInboundMessage(f *testing.F) {
 			t.Fatalf("channel %q accepted", in.Channel)
 		case strings.TrimSpace(in.Sender) == "" || strings.TrimSpace(in.From) == "" || strings.TrimSpace(in.Text) == "":
 			t.Fatalf("blank field accepted: %+v", in)
-		case utf8.RuneCountInString(in.Text) > runtime.MaxTextRunes || utf8.RuneCountInString(in.From) > runtime.MaxEndUserRunes:
+		case utf8.RuneCountInString(in.Text) > routing.MaxTextRunes || utf8.RuneCountInString(in.From) > routing.MaxEndUserRunes:
 			t.Fatalf("over-long field accepted: %d, %d runes", utf8.RuneCountInString(in.Text), utf8.RuneCountInString(in.From))
 		case !utf8.ValidString(in.Text) || !utf8.ValidString(in.From) || !utf8.ValidString(in.Sender):
 			t.Fatalf("invalid UTF-8 accepted: %q", in)

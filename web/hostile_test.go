@@ -91,10 +91,10 @@ func TestHostileInputIsRenderedInert(t *testing.T) {
 		// An end user with a hostile address says hostile things; the
 		// second reply is the attribute value, echoed in a message.
 		from := "end-user " + p
-		if _, err := app.Runtime.Route(ctx, snd, from, p); err != nil {
+		if _, err := app.Routing.Route(ctx, snd, from, p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := app.Runtime.Route(ctx, snd, from, p+" again"); err != nil {
+		if _, err := app.Routing.Route(ctx, snd, from, p+" again"); err != nil {
 			t.Fatal(err)
 		}
 		list, _, err := app.Store.ChatSessions(ctx, store.SessionFilter{ChatbotID: live.ID, Limit: 5})

@@ -48,7 +48,7 @@ func TestAPIGraceMustBeStated(t *testing.T) {
 	if res := e.c.send(http.MethodPost, path(e.fx.draft, "activate"), `{"previous_grace_seconds": 600}`, e.as(rbac.Manager)...); res.Status != http.StatusOK {
 		t.Fatalf("activate: %d %s", res.Status, res.Body)
 	}
-	if _, err := e.app.Runtime.Route(context.Background(), e.fx.sender, "newcomer", "hi"); err != nil {
+	if _, err := e.app.Routing.Route(context.Background(), e.fx.sender, "newcomer", "hi"); err != nil {
 		t.Fatal(err)
 	}
 	wantChoice(e.c.send(http.MethodPost, path(e.fx.active, "rollback"), `{}`, e.as(rbac.Manager)...))

@@ -216,7 +216,7 @@ func TestInboundRateLimit(t *testing.T) {
 	lim := ratelimit.New(1, 3, 100) // 1 a second, bursts of 3
 	now := time.Now()
 	lim.Now = func() time.Time { return now }
-	e.app.Runtime.Limit = lim
+	e.app.Routing.Limit = lim
 
 	send := func(sender, key, from string) response {
 		return e.message(`{"channel":"livechat","sender":"`+sender+`","from":"`+from+`","text":"hi"}`, "X-Inbound-Key", key)

@@ -12,7 +12,7 @@ import (
 func TestHealthAndMetrics(t *testing.T) {
 	app, srv := newServer(t)
 	fx := newFixture(t, app) // routes one message, activates one chatbot
-	if _, err := app.Runtime.Route(context.Background(), fx.sender, "visitor-2", "hello"); err != nil {
+	if _, err := app.Routing.Route(context.Background(), fx.sender, "visitor-2", "hello"); err != nil {
 		t.Fatal(err)
 	}
 	c := newClient(t, srv)

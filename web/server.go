@@ -22,7 +22,7 @@ import (
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/static"
@@ -34,7 +34,7 @@ type Config struct {
 	Accounts  *accounts.Service
 	Senders   *senders.Service
 	Chatbots  *chatbots.Service
-	Runtime   *runtime.Service
+	Routing   *routing.Service
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
 	Logger    *slog.Logger

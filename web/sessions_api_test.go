@@ -28,7 +28,7 @@ func TestAPIChatbotSessions(t *testing.T) {
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	for _, u := range []string{"a", "b", "c", "d"} {
-		if _, err := e.app.Runtime.Route(ctx, e.fx.sender, u, "hi"); err != nil {
+		if _, err := e.app.Routing.Route(ctx, e.fx.sender, u, "hi"); err != nil {
 			t.Fatal(err)
 		}
 	}

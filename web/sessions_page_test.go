@@ -58,7 +58,7 @@ func TestSessionsPageFiltersAndTranscript(t *testing.T) {
 		{"bob", "hi"}, {"bob", "Bob"}, {"bob", "the weather"}, // open, one fallback
 		{"cy", "hi"}, // open
 	} {
-		out, err := app.Runtime.Route(ctx, snd, m[0], m[1])
+		out, err := app.Routing.Route(ctx, snd, m[0], m[1])
 		if err != nil {
 			t.Fatal(err)
 		}

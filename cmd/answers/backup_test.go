@@ -74,7 +74,7 @@ func TestBackupWhileWriting(t *testing.T) {
 				return
 			default:
 			}
-			if _, err := a.Runtime.Route(ctx, snd, "+1555"+strconv.Itoa(i%50), "hello "+strconv.Itoa(i)); err != nil {
+			if _, err := a.Routing.Route(ctx, snd, "+1555"+strconv.Itoa(i%50), "hello "+strconv.Itoa(i)); err != nil {
 				t.Error(err)
 				return
 			}

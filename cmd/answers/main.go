@@ -24,7 +24,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
@@ -146,7 +146,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	trustProxy := fs.Bool("trust-proxy", false, "removed: use --trusted-proxies")
 	proxies := fs.String("trusted-proxies", "", "CIDRs or addresses of the reverse proxies whose X-Forwarded-For names the client IP, comma-separated (e.g. 10.0.0.5,fd00::/64); no others are trusted")
 	logJSON := fs.Bool("log-json", false, "write logs as JSON")
-	inboundRate := fs.Float64("inbound-rate", runtime.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
+	inboundRate := fs.Float64("inbound-rate", routing.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
 	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
@@ -207,7 +207,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := a.PrepareAnalytics(ctx); err != nil {
 		return fmt.Errorf("analytics: %w", err)
 	}
-	a.Runtime.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
+	a.Routing.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
 	srv := a.Web(prometheus.NewRegistry(), app.WebOptions{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
 	if *metricsAddr != "" {
 		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {

@@ -36,7 +36,7 @@ func (e *reportEnv) at(s string) {
 func (e *reportEnv) say(user string, texts ...string) {
 	e.t.Helper()
 	for _, text := range texts {
-		if _, err := e.app.Runtime.Route(context.Background(), e.snd, user, text); err != nil {
+		if _, err := e.app.Routing.Route(context.Background(), e.snd, user, text); err != nil {
 			e.t.Fatal(err)
 		}
 		e.clk.Advance(time.Minute)

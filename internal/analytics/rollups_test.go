@@ -127,7 +127,7 @@ func (w *world) step() {
 	snd := w.senders[w.rnd.IntN(len(w.senders))]
 	switch n := w.rnd.IntN(100); {
 	case n < 70:
-		_, err := app.Runtime.Route(ctx, snd, fmt.Sprintf("user-%d", w.rnd.IntN(15)), texts[w.rnd.IntN(len(texts))])
+		_, err := app.Routing.Route(ctx, snd, fmt.Sprintf("user-%d", w.rnd.IntN(15)), texts[w.rnd.IntN(len(texts))])
 		if err != nil && !problem.Is(err, problem.Conflict) {
 			w.t.Fatal(err)
 		}

@@ -15,7 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/web"
@@ -27,7 +27,7 @@ type App struct {
 	Accounts  *accounts.Service
 	Senders   *senders.Service
 	Chatbots  *chatbots.Service
-	Runtime   *runtime.Service
+	Routing   *routing.Service
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
 	Log       *slog.Logger
@@ -35,17 +35,17 @@ type App struct {
 
 // New assembles the services.
 func New(st *store.Store, log *slog.Logger) *App {
-	rt := runtime.New(st)
+	rt := routing.New(st)
 	rt.Log = log
 	return &App{
 		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
-		Runtime: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
+		Routing: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
 	}
 }
 
 // SetClock makes every service read time from now (tests).
 func (a *App) SetClock(now func() time.Time) {
-	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Runtime.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
+	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Routing.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
 }
 
 // WebOptions are the web server's settings from the command line (see
@@ -64,7 +64,7 @@ func (a *App) Web(reg *prometheus.Registry, o WebOptions) *web.Server {
 	}
 	return web.New(web.Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
-		Runtime: a.Runtime, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
+		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
 		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken,
 	})
 }
@@ -73,7 +73,7 @@ func (a *App) Web(reg *prometheus.Registry, o WebOptions) *web.Server {
 func (a *App) Sweep(ctx context.Context) error {
 	// One failing grace end must not hold up session timeouts.
 	_, gerr := a.Lifecycle.ExpireGraces(ctx)
-	_, terr := a.Runtime.Sweep(ctx)
+	_, terr := a.Routing.Sweep(ctx)
 	return errors.Join(gerr, terr)
 }
 
@@ -156,7 +156,7 @@ func (a *App) instrument(reg *prometheus.Registry) {
 		return float64(n)
 	})
 	reg.MustRegister(routed, replies, opened, transitions, open)
-	a.Runtime.Routed = func(n int, wasOpened, _ bool) {
+	a.Routing.Routed = func(n int, wasOpened, _ bool) {
 		routed.Inc()
 		replies.Add(float64(n))
 		if wasOpened {

@@ -47,7 +47,7 @@ func TestGraceDeadlineAppliedAfterRestart(t *testing.T) {
 	if _, err := a.Lifecycle.Activate(ctx, sys, bots[0].ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := a.Runtime.Route(ctx, snd, "+1777", "hi")
+	out, err := a.Routing.Route(ctx, snd, "+1777", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,7 +154,7 @@ func Seed(ctx context.Context, a *app.App) ([]Credential, error) {
 				}
 				for _, text := range conv {
 					sim = sim.Add(time.Duration(20+rnd.IntN(70)) * time.Second)
-					if _, err := a.Runtime.Route(ctx, snd[b.channel], user, text); err != nil {
+					if _, err := a.Routing.Route(ctx, snd[b.channel], user, text); err != nil {
 						return nil, fmt.Errorf("demo traffic for %s: %w", b.name, err)
 					}
 				}

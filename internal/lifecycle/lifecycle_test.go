@@ -97,7 +97,7 @@ func (e *env) live(name string, opt lifecycle.ActivateOptions) store.Chatbot {
 // chat opens (or continues) end user's session and returns its id.
 func (e *env) chat(endUser string) int64 {
 	e.t.Helper()
-	out, err := e.app.Runtime.Route(context.Background(), e.snd, endUser, "hi")
+	out, err := e.app.Routing.Route(context.Background(), e.snd, endUser, "hi")
 	if err != nil {
 		e.t.Fatalf("route %s: %v", endUser, err)
 	}
@@ -743,7 +743,7 @@ func TestConcurrentTransitions(t *testing.T) {
 				return
 			default:
 			}
-			_, err := e.app.Runtime.Route(ctx, e.snd, fmt.Sprintf("u%d", i%7), "hi")
+			_, err := e.app.Routing.Route(ctx, e.snd, fmt.Sprintf("u%d", i%7), "hi")
 			record("route", err)
 			if i%10 == 0 {
 				e.clk.Advance(3 * time.Minute)

@@ -47,7 +47,7 @@ func TestActivationStoresReleaseAndSessionsRecordIt(t *testing.T) {
 	if string(r.TestResults) != "[]" {
 		t.Fatalf("test results at activation %q, want []", r.TestResults)
 	}
-	out, err := app.Runtime.Route(ctx, snd, "+1999", "hi")
+	out, err := app.Routing.Route(ctx, snd, "+1999", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestRollback(t *testing.T) {
 			if _, err := app.Lifecycle.Activate(ctx, sys, d.ID, opt); err != nil {
 				t.Fatal(err)
 			}
-			old, err := app.Runtime.Route(ctx, snd, "+1old", "hi") // a session on D
+			old, err := app.Routing.Route(ctx, snd, "+1old", "hi") // a session on D
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,7 @@ func TestRollback(t *testing.T) {
 			if _, err := app.Lifecycle.Activate(ctx, sys, a.ID, opt); err != nil {
 				t.Fatal(err)
 			}
-			fresh, err := app.Runtime.Route(ctx, snd, "+1new", "hi") // a session on A
+			fresh, err := app.Routing.Route(ctx, snd, "+1new", "hi") // a session on A
 			if err != nil || fresh.ChatbotID != a.ID {
 				t.Fatalf("new session on %d: %v", fresh.ChatbotID, err)
 			}
@@ -83,10 +83,10 @@ func TestRollback(t *testing.T) {
 					t.Fatalf("A %s until %v, its session open %v", gotA.Status, gotA.GraceEndsAt, sessNew.Open())
 				}
 				// A new end user goes to D again, A's user stays on A.
-				if out, err := app.Runtime.Route(ctx, snd, "+1third", "hi"); err != nil || out.ChatbotID != d.ID {
+				if out, err := app.Routing.Route(ctx, snd, "+1third", "hi"); err != nil || out.ChatbotID != d.ID {
 					t.Fatalf("third user on %d: %v", out.ChatbotID, err)
 				}
-				if out, err := app.Runtime.Route(ctx, snd, "+1new", "again"); err != nil || out.ChatbotID != a.ID {
+				if out, err := app.Routing.Route(ctx, snd, "+1new", "again"); err != nil || out.ChatbotID != a.ID {
 					t.Fatalf("A's user moved to %d: %v", out.ChatbotID, err)
 				}
 			}
@@ -112,7 +112,7 @@ func TestInactiveWithOpenSessionsCannotCommit(t *testing.T) {
 	if _, err := app.Lifecycle.Activate(ctx, sys, c.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Runtime.Route(ctx, snd, "+1", "hi"); err != nil {
+	if _, err := app.Routing.Route(ctx, snd, "+1", "hi"); err != nil {
 		t.Fatal(err)
 	}
 	err = app.Store.InTx(ctx, func(tx *store.Tx) error {

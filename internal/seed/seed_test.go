@@ -136,11 +136,11 @@ func TestSeedIsLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := a.Runtime.Route(ctx, snd, s.EndUser, "hello again")
+	out, err := a.Routing.Route(ctx, snd, s.EndUser, "hello again")
 	if err != nil || out.SessionID != s.ID || len(out.Replies) == 0 {
 		t.Errorf("route to an open grace session: %+v, %v", out, err)
 	}
-	if _, err := a.Runtime.Route(ctx, snd, "+15550009999", "hi"); err != nil {
+	if _, err := a.Routing.Route(ctx, snd, "+15550009999", "hi"); err != nil {
 		t.Errorf("route a new end user: %v", err)
 	}
 

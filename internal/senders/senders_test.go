@@ -204,7 +204,7 @@ func TestDeleteRefusesWhatIsInUse(t *testing.T) {
 	if _, err := app.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "a test"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Runtime.Route(ctx, withHistory, "visitor", "hi"); err != nil {
+	if _, err := app.Routing.Route(ctx, withHistory, "visitor", "hi"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Lifecycle.Deactivate(ctx, sys, bot.ID, lifecycle.GraceOf(0)); err != nil {

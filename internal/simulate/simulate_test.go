@@ -60,7 +60,7 @@ func TestSameAsRuntime(t *testing.T) {
 				conv := simulate.Conversation{Target: simulate.Target{ChatbotID: c.ID}}
 				token := ""
 				for k, text := range script {
-					out, err := app.Runtime.Route(ctx, snd, user, text)
+					out, err := app.Routing.Route(ctx, snd, user, text)
 					if err != nil {
 						t.Fatalf("route %q: %v", text, err)
 					}

@@ -1,4 +1,4 @@
-package runtime_test
+package routing_test
 
 import (
 	"context"
@@ -14,7 +14,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
@@ -232,7 +232,7 @@ func TestRouting(t *testing.T) {
 			want := map[int][]string{}
 			for i, st := range tc.steps {
 				clk.Advance(st.advance)
-				out, err := app.Runtime.Route(ctx, snd, st.from, st.text)
+				out, err := app.Routing.Route(ctx, snd, st.from, st.text)
 				if err != nil {
 					t.Fatalf("step %d: %v", i, err)
 				}
@@ -295,17 +295,17 @@ func TestStateIsPersisted(t *testing.T) {
 	app, clk, snd := newApp(t)
 	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
 	ctx := context.Background()
-	first, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+	first, err := app.Routing.Route(ctx, snd, "u1", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil {
+	if _, err := app.Routing.Route(ctx, snd, "u1", "Ann"); err != nil {
 		t.Fatal(err)
 	}
 	if s := session(t, app, first.SessionID); !strings.Contains(string(s.State), `"Ann"`) {
 		t.Errorf("stored state %s does not hold the answer", s.State)
 	}
-	fresh := runtime.New(app.Store)
+	fresh := routing.New(app.Store)
 	fresh.Now = clk.Now
 	out, err := fresh.Route(ctx, snd, "u1", "ann@example.com")
 	if err != nil {
@@ -327,12 +327,12 @@ func TestRefusals(t *testing.T) {
 	}
 	// A draft on the quiet sender: an inactive chatbot never receives.
 	newBot(t, app, "Draft", quiet.ID, survey())
-	msg := func(sender, from, text string) runtime.Inbound {
-		return runtime.Inbound{Channel: "livechat", Sender: sender, From: from, Text: text}
+	msg := func(sender, from, text string) routing.Inbound {
+		return routing.Inbound{Channel: "livechat", Sender: sender, From: from, Text: text}
 	}
 	tests := []struct {
 		name  string
-		in    runtime.Inbound
+		in    routing.Inbound
 		key   string
 		kind  problem.Kind
 		code  string
@@ -340,24 +340,24 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"no active chatbot", msg("quiet", "u1", "hi"), quiet.InboundKey, problem.Conflict, "no_active_chatbot", ""},
 		{"unknown sender", msg("nowhere", "u1", "hi"), snd.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
-		{"sender on another channel", runtime.Inbound{Channel: "sms", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
+		{"sender on another channel", routing.Inbound{Channel: "sms", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
 		{"wrong key", msg("shop", "u1", "hi"), snd.InboundKey + "x", problem.Unauthorized, "bad_inbound_key", ""},
 		{"another sender's key", msg("shop", "u1", "hi"), quiet.InboundKey, problem.Unauthorized, "bad_inbound_key", ""},
 		{"missing key", msg("shop", "u1", "hi"), "", problem.Unauthorized, "bad_inbound_key", ""},
 		{"empty text", msg("shop", "u1", ""), snd.InboundKey, problem.Invalid, "invalid_text", "text"},
 		{"blank text", msg("shop", "u1", " \n\t "), snd.InboundKey, problem.Invalid, "invalid_text", "text"},
-		{"text too long", msg("shop", "u1", strings.Repeat("é", runtime.MaxTextRunes+1)), snd.InboundKey, problem.Invalid, "invalid_text", "text"},
+		{"text too long", msg("shop", "u1", strings.Repeat("é", routing.MaxTextRunes+1)), snd.InboundKey, problem.Invalid, "invalid_text", "text"},
 		{"text not UTF-8", msg("shop", "u1", "hi \xff"), snd.InboundKey, problem.Invalid, "invalid_text", "text"},
 		{"missing from", msg("shop", "", "hi"), snd.InboundKey, problem.Invalid, "invalid_from", "from"},
 		{"blank from", msg("shop", "   ", "hi"), snd.InboundKey, problem.Invalid, "invalid_from", "from"},
-		{"from too long", msg("shop", strings.Repeat("u", runtime.MaxEndUserRunes+1), "hi"), snd.InboundKey, problem.Invalid, "invalid_from", "from"},
+		{"from too long", msg("shop", strings.Repeat("u", routing.MaxEndUserRunes+1), "hi"), snd.InboundKey, problem.Invalid, "invalid_from", "from"},
 		{"missing sender", msg("", "u1", "hi"), snd.InboundKey, problem.Invalid, "invalid_sender", "sender"},
-		{"bad channel", runtime.Inbound{Channel: "pigeon", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Invalid, "invalid_channel", "channel"},
-		{"missing channel", runtime.Inbound{Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Invalid, "invalid_channel", "channel"},
+		{"bad channel", routing.Inbound{Channel: "pigeon", Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Invalid, "invalid_channel", "channel"},
+		{"missing channel", routing.Inbound{Sender: "shop", From: "u1", Text: "hi"}, snd.InboundKey, problem.Invalid, "invalid_channel", "channel"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := app.Runtime.Receive(context.Background(), tc.in, tc.key)
+			_, err := app.Routing.Receive(context.Background(), tc.in, tc.key)
 			p := wantProblem(t, err, tc.kind, tc.code)
 			if p.Field != tc.field {
 				t.Errorf("field %q, want %q", p.Field, tc.field)
@@ -381,11 +381,11 @@ func TestRouteChecksItsInput(t *testing.T) {
 	for _, tc := range []struct{ from, text, field string }{
 		{"u1", "", "text"},
 		{"u1", "   ", "text"},
-		{"u1", strings.Repeat("a", runtime.MaxTextRunes+1), "text"},
+		{"u1", strings.Repeat("a", routing.MaxTextRunes+1), "text"},
 		{"", "hi", "from"},
-		{strings.Repeat("u", runtime.MaxEndUserRunes+1), "hi", "from"},
+		{strings.Repeat("u", routing.MaxEndUserRunes+1), "hi", "from"},
 	} {
-		_, err := app.Runtime.Route(ctx, snd, tc.from, tc.text)
+		_, err := app.Routing.Route(ctx, snd, tc.from, tc.text)
 		if p, ok := problem.As(err); !ok || p.Kind != problem.Invalid || p.Field != tc.field {
 			t.Errorf("Route(%.10q, %.10q): %v, want Invalid on %s", tc.from, tc.text, err, tc.field)
 		}
@@ -394,7 +394,7 @@ func TestRouteChecksItsInput(t *testing.T) {
 		t.Errorf("%d messages stored, want none", n)
 	}
 	// The longest message is accepted, counted in characters, not bytes.
-	out, err := app.Runtime.Route(ctx, snd, strings.Repeat("ü", runtime.MaxEndUserRunes), strings.Repeat("é", runtime.MaxTextRunes))
+	out, err := app.Routing.Route(ctx, snd, strings.Repeat("ü", routing.MaxEndUserRunes), strings.Repeat("é", routing.MaxTextRunes))
 	if err != nil || len(out.Replies) == 0 {
 		t.Fatalf("longest message: %+v, %v", out, err)
 	}
@@ -406,7 +406,7 @@ func TestReceiveAcceptsAGatewayMessage(t *testing.T) {
 	app, _, snd := newApp(t)
 	bot := liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
 	ctx := context.Background()
-	out, err := app.Runtime.Receive(ctx, runtime.Inbound{Channel: " LiveChat ", Sender: " shop ", From: " u1 ", Text: "hi"}, snd.InboundKey)
+	out, err := app.Routing.Receive(ctx, routing.Inbound{Channel: " LiveChat ", Sender: " shop ", From: " u1 ", Text: "hi"}, snd.InboundKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -417,7 +417,7 @@ func TestReceiveAcceptsAGatewayMessage(t *testing.T) {
 		t.Errorf("session end user %q sender %d, want u1 on %d", s.EndUser, s.SenderID, snd.ID)
 	}
 	// Route sees the trimmed end user as the same person.
-	next, err := app.Runtime.Route(ctx, snd, "u1", "Ann")
+	next, err := app.Routing.Route(ctx, snd, "u1", "Ann")
 	if err != nil || next.SessionID != out.SessionID {
 		t.Errorf("Route after Receive: %+v, %v; want session %d", next, err, out.SessionID)
 	}
@@ -456,7 +456,7 @@ func TestStepLimit(t *testing.T) {
 	}
 
 	for i := range 2 {
-		out, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+		out, err := app.Routing.Route(ctx, snd, "u1", "hi")
 		if err != nil {
 			t.Fatalf("message %d: %v", i, err)
 		}
@@ -484,7 +484,7 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	app, clk, snd := newApp(t)
 	ctx := context.Background()
 	old := liveBot(t, app, "Old", snd.ID, survey(), lifecycle.ActivateOptions{})
-	first, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+	first, err := app.Routing.Route(ctx, snd, "u1", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,14 +496,14 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 	}
 
 	clk.Advance(time.Minute)
-	cont, err := app.Runtime.Route(ctx, snd, "u1", "Ann")
+	cont, err := app.Routing.Route(ctx, snd, "u1", "Ann")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cont.SessionID != first.SessionID || cont.ChatbotID != old.ID || !slices.Equal(cont.Replies, []string{"Nice to meet you, Ann.", "Your email, Ann?"}) {
 		t.Errorf("in grace the open session got %+v, want it to go on with the old chatbot", cont)
 	}
-	other, err := app.Runtime.Route(ctx, snd, "u2", "hi")
+	other, err := app.Routing.Route(ctx, snd, "u2", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -513,11 +513,11 @@ func TestGraceServesOnlyExistingSessions(t *testing.T) {
 
 	// The grace ends at t0+11m; the session itself would last until t0+17m.
 	clk.Advance(10 * time.Minute)
-	after, err := app.Runtime.Route(ctx, snd, "u1", "ann@example.com")
+	after, err := app.Routing.Route(ctx, snd, "u1", "ann@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{runtime.DefaultClosedNotice, "This is the new chatbot."}) {
+	if after.SessionID == first.SessionID || after.ChatbotID != fresh.ID || !slices.Equal(after.Replies, []string{routing.DefaultClosedNotice, "This is the new chatbot."}) {
 		t.Errorf("after the grace the old session's user got %+v, want the notice and a new session on the new chatbot", after)
 	}
 	if p := after.PreviousSessionClosed; p == nil || p.Reason != store.CloseGraceEnded {
@@ -545,17 +545,17 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 	app, _, snd := newApp(t)
 	ctx := context.Background()
 	bot := liveBot(t, app, "Only", snd.ID, survey(), lifecycle.ActivateOptions{})
-	first, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+	first, err := app.Routing.Route(ctx, snd, "u1", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Lifecycle.Deactivate(ctx, who.System(), bot.ID, lifecycle.GraceOf(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := app.Runtime.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {
+	if out, err := app.Routing.Route(ctx, snd, "u1", "Ann"); err != nil || out.SessionID != first.SessionID {
 		t.Errorf("open session in grace: %+v, %v; want it to go on", out, err)
 	}
-	_, err = app.Runtime.Route(ctx, snd, "u2", "hi")
+	_, err = app.Routing.Route(ctx, snd, "u2", "hi")
 	wantProblem(t, err, problem.Conflict, "no_active_chatbot")
 }
 
@@ -565,18 +565,18 @@ func TestSweep(t *testing.T) {
 	app, clk, snd := newApp(t)
 	ctx := context.Background()
 	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
-	a, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+	a, err := app.Routing.Route(ctx, snd, "u1", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(10 * time.Minute)
-	b, err := app.Runtime.Route(ctx, snd, "u2", "hi")
+	b, err := app.Routing.Route(ctx, snd, "u2", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}
 	sweep := func(want int64) {
 		t.Helper()
-		n, err := app.Runtime.Sweep(ctx)
+		n, err := app.Routing.Sweep(ctx)
 		if err != nil || n != want {
 			t.Fatalf("sweep at %s closed %d (%v), want %d", clk.Now().Format(time.TimeOnly), n, err, want)
 		}
@@ -598,7 +598,7 @@ func TestSweep(t *testing.T) {
 		t.Errorf("u2's session closed %q at %s, want timeout at %s", sb.CloseReason, sb.ClosedAt, t0.Add(25*time.Minute))
 	}
 	// After the sweep the next message opens a new session.
-	out, err := app.Runtime.Route(ctx, snd, "u1", "back")
+	out, err := app.Routing.Route(ctx, snd, "u1", "back")
 	if err != nil || out.SessionID == a.SessionID {
 		t.Errorf("after the sweep: %+v, %v; want a new session", out, err)
 	}
@@ -625,7 +625,7 @@ func TestSweepInBatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Hour)
-	got, err := app.Runtime.Sweep(ctx)
+	got, err := app.Routing.Sweep(ctx)
 	if err != nil || got != n {
 		t.Fatalf("sweep closed %d (%v), want %d", got, err, n)
 	}
@@ -640,15 +640,15 @@ func TestRoutedHook(t *testing.T) {
 	ctx := context.Background()
 	liveBot(t, app, "Survey", snd.ID, survey(), lifecycle.ActivateOptions{})
 	var got []string
-	app.Runtime.Routed = func(replies int, opened, closed bool) {
+	app.Routing.Routed = func(replies int, opened, closed bool) {
 		got = append(got, fmt.Sprintf("%d %v %v", replies, opened, closed))
 	}
 	for _, text := range []string{"hi", "Ann", "ann@example.com"} {
-		if _, err := app.Runtime.Route(ctx, snd, "u1", text); err != nil {
+		if _, err := app.Routing.Route(ctx, snd, "u1", text); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := app.Runtime.Route(ctx, snd, "u1", ""); err == nil {
+	if _, err := app.Routing.Route(ctx, snd, "u1", ""); err == nil {
 		t.Fatal("an empty message was routed")
 	}
 	want := []string{"2 true false", "2 false false", "1 false true"}
@@ -661,7 +661,7 @@ func TestRoutedHook(t *testing.T) {
 // since a gateway retries one and not the other.
 func TestNoActiveChatbotIsNotAnUnknownSender(t *testing.T) {
 	app, _, snd := newApp(t)
-	_, err := app.Runtime.Route(context.Background(), snd, "u1", "hi")
+	_, err := app.Routing.Route(context.Background(), snd, "u1", "hi")
 	p := wantProblem(t, err, problem.Conflict, "no_active_chatbot")
 	if errors.Is(err, store.ErrNotFound) || p.Message == "" {
 		t.Errorf("refusal %#v", p)
@@ -685,7 +685,7 @@ func TestConcurrentMessagesOfOneEndUser(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				if _, err := app.Runtime.Route(context.Background(), snd, fmt.Sprintf("user-%d", u), "x"); err != nil {
+				if _, err := app.Routing.Route(context.Background(), snd, fmt.Sprintf("user-%d", u), "x"); err != nil {
 					errs <- err
 				}
 			}()

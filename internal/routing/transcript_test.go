@@ -1,4 +1,4 @@
-package runtime_test
+package routing_test
 
 import (
 	"context"
@@ -40,7 +40,7 @@ func TestTranscriptKeepsWhatTheEngineDid(t *testing.T) {
 	liveBot(t, app, "Help desk", snd.ID, helpDesk(), lifecycle.ActivateOptions{})
 	var sid int64
 	for _, text := range []string{"hi", "what are your opening hours?", "the weather", "PRICES!"} {
-		out, err := app.Runtime.Route(ctx, snd, "ann", text)
+		out, err := app.Routing.Route(ctx, snd, "ann", text)
 		if err != nil {
 			t.Fatalf("%q: %v", text, err)
 		}

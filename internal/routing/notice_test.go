@@ -1,4 +1,4 @@
-package runtime_test
+package routing_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
@@ -53,11 +53,11 @@ func TestClosedNotice(t *testing.T) {
 			e := &routeEnv{t: t, app: app, clk: clk}
 			e.first = liveBot(t, app, "First", snd.ID, survey(), lifecycle.ActivateOptions{})
 			e.next = newBot(t, app, "Next", snd.ID, oneLiner("Hello from Next."))
-			if _, err := app.Runtime.Route(ctx, snd, "u1", "hi"); err != nil {
+			if _, err := app.Routing.Route(ctx, snd, "u1", "hi"); err != nil {
 				t.Fatal(err)
 			}
 			tc.close(t, e)
-			out, err := app.Runtime.Route(ctx, snd, "u1", "hello again")
+			out, err := app.Routing.Route(ctx, snd, "u1", "hello again")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,10 +71,10 @@ func TestClosedNotice(t *testing.T) {
 				}
 				return
 			}
-			if p := out.PreviousSessionClosed; p == nil || p.Reason != tc.reason || p.Notice != runtime.DefaultClosedNotice {
+			if p := out.PreviousSessionClosed; p == nil || p.Reason != tc.reason || p.Notice != routing.DefaultClosedNotice {
 				t.Fatalf("previous_session_closed %+v, want reason %s", p, tc.reason)
 			}
-			if !slices.Equal(out.Replies, append([]string{runtime.DefaultClosedNotice}, want...)) {
+			if !slices.Equal(out.Replies, append([]string{routing.DefaultClosedNotice}, want...)) {
 				t.Errorf("replies %q, want the notice first", out.Replies)
 			}
 			// The notice is in the transcript, as sent.
@@ -82,7 +82,7 @@ func TestClosedNotice(t *testing.T) {
 				t.Errorf("transcript %q, want the message, the notice and the reply", lines)
 			}
 			// Told once: the next message continues without it.
-			again, err := app.Runtime.Route(ctx, snd, "u1", "and again")
+			again, err := app.Routing.Route(ctx, snd, "u1", "and again")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,7 +90,7 @@ func TestClosedNotice(t *testing.T) {
 				t.Errorf("told twice: %+v", again.PreviousSessionClosed)
 			}
 			// Someone new is not told anything.
-			fresh, err := app.Runtime.Route(ctx, snd, "u2", "hi")
+			fresh, err := app.Routing.Route(ctx, snd, "u2", "hi")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func TestClosedNoticeOwnText(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := app.Runtime.Route(ctx, snd, "u1", "hi"); err != nil {
+	if _, err := app.Routing.Route(ctx, snd, "u1", "hi"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := app.Lifecycle.Deactivate(ctx, who.System(), first.ID, lifecycle.GraceOf(0)); err != nil {
@@ -121,7 +121,7 @@ func TestClosedNoticeOwnText(t *testing.T) {
 	if _, err := app.Lifecycle.Activate(ctx, who.System(), next.ID, lifecycle.ActivateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	out, err := app.Runtime.Route(ctx, snd, "u1", "hi")
+	out, err := app.Routing.Route(ctx, snd, "u1", "hi")
 	if err != nil {
 		t.Fatal(err)
 	}

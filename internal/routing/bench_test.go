@@ -1,4 +1,4 @@
-package runtime_test
+package routing_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
-	"github.com/answers-console/answers/internal/runtime"
+	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
@@ -23,7 +23,7 @@ import (
 // each message a session step, transcript and rollups committed (group
 // commit). It is the ceiling of the inbound API on this machine.
 //
-//	go test -run '^$' -bench Route -benchtime 5s ./internal/runtime/
+//	go test -run '^$' -bench Route -benchtime 5s ./internal/routing/
 func BenchmarkRoute(b *testing.B) {
 	app := testkit.New(b)
 	ctx := context.Background()
@@ -47,7 +47,7 @@ func BenchmarkRoute(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		user := fmt.Sprintf("user-%d", users.Add(1))
 		for i := 0; pb.Next(); i++ {
-			if _, err := app.Runtime.Route(ctx, snd, user, fmt.Sprintf("message %d", i)); err != nil {
+			if _, err := app.Routing.Route(ctx, snd, user, fmt.Sprintf("message %d", i)); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -63,7 +63,7 @@ func BenchmarkRoute(b *testing.B) {
 // without the flood, when every keyword was normalised on every message
 // inside the writer).
 //
-//	go test -run '^$' -bench BesideLargeBot -benchtime 200x ./internal/runtime/
+//	go test -run '^$' -bench BesideLargeBot -benchtime 200x ./internal/routing/
 func BenchmarkRouteBesideLargeBot(b *testing.B) {
 	app := testkit.New(b)
 	ctx := context.Background()
@@ -99,7 +99,7 @@ func BenchmarkRouteBesideLargeBot(b *testing.B) {
 	}})
 	small := live("small", survey())
 
-	flood, stop := strings.Repeat("한", runtime.MaxTextRunes), make(chan struct{})
+	flood, stop := strings.Repeat("한", routing.MaxTextRunes), make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Add(1)
@@ -111,7 +111,7 @@ func BenchmarkRouteBesideLargeBot(b *testing.B) {
 					return
 				default:
 				}
-				if _, err := app.Runtime.Route(ctx, large, fmt.Sprint("flooder-", i), flood); err != nil {
+				if _, err := app.Routing.Route(ctx, large, fmt.Sprint("flooder-", i), flood); err != nil {
 					b.Error(err)
 					return
 				}
@@ -122,7 +122,7 @@ func BenchmarkRouteBesideLargeBot(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		start := time.Now()
-		if _, err := app.Runtime.Route(ctx, small, "bystander", fmt.Sprint("message ", i)); err != nil {
+		if _, err := app.Routing.Route(ctx, small, "bystander", fmt.Sprint("message ", i)); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(start))

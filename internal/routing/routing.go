@@ -1,4 +1,4 @@
-// Package runtime routes end users' messages to chatbots: it finds or opens
+// Package routing routes end users' messages to chatbots: it finds or opens
 // the end user's session on a sender, runs the dialog engine, stores the
 // transcript, and closes sessions that time out.
 //
@@ -7,7 +7,7 @@
 // may serve it (active, or deactivated with its grace not yet over, I6) and
 // it has not timed out; otherwise it is closed with its reason and a new
 // session opens on the sender's active chatbot.
-package runtime
+package routing
 
 import (
 	"context"
