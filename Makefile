@@ -165,7 +165,7 @@ e2e: driver java
 	PLAYWRIGHT_DRIVER_PATH="$(CURDIR)/$(DRIVER_DIR)" \
 	PLAYWRIGHT_NODEJS_PATH="$(shell command -v node)" \
 	CHROMIUM_PATH="$${CHROMIUM_PATH:-/usr/bin/chromium}" \
-		go test -tags e2e -count=1 -timeout 15m ./e2e/...
+		go test -tags e2e -count=1 -timeout 15m ./e2e/
 
 # bench: the benchmark of SPEC §8, apart from test (it takes minutes and its
 # figures depend on the machine). Seeds .bench/ once with answers seed (10,000
@@ -187,13 +187,13 @@ FUZZTIME     ?= 60s
 # runs without -race (which would only slow its checks); the soak is
 # in process and runs with it.
 soak: assets generate postgres
-	SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) go test -count=1 -timeout 60m -v -run '^TestCrashSafety$$' ./internal/reliability/
-	SOAK=1 SOAK_SECONDS=$(SOAK_SECONDS) go test -race -count=1 -timeout 60m -v -run '^TestSoak$$' ./internal/reliability/
+	SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) go test -count=1 -timeout 60m -v -run '^TestCrashSafety$$' ./e2e/reliability/
+	SOAK=1 SOAK_SECONDS=$(SOAK_SECONDS) go test -race -count=1 -timeout 60m -v -run '^TestSoak$$' ./e2e/reliability/
 	@dir=$$(mktemp -d /tmp/answers-pg.XXXXXX); \
 		trap 'db/testcluster.sh stop "'$$dir'"' EXIT; \
 		url=$${ANSWERS_TEST_POSTGRES:-$$(db/testcluster.sh start "$$dir")} || exit 1; \
 		SOAK=1 SOAK_ROUNDS=$(SOAK_ROUNDS) SOAK_SECONDS=$(SOAK_SECONDS) ANSWERS_TEST_POSTGRES="$$url" \
-			go test -count=1 -timeout 60m -v -run '^(TestCrashSafety|TestReplicas|TestSoak)$$' ./internal/reliability/
+			go test -count=1 -timeout 60m -v -run '^(TestCrashSafety|TestReplicas|TestSoak)$$' ./e2e/reliability/
 	$(MAKE) --no-print-directory fuzz
 
 # Every fuzz target as package-dir:FuzzName, found in the test files, so a

@@ -18,12 +18,13 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // An analyzer opens analytics, narrows the date range and the chatbot,
 // sees the numbers and the chart follow, and downloads the CSV.
 func TestAnalyzerReadsAnalytics(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	ctx := context.Background()
 	// Traffic twenty days ago and today, through the real runtime.
 	past := time.Now().AddDate(0, 0, -20)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // Analytics do not mislead: traffic only today reads "new" against an
@@ -19,7 +20,7 @@ import (
 // fallback rate ("–", not 0.0%); today is marked as under way; a preset
 // range leaves no custom dates in the address.
 func TestAnalyticsSaysNewAndDashWhereDue(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	ctx := context.Background()
 	faq := liveFAQ(t, app, "faq")
 	snd, err := app.Store.SenderByID(ctx, faq.SenderID)

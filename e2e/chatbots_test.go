@@ -17,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -94,13 +95,13 @@ func TestDesignerBuildsChatbotAndFixesValidationError(t *testing.T) {
 }
 
 // liveFAQ puts a small keyword chatbot live on a livechat sender.
-func liveFAQ(t *testing.T, app *testkit.App, address string) store.Chatbot {
+func liveFAQ(t *testing.T, app *webtest.App, address string) store.Chatbot {
 	t.Helper()
 	return liveFAQNamed(t, app, address, "FAQ")
 }
 
 // liveFAQNamed is liveFAQ with another name.
-func liveFAQNamed(t *testing.T, app *testkit.App, address, name string) store.Chatbot {
+func liveFAQNamed(t *testing.T, app *webtest.App, address, name string) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
 	sys := who.System()

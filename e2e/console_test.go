@@ -12,13 +12,14 @@ import (
 
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // startConsole runs the real console handler on a fresh database with one
 // user per role.
-func startConsole(t *testing.T) (*testkit.App, string) {
+func startConsole(t *testing.T) (*webtest.App, string) {
 	t.Helper()
-	app := testkit.New(t)
+	app := webtest.New(t)
 	srv := httptest.NewServer(app.Server)
 	t.Cleanup(srv.Close)
 	// The sweeper runs as in the real server: timeouts and grace ends.
@@ -105,7 +106,7 @@ func TestManagerAssignsRoleAndUsersNextPageReflectsIt(t *testing.T) {
 }
 
 func TestFirstRunSetupCreatesAdmin(t *testing.T) {
-	app := testkit.Empty(t)
+	app := webtest.Empty(t)
 	srv := httptest.NewServer(app.Server)
 	t.Cleanup(srv.Close)
 	token, err := app.Accounts.PrepareSetup(context.Background())

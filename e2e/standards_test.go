@@ -24,6 +24,7 @@ import (
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // The third-party checkers come from npm (package.json): axe-core runs in
@@ -234,7 +235,7 @@ type stdFixture struct {
 	setupToken              string
 }
 
-func standardsFixture(t *testing.T, app *testkit.App) *stdFixture {
+func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
 	t.Helper()
 	ctx := context.Background()
 	sys := who.System()
@@ -281,7 +282,7 @@ var paramRe = regexp.MustCompile(`:[a-z]+`)
 // paths lists the pages a visitor checks: every GET console route they may
 // open, with each chatbot of the fixture where the route names one, and a
 // few pages that only query strings reach.
-func (fx *stdFixture) paths(t *testing.T, app *testkit.App, role rbac.Role) []string {
+func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []string {
 	t.Helper()
 	var out []string
 	for _, rt := range app.Server.Routes() {

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // TestCredentialsDoNotCross walks every API route as every role with the
@@ -238,9 +239,9 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 // when the console runs with --secure-cookies; and a session token planted
 // before sign-in is not the one signed in (session fixation).
 func TestCookieFlags(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	for _, secure := range []bool{false, true} {
-		srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{SecureCookies: secure}))
+		srv := httptest.NewServer(app.Web(nil, web.Options{SecureCookies: secure}))
 		t.Cleanup(srv.Close)
 		c := newClient(t, srv)
 		u, _ := url.Parse(srv.URL)

@@ -13,15 +13,15 @@ import (
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // apiEnv is the fixture console seen through the JSON API: a client and a
 // personal API token per role.
 type apiEnv struct {
 	t      *testing.T
-	app    *testkit.App
+	app    *webtest.App
 	fx     fixture
 	c      *client
 	tokens map[rbac.Role]string

@@ -11,6 +11,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 func TestLoginRenewsSessionToken(t *testing.T) {
@@ -262,7 +263,7 @@ func TestDemotedAdminLosesPowerAtOnce(t *testing.T) {
 }
 
 func TestSetupFlow(t *testing.T) {
-	app := testkit.Empty(t)
+	app := webtest.Empty(t)
 	srv := newTestServer(t, app)
 	token, err := app.Accounts.PrepareSetup(context.Background())
 	if err != nil || token == "" {

@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // BenchmarkInboundMessage measures POST /api/v1/messages end to end (HTTP,
@@ -17,7 +17,7 @@ import (
 //
 //	go test -run '^$' -bench InboundMessage -benchtime 5s ./web/
 func BenchmarkInboundMessage(b *testing.B) {
-	app := testkit.New(b)
+	app := webtest.New(b)
 	srv := newBenchServer(b, app)
 	fx := newFixture(b, app)
 	var users atomic.Int64

@@ -8,11 +8,11 @@ import (
 	"net/url"
 	"testing"
 
-	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/ratelimit"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // TestOneVisitorCannotSilenceAChat replays the review's flood: a thousand
@@ -20,10 +20,10 @@ import (
 // the sender's budget, so every genuine visitor got 429. Now the flooder's
 // own limits refuse it first: few sessions, and others get through.
 func TestOneVisitorCannotSilenceAChat(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	ctx := context.Background()
 	app.Routing.Limit = ratelimit.New(20, 20, 1000) // the sender's budget
-	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
+	srv := httptest.NewServer(app.Web(nil, web.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}))
 	t.Cleanup(srv.Close)
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "flood")
 	if err != nil {
@@ -84,7 +84,7 @@ func TestRefusedChatFloodWritesNoSessions(t *testing.T) {
 	}
 }
 
-func countRows(t *testing.T, app *testkit.App, table string) int {
+func countRows(t *testing.T, app *webtest.App, table string) int {
 	t.Helper()
 	var n int
 	if err := app.Store.R.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {

@@ -11,15 +11,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/lifecycle"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // liveChat makes a livechat sender at address with an active chatbot
 // that greets.
-func liveChat(t *testing.T, app *testkit.App, address string) int64 {
+func liveChat(t *testing.T, app *webtest.App, address string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", address)
@@ -39,8 +39,8 @@ func liveChat(t *testing.T, app *testkit.App, address string) int64 {
 // through). Only ids this console signed identify a visitor — on any
 // replica — and the database keeps the id, never the signed cookie.
 func TestMadeUpVisitorIdsAreNewVisitors(t *testing.T) {
-	app := testkit.New(t)
-	opts := appkg.WebOptions{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+	app := webtest.New(t)
+	opts := web.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	srv := httptest.NewServer(app.Web(nil, opts))
 	t.Cleanup(srv.Close)
 	sender := liveChat(t, app, "guarded")

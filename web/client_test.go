@@ -13,6 +13,7 @@ import (
 
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // client is a browser stand-in: a cookie jar, no redirects followed, and
@@ -136,9 +137,9 @@ func (c *client) cookie(name string) string {
 }
 
 // newServer starts the test console with one user per role.
-func newServer(t *testing.T) (*testkit.App, *httptest.Server) {
+func newServer(t *testing.T) (*webtest.App, *httptest.Server) {
 	t.Helper()
-	app := testkit.New(t)
+	app := webtest.New(t)
 	srv := httptest.NewServer(app.Server)
 	t.Cleanup(srv.Close)
 	return app, srv
@@ -169,7 +170,7 @@ func excerpt(s string) string {
 	return s
 }
 
-func newTestServer(t *testing.T, app *testkit.App) *httptest.Server {
+func newTestServer(t *testing.T, app *webtest.App) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(app.Server)
 	t.Cleanup(srv.Close)
@@ -178,7 +179,7 @@ func newTestServer(t *testing.T, app *testkit.App) *httptest.Server {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-func newBenchServer(b *testing.B, app *testkit.App) string {
+func newBenchServer(b *testing.B, app *webtest.App) string {
 	srv := httptest.NewServer(app.Server)
 	b.Cleanup(srv.Close)
 	return srv.URL

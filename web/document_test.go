@@ -14,8 +14,8 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // shop is a chatbot with branches: a keywords step leading to two
@@ -41,7 +41,7 @@ func shop() *chatbot.Definition {
 }
 
 type docEnv struct {
-	app         *testkit.App
+	app         *webtest.App
 	srv         string
 	draft, live store.Chatbot
 	clients     map[rbac.Role]*client

@@ -11,8 +11,8 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // fixture is a console with something behind every route: a user to act
@@ -44,7 +44,7 @@ func greeter() *chatbot.Definition {
 	}
 }
 
-func newFixture(t testing.TB, app *testkit.App) fixture {
+func newFixture(t testing.TB, app *webtest.App) fixture {
 	t.Helper()
 	ctx := context.Background()
 	sys := who.System()
@@ -71,7 +71,7 @@ func newFixture(t testing.TB, app *testkit.App) fixture {
 }
 
 // makeChatbot creates an inactive chatbot with def.
-func makeChatbot(t testing.TB, app *testkit.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
+func makeChatbot(t testing.TB, app *webtest.App, name string, sender int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
 	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: "livechat", SenderID: sender})

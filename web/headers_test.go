@@ -9,10 +9,10 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/accounts"
-	appkg "github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // TestSecurityHeadersOnEveryRoute walks the route table as an admin (the
@@ -187,9 +187,9 @@ func TestInlineCodeScanFindsInlineCode(t *testing.T) {
 // TestHSTSWithSecureCookies: over HTTPS (--secure-cookies) every answer
 // tells browsers to use HTTPS only; over plain HTTP none does.
 func TestHSTSWithSecureCookies(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	for _, secure := range []bool{false, true} {
-		srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{SecureCookies: secure}))
+		srv := httptest.NewServer(app.Web(nil, web.Options{SecureCookies: secure}))
 		t.Cleanup(srv.Close)
 		c := newClient(t, srv)
 		for _, path := range []string{"/login", "/healthz", "/api/v1/me", "/no/such/page"} {

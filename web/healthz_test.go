@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	appkg "github.com/answers-console/answers/internal/app"
-	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // lockedBuffer is a log the server writes while the test reads it.
@@ -36,10 +36,10 @@ func (l *lockedBuffer) String() string {
 // error (on PostgreSQL: user, database, host and port). It says only that
 // the database is unreachable; the detail goes to the log.
 func TestHealthzHidesTheDatabaseError(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	var log lockedBuffer
 	app.Log = slog.New(slog.NewTextHandler(&log, nil))
-	srv := httptest.NewServer(app.Web(nil, appkg.WebOptions{}))
+	srv := httptest.NewServer(app.Web(nil, web.Options{}))
 	t.Cleanup(srv.Close)
 	c := newClient(t, srv)
 	if res := c.get("/healthz"); res.Status != http.StatusOK {

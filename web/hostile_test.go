@@ -18,6 +18,7 @@ import (
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // hostile are script and markup payloads: each breaks out of a different
@@ -203,7 +204,7 @@ func TestHostileInputIsRenderedInert(t *testing.T) {
 }
 
 // makeChannelChatbot is makeChatbot on another channel than livechat.
-func makeChannelChatbot(t *testing.T, app *testkit.App, name, channel string, sender int64, def *chatbot.Definition) store.Chatbot {
+func makeChannelChatbot(t *testing.T, app *webtest.App, name, channel string, sender int64, def *chatbot.Definition) store.Chatbot {
 	t.Helper()
 	ctx := context.Background()
 	c, err := app.Chatbots.Create(ctx, who.System(), chatbots.Settings{Name: name, Channel: channel, SenderID: sender})

@@ -6,7 +6,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	appkg "github.com/answers-console/answers/internal/app"
+	"github.com/answers-console/answers/web"
 )
 
 func TestHealthAndMetrics(t *testing.T) {
@@ -25,7 +25,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	if res := c.get("/metrics"); res.Status != http.StatusNotFound {
 		t.Errorf("/metrics without a metrics token: %d, want 404", res.Status)
 	}
-	msrv := httptest.NewServer(app.Web(nil, appkg.WebOptions{MetricsToken: "m-secret"}))
+	msrv := httptest.NewServer(app.Web(nil, web.Options{MetricsToken: "m-secret"}))
 	t.Cleanup(msrv.Close)
 	mc := newClient(t, msrv)
 	for _, h := range [][]string{nil, {"Authorization", "Bearer wrong"}} {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // wantPermission is what each route must require, written from SPEC §1 by
@@ -125,7 +125,7 @@ var wantPermission = map[string]rbac.Permission{
 }
 
 func TestEveryRouteDeclaresTheExpectedPermission(t *testing.T) {
-	app := testkit.New(t)
+	app := webtest.New(t)
 	seen := map[string]bool{}
 	for _, rt := range app.Server.Routes() {
 		key := rt.Method + " " + rt.Path

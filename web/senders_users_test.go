@@ -10,8 +10,8 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // TestForcedPasswordChange: a user a manager added reaches only the
@@ -81,7 +81,7 @@ func TestForcedPasswordChange(t *testing.T) {
 	}
 }
 
-func count(t *testing.T, app *testkit.App, q string) int {
+func count(t *testing.T, app *webtest.App, q string) int {
 	t.Helper()
 	var n int
 	if err := app.Store.R.QueryRowContext(context.Background(), q).Scan(&n); err != nil {

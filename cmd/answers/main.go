@@ -208,7 +208,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("analytics: %w", err)
 	}
 	a.Routing.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
-	srv := a.Web(prometheus.NewRegistry(), app.WebOptions{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
+	srv := web.ForApp(a, prometheus.NewRegistry(), web.Options{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
 	if *metricsAddr != "" {
 		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {
 			return err

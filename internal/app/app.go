@@ -1,12 +1,12 @@
 // Package app wires the services over one store, for the binary and for
-// tests, so that both run the same assembly.
+// tests, so that both run the same assembly. The web server is built over
+// an App by web.ForApp: nothing under internal/ depends on the HTTP layer.
 package app
 
 import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,7 +18,6 @@ import (
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/web"
 )
 
 // App is the console's services over one database.
@@ -46,27 +45,6 @@ func New(st *store.Store, log *slog.Logger) *App {
 // SetClock makes every service read time from now (tests).
 func (a *App) SetClock(now func() time.Time) {
 	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Routing.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
-}
-
-// WebOptions are the web server's settings from the command line (see
-// web.Config for each).
-type WebOptions struct {
-	SecureCookies  bool
-	TrustedProxies []netip.Prefix
-	MetricsToken   string
-}
-
-// Web is the web server over these services. With a registry, the
-// runtime and lifecycle metrics are registered on it too.
-func (a *App) Web(reg *prometheus.Registry, o WebOptions) *web.Server {
-	if reg != nil {
-		a.instrument(reg)
-	}
-	return web.New(web.Config{
-		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
-		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
-		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken,
-	})
 }
 
 // Sweep ends grace periods that ran out and closes timed-out sessions.
@@ -139,9 +117,9 @@ func (a *App) RunSweeper(ctx context.Context) {
 	}
 }
 
-// instrument counts messages routed and lifecycle transitions, and exposes
-// the number of open sessions.
-func (a *App) instrument(reg *prometheus.Registry) {
+// Instrument counts messages routed and lifecycle transitions on reg, and
+// exposes the number of open sessions there.
+func (a *App) Instrument(reg *prometheus.Registry) {
 	routed := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_messages_routed_total", Help: "Inbound messages routed to a chatbot."})
 	replies := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_replies_total", Help: "Chatbot replies sent."})
 	opened := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_sessions_opened_total", Help: "End-user sessions opened."})

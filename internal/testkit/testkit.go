@@ -1,6 +1,8 @@
 // Package testkit builds a complete console on a fresh database for
 // tests — SQLite, or PostgreSQL when the run names a server (see
-// testdb) — the store, the services, the web server and one user per role.
+// testdb) — the store, the services and one user per role. The web
+// server over it is web.ForApp's (the web package's tests keep one per
+// App).
 package testkit
 
 import (
@@ -9,8 +11,6 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/app"
 	"github.com/answers-console/answers/internal/auth"
@@ -18,13 +18,11 @@ import (
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testdb"
 	"github.com/answers-console/answers/internal/who"
-	"github.com/answers-console/answers/web"
 )
 
 // App is a console for one test.
 type App struct {
 	*app.App
-	Server *web.Server
 	// Users holds one active user per role, signed in with Password(role).
 	Users map[rbac.Role]store.User
 }
@@ -64,5 +62,5 @@ func Empty(t testing.TB) *App {
 	a.Accounts.Hasher = auth.Hasher{Cost: 4} // bcrypt's minimum: tests need speed, not strength
 	// Tests sign in many times from one address: the network allows more.
 	a.Accounts.IPBackoff.Free = 1000
-	return &App{App: a, Server: a.Web(prometheus.NewRegistry(), app.WebOptions{})}
+	return &App{App: a}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
+	"github.com/answers-console/answers/web/webtest"
 )
 
 // soak is a console in process, served over real HTTP, and its clients.
@@ -37,7 +38,7 @@ func TestSoak(t *testing.T) {
 	if long() {
 		d = time.Duration(setting("SOAK_SECONDS", 120)) * time.Second
 	}
-	app := testkit.New(t)
+	app := webtest.New(t)
 	srv := httptest.NewServer(app.Server)
 	defer srv.Close()
 	ctx, stopSweeper := context.WithCancel(context.Background())

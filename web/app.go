@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/netip"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/answers-console/answers/internal/app"
+)
+
+// Options are the web server's settings from the command line (see Config
+// for each).
+type Options struct {
+	SecureCookies  bool
+	TrustedProxies []netip.Prefix
+	MetricsToken   string
+}
+
+// ForApp is the web server over a's services: what the binary serves and
+// what the tests drive. With a registry, the routing and lifecycle metrics
+// are registered on it too.
+func ForApp(a *app.App, reg *prometheus.Registry, o Options) *Server {
+	if reg != nil {
+		a.Instrument(reg)
+	}
+	return New(Config{
+		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
+		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
+		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken,
+	})
+}
