@@ -140,12 +140,3 @@ func (s *Server) analyticsExport(c echo.Context) error {
 	}
 	return w.Flush()
 }
-
-// apiAnalytics is GET /api/v1/analytics: the report as JSON, same filters.
-func (s *Server) apiAnalytics(c echo.Context) error {
-	r, err := s.analyticsReport(c)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, apiReport(r))
-}

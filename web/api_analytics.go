@@ -1,7 +1,10 @@
 package web
 
 import (
+	"net/http"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/store"
@@ -100,4 +103,13 @@ func apiReport(r analytics.Report) apiReportJSON {
 		out.Activations = append(out.Activations, apiActivation{rel.ID, rel.Number, rel.ActivatedAt, rel.ActivatedBy})
 	}
 	return out
+}
+
+// apiAnalytics is GET /api/v1/analytics: the report as JSON, same filters.
+func (s *Server) apiAnalytics(c echo.Context) error {
+	r, err := s.analyticsReport(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, apiReport(r))
 }

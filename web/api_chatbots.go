@@ -15,7 +15,6 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
-	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 )
 
@@ -264,62 +263,6 @@ func (s *Server) apiValidate(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"errors": conv(chatbot.Errors(fs)), "warnings": conv(chatbot.Warnings(fs))})
 }
 
-type apiSender struct {
-	ID         int64  `json:"id"`
-	Channel    string `json:"channel"`
-	Address    string `json:"address"`
-	InboundKey string `json:"inbound_key,omitempty"`
-}
-
-func toAPISender(c echo.Context, snd store.Sender) apiSender {
-	out := apiSender{ID: snd.ID, Channel: snd.Channel, Address: snd.Address}
-	if rbac.Can(currentUser(c).Role, rbac.ActivateChatbots) {
-		out.InboundKey = snd.InboundKey
-	}
-	return out
-}
-
-func (s *Server) apiSenders(c echo.Context) error {
-	list, err := s.cfg.Store.Senders(c.Request().Context())
-	if err != nil {
-		return err
-	}
-	out := make([]apiSender, 0, len(list))
-	for _, snd := range list {
-		out = append(out, toAPISender(c, snd.Sender))
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) apiCreateSender(c echo.Context) error {
-	var body struct {
-		Channel string `json:"channel"`
-		Address string `json:"address"`
-	}
-	if err := decodeJSON(c, &body); err != nil {
-		return err
-	}
-	snd, err := s.cfg.Senders.Create(c.Request().Context(), actor(c), body.Channel, body.Address)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, toAPISender(c, snd))
-}
-
-// apiMessages is the inbound message endpoint a channel gateway calls; it
-// authenticates with the sender's inbound key, not a person's token.
-func (s *Server) apiMessages(c echo.Context) error {
-	var in routing.Inbound
-	if err := decodeJSON(c, &in); err != nil {
-		return err
-	}
-	out, err := s.cfg.Routing.Receive(c.Request().Context(), in, c.Request().Header.Get("X-Inbound-Key"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
 // decodeJSON reads a JSON body strictly, with a clear message for each way
 // it can be wrong.
 func decodeJSON(c echo.Context, v any) error {
@@ -428,6 +371,69 @@ func (s *Server) apiDuplicate(c echo.Context) error {
 		return err
 	}
 	bot, err := s.cfg.Chatbots.Duplicate(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
+}
+
+// apiChatbot is a chatbot as SPEC §6 shows it.
+type apiChatbot struct {
+	ID                    int64               `json:"id"`
+	Name                  string              `json:"name"`
+	Status                string              `json:"status"`
+	Draft                 bool                `json:"draft"`
+	Channel               string              `json:"channel"`
+	SenderID              *int64              `json:"sender_id"`
+	SessionTimeoutSeconds int                 `json:"session_timeout_seconds"`
+	GraceEndsAt           *time.Time          `json:"grace_ends_at"`
+	CreatedAt             time.Time           `json:"created_at"`
+	UpdatedAt             time.Time           `json:"updated_at"`
+	Language              string              `json:"language"`
+	Version               int64               `json:"version"`
+	Definition            *chatbot.Definition `json:"definition,omitempty"`
+	// FamilyID is the id of the family's first chatbot; FamilyVersion the
+	// N of its "vN"; BasedOnID the chatbot this version was made from.
+	FamilyID      int64  `json:"family_id"`
+	FamilyVersion int    `json:"family_version"`
+	BasedOnID     *int64 `json:"based_on_id"`
+	// Revisions fingerprint the parts of the definition an edit may be
+	// scoped to (PUT /chatbots/{id}/dialogs/{dialog}); with details only.
+	Revisions *apiRevisions `json:"revisions,omitempty"`
+}
+
+// apiRevisions are the revisions of a chatbot's parts (chatbots.Revision).
+type apiRevisions struct {
+	Settings string            `json:"settings"`
+	Tests    string            `json:"tests"`
+	Dialogs  map[string]string `json:"dialogs"`
+}
+
+// apiDiff compares two chatbots, or a chatbot with a release of another.
+func (s *Server) apiDiff(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	against, release, err := diffParams(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.cfg.Chatbots.Diff(c.Request().Context(), actor(c), id, against, release)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// apiNewVersion is POST /api/v1/chatbots/{id}/versions: the same service
+// call as the console's "New version".
+func (s *Server) apiNewVersion(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	bot, err := s.cfg.Chatbots.NewVersion(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}

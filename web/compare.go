@@ -65,20 +65,3 @@ func (s *Server) compare(c echo.Context) error {
 	}
 	return s.render(c, status, views.ComparePage(d))
 }
-
-// apiDiff compares two chatbots, or a chatbot with a release of another.
-func (s *Server) apiDiff(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	against, release, err := diffParams(c)
-	if err != nil {
-		return err
-	}
-	res, err := s.cfg.Chatbots.Diff(c.Request().Context(), actor(c), id, against, release)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, res)
-}

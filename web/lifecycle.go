@@ -143,50 +143,6 @@ func (s *Server) endGrace(c echo.Context) error {
 	})
 }
 
-// apiActivate is POST /api/v1/chatbots/{id}/activate.
-func (s *Server) apiActivate(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		OverrideWarnings     bool   `json:"override_warnings"`
-		Reason               string `json:"reason"`
-		PreviousGraceSeconds *int64 `json:"previous_grace_seconds"`
-		EndCurrentGrace      bool   `json:"end_current_grace"`
-	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			return err
-		}
-	}
-	grace, err := statedSeconds(body.PreviousGraceSeconds, "previous_grace_seconds")
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Lifecycle.Activate(c.Request().Context(), actor(c), id, lifecycle.ActivateOptions{
-		OverrideWarnings: body.OverrideWarnings, Reason: body.Reason,
-		PreviousGrace: grace, EndCurrentGrace: body.EndCurrentGrace,
-	})
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
-// apiEndGrace is POST /api/v1/chatbots/{id}/end-grace.
-func (s *Server) apiEndGrace(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Lifecycle.EndGrace(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
 func (s *Server) deleteChatbot(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -208,18 +164,6 @@ func (s *Server) deleteChatbot(c echo.Context) error {
 		return c.NoContent(http.StatusOK)
 	}
 	return redirect(c, "/chatbots")
-}
-
-// apiDeleteChatbot is DELETE /api/v1/chatbots/{id}.
-func (s *Server) apiDeleteChatbot(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	if err := s.cfg.Chatbots.Delete(c.Request().Context(), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 // drainingLimit is how many open sessions the draining view lists.
@@ -269,32 +213,6 @@ func (s *Server) draining(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.Draining(views.EditorData{Bot: bot, Def: def, OpenSessions: open, Draining: list}))
 }
 
-// graceBody reads {"grace_seconds": n} from an API body; an empty body or
-// a missing field leaves the grace unstated (0 states none).
-func graceBody(c echo.Context) (lifecycle.Grace, error) {
-	var body struct {
-		GraceSeconds *int64 `json:"grace_seconds"`
-	}
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &body); err != nil {
-			return lifecycle.Grace{}, err
-		}
-	}
-	return statedSeconds(body.GraceSeconds, "grace_seconds")
-}
-
-// statedSeconds reads an optional number of seconds: absent is unstated.
-func statedSeconds(n *int64, field string) (lifecycle.Grace, error) {
-	if n == nil {
-		return lifecycle.Grace{}, nil
-	}
-	d, err := seconds(*n, field)
-	if err != nil {
-		return lifecycle.Grace{}, err
-	}
-	return lifecycle.GraceOf(d), nil
-}
-
 // graceAction is a transition that takes a grace period and, from the
 // console, the plan its dialog showed.
 type graceAction func(ctx context.Context, a who.Actor, id int64, grace lifecycle.Grace, plan string) (store.Chatbot, error)
@@ -319,24 +237,6 @@ func (s *Server) graceForm(c echo.Context, done string, do graceAction) error {
 	})
 }
 
-// graceAPI runs a grace transition from the JSON API, body
-// {"grace_seconds": n}.
-func (s *Server) graceAPI(c echo.Context, do graceAction) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	grace, err := graceBody(c)
-	if err != nil {
-		return err
-	}
-	bot, err := do(c.Request().Context(), actor(c), id, grace, "")
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, toAPIChatbot(bot))
-}
-
 func (s *Server) deactivate(c echo.Context) error {
 	return s.graceForm(c, "Deactivated %s.", s.cfg.Lifecycle.DeactivatePlanned)
 }
@@ -348,14 +248,3 @@ func (s *Server) extendGrace(c echo.Context) error {
 func (s *Server) rollback(c echo.Context) error {
 	return s.graceForm(c, "Rolled back: %s is active again.", s.rollbackAction)
 }
-
-// apiDeactivate is POST /api/v1/chatbots/{id}/deactivate.
-func (s *Server) apiDeactivate(c echo.Context) error {
-	return s.graceAPI(c, s.cfg.Lifecycle.DeactivatePlanned)
-}
-
-// apiExtendGrace is POST /api/v1/chatbots/{id}/extend-grace.
-func (s *Server) apiExtendGrace(c echo.Context) error { return s.graceAPI(c, s.extendAction) }
-
-// apiRollback is POST /api/v1/chatbots/{id}/rollback.
-func (s *Server) apiRollback(c echo.Context) error { return s.graceAPI(c, s.rollbackAction) }

@@ -1,6 +1,12 @@
 // Package web is the HTTP face of the console: the HTML pages and htmx
 // fragments, the JSON API and the operations endpoints. Handlers are thin:
-// they read input, call one service method and render.
+// they read input, call the services and render. Every change goes through
+// one service method, the same for a page's form and the JSON API, which
+// checks the actor's permission and writes the change with its audit
+// entry. What a page only shows (lists, counts, a transcript) it may read
+// from the store directly, behind the permission its route names in
+// routes.go. Files: one per console resource (chatbots.go, senders.go,
+// …) and one per API resource (api_chatbots.go, api_senders.go, …).
 package web
 
 import (

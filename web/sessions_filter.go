@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,53 +78,4 @@ func filterTime(v, field string, end bool, loc *time.Location) (time.Time, error
 		return t.UTC(), nil
 	}
 	return time.Time{}, problem.Field(field, "%s must be a date (2026-03-01) or an RFC 3339 time.", field)
-}
-
-// apiSession is a session in the API.
-type apiSession struct {
-	ID             int64      `json:"id"`
-	EndUser        string     `json:"end_user"`
-	Status         string     `json:"status"`
-	CloseReason    string     `json:"close_reason,omitempty"`
-	OpenedAt       time.Time  `json:"opened_at"`
-	LastActivityAt time.Time  `json:"last_activity_at"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
-	ReleaseID      int64      `json:"release_id,omitempty"`
-	MessagesIn     int        `json:"messages_in"`
-	MessagesOut    int        `json:"messages_out"`
-}
-
-// apiChatSessions is GET /api/v1/chatbots/{id}/sessions: newest first,
-// with next_before to pass as before for the next page (absent on the
-// last page).
-func (s *Server) apiChatSessions(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	if _, _, err := s.cfg.Chatbots.Get(c.Request().Context(), actor(c), id); err != nil {
-		return err
-	}
-	f, err := sessionFilter(c, id, time.UTC)
-	if err != nil {
-		return err
-	}
-	list, next, err := s.cfg.Store.ChatSessions(c.Request().Context(), f)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Sessions   []apiSession `json:"sessions"`
-		NextBefore int64        `json:"next_before,omitempty"`
-	}{Sessions: make([]apiSession, 0, len(list)), NextBefore: next}
-	for _, ss := range list {
-		a := apiSession{ID: ss.ID, EndUser: ss.EndUser, Status: "open", CloseReason: ss.CloseReason, OpenedAt: ss.OpenedAt,
-			LastActivityAt: ss.LastActivityAt, ReleaseID: ss.ReleaseID, MessagesIn: ss.Inbound, MessagesOut: ss.Outbound}
-		if !ss.Open() {
-			closed := ss.ClosedAt
-			a.Status, a.ClosedAt = "closed", &closed
-		}
-		out.Sessions = append(out.Sessions, a)
-	}
-	return c.JSON(http.StatusOK, out)
 }

@@ -86,26 +86,3 @@ func (s *Server) testChatPage(c echo.Context, id int64, tc views.TestChatData, s
 	d.TestChat = tc
 	return s.render(c, status, views.EditorPage(d))
 }
-
-type apiSimulateBody struct {
-	Conversation string `json:"conversation"`
-	Text         string `json:"text"`
-	Release      int    `json:"release"`
-}
-
-// apiSimulate is one message of a test chat over the API.
-func (s *Server) apiSimulate(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var b apiSimulateBody
-	if err := decodeJSON(c, &b); err != nil {
-		return err
-	}
-	out, err := s.cfg.Chatbots.Simulate(c.Request().Context(), actor(c), id, chatbots.SimulateInput(b))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}

@@ -89,16 +89,3 @@ func (s *Server) runTests(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, views.EditorPage(d))
 }
-
-// apiTest runs a chatbot's conversation tests over the API.
-func (s *Server) apiTest(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	run, err := s.cfg.Chatbots.RunTests(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, run)
-}

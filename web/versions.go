@@ -26,20 +26,6 @@ func (s *Server) newVersion(c echo.Context) error {
 	return redirect(c, "/chatbots/"+itoa(bot.ID))
 }
 
-// apiNewVersion is POST /api/v1/chatbots/{id}/versions: the same service
-// call as the console's "New version".
-func (s *Server) apiNewVersion(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	bot, err := s.cfg.Chatbots.NewVersion(c.Request().Context(), actor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
-}
-
 // releasePage shows one release: its definition, full hash, validation
 // report, override reason, who activated it and when, and the
 // conversation-test results at activation. An htmx request aimed at
