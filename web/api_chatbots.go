@@ -91,7 +91,7 @@ func (s *Server) apiChatbot(c echo.Context) error {
 	if !rbac.Can(u.Role, rbac.ViewChatbots) {
 		bot, err := s.cfg.Store.ChatbotByID(c.Request().Context(), id)
 		if errors.Is(err, store.ErrNotFound) {
-			return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+			return problem.New(problem.NotFound, chatbots.CodeNotFound, "No such chatbot.")
 		}
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (s *Server) apiPutDialog(c echo.Context) error {
 	ctx := c.Request().Context()
 	cur, err := s.cfg.Store.ChatbotByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+		return problem.New(problem.NotFound, chatbots.CodeNotFound, "No such chatbot.")
 	}
 	if err != nil {
 		return err
@@ -195,7 +195,7 @@ func (s *Server) apiPatchChatbot(c echo.Context) error {
 	ctx := c.Request().Context()
 	cur, err := s.cfg.Store.ChatbotByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+		return problem.New(problem.NotFound, chatbots.CodeNotFound, "No such chatbot.")
 	}
 	if err != nil {
 		return err

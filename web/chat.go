@@ -173,11 +173,11 @@ func (s *Server) chatSend(c echo.Context) error {
 		status = statusOf(p.Kind)
 		d.Notice = "Your message could not be delivered: " + p.Message
 		switch p.Code {
-		case "no_active_chatbot":
+		case routing.CodeNoActiveChatbot:
 			d.Notice = "Nobody is answering on this chat right now. Please try again later."
-		case "rate_limited":
+		case routing.CodeRateLimited:
 			d.Notice = "This chat is very busy right now and your message was not delivered. Please send it again in a moment."
-		case "chat_new_limited", "chat_network_limited", "chat_visitor_limited":
+		case codeChatNewLimited, codeChatNetworkLimited, codeChatVisitorLimited:
 			d.Notice = "Your message was not delivered: " + p.Message
 		}
 		if p.RetryAfter > 0 {

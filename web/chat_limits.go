@@ -6,6 +6,13 @@ import (
 	"github.com/answers-console/answers/internal/ratelimit"
 )
 
+// Codes of the web chat's own limits (the visitor's page words them).
+const (
+	codeChatNewLimited     = "chat_new_limited"
+	codeChatNetworkLimited = "chat_network_limited"
+	codeChatVisitorLimited = "chat_visitor_limited"
+)
+
 // chatLimits keep one anonymous web-chat visitor from flooding a chat or
 // spending its sender's budget: each visitor, each client network (an
 // IPv4 address, an IPv6 /64) and each network's new conversations have a
@@ -36,19 +43,19 @@ func (l chatLimits) allow(visitor string, newVisitor bool, ip string) error {
 	network := ratelimit.StringKey(auth.ClientKey(ip))
 	if newVisitor {
 		if ok, wait := l.newChats.Allow(network); !ok {
-			return &problem.Error{Kind: problem.TooMany, Code: "chat_new_limited", RetryAfter: wait,
+			return &problem.Error{Kind: problem.TooMany, Code: codeChatNewLimited, RetryAfter: wait,
 				Message: "Too many new conversations from your network. Please wait a minute."}
 		}
 	}
 	if ok, wait := l.network.Allow(network); !ok {
-		return &problem.Error{Kind: problem.TooMany, Code: "chat_network_limited", RetryAfter: wait,
+		return &problem.Error{Kind: problem.TooMany, Code: codeChatNetworkLimited, RetryAfter: wait,
 			Message: "Too many messages from your network. Please wait a moment."}
 	}
 	if newVisitor {
 		return nil // a new visitor has no messages yet to limit
 	}
 	if ok, wait := l.visitor.Allow(ratelimit.StringKey(visitor)); !ok {
-		return &problem.Error{Kind: problem.TooMany, Code: "chat_visitor_limited", RetryAfter: wait,
+		return &problem.Error{Kind: problem.TooMany, Code: codeChatVisitorLimited, RetryAfter: wait,
 			Message: "You are sending messages very fast. Please wait a moment."}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/views"
 )
@@ -31,7 +32,7 @@ func (s *Server) setClosedNotice(c echo.Context) error {
 	status := http.StatusOK
 	if refused {
 		d.Error, d.FailedForm, d.ClosedNotice, status = p.Message, "closed-notice", text, statusOf(p.Kind)
-		if p.Code == "not_editable" {
+		if p.Code == chatbots.CodeNotEditable {
 			// A read-only chatbot shows its notice as text: the refusal
 			// goes to the top, as the editor's own do.
 			d.FailedForm, d.ClosedNotice = "", ""

@@ -146,7 +146,7 @@ func (s *Server) editKeeping(c echo.Context, form, anchor, part string, keep fun
 	_, err = s.cfg.Chatbots.Update(c.Request().Context(), actor(c), id, chatbots.Edit{
 		Version: version, Part: part, Revision: formValue(c, "revision"), Apply: apply})
 	p, refused := problem.As(err)
-	if err != nil && (!refused || p.Kind == problem.NotFound && p.Code == "chatbot_not_found" || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized) {
+	if err != nil && (!refused || p.Kind == problem.NotFound && p.Code == chatbots.CodeNotFound || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized) {
 		return err
 	}
 	d, lerr := s.editorData(c, id)
@@ -160,7 +160,7 @@ func (s *Server) editKeeping(c echo.Context, form, anchor, part string, keep fun
 		if errors.As(err, &cf) {
 			d.Conflict = &views.Conflict{Dialog: cf.Dialog, Theirs: cf.Theirs}
 		}
-		if p.Code == chatbots.ErrStale.Code || p.Code == "not_editable" {
+		if p.Code == chatbots.ErrStale.Code || p.Code == chatbots.CodeNotEditable {
 			d.FailedForm = ""
 		}
 		if keep != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
@@ -65,13 +66,13 @@ func graceFromForm(c echo.Context) (lifecycle.Grace, error) {
 	return lifecycle.GraceOf(d), nil
 }
 
-// consoleChoice words the service's open_sessions_need_a_choice refusal
-// for the dialog, which offers a tick rather than a number.
+// consoleChoice words the advice of the service's CodeNeedsGraceChoice
+// refusal for the dialog, which offers a tick rather than a number.
 func consoleChoice(err error) error {
-	if p, ok := problem.As(err); ok && p.Code == "open_sessions_need_a_choice" {
+	if p, ok := problem.As(err); ok && p.Code == lifecycle.CodeNeedsGraceChoice {
 		q := *p
-		q.Message = p.Message[:strings.Index(p.Message, ".")+1] +
-			" Choose a grace period, or tick \"close them now\" to end those conversations at once."
+		q.Hint = "Choose a grace period, or tick \"close them now\" to end those conversations at once."
+		q.Message = p.Fact() + " " + q.Hint
 		return &q
 	}
 	return err
@@ -86,7 +87,7 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 	}
 	err = do(id)
 	p, refused := problem.As(err)
-	if err != nil && (!refused || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized || p.Code == "chatbot_not_found") {
+	if err != nil && (!refused || p.Kind == problem.Forbidden || p.Kind == problem.Unauthorized || p.Code == chatbots.CodeNotFound) {
 		return err
 	}
 	d, lerr := s.editorData(c, id)
@@ -99,7 +100,7 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 	}
 	if refused {
 		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
-		if p.Code == "validation_errors" || p.Code == "validation_warnings" {
+		if p.Code == lifecycle.CodeValidationErrors || p.Code == lifecycle.CodeValidationWarnings {
 			// The activation recorded its test run: shown, not run again.
 			if err := s.review(c, &d); err != nil {
 				return err
@@ -153,7 +154,7 @@ func (s *Server) deleteChatbot(c echo.Context) error {
 		return err
 	}
 	if err := s.cfg.Chatbots.Delete(c.Request().Context(), actor(c), id); err != nil {
-		if p, ok := problem.As(err); ok && p.Code == "not_draft" {
+		if p, ok := problem.As(err); ok && p.Code == chatbots.CodeNotDraft {
 			return s.transition(c, "", func(int64) error { return err })
 		}
 		return err

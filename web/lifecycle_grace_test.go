@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // TestAPIGraceMustBeStated: activate over, deactivate and roll back over
@@ -144,4 +146,31 @@ func TestLifecycleToastNamesTheChatbot(t *testing.T) {
 	if res.Status != http.StatusOK || !strings.Contains(res.Header.Get("HX-Trigger"), "Deactivated Matrix bot.") {
 		t.Errorf("status %d, HX-Trigger %q", res.Status, res.Header.Get("HX-Trigger"))
 	}
+}
+
+// TestConsoleChoiceKeepsTheName: the console words the refusal's advice
+// its own way and keeps the service's fact whole, whatever the chatbot's
+// name holds (cutting at the first full stop made "FAQ v1.2 has 1 open
+// session." into "FAQ v1.").
+func TestConsoleChoiceKeepsTheName(t *testing.T) {
+	app, srv := newServer(t)
+	ctx := context.Background()
+	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "dotted")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot := makeChatbot(t, app, "FAQ v1.2", snd.ID, greeter())
+	if _, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Routing.Route(ctx, snd, "visitor", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv)
+	c.loginAs(rbac.Manager)
+	res := c.post("/chatbots/"+itoa(bot.ID)+"/deactivate", url.Values{"grace": {"none"}})
+	if res.Status != http.StatusConflict {
+		t.Fatalf("deactivate without the tick: status %d, want 409\n%s", res.Status, excerpt(res.Body))
+	}
+	mustContain(t, res.Body, "FAQ v1.2 has 1 open session. Choose a grace period, or tick")
 }

@@ -64,7 +64,7 @@ func (s *Server) testChat(c echo.Context) error {
 		Conversation: formValue(c, "conversation"), Text: d.Text, Release: release,
 	})
 	status := http.StatusOK
-	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid || ok && p.Code == "release_not_found" {
+	if p, ok := problem.As(err); ok && p.Kind == problem.Invalid || ok && p.Code == chatbots.CodeReleaseNotFound {
 		status, d.Notice = statusOf(p.Kind), p.Message
 		d.Conversation = formValue(c, "conversation")
 	} else if err != nil {

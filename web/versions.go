@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/views"
 )
@@ -37,7 +38,7 @@ func (s *Server) releasePage(c echo.Context) error {
 	}
 	number, err := strconv.Atoi(c.Param("number"))
 	if err != nil || number <= 0 {
-		return problem.New(problem.NotFound, "release_not_found", "There is no release %q.", c.Param("number"))
+		return problem.New(problem.NotFound, chatbots.CodeReleaseNotFound, "There is no release %q.", c.Param("number"))
 	}
 	bot, rel, err := s.cfg.Chatbots.Release(c.Request().Context(), actor(c), id, number)
 	if err != nil {

@@ -51,7 +51,7 @@ func New(st *store.Store) *Service {
 	return &Service{Store: st, Now: time.Now, Signer: simulate.NewSigner()}
 }
 
-var errNotFound = problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+var errNotFound = problem.New(problem.NotFound, CodeNotFound, "No such chatbot.")
 
 // Settings are a chatbot's editable fields besides its definition.
 type Settings struct {
@@ -274,6 +274,15 @@ type Edit struct {
 	Apply    func(set *Settings, def *chatbot.Definition) (summary string, err error)
 }
 
+// Codes of the refusals the console words or handles itself (the others
+// reach people as they are).
+const (
+	CodeNotFound        = "chatbot_not_found"
+	CodeNotEditable     = "not_editable" // live chatbots are not edited: make a new version
+	CodeNotDraft        = "not_draft"    // only never-activated chatbots are deleted
+	CodeReleaseNotFound = "release_not_found"
+)
+
 // ErrStale is the refusal of an edit made from an old version.
 var ErrStale = problem.New(problem.Conflict, "stale_version",
 	"Someone else changed this chatbot since you opened it, so your change was not saved. The editor now shows the latest version; make your change again.")
@@ -366,7 +375,7 @@ func (s *Service) update(ctx context.Context, a who.Actor, id int64, e Edit) (st
 }
 
 func notEditable(c store.Chatbot) error {
-	return problem.New(problem.Conflict, "not_editable",
+	return problem.New(problem.Conflict, CodeNotEditable,
 		"%s is %s and cannot be edited. Make a new version of it to make changes, or deactivate it first.", c.Name, c.Status)
 }
 

@@ -27,7 +27,7 @@ func (s *Service) Delete(ctx context.Context, a who.Actor, id int64) error {
 			return err
 		}
 		if !c.Draft() || c.Status != store.StatusInactive {
-			return problem.New(problem.Conflict, "not_draft",
+			return problem.New(problem.Conflict, CodeNotDraft,
 				"%s was activated before, so it cannot be deleted: its sessions and history stay. It is %s now.", c.Name, c.Status)
 		}
 		ok, err := tx.DeleteChatbot(ctx, id)
@@ -35,7 +35,7 @@ func (s *Service) Delete(ctx context.Context, a who.Actor, id int64) error {
 			return err
 		}
 		if !ok {
-			return problem.New(problem.Conflict, "not_draft", "%s has sessions, so it cannot be deleted.", c.Name)
+			return problem.New(problem.Conflict, CodeNotDraft, "%s has sessions, so it cannot be deleted.", c.Name)
 		}
 		details := settingsMap(c)
 		details["definition_hash"] = definitionHash(c)

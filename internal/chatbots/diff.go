@@ -56,7 +56,7 @@ func (s *Service) Diff(ctx context.Context, a who.Actor, id, against int64, rele
 	if release > 0 {
 		rel, err := s.Store.ReleaseByNumber(ctx, other.ID, release)
 		if errors.Is(err, store.ErrNotFound) {
-			return DiffResult{}, problem.New(problem.NotFound, "release_not_found", "%s has no release #%d.", other.Name, release)
+			return DiffResult{}, problem.New(problem.NotFound, CodeReleaseNotFound, "%s has no release #%d.", other.Name, release)
 		}
 		if err != nil {
 			return DiffResult{}, err

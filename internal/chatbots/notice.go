@@ -55,7 +55,7 @@ func (s *Service) SetClosedNotice(ctx context.Context, a who.Actor, id int64, te
 			return err
 		}
 		if !c.Editable() {
-			return problem.New(problem.Conflict, "not_editable", "%s is %s, so it is read-only; duplicate it to edit.", c.Name, c.Status)
+			return problem.New(problem.Conflict, CodeNotEditable, "%s is %s, so it is read-only; duplicate it to edit.", c.Name, c.Status)
 		}
 		before, err := tx.ClosedNotice(ctx, id)
 		if err != nil {

@@ -34,7 +34,7 @@ type ReportItem struct {
 	Dialog   string `json:"dialog,omitempty"`
 }
 
-var errReleaseNotFound = problem.New(problem.NotFound, "release_not_found", "This chatbot has no release with that number.")
+var errReleaseNotFound = problem.New(problem.NotFound, CodeReleaseNotFound, "This chatbot has no release with that number.")
 
 // Release loads release number of a chatbot, for someone who may view the
 // chatbot in detail.

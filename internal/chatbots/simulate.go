@@ -61,7 +61,7 @@ func (s *Service) Simulate(ctx context.Context, a who.Actor, id int64, in Simula
 	if in.Release > 0 {
 		rel, err := s.Store.ReleaseByNumber(ctx, bot.ID, in.Release)
 		if errors.Is(err, store.ErrNotFound) {
-			return Simulation{}, problem.New(problem.NotFound, "release_not_found", "%s has no release #%d.", bot.Name, in.Release)
+			return Simulation{}, problem.New(problem.NotFound, CodeReleaseNotFound, "%s has no release #%d.", bot.Name, in.Release)
 		}
 		if err != nil {
 			return Simulation{}, err

@@ -11,7 +11,7 @@ import (
 
 // Grace is a grace period as a request stated it. Its zero value is "not
 // stated": a transition that would close open sessions refuses it with
-// open_sessions_need_a_choice (SPEC §3 "Safe defaults"), so closing live
+// CodeNeedsGraceChoice (SPEC §3 "Safe defaults"), so closing live
 // conversations is never what happens by leaving a field out.
 type Grace struct {
 	d      time.Duration
@@ -42,10 +42,10 @@ func needChoice(g Grace, name string, open int) error {
 	if g.stated || open == 0 {
 		return nil
 	}
-	return &problem.Error{Kind: problem.Conflict, Code: "open_sessions_need_a_choice",
+	const hint = "Choose a grace period for them, or state none (0) to close them now."
+	return &problem.Error{Kind: problem.Conflict, Code: CodeNeedsGraceChoice,
 		Details: map[string]any{"open_sessions": open},
-		Message: name + " has " + plural(open, "open session") +
-			". Choose a grace period for them, or state none (0) to close them now."}
+		Message: name + " has " + plural(open, "open session") + ". " + hint, Hint: hint}
 }
 
 // graceUnits are the units a grace period may be written in.

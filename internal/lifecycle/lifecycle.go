@@ -24,6 +24,13 @@ import (
 	"github.com/answers-console/answers/internal/who"
 )
 
+// Codes of the refusals the console handles itself.
+const (
+	CodeValidationErrors   = "validation_errors"   // Details: the findings
+	CodeValidationWarnings = "validation_warnings" // Details: the findings; an override reason lets it pass
+	CodeNeedsGraceChoice   = "open_sessions_need_a_choice"
+)
+
 // Audit actions of the lifecycle.
 const (
 	ActionActivated   = "chatbot.activated"
@@ -93,7 +100,7 @@ type ActivateOptions struct {
 func load(ctx context.Context, tx *store.Tx, id int64) (store.Chatbot, error) {
 	bot, err := tx.ChatbotByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return bot, problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+		return bot, problem.New(problem.NotFound, chatbots.CodeNotFound, "No such chatbot.")
 	}
 	return bot, err
 }
@@ -114,7 +121,7 @@ func (s *Service) Activate(ctx context.Context, a who.Actor, id int64, opt Activ
 	}
 	first, err := s.Store.ChatbotByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Chatbot{}, problem.New(problem.NotFound, "chatbot_not_found", "No such chatbot.")
+		return store.Chatbot{}, problem.New(problem.NotFound, chatbots.CodeNotFound, "No such chatbot.")
 	} else if err != nil {
 		return store.Chatbot{}, err
 	}
@@ -152,12 +159,12 @@ func (s *Service) Activate(ctx context.Context, a who.Actor, id int64, opt Activ
 		}
 		findings := c.findings
 		if errs := chatbot.Errors(findings); len(errs) > 0 {
-			return &problem.Error{Kind: problem.Invalid, Code: "validation_errors", Details: chatbot.Details(findings),
+			return &problem.Error{Kind: problem.Invalid, Code: CodeValidationErrors, Details: chatbot.Details(findings),
 				Message: fmt.Sprintf("%s has %d validation errors; fix them before activating.", bot.Name, len(errs))}
 		}
 		warns := chatbot.Warnings(findings)
 		if len(warns) > 0 && !opt.OverrideWarnings {
-			return &problem.Error{Kind: problem.Invalid, Code: "validation_warnings", Details: chatbot.Details(findings),
+			return &problem.Error{Kind: problem.Invalid, Code: CodeValidationWarnings, Details: chatbot.Details(findings),
 				Message: fmt.Sprintf("%s has %d validation warnings; tick \"Activate anyway\" to activate despite them.", bot.Name, len(warns))}
 		}
 		if err := s.makeRoom(ctx, tx, a, bot, opt, now); err != nil {

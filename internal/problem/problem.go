@@ -6,6 +6,7 @@ package problem
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -31,9 +32,19 @@ type Error struct {
 	Message    string
 	RetryAfter time.Duration // for TooMany
 	Details    any           // machine-readable detail, e.g. validation findings
+	// Hint is the advice that ends Message ("Choose a grace period for
+	// them, …"), kept apart so that a surface whose controls differ (the
+	// console's dialog offers a tick where the API takes a number) can
+	// give its own after Fact.
+	Hint string
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Fact is Message without its Hint: what was refused and why.
+func (e *Error) Fact() string {
+	return strings.TrimSpace(strings.TrimSuffix(e.Message, e.Hint))
+}
 
 // New builds an error.
 func New(kind Kind, code, format string, args ...any) *Error {

@@ -182,7 +182,13 @@ func (s *Service) Receive(ctx context.Context, in Inbound, key string) (Outcome,
 	return s.Route(ctx, snd, in.From, in.Text)
 }
 
-var errNoActive = problem.New(problem.Conflict, "no_active_chatbot", "No chatbot is active on this sender, so the message was not answered.")
+// Codes of the refusals a web chat words for its visitor.
+const (
+	CodeNoActiveChatbot = "no_active_chatbot"
+	CodeRateLimited     = "rate_limited"
+)
+
+var errNoActive = problem.New(problem.Conflict, CodeNoActiveChatbot, "No chatbot is active on this sender, so the message was not answered.")
 
 // Route delivers a message from endUser on sender snd (already
 // authenticated) and returns the replies. The session, the transcript, the
@@ -198,7 +204,7 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 		return Outcome{}, problem.Field("from", "The end user's address must be 1 to %d characters.", MaxEndUserRunes)
 	}
 	if ok, wait := s.Limit.Allow(snd.ID); !ok {
-		return Outcome{}, &problem.Error{Kind: problem.TooMany, Code: "rate_limited", RetryAfter: wait,
+		return Outcome{}, &problem.Error{Kind: problem.TooMany, Code: CodeRateLimited, RetryAfter: wait,
 			Message: fmt.Sprintf("The sender %s gets more than %g messages a second, its limit; this one was not routed. Try again in a moment.", snd.Address, s.Limit.PerSecond()),
 			Details: map[string]any{"limit_per_second": s.Limit.PerSecond(), "retry_after_ms": wait.Milliseconds()}}
 	}
