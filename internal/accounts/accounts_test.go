@@ -23,19 +23,6 @@ func as(app *testkit.App, r rbac.Role) who.Actor {
 	return who.Actor{User: app.Users[r], IP: ip}
 }
 
-// wantProblem checks that err is a refusal of the given kind and code.
-func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
-	t.Helper()
-	p, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("err = %v, want a problem %d/%s", err, kind, code)
-	}
-	if p.Kind != kind || p.Code != code {
-		t.Fatalf("problem %d/%s (%s), want %d/%s", p.Kind, p.Code, p.Message, kind, code)
-	}
-	return p
-}
-
 // auditLog returns every entry, oldest first.
 func auditLog(t *testing.T, st *store.Store) []audit.Entry {
 	t.Helper()
@@ -199,7 +186,7 @@ func TestGuardRefusals(t *testing.T) {
 			}
 			before := snap(t, app.Store)
 			err := tt.do(context.Background(), app.Accounts, a, id)
-			wantProblem(t, err, tt.kind, tt.code)
+			testkit.WantProblem(t, err, tt.kind, tt.code)
 			before.mustEqual(t, app.Store)
 		})
 	}
@@ -320,7 +307,7 @@ func TestResetPasswordGivesAWorkingPassword(t *testing.T) {
 		t.Errorf("sign-in with the new password: %v", err)
 	}
 	_, err = app.Accounts.SignIn(ctx, designer.Email, testkit.Password(rbac.Designer), ip)
-	wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+	testkit.WantProblem(t, err, problem.Unauthorized, "bad_credentials")
 }
 
 // A manager demoted (or disabled) after their request was authenticated
@@ -356,7 +343,7 @@ func TestStaleActorIsReloaded(t *testing.T) {
 				before.mustEqual(t, app.Store)
 			}
 			_, _, err := app.Accounts.AddUser(ctx, stale, accounts.NewUserInput{Email: "new@test.local", Name: "New", Role: "analyzer"})
-			wantProblem(t, err, tt.kind, tt.code)
+			testkit.WantProblem(t, err, tt.kind, tt.code)
 		})
 	}
 }
@@ -378,9 +365,9 @@ func TestLastAdminStaysAdmin(t *testing.T) {
 		}
 		before := snap(t, app.Store)
 		_, err := app.Accounts.ChangeRole(ctx, a, b.User.ID, "manager") // a still thinks they are admin
-		wantProblem(t, err, problem.Forbidden, "above_own_role")
+		testkit.WantProblem(t, err, problem.Forbidden, "above_own_role")
 		_, err = app.Accounts.ChangeRole(ctx, b, b.User.ID, "manager")
-		wantProblem(t, err, problem.Forbidden, "self")
+		testkit.WantProblem(t, err, problem.Forbidden, "self")
 		before.mustEqual(t, app.Store)
 		wantActiveAdmins(t, app.Store, b.User.ID)
 	})
@@ -394,7 +381,7 @@ func TestLastAdminStaysAdmin(t *testing.T) {
 		}
 		before := snap(t, app.Store)
 		_, err := app.Accounts.SetDisabled(ctx, b, a.User.ID, true)
-		wantProblem(t, err, problem.Unauthorized, "signed_out")
+		testkit.WantProblem(t, err, problem.Unauthorized, "signed_out")
 		before.mustEqual(t, app.Store)
 		wantActiveAdmins(t, app.Store, a.User.ID)
 	})
@@ -467,7 +454,7 @@ func TestAddUserGuards(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := snap(t, app.Store)
 			_, _, err := app.Accounts.AddUser(ctx, tt.actor, tt.in)
-			wantProblem(t, err, tt.kind, tt.code)
+			testkit.WantProblem(t, err, tt.kind, tt.code)
 			before.mustEqual(t, app.Store)
 		})
 	}

@@ -32,7 +32,7 @@ func TestPasswordSetBySomeoneElseMustBeChanged(t *testing.T) {
 	}
 	me := who.Actor{User: u, IP: ip}
 	_, err = app.Accounts.ChangeOwnPassword(ctx, me, given, given, given)
-	wantProblem(t, err, problem.Invalid, "invalid_password")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_password")
 	if u, _ = app.Store.UserByID(ctx, u.ID); !u.MustChangePassword {
 		t.Fatal("a refused change cleared the flag")
 	}

@@ -24,7 +24,7 @@ func TestSetup(t *testing.T) {
 
 	// Before any token was made, no token opens the page.
 	for _, tok := range []string{"", "guess"} {
-		wantProblem(t, svc.CheckSetupToken(ctx, tok), problem.Forbidden, "bad_setup_token")
+		testkit.WantProblem(t, svc.CheckSetupToken(ctx, tok), problem.Forbidden, "bad_setup_token")
 	}
 	first, err := svc.PrepareSetup(ctx)
 	if err != nil || first == "" {
@@ -35,8 +35,8 @@ func TestSetup(t *testing.T) {
 	if err != nil || token == "" || token == first {
 		t.Fatalf("second PrepareSetup = %q, %v (first %q)", token, err, first)
 	}
-	wantProblem(t, svc.CheckSetupToken(ctx, first), problem.Forbidden, "bad_setup_token")
-	wantProblem(t, svc.CheckSetupToken(ctx, token+"x"), problem.Forbidden, "bad_setup_token")
+	testkit.WantProblem(t, svc.CheckSetupToken(ctx, first), problem.Forbidden, "bad_setup_token")
+	testkit.WantProblem(t, svc.CheckSetupToken(ctx, token+"x"), problem.Forbidden, "bad_setup_token")
 	if err := svc.CheckSetupToken(ctx, token); err != nil {
 		t.Fatalf("CheckSetupToken(right token): %v", err)
 	}
@@ -56,7 +56,7 @@ func TestSetup(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := svc.Setup(ctx, tt.token, tt.in, tt.confirm, ip)
-			wantProblem(t, err, tt.kind, tt.code)
+			testkit.WantProblem(t, err, tt.kind, tt.code)
 			if n, _ := app.Store.CountUsers(ctx); n != 0 {
 				t.Errorf("%d users after a refused setup", n)
 			}
@@ -86,8 +86,8 @@ func TestSetup(t *testing.T) {
 		t.Errorf("setup token still stored: %v", err)
 	}
 	_, err = svc.Setup(ctx, token, accounts.NewUserInput{Email: "second@example.com", Name: "Second", Password: pw}, pw, ip)
-	wantProblem(t, err, problem.NotFound, "setup_done")
-	wantProblem(t, svc.CheckSetupToken(ctx, token), problem.NotFound, "setup_done")
+	testkit.WantProblem(t, err, problem.NotFound, "setup_done")
+	testkit.WantProblem(t, svc.CheckSetupToken(ctx, token), problem.NotFound, "setup_done")
 	if tok, err := svc.PrepareSetup(ctx); err != nil || tok != "" {
 		t.Errorf("PrepareSetup once set up = %q, %v; want none", tok, err)
 	}
@@ -137,14 +137,14 @@ func TestAPITokens(t *testing.T) {
 	}
 	for _, bad := range []string{"", "ans_", secret + "x", strings.TrimPrefix(secret, accounts.TokenPrefix), strings.ToUpper(secret)} {
 		_, err := svc.AuthenticateToken(ctx, bad)
-		wantProblem(t, err, problem.Unauthorized, "bad_token")
+		testkit.WantProblem(t, err, problem.Unauthorized, "bad_token")
 	}
 
 	t.Run("not for someone else", func(t *testing.T) {
 		analyzer := app.Users[rbac.Analyzer]
 		before := snap(t, app.Store)
 		_, _, err := svc.CreateToken(ctx, me, analyzer.ID, accounts.NewToken{Name: "mine now"})
-		wantProblem(t, err, problem.Forbidden, "not_own_token")
+		testkit.WantProblem(t, err, problem.Forbidden, "not_own_token")
 		before.mustEqual(t, app.Store)
 		if list, _ := app.Store.APITokens(ctx, analyzer.ID); len(list) != 0 {
 			t.Errorf("analyzer has tokens: %+v", list)
@@ -153,7 +153,7 @@ func TestAPITokens(t *testing.T) {
 
 	t.Run("revoked by someone else", func(t *testing.T) {
 		before := snap(t, app.Store)
-		wantProblem(t, svc.RevokeToken(ctx, as(app, rbac.Admin), tok.ID), problem.NotFound, "token_not_found")
+		testkit.WantProblem(t, svc.RevokeToken(ctx, as(app, rbac.Admin), tok.ID), problem.NotFound, "token_not_found")
 		before.mustEqual(t, app.Store)
 		if _, err := svc.AuthenticateToken(ctx, secret); err != nil {
 			t.Errorf("token stopped working: %v", err)
@@ -166,7 +166,7 @@ func TestAPITokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := svc.AuthenticateToken(ctx, secret)
-		wantProblem(t, err, problem.Unauthorized, "bad_token")
+		testkit.WantProblem(t, err, problem.Unauthorized, "bad_token")
 		entries := before.newEntries(t, app.Store)
 		if len(entries) != 1 || entries[0].Action != audit.ActionTokenRevoked {
 			t.Errorf("entries %+v, want one %s", entries, audit.ActionTokenRevoked)
@@ -192,15 +192,15 @@ func TestAPITokenOfADisabledUser(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = svc.AuthenticateToken(ctx, secret)
-	wantProblem(t, err, problem.Unauthorized, "bad_token")
+	testkit.WantProblem(t, err, problem.Unauthorized, "bad_token")
 	_, _, err = svc.CreateToken(ctx, who.System(), analyzer.ID, accounts.NewToken{Name: "another"})
-	wantProblem(t, err, problem.Forbidden, "inactive")
+	testkit.WantProblem(t, err, problem.Forbidden, "inactive")
 	// Enabling the account again does not revive its tokens.
 	if _, err := svc.SetDisabled(ctx, as(app, rbac.Manager), analyzer.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	_, err = svc.AuthenticateToken(ctx, secret)
-	wantProblem(t, err, problem.Unauthorized, "bad_token")
+	testkit.WantProblem(t, err, problem.Unauthorized, "bad_token")
 }
 
 // TestPasswordResetRevokesTokens: a manager's reset, the fix for a
@@ -217,7 +217,7 @@ func TestPasswordResetRevokesTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = app.Accounts.AuthenticateToken(ctx, secret)
-	wantProblem(t, err, problem.Unauthorized, "bad_token")
+	testkit.WantProblem(t, err, problem.Unauthorized, "bad_token")
 	if e := auditLog(t, app.Store); e[len(e)-1].Details["tokens_revoked"] != float64(1) {
 		t.Errorf("reset entry details %v, want tokens_revoked 1", e[len(e)-1].Details)
 	}
@@ -234,7 +234,7 @@ func TestTokenNeedsPasswordAndExpires(t *testing.T) {
 	me := as(app, rbac.Designer)
 	before := snap(t, app.Store)
 	_, _, err := app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: "not my password"})
-	wantProblem(t, err, problem.Invalid, "invalid_password")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_password")
 	if e := before.newEntries(t, app.Store); len(e) != 1 || e[0].Action != audit.ActionPasswordCheckFailed {
 		t.Errorf("entries %+v, want one %s", e, audit.ActionPasswordCheckFailed)
 	}
@@ -244,7 +244,7 @@ func TestTokenNeedsPasswordAndExpires(t *testing.T) {
 		}
 	}
 	_, _, err = app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: testkit.Password(rbac.Designer)})
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 	clock = clock.Add(time.Hour)
 
 	secret, tok, err := app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Name: "x", Password: testkit.Password(rbac.Designer), ExpiresIn: 24 * time.Hour})
@@ -263,9 +263,9 @@ func TestTokenNeedsPasswordAndExpires(t *testing.T) {
 	}
 	clock = clock.Add(24 * time.Hour)
 	_, err = app.Accounts.AuthenticateToken(ctx, secret)
-	wantProblem(t, err, problem.Unauthorized, "token_expired")
+	testkit.WantProblem(t, err, problem.Unauthorized, "token_expired")
 	_, _, err = app.Accounts.CreateToken(ctx, me, me.User.ID, accounts.NewToken{Password: testkit.Password(rbac.Designer), ExpiresIn: -time.Hour})
-	wantProblem(t, err, problem.Invalid, "invalid_expires")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_expires")
 }
 
 // TestManagersSeeAndRevokeTokens: an admin sees and revokes anyone's
@@ -283,11 +283,11 @@ func TestManagersSeeAndRevokeTokens(t *testing.T) {
 		t.Fatalf("manager lists a designer's tokens: %d, %v", len(list), err)
 	}
 	_, err := app.Accounts.UserTokens(ctx, as(app, rbac.Manager), admin.ID)
-	wantProblem(t, err, problem.Forbidden, "above_own_role")
+	testkit.WantProblem(t, err, problem.Forbidden, "above_own_role")
 	_, err = app.Accounts.UserTokens(ctx, as(app, rbac.Supervisor), designer.ID)
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 	list, _ := app.Store.APITokens(ctx, admin.ID)
-	wantProblem(t, app.Accounts.RevokeUserToken(ctx, as(app, rbac.Manager), admin.ID, list[0].ID), problem.Forbidden, "above_own_role")
+	testkit.WantProblem(t, app.Accounts.RevokeUserToken(ctx, as(app, rbac.Manager), admin.ID, list[0].ID), problem.Forbidden, "above_own_role")
 	if err := app.Accounts.RevokeUserToken(ctx, as(app, rbac.Admin), designer.ID, mustTokens(t, app, designer.ID)[0].ID); err != nil {
 		t.Fatal(err)
 	}

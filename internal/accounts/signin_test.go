@@ -71,7 +71,7 @@ func TestSignIn(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := snap(t, app.Store)
 			_, err := app.Accounts.SignIn(ctx, tt.email, tt.password, ip)
-			wantProblem(t, err, tt.kind, tt.code)
+			testkit.WantProblem(t, err, tt.kind, tt.code)
 			entries := before.newEntries(t, app.Store)
 			if len(entries) != 1 {
 				t.Fatalf("%d entries, want 1", len(entries))
@@ -94,7 +94,7 @@ func TestSignInThrottle(t *testing.T) {
 	for round := range 2 {
 		for range 4 {
 			_, err := app.Accounts.SignIn(ctx, mgr.Email, "wrong password", ip)
-			wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+			testkit.WantProblem(t, err, problem.Unauthorized, "bad_credentials")
 		}
 		if _, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip); err != nil {
 			t.Fatalf("round %d: the right password after 4 failures: %v", round, err)
@@ -105,13 +105,13 @@ func TestSignInThrottle(t *testing.T) {
 	// try waits 2 s, audited once however often it is refused.
 	for _, email := range []string{mgr.Email, "MANAGER@test.local", mgr.Email, "Manager@Test.Local", mgr.Email} {
 		_, err := app.Accounts.SignIn(ctx, email, "wrong password", ip)
-		wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+		testkit.WantProblem(t, err, problem.Unauthorized, "bad_credentials")
 	}
 	clock = clock.Add(time.Second)
 	before := snap(t, app.Store)
 	for range 3 {
 		_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
-		p := wantProblem(t, err, problem.TooMany, "throttled")
+		p := testkit.WantProblem(t, err, problem.TooMany, "throttled")
 		if p.RetryAfter != time.Second {
 			t.Errorf("RetryAfter = %v, want 1s (2s after the fifth failure, 1s ago)", p.RetryAfter)
 		}
@@ -134,7 +134,7 @@ func TestSignInThrottle(t *testing.T) {
 			t.Fatalf("failure %d: %v", n, err)
 		}
 		_, err := app.Accounts.SignIn(ctx, mgr.Email, right, ip)
-		p := wantProblem(t, err, problem.TooMany, "throttled")
+		p := testkit.WantProblem(t, err, problem.TooMany, "throttled")
 		if want := min(2*time.Second<<(n-5), 5*time.Minute); p.RetryAfter != want {
 			t.Fatalf("after failure %d: wait %v, want %v", n, p.RetryAfter, want)
 		}
@@ -165,7 +165,7 @@ func TestKnownDeviceGetsThrough(t *testing.T) {
 		}
 	}
 	_, err = app.Accounts.SignIn(ctx, admin.Email, right, ip)
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 	if _, again, err := app.Accounts.SignInDevice(ctx, admin.Email, right, ip, device); err != nil || again != device {
 		t.Fatalf("the owner's device: %q, %v; want in, same device", again, err)
 	}
@@ -177,7 +177,7 @@ func TestKnownDeviceGetsThrough(t *testing.T) {
 		}
 	}
 	_, _, err = app.Accounts.SignInDevice(ctx, mgr.Email, testkit.Password(rbac.Manager), ip, device)
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 	// Guesses from the device count against the device, not the account.
 	for range 5 {
 		if _, _, err := app.Accounts.SignInDevice(ctx, admin.Email, "wrong", ip, device); err == nil {
@@ -185,7 +185,7 @@ func TestKnownDeviceGetsThrough(t *testing.T) {
 		}
 	}
 	_, _, err = app.Accounts.SignInDevice(ctx, admin.Email, right, ip, device)
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 }
 
 // TestSignInThrottleKeysIPv6ByNetwork: addresses of one IPv6 /64 share a
@@ -200,7 +200,7 @@ func TestSignInThrottleKeysIPv6ByNetwork(t *testing.T) {
 		}
 	}
 	_, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), "2001:db8:0:1:ffff::9")
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 	if _, err := app.Accounts.SignIn(ctx, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer), "2001:db8:0:2::1"); err != nil {
 		t.Errorf("another /64: %v", err)
 	}
@@ -223,7 +223,7 @@ func TestSignInThrottleIsShared(t *testing.T) {
 		}
 	}
 	_, err := other.SignIn(ctx, mgr.Email, testkit.Password(rbac.Manager), ip)
-	wantProblem(t, err, problem.TooMany, "throttled")
+	testkit.WantProblem(t, err, problem.TooMany, "throttled")
 }
 
 // TestHugeSignInEmailIsCapped: a 1.9 MB email is cut to 254 bytes before
@@ -235,7 +235,7 @@ func TestHugeSignInEmailIsCapped(t *testing.T) {
 	before := snap(t, app.Store)
 	for range 3 {
 		_, err := app.Accounts.SignIn(ctx, huge, "wrong password", ip)
-		wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+		testkit.WantProblem(t, err, problem.Unauthorized, "bad_credentials")
 	}
 	entries := before.newEntries(t, app.Store)
 	for _, e := range entries {
@@ -268,7 +268,7 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			before := snap(t, app.Store)
 			_, err := app.Accounts.ChangeOwnPassword(ctx, me, tt.current, tt.next, tt.confirm)
-			wantProblem(t, err, problem.Invalid, tt.code)
+			testkit.WantProblem(t, err, problem.Invalid, tt.code)
 			before.mustEqual(t, app.Store)
 		})
 	}
@@ -276,7 +276,7 @@ func TestChangeOwnPassword(t *testing.T) {
 	// A wrong current password changes nothing but is audited.
 	before := snap(t, app.Store)
 	_, err := app.Accounts.ChangeOwnPassword(ctx, me, "not it at all", next, next)
-	wantProblem(t, err, problem.Invalid, "invalid_current")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_current")
 	if e := before.newEntries(t, app.Store); len(e) != 1 || e[0].Action != audit.ActionPasswordCheckFailed || e[0].ActorID != me.User.ID {
 		t.Errorf("entries %+v, want one %s", e, audit.ActionPasswordCheckFailed)
 	}
@@ -298,5 +298,5 @@ func TestChangeOwnPassword(t *testing.T) {
 		t.Errorf("sign-in with the new password: %v", err)
 	}
 	_, err = app.Accounts.SignIn(ctx, u.Email, old, ip)
-	wantProblem(t, err, problem.Unauthorized, "bad_credentials")
+	testkit.WantProblem(t, err, problem.Unauthorized, "bad_credentials")
 }

@@ -90,18 +90,6 @@ func (e *env) audits(action string, id int64) int {
 	return n
 }
 
-func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
-	t.Helper()
-	p, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("error %v (%T), want a problem of kind %d code %q", err, err, kind, code)
-	}
-	if p.Kind != kind || p.Code != code {
-		t.Fatalf("problem kind %d code %q (%s), want kind %d code %q", p.Kind, p.Code, p.Message, kind, code)
-	}
-	return p
-}
-
 func TestCreate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -177,7 +165,7 @@ func TestUpdateRefusals(t *testing.T) {
 	stale := c
 	stale.Version--
 	_, err = e.app.Chatbots.Update(ctx, e.designer, c.ID, chatbots.Edit{Version: stale.Version, Apply: chatbots.AddDialog("Late")})
-	wantProblem(t, err, problem.Conflict, "stale_version")
+	testkit.WantProblem(t, err, problem.Conflict, "stale_version")
 	if !errors.Is(err, chatbots.ErrStale) {
 		t.Errorf("%v is not ErrStale", err)
 	}
@@ -196,7 +184,7 @@ func TestUpdateRefusals(t *testing.T) {
 	live, _ := e.get(c.ID)
 	for _, v := range []int64{live.Version, live.Version - 1} {
 		_, err = e.app.Chatbots.Update(ctx, e.designer, c.ID, chatbots.Edit{Version: v, Apply: chatbots.AddDialog("Late")})
-		wantProblem(t, err, problem.Conflict, "not_editable")
+		testkit.WantProblem(t, err, problem.Conflict, "not_editable")
 	}
 	// Deactivated ones too.
 	next := e.create("Next")
@@ -207,16 +195,16 @@ func TestUpdateRefusals(t *testing.T) {
 		t.Fatalf("setup: %s is %s", d.Name, d.Status)
 	}
 	_, err = e.app.Chatbots.Update(ctx, e.designer, c.ID, chatbots.Edit{Version: live.Version, Apply: chatbots.AddDialog("Late")})
-	wantProblem(t, err, problem.Conflict, "not_editable")
+	testkit.WantProblem(t, err, problem.Conflict, "not_editable")
 	if after, _ := e.get(c.ID); after.Version != live.Version || !bytes.Equal(after.Definition, live.Definition) {
 		t.Errorf("a refused edit changed the live chatbot")
 	}
 
 	// Other refusals: permission, a missing chatbot, a failing edit.
 	_, err = e.app.Chatbots.Update(ctx, who.Actor{User: e.app.Users[rbac.Supervisor]}, next.ID, chatbots.Edit{Version: 1, Apply: chatbots.AddDialog("X")})
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 	_, err = e.app.Chatbots.Update(ctx, e.designer, 999, chatbots.Edit{Version: 1, Apply: chatbots.AddDialog("X")})
-	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "chatbot_not_found")
 }
 
 // TestUpdateSettings: settings are checked as on create; a rename to a

@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
 )
 
 // twoDialogs is a chatbot with the dialogs start and hours, each one
@@ -158,9 +159,9 @@ func TestPerPartConcurrency(t *testing.T) {
 					t.Fatalf("got %v, want ErrStale", err)
 				}
 			case "stale_part":
-				wantProblem(t, err, problem.Conflict, "stale_part")
+				testkit.WantProblem(t, err, problem.Conflict, "stale_part")
 			case "conflict", "removed":
-				wantProblem(t, err, problem.Conflict, "dialog_conflict")
+				testkit.WantProblem(t, err, problem.Conflict, "dialog_conflict")
 				var cf *chatbots.Conflict
 				if !errors.As(err, &cf) {
 					t.Fatalf("%v is not a *Conflict", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -56,11 +57,11 @@ func TestDiffService(t *testing.T) {
 		t.Fatalf("a chatbot against its own release: %+v %v", res, err)
 	}
 	_, err = e.app.Chatbots.Diff(ctx, sup, v2.ID, v1.ID, 7)
-	wantProblem(t, err, problem.NotFound, "release_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "release_not_found")
 	_, err = e.app.Chatbots.Diff(ctx, sup, v2.ID, 0, 0)
-	wantProblem(t, err, problem.Invalid, "invalid_against")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_against")
 	_, err = e.app.Chatbots.Diff(ctx, sup, v2.ID, v2.ID+50, 0)
-	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "chatbot_not_found")
 	_, err = e.app.Chatbots.Diff(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, v2.ID, v1.ID, 0)
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 }

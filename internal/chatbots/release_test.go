@@ -10,6 +10,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -93,9 +94,9 @@ func TestReleaseRecordsTestResults(t *testing.T) {
 
 	// Refusals.
 	_, _, err = e.app.Chatbots.Release(ctx, e.designer, tested.ID, 2)
-	wantProblem(t, err, problem.NotFound, "release_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "release_not_found")
 	_, _, err = e.app.Chatbots.Release(ctx, e.designer, 99999, 1)
-	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "chatbot_not_found")
 	_, _, err = e.app.Chatbots.Release(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, tested.ID, 1)
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -64,17 +65,17 @@ func TestSimulate(t *testing.T) {
 
 	// Refusals.
 	_, err = sim(rbac.Analyzer, chatbots.SimulateInput{Text: "hi"})
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 	_, err = e.app.Chatbots.Simulate(ctx, e.designer, c.ID+100, chatbots.SimulateInput{Text: "hi"})
-	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "chatbot_not_found")
 	for _, text := range []string{"", "  ", strings.Repeat("x", chatbots.MaxSimulateRunes+1), "\xff"} {
 		_, err = sim(rbac.Designer, chatbots.SimulateInput{Text: text})
-		wantProblem(t, err, problem.Invalid, "invalid_text")
+		testkit.WantProblem(t, err, problem.Invalid, "invalid_text")
 	}
 	_, err = sim(rbac.Designer, chatbots.SimulateInput{Text: "hi", Conversation: s1.Conversation + "x"})
-	wantProblem(t, err, problem.Invalid, "bad_conversation")
+	testkit.WantProblem(t, err, problem.Invalid, "bad_conversation")
 	_, err = sim(rbac.Designer, chatbots.SimulateInput{Text: "hi", Release: 1})
-	wantProblem(t, err, problem.NotFound, "release_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "release_not_found")
 
 	if after := e.rowCounts(); after != before {
 		t.Fatalf("the test chat wrote to the database:\nbefore %s\nafter  %s", before, after)
@@ -104,5 +105,5 @@ func TestSimulate(t *testing.T) {
 		t.Fatalf("draft: %+v %v", d1, err)
 	}
 	_, err = sim(rbac.Supervisor, chatbots.SimulateInput{Text: "Ada", Conversation: r1.Conversation})
-	wantProblem(t, err, problem.Invalid, "bad_conversation")
+	testkit.WantProblem(t, err, problem.Invalid, "bad_conversation")
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -61,9 +62,9 @@ func TestTestsEditAndRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.update(c, chatbots.SaveTest(-1, " Wrong ", "> hi\nx"))
-	wantProblem(t, err, problem.Invalid, "invalid_test_name")
+	testkit.WantProblem(t, err, problem.Invalid, "invalid_test_name")
 	_, err = e.update(c, chatbots.SaveTest(5, "x", "> hi"))
-	wantProblem(t, err, problem.NotFound, "test_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "test_not_found")
 	if n := e.audits(chatbots.ActionEdited, c.ID); n < 2 {
 		t.Errorf("%d edit entries", n)
 	}
@@ -92,5 +93,5 @@ func TestTestsEditAndRun(t *testing.T) {
 		t.Fatalf("tests after remove: %+v", def.Tests)
 	}
 	_, err = e.app.Chatbots.RunTests(ctx, who.Actor{User: e.app.Users[rbac.Analyzer]}, c.ID)
-	wantProblem(t, err, problem.Forbidden, "forbidden")
+	testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -174,7 +175,7 @@ func TestNewVersionRefusals(t *testing.T) {
 			a := who.Actor{User: e.app.Users[r]}
 			c, err := e.app.Chatbots.NewVersion(ctx, a, src.ID)
 			if !rbac.Can(r, rbac.EditChatbots) {
-				wantProblem(t, err, problem.Forbidden, "forbidden")
+				testkit.WantProblem(t, err, problem.Forbidden, "forbidden")
 				if n := count(); n != before {
 					t.Errorf("a refused new version made %d chatbots", n-before)
 				}
@@ -186,9 +187,9 @@ func TestNewVersionRefusals(t *testing.T) {
 		})
 	}
 	_, err := e.app.Chatbots.NewVersion(ctx, e.designer, 99999)
-	wantProblem(t, err, problem.NotFound, "chatbot_not_found")
+	testkit.WantProblem(t, err, problem.NotFound, "chatbot_not_found")
 	_, err = e.app.Chatbots.NewVersion(ctx, who.Actor{}, src.ID)
-	wantProblem(t, err, problem.Unauthorized, "unauthenticated")
+	testkit.WantProblem(t, err, problem.Unauthorized, "unauthenticated")
 }
 
 // TestNewVersionNoFreeName: when every name up to the limit is taken, the
@@ -202,7 +203,7 @@ func TestNewVersionNoFreeName(t *testing.T) {
 	}
 	before, _ := e.app.Store.CountChatbots(ctx)
 	_, err := e.app.Chatbots.NewVersion(ctx, e.designer, src.ID)
-	p := wantProblem(t, err, problem.Conflict, "no_version_name")
+	p := testkit.WantProblem(t, err, problem.Conflict, "no_version_name")
 	if !strings.Contains(p.Message, "rename one of them") {
 		t.Errorf("message %q does not say what to do", p.Message)
 	}

@@ -202,18 +202,6 @@ func checkInvariants(t *testing.T, app *testkit.App) {
 	}
 }
 
-func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
-	t.Helper()
-	p, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("error %v (%T), want a problem of kind %d code %q", err, err, kind, code)
-	}
-	if p.Kind != kind || p.Code != code {
-		t.Fatalf("problem kind %d code %q (%s), want kind %d code %q", p.Kind, p.Code, p.Message, kind, code)
-	}
-	return p
-}
-
 // TestStateMachine tries every transition from every status: the allowed
 // ones change the status and close sessions as SPEC §3 says, the others
 // are refused with a Conflict naming the rule and change nothing.
@@ -270,7 +258,7 @@ func TestStateMachine(t *testing.T) {
 
 			got, err := tc.do(e, x.ID)
 			if tc.wantCode != "" {
-				p := wantProblem(t, err, problem.Conflict, tc.wantCode)
+				p := testkit.WantProblem(t, err, problem.Conflict, tc.wantCode)
 				if !strings.Contains(p.Message, "X") {
 					t.Errorf("refusal %q does not name the chatbot", p.Message)
 				}
@@ -339,7 +327,7 @@ func TestActivateValidation(t *testing.T) {
 				checkInvariants(t, e.app)
 				return
 			}
-			p := wantProblem(t, err, problem.Invalid, tc.wantCode)
+			p := testkit.WantProblem(t, err, problem.Invalid, tc.wantCode)
 			details, ok := p.Details.([]map[string]any)
 			if !ok || len(details) == 0 {
 				t.Fatalf("details %#v, want the findings", p.Details)
@@ -459,7 +447,7 @@ func TestRedeployWhileInGrace(t *testing.T) {
 
 	before := e.snapshot()
 	_, err := e.app.Lifecycle.Activate(ctx, e.manager, c.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)})
-	p := wantProblem(t, err, problem.Conflict, "grace_in_progress")
+	p := testkit.WantProblem(t, err, problem.Conflict, "grace_in_progress")
 	if d, _ := p.Details.(map[string]any); d["chatbot_id"] != a.ID || d["open_sessions"] != 1 {
 		t.Errorf("refusal details %v, want A's id and its one open session", p.Details)
 	}

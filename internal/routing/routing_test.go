@@ -130,18 +130,6 @@ func transcript(t *testing.T, app *testkit.App, sessionID int64) []string {
 	return out
 }
 
-func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
-	t.Helper()
-	p, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("error %v (%T), want a problem of kind %d code %q", err, err, kind, code)
-	}
-	if p.Kind != kind || p.Code != code {
-		t.Fatalf("problem kind %d code %q (%s), want kind %d code %q", p.Kind, p.Code, p.Message, kind, code)
-	}
-	return p
-}
-
 // TestRouting plays conversations step by step. Steps with the same
 // session label must share a session, different labels must not; every
 // session's transcript must be exactly its inbound messages, each followed
@@ -358,7 +346,7 @@ func TestRefusals(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := app.Routing.Receive(context.Background(), tc.in, tc.key)
-			p := wantProblem(t, err, tc.kind, tc.code)
+			p := testkit.WantProblem(t, err, tc.kind, tc.code)
 			if p.Field != tc.field {
 				t.Errorf("field %q, want %q", p.Field, tc.field)
 			}
@@ -445,7 +433,7 @@ func TestStepLimit(t *testing.T) {
 	ctx := context.Background()
 	bot := newBot(t, app, "Loop", snd.ID, loop())
 	_, err := app.Lifecycle.Activate(ctx, who.System(), bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true, Reason: "test"})
-	p := wantProblem(t, err, problem.Invalid, "validation_errors")
+	p := testkit.WantProblem(t, err, problem.Invalid, "validation_errors")
 	if !strings.Contains(fmt.Sprint(p.Details), chatbot.CodeJumpLoop) {
 		t.Fatalf("refusal details %v do not name %s", p.Details, chatbot.CodeJumpLoop)
 	}
@@ -556,7 +544,7 @@ func TestDeactivatedWithoutSuccessor(t *testing.T) {
 		t.Errorf("open session in grace: %+v, %v; want it to go on", out, err)
 	}
 	_, err = app.Routing.Route(ctx, snd, "u2", "hi")
-	wantProblem(t, err, problem.Conflict, "no_active_chatbot")
+	testkit.WantProblem(t, err, problem.Conflict, "no_active_chatbot")
 }
 
 // TestSweep closes the sessions whose timeout passed, at their expiry, and
@@ -662,7 +650,7 @@ func TestRoutedHook(t *testing.T) {
 func TestNoActiveChatbotIsNotAnUnknownSender(t *testing.T) {
 	app, _, snd := newApp(t)
 	_, err := app.Routing.Route(context.Background(), snd, "u1", "hi")
-	p := wantProblem(t, err, problem.Conflict, "no_active_chatbot")
+	p := testkit.WantProblem(t, err, problem.Conflict, "no_active_chatbot")
 	if errors.Is(err, store.ErrNotFound) || p.Message == "" {
 		t.Errorf("refusal %#v", p)
 	}

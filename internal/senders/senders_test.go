@@ -87,15 +87,6 @@ func as(app *testkit.App, r rbac.Role) who.Actor {
 	return who.Actor{User: app.Users[r], IP: "192.0.2.1"}
 }
 
-func wantProblem(t *testing.T, err error, kind problem.Kind, code string) *problem.Error {
-	t.Helper()
-	p, ok := problem.As(err)
-	if !ok || p.Kind != kind || p.Code != code {
-		t.Fatalf("err = %v, want problem %d/%s", err, kind, code)
-	}
-	return p
-}
-
 func auditActions(t *testing.T, st *store.Store) []string {
 	t.Helper()
 	page, err := st.FilterAudit(context.Background(), store.AuditFilter{Action: "sender.", Limit: 1000})
@@ -123,24 +114,24 @@ func TestSetAddress(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A designer may not; nothing changes.
-	wantProblem(t, func() error {
+	testkit.WantProblem(t, func() error {
 		_, err := app.Senders.SetAddress(ctx, as(app, rbac.Designer), sms.ID, "+15550199")
 		return err
 	}(), problem.Forbidden, "forbidden")
 	// The channel's rules apply.
-	wantProblem(t, func() error {
+	testkit.WantProblem(t, func() error {
 		_, err := app.Senders.SetAddress(ctx, as(app, rbac.Manager), sms.ID, "call me")
 		return err
 	}(), problem.Invalid, "invalid_address")
 	// Unique per channel.
-	p := wantProblem(t, func() error {
+	p := testkit.WantProblem(t, func() error {
 		_, err := app.Senders.SetAddress(ctx, as(app, rbac.Admin), sms.ID, "+1 555 0111")
 		return err
 	}(), problem.Invalid, "invalid_address")
 	if !strings.Contains(p.Message, "+15550111") {
 		t.Errorf("duplicate message %q does not name the address", p.Message)
 	}
-	wantProblem(t, func() error {
+	testkit.WantProblem(t, func() error {
 		_, err := app.Senders.SetAddress(ctx, as(app, rbac.Admin), 9999, "+15550199")
 		return err
 	}(), problem.NotFound, "sender_not_found")
@@ -214,19 +205,19 @@ func TestDeleteRefusesWhatIsInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	wantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Designer), unused.ID); return err }(), problem.Forbidden, "forbidden")
-	p := wantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), withDraft.ID); return err }(), problem.Conflict, "sender_in_use")
+	testkit.WantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Designer), unused.ID); return err }(), problem.Forbidden, "forbidden")
+	p := testkit.WantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), withDraft.ID); return err }(), problem.Conflict, "sender_in_use")
 	for _, s := range []string{"2 chatbots use it", `"Draft one", "Draft two"`, "livechat drafts"} {
 		if !strings.Contains(p.Message, s) {
 			t.Errorf("refusal %q does not say %q", p.Message, s)
 		}
 	}
-	p = wantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), elsewhere.ID); return err }(), problem.Conflict, "sender_in_use")
+	p = testkit.WantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), elsewhere.ID); return err }(), problem.Conflict, "sender_in_use")
 	if !strings.Contains(p.Message, "1 chatbot uses it") {
 		t.Errorf("refusal %q", p.Message)
 	}
-	wantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), withHistory.ID); return err }(), problem.Conflict, "sender_has_conversations")
-	wantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), 9999); return err }(), problem.NotFound, "sender_not_found")
+	testkit.WantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), withHistory.ID); return err }(), problem.Conflict, "sender_has_conversations")
+	testkit.WantProblem(t, func() error { _, err := app.Senders.Delete(ctx, as(app, rbac.Manager), 9999); return err }(), problem.NotFound, "sender_not_found")
 	for _, s := range []store.Sender{withDraft, withHistory, elsewhere, unused} {
 		if _, err := app.Store.SenderByID(ctx, s.ID); err != nil {
 			t.Fatalf("a refused delete removed %s: %v", s.Address, err)
