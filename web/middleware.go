@@ -19,6 +19,9 @@ import (
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
 // logRequests writes one structured line per request, with its request id.
+// An inbound message that was answered (the gateways' traffic, thousands a
+// second; counted by /metrics) is logged at debug level only, so it costs
+// nothing at the default level; a refused one is logged like any request.
 func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -28,8 +31,14 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		res := c.Response()
 		level := slog.LevelInfo
-		if res.Status >= 500 {
+		switch {
+		case res.Status >= 500:
 			level = slog.LevelError
+		case res.Status < 400 && c.Path() == inboundPath:
+			level = slog.LevelDebug
+		}
+		if !s.log.Enabled(c.Request().Context(), level) {
+			return nil
 		}
 		s.log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),

@@ -34,6 +34,9 @@ func (r Route) IsAPI() bool { return r.kind == api }
 // IsInbound reports whether the route is the inbound message API.
 func (r Route) IsInbound() bool { return r.kind == inbound }
 
+// inboundPath is the inbound message API, what channel gateways call.
+const inboundPath = "/api/v1/messages"
+
 // Routes is the route table.
 func (s *Server) Routes() []Route {
 	return []Route{
@@ -152,7 +155,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/api/v1/senders", rbac.ActivateChatbots, api, s.apiCreateSender},
 		{http.MethodPatch, "/api/v1/senders/:id", rbac.ActivateChatbots, api, s.apiUpdateSender},
 		{http.MethodDelete, "/api/v1/senders/:id", rbac.ActivateChatbots, api, s.apiDeleteSender},
-		{http.MethodPost, "/api/v1/messages", rbac.Public, inbound, s.apiMessages},
+		{http.MethodPost, inboundPath, rbac.Public, inbound, s.apiMessages},
 		{http.MethodGet, "/api/v1/audit", rbac.ViewAudit, api, s.apiAudit},
 		{http.MethodGet, "/api/v1/users/:id/tokens", rbac.ManageUsers, api, s.apiUserTokens},
 		{http.MethodPost, "/api/v1/users/:id/tokens/:token/revoke", rbac.ManageUsers, api, s.apiRevokeUserToken},

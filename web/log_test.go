@@ -1,0 +1,65 @@
+package web_test
+
+import (
+	"bytes"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/answers-console/answers/web"
+)
+
+// syncBuffer is a log destination the server's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestAnsweredInboundMessagesLogAtDebug: at the default level an answered
+// inbound message writes no request line (gateways send thousands a
+// second; /metrics counts them), a refused one and every other request do.
+func TestAnsweredInboundMessagesLogAtDebug(t *testing.T) {
+	e := newAPIEnv(t)
+	var logs syncBuffer
+	e.app.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv := httptest.NewServer(e.app.Web(nil, web.Options{}))
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	body := `{"channel": "livechat", "sender": "matrix", "from": "gateway-user", "text": "hi"}`
+	if res := c.send(http.MethodPost, "/api/v1/messages", body, e.key()...); res.Status != http.StatusOK {
+		t.Fatalf("inbound message: %d %s", res.Status, res.Body)
+	}
+	if res := c.send(http.MethodPost, "/api/v1/messages", body, "X-Inbound-Key", "wrong"); res.Status < 400 {
+		t.Fatalf("inbound message with a wrong key: %d", res.Status)
+	}
+	// One connection serves its requests in turn: once this one is
+	// answered, the lines of the ones before it are written.
+	c.get("/healthz")
+	var inbound []string
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "path=/api/v1/messages") {
+			inbound = append(inbound, line)
+		}
+	}
+	if len(inbound) != 1 || !strings.Contains(inbound[0], "status=40") {
+		t.Errorf("inbound request lines at info level: %q, want only the refused one", inbound)
+	}
+	if !strings.Contains(logs.String(), "path=/healthz") {
+		t.Errorf("no line for /healthz:\n%s", logs.String())
+	}
+}
