@@ -1,41 +1,21 @@
 package web_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/answers-console/answers/web"
 )
-
-// syncBuffer is a log destination the server's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestAnsweredInboundMessagesLogAtDebug: at the default level an answered
 // inbound message writes no request line (gateways send thousands a
 // second; /metrics counts them), a refused one and every other request do.
 func TestAnsweredInboundMessagesLogAtDebug(t *testing.T) {
 	e := newAPIEnv(t)
-	var logs syncBuffer
+	var logs lockedBuffer
 	e.app.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	srv := httptest.NewServer(e.app.Web(nil, web.Options{}))
 	t.Cleanup(srv.Close)
