@@ -24,19 +24,23 @@ type User struct {
 	// MustChangePassword is set when someone else chose the password (an
 	// add by a person, a reset): the console asks for a new one first.
 	MustChangePassword bool
+	// Provider names the OpenID provider the user signs in with ("" for
+	// password accounts); their role follows its claims (SPEC §12).
+	Provider string
 }
 
 // Active reports whether the account may sign in.
 func (u User) Active() bool { return u.DisabledAt.IsZero() }
 
-const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at, must_change_password`
+const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at, must_change_password,
+	(SELECT provider FROM user_identities WHERE user_identities.user_id = users.id)`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var role, created, updated string
-	var disabled, lastLogin sql.NullString
+	var disabled, lastLogin, provider sql.NullString
 	var mustChange int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin, &mustChange)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin, &mustChange, &provider)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -48,6 +52,7 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
 	u.LastLoginAt = nullTime(lastLogin)
 	u.MustChangePassword = mustChange != 0
+	u.Provider = provider.String
 	return u, nil
 }
 
