@@ -128,6 +128,10 @@ func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a who.Actor, id 
 	return
 }
 
+// CodeRoleFromProvider refuses a role change of a user whose role follows
+// an OpenID provider.
+const CodeRoleFromProvider = "role_from_provider"
+
 // ChangeRole gives a user another role: only roles at or below the actor's
 // own, never the actor's own account, never the last active admin.
 func (s *Service) ChangeRole(ctx context.Context, a who.Actor, id int64, roleName string) (store.User, error) {
@@ -143,6 +147,9 @@ func (s *Service) ChangeRole(ctx context.Context, a who.Actor, id int64, roleNam
 		}
 		if !rbac.CanAssign(me.Role, role) {
 			return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
+		}
+		if target.Provider != "" {
+			return problem.New(problem.Conflict, CodeRoleFromProvider, "The role of %s comes from %s and is set again at each sign-in; change their groups there.", target.Email, target.Provider)
 		}
 		if target.Role == role {
 			u = target
