@@ -43,6 +43,9 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/logout", rbac.SignedIn, page, s.logout},
 		{http.MethodGet, "/setup", rbac.Public, page, s.setupForm},
 		{http.MethodPost, "/setup", rbac.Public, page, s.setup},
+		// Signing in with the organisation's OpenID provider (404 without one).
+		{http.MethodGet, "/auth/oidc/login", rbac.Public, page, s.oidcLogin},
+		{http.MethodGet, "/auth/oidc/callback", rbac.Public, page, s.oidcCallback},
 
 		// Every signed-in user.
 		{http.MethodGet, "/", rbac.SignedIn, page, s.home},

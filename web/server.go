@@ -12,6 +12,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/answers-console/answers/internal/sso"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,6 +63,9 @@ type Config struct {
 	// sessions and the process's memory); serve MetricsHandler on a
 	// listener of its own instead (--metrics-addr).
 	MetricsToken string
+	// SSO is the organisation's OpenID provider (SPEC §12); nil without
+	// one.
+	SSO *sso.Provider
 }
 
 // Server is the console's HTTP handler.

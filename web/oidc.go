@@ -1,0 +1,77 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/sso"
+	"github.com/answers-console/answers/views"
+)
+
+// The browser that starts a sign-in with the provider carries this cookie
+// back to the callback (sso.Provider.Begin): a callback link made for
+// another browser signs nobody in.
+const oidcCookie = "answers_oidc"
+
+func (s *Server) oidcCookieName() string {
+	if s.cfg.SecureCookies {
+		return "__Host-" + oidcCookie
+	}
+	return oidcCookie
+}
+
+// oidcLogin sends the browser to the provider.
+func (s *Server) oidcLogin(c echo.Context) error {
+	if s.cfg.SSO == nil {
+		return echo.ErrNotFound
+	}
+	next := safeNext(c.QueryParam("next"))
+	if currentUser(c).ID != 0 {
+		return redirect(c, next)
+	}
+	authURL, browser, err := s.cfg.SSO.Begin(c.Request().Context(), next)
+	if err != nil {
+		return err
+	}
+	// SameSite=Lax: the provider's redirect back is a top-level GET,
+	// which carries it.
+	c.SetCookie(&http.Cookie{Name: s.oidcCookieName(), Value: browser, Path: "/", MaxAge: int(sso.FlowLifetime.Seconds()),
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, authURL)
+}
+
+// oidcCallback completes the sign-in the provider vouched for, or says
+// why not.
+func (s *Server) oidcCallback(c echo.Context) error {
+	if s.cfg.SSO == nil {
+		return echo.ErrNotFound
+	}
+	cb := sso.Callback{State: c.QueryParam("state"), Code: c.QueryParam("code"),
+		Error: c.QueryParam("error"), ErrorDescription: c.QueryParam("error_description"), IP: c.RealIP()}
+	if ck, err := c.Cookie(s.oidcCookieName()); err == nil {
+		cb.Browser = ck.Value
+	}
+	c.SetCookie(&http.Cookie{Name: s.oidcCookieName(), Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	u, next, err := s.cfg.SSO.Finish(c.Request().Context(), cb)
+	if p, ok := problem.As(err); ok {
+		return s.render(c, statusOf(p.Kind), views.SSORefusedPage(s.cfg.SSO.Name(), p.Message))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	return redirect(c, safeNext(next))
+}
+
+// ssoName is the provider's name for the sign-in page ("" without one).
+func (s *Server) ssoName() string {
+	if s.cfg.SSO == nil {
+		return ""
+	}
+	return s.cfg.SSO.Name()
+}
