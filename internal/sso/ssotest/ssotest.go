@@ -41,6 +41,8 @@ type Options struct {
 type IdP struct {
 	Issuer string
 	opts   Options
+	cfg    map[string]any
+	path   string
 }
 
 // Start runs the provider until the test ends.
@@ -57,12 +59,10 @@ func Start(t testing.TB, o Options) *IdP {
 	if o.PostLogoutURI != "" {
 		cfg["post_logout_redirect_uris"] = []string{o.PostLogoutURI}
 	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(node, script, string(b))
-	cmd.Stderr = os.Stderr
+	idp := &IdP{opts: o, cfg: cfg, path: filepath.Join(t.TempDir(), "provider.json")}
+	idp.write(t)
+	cmd := exec.Command(node, script, idp.path)
+	cmd.Stderr = logWriter{t}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,33 @@ func Start(t testing.TB, o Options) *IdP {
 	if err := json.Unmarshal([]byte(line), &ready); err != nil || ready.Issuer == "" {
 		t.Fatalf("the OpenID provider said %q", line)
 	}
-	return &IdP{Issuer: ready.Issuer, opts: o}
+	idp.Issuer = ready.Issuer
+	return idp
+}
+
+// SetAccount adds or changes a person at the provider (their groups, say);
+// the provider sees it at their next sign-in.
+func (p *IdP) SetAccount(t testing.TB, login string, a Account) {
+	t.Helper()
+	p.opts.Accounts[login] = a
+	p.write(t)
+}
+
+func (p *IdP) write(t testing.TB) {
+	t.Helper()
+	p.cfg["accounts"] = p.opts.Accounts
+	b, err := json.Marshal(p.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Written whole, then renamed: the provider never reads half a file.
+	tmp := p.path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, p.path); err != nil {
+		t.Fatal(err)
+	}
 }
 
 var formAction = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
@@ -145,3 +171,11 @@ func readAll(t testing.TB, resp *http.Response) string {
 
 // String is for failure messages.
 func (p *IdP) String() string { return fmt.Sprintf("OpenID provider at %s", p.Issuer) }
+
+// logWriter passes what the provider says on stderr to the test's log.
+type logWriter struct{ t testing.TB }
+
+func (w logWriter) Write(b []byte) (int, error) {
+	w.t.Log("oidc-provider: " + strings.TrimRight(string(b), "\n"))
+	return len(b), nil
+}

@@ -1,15 +1,19 @@
 // A real OpenID provider (npm's oidc-provider, OpenID-certified) for the
 // console's tests, on a free loopback port. The Go test runs
-//   node provider.mjs '<config JSON>'
+//   node provider.mjs CONFIG.json
 // and reads one line of JSON from stdout: {"issuer": "http://127.0.0.1:PORT"}.
 // Config: {client_id, client_secret, redirect_uris, post_logout_redirect_uris,
-// accounts: {login: {password, claims: {...}}}}. The login page below is
+// accounts: {login: {password, claims: {...}}}}; the accounts are read
+// again at every use, so a test can move someone to another group. The login page below is
 // the provider's own (a plain form checking the test accounts' passwords),
 // so nothing is fetched from outside the machine.
+import fs from 'node:fs';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
-const cfg = JSON.parse(process.argv[2]);
+const cfgPath = process.argv[2];
+const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
+const accounts = () => JSON.parse(fs.readFileSync(cfgPath, 'utf8')).accounts;
 
 function page(title, body) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title></head>` +
@@ -48,7 +52,7 @@ server.listen(0, '127.0.0.1', () => {
     features: { devInteractions: { enabled: false } },
     cookies: { keys: ['answers-console-tests-only'] },
     async findAccount(ctx, id) {
-      const acct = cfg.accounts[id];
+      const acct = accounts()[id];
       if (!acct) return undefined;
       return { accountId: id, async claims() { return { sub: id, ...acct.claims }; } };
     },
@@ -74,7 +78,7 @@ server.listen(0, '127.0.0.1', () => {
       let error = '';
       if (req.method === 'POST') {
         const f = await readForm(req);
-        const acct = cfg.accounts[f.get('login')];
+        const acct = accounts()[f.get('login')];
         if (acct && acct.password === f.get('password')) return await finish(f.get('login'));
         error = '<p role="alert">Wrong login or password.</p>';
       }
