@@ -35,6 +35,8 @@ const usage = `answers — the Answers Console
 Usage:
   answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo] [--inbound-rate N]
                   [--pprof 127.0.0.1:6060]
+                  [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret S --oidc-roles RULES
+                   [--oidc-name NAME] [--oidc-scopes "profile email"] [--oidc-redirect-url URL]]
   answers migrate [--db FILE]
   answers user add --email E --name N --role R [--password-stdin] [--db FILE]
   answers token create --email E [--name N] [--db FILE]
@@ -49,7 +51,8 @@ Usage:
 --db takes a SQLite file path or a postgres:// (postgresql://) URL; any
 number of "answers serve" replicas may share one PostgreSQL database.
 Every command brings the database to the current schema first.
-Environment: ANSWERS_DB (database file or URL), ANSWERS_ADDR (listen address).
+Environment: ANSWERS_DB (database file or URL), ANSWERS_ADDR (listen address),
+ANSWERS_OIDC_ISSUER, ANSWERS_OIDC_CLIENT_ID, ANSWERS_OIDC_CLIENT_SECRET, ANSWERS_OIDC_ROLES.
 `
 
 func main() {
@@ -150,6 +153,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
 	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
+	oidcf := addOIDCFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -208,7 +212,14 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("analytics: %w", err)
 	}
 	a.Routing.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
-	srv := web.ForApp(a, prometheus.NewRegistry(), web.Options{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
+	provider, err := oidcf.provider(ctx, base, st, svc)
+	if err != nil {
+		return err
+	}
+	srv := web.ForApp(a, prometheus.NewRegistry(), web.Options{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken, SSO: provider})
+	if provider != nil {
+		log.Info("sign-in with an OpenID provider", "provider", provider.Name(), "issuer", *oidcf.issuer, "client_id", *oidcf.clientID)
+	}
 	if *metricsAddr != "" {
 		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {
 			return err
