@@ -75,3 +75,21 @@ func (s *Server) ssoName() string {
 	}
 	return s.cfg.SSO.Name()
 }
+
+// oidcBackchannelLogout is the provider telling the console that a person
+// signed out there (OpenID Connect Back-Channel Logout 1.0): their console
+// sessions end at once, on every replica (they live in the database).
+func (s *Server) oidcBackchannelLogout(c echo.Context) error {
+	if s.cfg.SSO == nil {
+		return echo.ErrNotFound
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	err := s.cfg.SSO.LogOut(c.Request().Context(), c.FormValue("logout_token"), c.RealIP())
+	if p, ok := problem.As(err); ok {
+		return c.JSON(http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": p.Message})
+	}
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusOK)
+}

@@ -196,3 +196,40 @@ func mustURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+// TestSSOBackchannelLogout: the provider's signed logout token, received
+// by one replica, ends the person's session held on another (sessions
+// live in the database); their next sign-in works again. A forged token
+// changes nothing.
+func TestSSOBackchannelLogout(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	ada, r := s.signIn(t, "ada")
+	wantSignedIn(t, ada, r, "ada@corp.test")
+	bob, r := s.signIn(t, "bob")
+	wantSignedIn(t, bob, r, "bob@corp.test")
+
+	// Garbage and an unsigned token are refused with 400, and end nothing.
+	forger := newClient(t, s.other)
+	for _, tok := range []string{"garbage", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZGEifQ."} {
+		if r := forger.postRaw("/auth/oidc/backchannel-logout", url.Values{"logout_token": {tok}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "invalid_request") {
+			t.Errorf("logout token %q: %d %s, want 400 invalid_request", tok, r.Status, r.Body)
+		}
+	}
+	if home := ada.get("/"); home.Status != http.StatusOK {
+		t.Fatalf("a forged logout token ended ada's session: %d", home.Status)
+	}
+
+	s.idp.BackchannelLogout(t, "ada")
+	if home := ada.get("/"); home.Status != http.StatusSeeOther {
+		t.Errorf("ada's session after the provider's logout: %d, want a redirect to sign in", home.Status)
+	}
+	if home := bob.get("/"); home.Status != http.StatusOK {
+		t.Errorf("bob's session ended with ada's: %d", home.Status)
+	}
+	out := ssoAudit(t, s.Store, audit.ActionSSOLoggedOut)
+	if len(out) != 1 || out[0].TargetName != "ada@corp.test" {
+		t.Errorf("auth.sso_logged_out entries = %+v, want one for ada", out)
+	}
+	ada, r = s.signIn(t, "ada")
+	wantSignedIn(t, ada, r, "ada@corp.test")
+}

@@ -49,34 +49,50 @@ func ssoAccounts() map[string]ssotest.Account {
 // which knows accounts.
 type ssoConsole struct {
 	*webtest.App
-	srv *httptest.Server
-	idp *ssotest.IdP
+	srv   *httptest.Server
+	other *httptest.Server // another replica
+	idp   *ssotest.IdP
 }
 
 func newSSOConsole(t *testing.T, accounts map[string]ssotest.Account) *ssoConsole {
 	t.Helper()
 	a := webtest.New(t)
+	// Two replicas over one database: the provider sends people back to
+	// the first and its back-channel logout tokens to the second.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln2, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	callback := "http://" + ln.Addr().String() + "/auth/oidc/callback"
-	idp := ssotest.Start(t, ssotest.Options{ClientID: "answers", ClientSecret: "s3cret-of-the-tests", RedirectURI: callback, Accounts: accounts})
+	idp := ssotest.Start(t, ssotest.Options{ClientID: "answers", ClientSecret: "s3cret-of-the-tests", RedirectURI: callback,
+		BackchannelLogoutURI: "http://" + ln2.Addr().String() + "/auth/oidc/backchannel-logout", Accounts: accounts})
 	rules, err := sso.ParseRules(testRules)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := sso.New(context.Background(), sso.Config{Issuer: idp.Issuer, ClientID: "answers", ClientSecret: "s3cret-of-the-tests",
-		RedirectURL: callback, Name: "Corp ID", Scopes: []string{"profile", "email", "groups"}, Rules: rules}, a.Store, a.Accounts)
-	if err != nil {
-		t.Fatal(err)
+	s := &ssoConsole{App: a, idp: idp}
+	for i, l := range []net.Listener{ln, ln2} {
+		p, err := sso.New(context.Background(), sso.Config{Issuer: idp.Issuer, ClientID: "answers", ClientSecret: "s3cret-of-the-tests",
+			RedirectURL: callback, Name: "Corp ID", Scopes: []string{"profile", "email", "groups"}, Rules: rules}, a.Store, a.Accounts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewUnstartedServer(a.Web(nil, web.Options{SSO: p}))
+		srv.Listener.Close()
+		srv.Listener = l
+		srv.Start()
+		t.Cleanup(srv.Close)
+		if i == 0 {
+			s.srv = srv
+		} else {
+			s.other = srv
+		}
 	}
-	srv := httptest.NewUnstartedServer(a.Web(nil, web.Options{SSO: p}))
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return &ssoConsole{App: a, srv: srv, idp: idp}
+	return s
 }
 
 // begin opens the console's "Sign in with" link and returns the

@@ -158,3 +158,23 @@ func (s *Service) refuseSSO(ctx context.Context, in SSOSignIn, userID int64, rea
 	}
 	return p
 }
+
+// EndSSOSessions ends every console session of the person the provider
+// names (back-channel logout), on every replica at once. A person the
+// console does not know is no error: there is nothing to end.
+func (s *Service) EndSSOSessions(ctx context.Context, issuer, subject, provider, ip string) error {
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByIdentity(ctx, issuer, subject)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if err := tx.EndUserSessions(ctx, u.ID, s.now()); err != nil {
+			return err
+		}
+		e := userEntry(who.Actor{IP: ip}, audit.ActionSSOLoggedOut, u, map[string]any{"provider": provider})
+		e.ActorName = "system" // the provider, by a token it signed (details name it)
+		return s.audit(ctx, tx, e)
+	})
+}

@@ -36,6 +36,9 @@ const (
 	ActionSSORefused     = "auth.sso_refused"
 	ActionSSOProvisioned = "user.sso_provisioned"
 	ActionRoleSynced     = "user.role_synced"
+	// ActionSSOLoggedOut: the provider ended a person's sessions
+	// (back-channel logout).
+	ActionSSOLoggedOut = "auth.sso_logged_out"
 )
 
 // Genesis is the previous hash of the first entry.

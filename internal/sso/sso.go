@@ -203,6 +203,22 @@ func (p *Provider) Finish(ctx context.Context, cb Callback) (store.User, string,
 	return u, flow.Next, err
 }
 
+// LogOut applies a back-channel logout token: signed by the provider, for
+// this client, with the back-channel logout event; it ends every console
+// session of the person it names. The console keeps no provider session
+// ids, so a token naming only a session (sid, no sub) is refused.
+func (p *Provider) LogOut(ctx context.Context, raw, ip string) error {
+	ctx = oidc.ClientContext(ctx, p.cfg.HTTPClient)
+	lt, err := p.verifier.VerifyLogout(ctx, raw)
+	if err != nil {
+		return problem.New(problem.Invalid, CodeTokenInvalid, "The logout token is not valid: %s.", clip(err.Error()))
+	}
+	if lt.Subject == "" {
+		return problem.New(problem.Invalid, CodeTokenInvalid, "The logout token names no subject (sub); this console ends sessions by subject.")
+	}
+	return p.accounts.EndSSOSessions(ctx, lt.Issuer, lt.Subject, p.cfg.Name, ip)
+}
+
 func errState() error {
 	return problem.New(problem.Forbidden, CodeStateInvalid, "This sign-in link is not valid: it expired, was used already, or was started in another browser. Start again from the sign-in page.")
 }

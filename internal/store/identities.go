@@ -21,7 +21,6 @@ func (q queries) UserByIdentity(ctx context.Context, issuer, subject string) (Us
 		WHERE id = (SELECT user_id FROM user_identities WHERE issuer = ? AND subject = ?)`, issuer, subject))
 }
 
-
 // IdentityOf returns the identity of a user; ErrNotFound when the user
 // signs in with a password only.
 func (q queries) IdentityOf(ctx context.Context, userID int64) (Identity, error) {

@@ -162,6 +162,12 @@ func (t *Tx) SetUserPassword(ctx context.Context, id int64, hash string, mustCha
 		hash, boolInt(mustChange), fmtTime(now), id)
 }
 
+// EndUserSessions ends every console session of a user, on every replica:
+// sessions carry the epoch they were opened with.
+func (t *Tx) EndUserSessions(ctx context.Context, id int64, now time.Time) error {
+	return t.updateUser(ctx, `UPDATE users SET session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`, fmtTime(now), id)
+}
+
 // TouchLogin records a successful sign-in.
 func (t *Tx) TouchLogin(ctx context.Context, id int64, now time.Time) error {
 	return t.updateUser(ctx, `UPDATE users SET last_login_at = ? WHERE id = ?`, fmtTime(now), id)

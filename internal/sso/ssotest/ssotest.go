@@ -34,7 +34,9 @@ type Options struct {
 	ClientID, ClientSecret string
 	RedirectURI            string
 	PostLogoutURI          string
-	Accounts               map[string]Account // by login
+	// BackchannelLogoutURI is where the provider POSTs logout tokens.
+	BackchannelLogoutURI string
+	Accounts             map[string]Account // by login
 }
 
 // IdP is a running provider.
@@ -56,6 +58,9 @@ func Start(t testing.TB, o Options) *IdP {
 	script := filepath.Join(filepath.Dir(file), "testdata", "provider.mjs")
 	cfg := map[string]any{"client_id": o.ClientID, "client_secret": o.ClientSecret,
 		"redirect_uris": []string{o.RedirectURI}, "accounts": o.Accounts}
+	if o.BackchannelLogoutURI != "" {
+		cfg["backchannel_logout_uri"] = o.BackchannelLogoutURI
+	}
 	if o.PostLogoutURI != "" {
 		cfg["post_logout_redirect_uris"] = []string{o.PostLogoutURI}
 	}
@@ -167,6 +172,20 @@ func readAll(t testing.TB, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// BackchannelLogout makes the provider send the console a back-channel
+// logout token for the person with that login (their subject), as it
+// does when they sign out there.
+func (p *IdP) BackchannelLogout(t testing.TB, login string) {
+	t.Helper()
+	resp, err := http.Post(p.Issuer+"/test/backchannel-logout/"+url.PathEscape(login), "text/plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body := readAll(t, resp); resp.StatusCode != http.StatusOK {
+		t.Fatalf("the provider's back-channel logout: %d %s", resp.StatusCode, body)
+	}
 }
 
 // String is for failure messages.

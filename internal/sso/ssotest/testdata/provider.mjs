@@ -39,6 +39,7 @@ server.listen(0, '127.0.0.1', () => {
       client_secret: cfg.client_secret,
       redirect_uris: cfg.redirect_uris,
       post_logout_redirect_uris: cfg.post_logout_redirect_uris || [],
+      ...(cfg.backchannel_logout_uri ? { backchannel_logout_uri: cfg.backchannel_logout_uri, backchannel_logout_session_required: false } : {}),
       grant_types: ['authorization_code'],
       response_types: ['code'],
     }],
@@ -49,7 +50,13 @@ server.listen(0, '127.0.0.1', () => {
       profile: ['name'],
       groups: ['groups', 'realm_access', 'roles'],
     },
-    features: { devInteractions: { enabled: false } },
+    features: { devInteractions: { enabled: false }, backchannelLogout: { enabled: true } },
+    // Test configuration only: oidc-provider refuses to call loopback
+    // addresses (SSRF protection), and the console under test is on one.
+    fetch: (url, options) => {
+      delete options.dispatcher;
+      return globalThis.fetch(url, options);
+    },
     cookies: { keys: ['answers-console-tests-only'] },
     async findAccount(ctx, id) {
       const acct = accounts()[id];
@@ -62,6 +69,21 @@ server.listen(0, '127.0.0.1', () => {
   const callback = provider.callback();
 
   server.on('request', async (req, res) => {
+    // The test's stand-in for a person signing out at the provider, or an
+    // admin ending their sessions there: the provider's own back-channel
+    // logout (a logout token it signs, POSTed to the console).
+    const bc = req.url.match(/^\/test\/backchannel-logout\/([\w-]+)$/);
+    if (bc && req.method === 'POST') {
+      try {
+        const client = await provider.Client.find(cfg.client_id);
+        await client.backchannelLogout(bc[1]);
+        res.end('sent');
+      } catch (err) {
+        res.statusCode = 502;
+        res.end(`back-channel logout failed: ${err.message}`);
+      }
+      return;
+    }
     const m = req.url.match(/^\/interaction\/([\w-]+)$/);
     if (!m) return callback(req, res);
     try {
