@@ -83,6 +83,7 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.cfg.Accounts.SignOut(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
+	idToken := s.sessions.GetString(c.Request().Context(), oidcIDTokenKey)
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
@@ -90,6 +91,11 @@ func (s *Server) logout(c echo.Context) error {
 	// follow get a new cookie, so no token from before signing in (or
 	// out) works after.
 	s.newCSRFCookie(c)
+	if to := s.providerSignOut(idToken); to != "" {
+		// The provider ends its session too, then sends the browser back
+		// to the sign-in page.
+		return c.Redirect(http.StatusSeeOther, to)
+	}
 	s.flash(c, "ok", "You are signed out.")
 	return redirect(c, "/login")
 }

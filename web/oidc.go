@@ -15,6 +15,10 @@ import (
 // another browser signs nobody in.
 const oidcCookie = "answers_oidc"
 
+// oidcIDTokenKey keeps the ID token of a sign-in through the provider in
+// the console session: sign-out hands it back to the provider.
+const oidcIDTokenKey = "oidc_id_token"
+
 func (s *Server) oidcCookieName() string {
 	if s.cfg.SecureCookies {
 		return "__Host-" + oidcCookie
@@ -55,17 +59,18 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: s.oidcCookieName(), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
-	u, next, err := s.cfg.SSO.Finish(c.Request().Context(), cb)
+	res, err := s.cfg.SSO.Finish(c.Request().Context(), cb)
 	if p, ok := problem.As(err); ok {
 		return s.render(c, statusOf(p.Kind), views.SSORefusedPage(s.cfg.SSO.Name(), p.Message))
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.startSession(c, u); err != nil {
+	if err := s.startSession(c, res.User); err != nil {
 		return err
 	}
-	return redirect(c, safeNext(next))
+	s.sessions.Put(c.Request().Context(), oidcIDTokenKey, res.IDToken)
+	return redirect(c, safeNext(res.Next))
 }
 
 // ssoName is the provider's name for the sign-in page ("" without one).
@@ -92,4 +97,14 @@ func (s *Server) oidcBackchannelLogout(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusOK)
+}
+
+// providerSignOut is where to send the browser after signing out of the
+// console, to sign out of the provider too ("" when the session did not
+// come from the provider, or it has no RP-initiated logout).
+func (s *Server) providerSignOut(idToken string) string {
+	if s.cfg.SSO == nil {
+		return ""
+	}
+	return s.cfg.SSO.EndSessionURL(idToken)
 }

@@ -233,3 +233,37 @@ func TestSSOBackchannelLogout(t *testing.T) {
 	ada, r = s.signIn(t, "ada")
 	wantSignedIn(t, ada, r, "ada@corp.test")
 }
+
+// TestSSOSignOutAtProvider: signing out of a session that came from the
+// provider ends the console session and sends the browser to the
+// provider's end-session page (RP-initiated logout), which accepts the
+// hint and the way back; a password session signs out as before.
+func TestSSOSignOutAtProvider(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	c, r := s.signIn(t, "ada")
+	wantSignedIn(t, c, r, "ada@corp.test")
+	r = c.post("/logout", url.Values{})
+	to := mustURL(t, r.Header.Get("Location"))
+	q := to.Query()
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(to.String(), s.idp.Issuer+"/") || q.Get("id_token_hint") == "" ||
+		q.Get("post_logout_redirect_uri") != s.srv.URL+"/login" {
+		t.Fatalf("sign-out = %d to %s, want the provider's end-session page with a hint and the way back", r.Status, to)
+	}
+	if home := c.get("/"); home.Status != http.StatusSeeOther {
+		t.Errorf("the console session lived on after sign-out: %d", home.Status)
+	}
+	resp, err := http.Get(to.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("the provider's end-session page answered %d, want 200 (its sign-out confirmation)", resp.StatusCode)
+	}
+
+	pw := newClient(t, s.srv)
+	pw.loginAs(rbac.Manager)
+	if r := pw.post("/logout", url.Values{}); r.Header.Get("Location") != "/login" {
+		t.Errorf("a password session's sign-out went to %q, want /login", r.Header.Get("Location"))
+	}
+}

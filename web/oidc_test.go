@@ -69,7 +69,7 @@ func newSSOConsole(t *testing.T, accounts map[string]ssotest.Account) *ssoConsol
 	}
 	callback := "http://" + ln.Addr().String() + "/auth/oidc/callback"
 	idp := ssotest.Start(t, ssotest.Options{ClientID: "answers", ClientSecret: "s3cret-of-the-tests", RedirectURI: callback,
-		BackchannelLogoutURI: "http://" + ln2.Addr().String() + "/auth/oidc/backchannel-logout", Accounts: accounts})
+		PostLogoutURI: "http://" + ln.Addr().String() + "/login", BackchannelLogoutURI: "http://" + ln2.Addr().String() + "/auth/oidc/backchannel-logout", Accounts: accounts})
 	rules, err := sso.ParseRules(testRules)
 	if err != nil {
 		t.Fatal(err)

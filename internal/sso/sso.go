@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -39,6 +40,10 @@ type Config struct {
 	// RedirectURL is the console's callback, <console>/auth/oidc/callback,
 	// as registered at the provider.
 	RedirectURL string
+	// PostLogoutURL is where the provider sends the browser after
+	// signing out there (default: the redirect URL's /login, which must be
+	// registered at the provider as a post-logout redirect URI).
+	PostLogoutURL string
 	// Name is the provider's name on the sign-in button and the Users
 	// page ("Sign in with <Name>").
 	Name string
@@ -71,6 +76,9 @@ func New(ctx context.Context, cfg Config, st *store.Store, acc *accounts.Service
 	}
 	if cfg.Name == "" {
 		cfg.Name = "your organisation's account"
+	}
+	if cfg.PostLogoutURL == "" {
+		cfg.PostLogoutURL = strings.TrimSuffix(cfg.RedirectURL, "/auth/oidc/callback") + "/login"
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = http.DefaultClient
@@ -137,53 +145,68 @@ const (
 	CodeTokenInvalid = "sso_token_invalid"
 )
 
+// Result is a completed sign-in.
+type Result struct {
+	User store.User
+	// Next is where the person was going.
+	Next string
+	// IDToken is the raw ID token, kept in the console session as the
+	// id_token_hint of RP-initiated logout.
+	IDToken string
+}
+
 // Finish completes a sign-in: the flow is taken (once), the code
 // exchanged with the PKCE verifier, the ID token and its nonce checked,
 // userinfo fetched, the rules applied, and the person signed in by the
-// accounts service. It returns the user and where to go next.
-func (p *Provider) Finish(ctx context.Context, cb Callback) (store.User, string, error) {
+// accounts service.
+func (p *Provider) Finish(ctx context.Context, cb Callback) (Result, error) {
+	u, next, raw, err := p.finish(ctx, cb)
+	return Result{User: u, Next: next, IDToken: raw}, err
+}
+
+func (p *Provider) finish(ctx context.Context, cb Callback) (store.User, string, string, error) {
 	if cb.State == "" {
-		return store.User{}, "", errState()
+		return store.User{}, "", "", errState()
 	}
 	flow, err := p.store.TakeOIDCFlow(ctx, hash(cb.State), p.now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
-		return store.User{}, "", errState()
+		return store.User{}, "", "", errState()
 	} else if err != nil {
-		return store.User{}, "", err
+		return store.User{}, "", "", err
 	}
 	if subtle.ConstantTimeCompare(flow.BrowserHash, hash(cb.Browser)) != 1 {
-		return store.User{}, "", errState()
+		return store.User{}, "", "", errState()
 	}
 	if cb.Error != "" {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeProviderErr, "%s refused the sign-in: %s.", p.cfg.Name, clip(strings.TrimSpace(cb.Error+" "+cb.ErrorDescription)))
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeProviderErr, "%s refused the sign-in: %s.", p.cfg.Name, clip(strings.TrimSpace(cb.Error+" "+cb.ErrorDescription)))
 	}
 	ctx = oidc.ClientContext(ctx, p.cfg.HTTPClient)
 	tok, err := p.oauth.Exchange(ctx, cb.Code, oauth2.VerifierOption(flow.Verifier))
 	if err != nil {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeProviderErr, "%s did not accept the sign-in code: %s. Start again.", p.cfg.Name, clip(oauthReason(err)))
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeProviderErr, "%s did not accept the sign-in code: %s. Start again.", p.cfg.Name, clip(oauthReason(err)))
 	}
 	raw, _ := tok.Extra("id_token").(string)
 	if raw == "" {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeTokenInvalid, "%s sent no ID token.", p.cfg.Name)
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeTokenInvalid, "%s sent no ID token.", p.cfg.Name)
 	}
 	idt, err := p.verifier.Verify(ctx, raw)
 	if err != nil {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s is not valid: %s.", p.cfg.Name, clip(err.Error()))
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s is not valid: %s.", p.cfg.Name, clip(err.Error()))
 	}
 	if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(flow.Nonce)) != 1 {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s is not for this sign-in (its nonce differs). Start again.", p.cfg.Name)
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s is not for this sign-in (its nonce differs). Start again.", p.cfg.Name)
 	}
 	claims := map[string]any{}
 	if err := idt.Claims(&claims); err != nil {
-		return store.User{}, "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s has unreadable claims.", p.cfg.Name)
+		return store.User{}, "", "", problem.New(problem.Forbidden, CodeTokenInvalid, "The ID token from %s has unreadable claims.", p.cfg.Name)
 	}
 	if p.provider.UserInfoEndpoint() != "" {
 		ui, err := p.provider.UserInfo(ctx, oauth2.StaticTokenSource(tok))
 		if err != nil {
-			return store.User{}, "", problem.New(problem.Forbidden, CodeProviderErr, "%s did not answer the userinfo request: %s.", p.cfg.Name, clip(err.Error()))
+			return store.User{}, "", "", problem.New(problem.Forbidden, CodeProviderErr, "%s did not answer the userinfo request: %s.", p.cfg.Name, clip(err.Error()))
 		}
 		if ui.Subject != idt.Subject {
-			return store.User{}, "", problem.New(problem.Forbidden, CodeTokenInvalid, "%s's userinfo is about someone else than the ID token.", p.cfg.Name)
+			return store.User{}, "", "", problem.New(problem.Forbidden, CodeTokenInvalid, "%s's userinfo is about someone else than the ID token.", p.cfg.Name)
 		}
 		extra := map[string]any{}
 		if err := ui.Claims(&extra); err == nil {
@@ -200,7 +223,26 @@ func (p *Provider) Finish(ctx context.Context, cb Callback) (store.User, string,
 	name, _ := claims["name"].(string)
 	u, err := p.accounts.SignInSSO(ctx, accounts.SSOSignIn{Issuer: idt.Issuer, Subject: idt.Subject, Provider: p.cfg.Name,
 		Email: email, Name: name, Role: m.Role, Seen: m.Seen, Overage: m.Overage, IP: cb.IP})
-	return u, flow.Next, err
+	return u, flow.Next, raw, err
+}
+
+// EndSessionURL is where to send the browser at sign-out so that the
+// provider ends its session too (RP-initiated logout), then sends it back
+// to the console's sign-in page; "" when the provider does not support it.
+func (p *Provider) EndSessionURL(idToken string) string {
+	if p.endpoint == "" || idToken == "" {
+		return ""
+	}
+	u, err := url.Parse(p.endpoint)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("id_token_hint", idToken)
+	q.Set("client_id", p.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", p.cfg.PostLogoutURL)
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // LogOut applies a back-channel logout token: signed by the provider, for
