@@ -31,11 +31,11 @@ func (s *Server) loginForm(c echo.Context) error {
 	if currentUser(c).ID != 0 {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: c.QueryParam("next"), SSOName: s.ssoName()}))
+	return s.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: c.QueryParam("next"), SSOName: s.ssoName(), PasswordOff: !s.cfg.Accounts.PasswordSignIn}))
 }
 
 func (s *Server) login(c echo.Context) error {
-	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next"), SSOName: s.ssoName()}
+	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next"), SSOName: s.ssoName(), PasswordOff: !s.cfg.Accounts.PasswordSignIn}
 	var device string
 	if ck, err := c.Cookie(s.deviceCookieName()); err == nil {
 		device = ck.Value

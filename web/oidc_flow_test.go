@@ -13,6 +13,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/sso"
 	"github.com/answers-console/answers/internal/sso/ssotest"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 )
 
@@ -266,4 +267,26 @@ func TestSSOSignOutAtProvider(t *testing.T) {
 	if r := pw.post("/logout", url.Values{}); r.Header.Get("Location") != "/login" {
 		t.Errorf("a password session's sign-out went to %q, want /login", r.Header.Get("Location"))
 	}
+}
+
+// TestSSOPasswordSignInOff: with password sign-in off the sign-in page
+// leads with the provider and keeps the password form for break-glass
+// accounts; an ordinary account's password is refused with a reason,
+// while the provider still signs people in.
+func TestSSOPasswordSignInOff(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	s.Accounts.PasswordSignIn = false
+	c := newClient(t, s.srv)
+	page := c.get("/login")
+	link := strings.Index(page.Body, "Sign in with Corp ID")
+	glass := strings.Index(page.Body, "Break-glass account")
+	if page.Status != http.StatusOK || link < 0 || glass < link {
+		t.Fatalf("sign-in page: want the provider's link, then the break-glass form:\n%s", page.Body)
+	}
+	r := c.login(testkit.Email(rbac.Manager), testkit.Password(rbac.Manager))
+	if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "Password sign-in is turned off") {
+		t.Errorf("password sign-in when off: %d, want 403 saying so", r.Status)
+	}
+	c, r = s.signIn(t, "lea")
+	wantSignedIn(t, c, r, "lea@corp.test")
 }

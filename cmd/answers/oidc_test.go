@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"strings"
 	"testing"
@@ -35,5 +36,27 @@ func TestServeOIDCFlags(t *testing.T) {
 	fs.PrintDefaults()
 	if strings.Contains(help.String(), "very-secret-value") || !strings.Contains(help.String(), "oidc-client-secret") {
 		t.Errorf("serve's help shows the secret, or lacks the flag:\n%s", help.String())
+	}
+}
+
+// TestBreakGlass: answers user add --break-glass makes an account that
+// signs in with its password when password sign-in is off; serve refuses
+// --password-sign-in=false without a provider.
+func TestBreakGlass(t *testing.T) {
+	db := tempDB(t)
+	out := mustCLI(t, "", "user", "add", "--db", db, "--email", "glass@example.com", "--name", "Glass", "--role", "admin", "--break-glass")
+	_, after, _ := strings.Cut(out, "Password: ")
+	pw := strings.TrimSpace(after)
+	if !strings.Contains(out, "break-glass account") || pw == "" {
+		t.Fatalf("user add --break-glass said %q", out)
+	}
+	acc := openAccounts(t, db)
+	acc.PasswordSignIn = false
+	if u, err := acc.SignIn(context.Background(), "glass@example.com", pw, "127.0.0.1"); err != nil || !u.BreakGlass {
+		t.Errorf("break-glass sign-in with password sign-in off: %+v, %v", u, err)
+	}
+	code, _, err := cli(t, "", "serve", "--addr", "127.0.0.1:0", "--db", db, "--password-sign-in=false")
+	if code == 0 || err == nil || !strings.Contains(err.Error(), "needs an OpenID provider") {
+		t.Errorf("serve --password-sign-in=false without a provider: exit %d, %v", code, err)
 	}
 }

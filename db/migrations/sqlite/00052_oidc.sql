@@ -32,7 +32,13 @@ CREATE TABLE oidc_flows (
 );
 CREATE INDEX oidc_flows_by_expiry ON oidc_flows (expires_at);
 
+-- break_glass: an account that may sign in with its password even when
+-- password sign-in is turned off (answers serve --password-sign-in=false,
+-- answers user add --break-glass).
+ALTER TABLE users ADD COLUMN break_glass INTEGER NOT NULL DEFAULT 0;
+
 -- +goose Down
 
+ALTER TABLE users DROP COLUMN break_glass;
 DROP TABLE oidc_flows;
 DROP TABLE user_identities;
