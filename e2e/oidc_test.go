@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"net/http/httptest"
+	"os"
 	"testing"
 
 	"github.com/playwright-community/playwright-go"
@@ -29,7 +30,9 @@ func TestSignInWithProvider(t *testing.T) {
 	base := "http://" + ln.Addr().String()
 	idp := ssotest.Start(t, ssotest.Options{ClientID: "answers", ClientSecret: "e2e-secret", RedirectURI: base + "/auth/oidc/callback",
 		Accounts: map[string]ssotest.Account{"grace": {Password: "grace-at-corp", Claims: map[string]any{
-			"email": "grace@corp.test", "email_verified": true, "name": "Grace Hopper", "groups": []string{"support", "answers-admins"}}}}})
+			"email": "grace@corp.test", "email_verified": true, "name": "Grace Hopper", "groups": []string{"support", "answers-admins"}}},
+			"nora": {Password: "nora-at-corp", Claims: map[string]any{
+				"email": "nora@corp.test", "email_verified": true, "name": "Nora", "groups": []string{"marketing"}}}}})
 	rules, err := sso.ParseRules("groups: answers-admins=admin, support=supervisor")
 	must(t, err)
 	p, err := sso.New(context.Background(), sso.Config{Issuer: idp.Issuer, ClientID: "answers", ClientSecret: "e2e-secret",
@@ -41,9 +44,14 @@ func TestSignInWithProvider(t *testing.T) {
 	srv.Start()
 	t.Cleanup(srv.Close)
 
+	axe, err := os.ReadFile(axePath)
+	must(t, err)
 	page := newPage(t)
 	_, err = page.Goto(base + "/login")
 	must(t, err)
+	if n := runAxe(t, page, axe, "sign-in page with a provider"); n != 0 {
+		t.Errorf("%d accessibility violations on the sign-in page", n)
+	}
 	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Sign in with Corp ID"}).Click())
 	// The provider's own sign-in page.
 	expectVisible(t, page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Test provider sign-in"}))
@@ -60,9 +68,25 @@ func TestSignInWithProvider(t *testing.T) {
 	expectText(t, row, "admin")
 	expectText(t, row, "from Corp ID")
 	must(t, expect.Locator(row.Locator("select[name=role]")).ToHaveCount(0))
+	if n := runAxe(t, page, axe, "users page with a provider's user"); n != 0 {
+		t.Errorf("%d accessibility violations on the users page", n)
+	}
 	u, err := app.Store.UserByEmail(context.Background(), "grace@corp.test")
 	must(t, err)
 	if u.Role != rbac.Admin || u.Provider != "Corp ID" {
 		t.Errorf("grace is %s from %q, want admin from Corp ID", u.Role, u.Provider)
+	}
+
+	// Someone in no mapped group is told why, on a page of its own.
+	refused := newPage(t)
+	_, err = refused.Goto(base + "/login")
+	must(t, err)
+	must(t, refused.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Sign in with Corp ID"}).Click())
+	must(t, refused.GetByLabel("Login").Fill("nora"))
+	must(t, refused.GetByLabel("Password").Fill("nora-at-corp"))
+	must(t, refused.GetByRole("button", playwright.PageGetByRoleOptions{Name: "Sign in"}).Click())
+	expectText(t, refused.GetByRole("alert"), "in no group that gives a role")
+	if n := runAxe(t, refused, axe, "refused sign-in page"); n != 0 {
+		t.Errorf("%d accessibility violations on the refused page", n)
 	}
 }
