@@ -290,3 +290,33 @@ func TestSSOPasswordSignInOff(t *testing.T) {
 	c, r = s.signIn(t, "lea")
 	wantSignedIn(t, c, r, "lea@corp.test")
 }
+
+// TestSSOAccountHasNoPassword: a person from the provider has no password
+// here, and nothing pretends otherwise: no reset (the service refuses it),
+// no change-password form, no token form that asks for a password.
+func TestSSOAccountHasNoPassword(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	c, r := s.signIn(t, "lea")
+	wantSignedIn(t, c, r, "lea@corp.test")
+	lea := s.user(t, "lea@corp.test")
+	_, _, err := s.Accounts.ResetPassword(context.Background(), who.Actor{User: s.Users[rbac.Admin]}, lea.ID)
+	if p, ok := problem.As(err); !ok || p.Code != accounts.CodePasswordFromProvider {
+		t.Errorf("ResetPassword of a provider's user = %v, want %s", err, accounts.CodePasswordFromProvider)
+	}
+	profile := c.get("/profile")
+	if !strings.Contains(profile.Body, "You sign in through Corp ID") || strings.Contains(profile.Body, `action="/profile/password"`) ||
+		strings.Contains(profile.Body, `action="/profile/tokens"`) {
+		t.Errorf("profile of a provider's user offers password forms:\n%s", profile.Body)
+	}
+	admin := newClient(t, s.srv)
+	admin.loginAs(rbac.Admin)
+	if r := admin.post("/users/"+itoa(lea.ID)+"/reset-password", url.Values{}); r.Status != http.StatusConflict {
+		t.Errorf("reset-password of a provider's user: %d, want 409", r.Status)
+	}
+	page := admin.get("/users")
+	row := page.Body[strings.Index(page.Body, "lea@corp.test"):]
+	row = row[:strings.Index(row, "</tbody>")]
+	if strings.Contains(row, "reset-password") || !strings.Contains(row, "/disable") {
+		t.Errorf("Users row of a provider's user: want Disable and no Reset password:\n%s", row)
+	}
+}

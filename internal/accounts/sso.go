@@ -40,6 +40,9 @@ const (
 	CodeSSODisabled   = "account_disabled"
 	CodeSSONoEmail    = "sso_no_email"
 	CodeSSOEmailTaken = "sso_email_taken"
+	// CodePasswordFromProvider refuses to give a password to a person who
+	// signs in through the provider.
+	CodePasswordFromProvider = "password_from_provider"
 )
 
 // SignInSSO signs in the person the provider vouched for. Users are found
