@@ -5,7 +5,9 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/auth"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/sso"
 	"github.com/answers-console/answers/views"
 )
@@ -14,6 +16,14 @@ import (
 // back to the callback (sso.Provider.Begin): a callback link made for
 // another browser signs nobody in.
 const oidcCookie = "answers_oidc"
+
+// A network may start ssoStartsBurst sign-ins with the provider at once,
+// then one every 3 seconds: people sign in a few times a day, and each
+// start stores a flow for 10 minutes.
+const (
+	ssoStartsPerSecond = 1.0 / 3
+	ssoStartsBurst     = 20
+)
 
 // oidcIDTokenKey keeps the ID token of a sign-in through the provider in
 // the console session: sign-out hands it back to the provider.
@@ -34,6 +44,11 @@ func (s *Server) oidcLogin(c echo.Context) error {
 	next := safeNext(c.QueryParam("next"))
 	if currentUser(c).ID != 0 {
 		return redirect(c, next)
+	}
+	// An anonymous request that writes (the flow): bounded per network.
+	if ok, wait := s.ssoStarts.Allow(ratelimit.StringKey(auth.ClientKey(c.RealIP()))); !ok {
+		return &problem.Error{Kind: problem.TooMany, Code: "sso_starts_limited", RetryAfter: wait,
+			Message: "Too many sign-ins started from your network. Please wait a moment."}
 	}
 	authURL, browser, err := s.cfg.SSO.Begin(c.Request().Context(), next)
 	if err != nil {

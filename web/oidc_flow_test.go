@@ -320,3 +320,28 @@ func TestSSOAccountHasNoPassword(t *testing.T) {
 		t.Errorf("Users row of a provider's user: want Disable and no Reset password:\n%s", row)
 	}
 }
+
+// TestSSOStartsAreBounded: starting a sign-in stores a flow, so one
+// network cannot start them without end: past the burst it gets 429 and
+// nothing more is written.
+func TestSSOStartsAreBounded(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	c := newClient(t, s.srv)
+	limited := 0
+	for range 40 {
+		switch r := c.get("/auth/oidc/login"); r.Status {
+		case http.StatusSeeOther:
+		case http.StatusTooManyRequests:
+			limited++
+		default:
+			t.Fatalf("GET /auth/oidc/login = %d", r.Status)
+		}
+	}
+	var flows int
+	if err := s.Store.R.QueryRowContext(context.Background(), `SELECT count(*) FROM oidc_flows`).Scan(&flows); err != nil {
+		t.Fatal(err)
+	}
+	if limited == 0 || flows+limited != 40 {
+		t.Errorf("%d starts limited, %d flows stored: want some limited and none of those stored", limited, flows)
+	}
+}

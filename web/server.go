@@ -12,6 +12,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/answers-console/answers/internal/ratelimit"
 	"github.com/answers-console/answers/internal/sso"
 	"log/slog"
 	"net"
@@ -78,6 +79,9 @@ type Server struct {
 	metrics  *httpMetrics
 	// chatLimits are the web chat's per-visitor and per-network limits.
 	chatLimits chatLimits
+	// ssoStarts limits the sign-ins with the provider a client network
+	// starts: each one writes a flow to the database.
+	ssoStarts *ratelimit.Limiter
 	// keyring holds the keys that sign visitor ids and CSRF tokens.
 	keyring keyring
 }
@@ -98,6 +102,7 @@ func New(cfg Config) *Server {
 		metrics: newHTTPMetrics(cfg.Registry),
 
 		chatLimits: defaultChatLimits(),
+		ssoStarts:  ratelimit.New(ssoStartsPerSecond, ssoStartsBurst, 50_000),
 	}
 	s.sessions = newSessionManager(cfg.Store, cfg.SecureCookies)
 	s.loadKeys()
