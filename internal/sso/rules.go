@@ -81,7 +81,7 @@ func (rs Rules) Resolve(claims map[string]any) Match {
 	for _, r := range rs {
 		v, found := lookup(claims, r.Path)
 		if _, done := m.Seen[r.Path]; !done {
-			m.Seen[r.Path] = v
+			m.Seen[r.Path] = seen(v)
 			if !found && overage(claims, r.Path) {
 				m.Overage = append(m.Overage, r.Path)
 			}
@@ -137,4 +137,36 @@ func holds(v any, want string) bool {
 		return fmt.Sprint(v) == want
 	}
 	return false
+}
+
+// Bounds of what Seen keeps of a claim (for the refusal page and the
+// audit entry): a person may be in hundreds of groups.
+const (
+	seenItems = 50
+	seenBytes = 200
+)
+
+// seen is v as Seen keeps it: lists cut to seenItems (with a note of how
+// many more), strings to seenBytes, objects to their keys' count.
+func seen(v any) any {
+	switch v := v.(type) {
+	case string:
+		if len(v) > seenBytes {
+			return strings.ToValidUTF8(v[:seenBytes], "") + "…"
+		}
+		return v
+	case []any:
+		out := make([]any, 0, min(len(v), seenItems+1))
+		for i, e := range v {
+			if i == seenItems {
+				out = append(out, fmt.Sprintf("… %d more", len(v)-seenItems))
+				break
+			}
+			out = append(out, seen(e))
+		}
+		return out
+	case map[string]any:
+		return fmt.Sprintf("an object with %d keys", len(v))
+	}
+	return v
 }

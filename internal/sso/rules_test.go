@@ -2,6 +2,7 @@ package sso
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/answers-console/answers/internal/rbac"
@@ -73,5 +74,18 @@ func TestResolveProviderShapes(t *testing.T) {
 				t.Errorf("Seen lacks %s: %v", rs[0].Path, m.Seen)
 			}
 		})
+	}
+}
+
+// TestSeenIsBounded: the claim values kept for the audit entry are cut.
+func TestSeenIsBounded(t *testing.T) {
+	groups := make([]any, 300)
+	for i := range groups {
+		groups[i] = strings.Repeat("g", 500)
+	}
+	m := Rules{{Path: "groups", Value: "x", Role: rbac.Admin}}.Resolve(map[string]any{"groups": groups})
+	got := m.Seen["groups"].([]any)
+	if len(got) != 51 || got[50] != "… 250 more" || len(got[0].(string)) > 210 {
+		t.Errorf("Seen kept %d items, the last %v, the first %d bytes", len(got), got[len(got)-1], len(got[0].(string)))
 	}
 }
