@@ -207,6 +207,12 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 		if rt.IsAPI() || rt.IsInbound() || rt.Method == http.MethodGet || rt.Path == "/static/*" {
 			continue
 		}
+		if rt.Path == "/auth/oidc/backchannel-logout" {
+			// The provider's server calls it, with no browser: its
+			// credential is the signed logout token, and a forged one
+			// changes nothing (TestSSOBackchannelLogout).
+			continue
+		}
 		routes++
 		path := fx.methodPath(rt.Method, rt.Path)
 		c := newClient(t, srv)

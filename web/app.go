@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/answers-console/answers/internal/sso"
 	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +15,7 @@ type Options struct {
 	SecureCookies  bool
 	TrustedProxies []netip.Prefix
 	MetricsToken   string
+	SSO            *sso.Provider
 }
 
 // ForApp is the web server over a's services: what the binary serves and
@@ -26,6 +28,6 @@ func ForApp(a *app.App, reg *prometheus.Registry, o Options) *Server {
 	return New(Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Logger: a.Log, Registry: reg,
-		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken,
+		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken, SSO: o.SSO,
 	})
 }

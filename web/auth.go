@@ -31,11 +31,11 @@ func (s *Server) loginForm(c echo.Context) error {
 	if currentUser(c).ID != 0 {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
-	return s.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: c.QueryParam("next")}))
+	return s.render(c, http.StatusOK, views.LoginPage(views.LoginForm{Next: c.QueryParam("next"), SSOName: s.ssoName(), PasswordOff: !s.cfg.Accounts.PasswordSignIn}))
 }
 
 func (s *Server) login(c echo.Context) error {
-	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next")}
+	f := views.LoginForm{Email: formValue(c, "email"), Next: formValue(c, "next"), SSOName: s.ssoName(), PasswordOff: !s.cfg.Accounts.PasswordSignIn}
 	var device string
 	if ck, err := c.Cookie(s.deviceCookieName()); err == nil {
 		device = ck.Value
@@ -83,6 +83,7 @@ func (s *Server) logout(c echo.Context) error {
 	if err := s.cfg.Accounts.SignOut(c.Request().Context(), actor(c)); err != nil {
 		return err
 	}
+	idToken := s.sessions.GetString(c.Request().Context(), oidcIDTokenKey)
 	if err := s.sessions.Destroy(c.Request().Context()); err != nil {
 		return err
 	}
@@ -90,6 +91,11 @@ func (s *Server) logout(c echo.Context) error {
 	// follow get a new cookie, so no token from before signing in (or
 	// out) works after.
 	s.newCSRFCookie(c)
+	if to := s.providerSignOut(idToken); to != "" {
+		// The provider ends its session too, then sends the browser back
+		// to the sign-in page.
+		return c.Redirect(http.StatusSeeOther, to)
+	}
 	s.flash(c, "ok", "You are signed out.")
 	return redirect(c, "/login")
 }

@@ -46,6 +46,12 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/logout", rbac.SignedIn, page, s.logout},
 		{http.MethodGet, "/setup", rbac.Public, page, s.setupForm},
 		{http.MethodPost, "/setup", rbac.Public, page, s.setup},
+		// Signing in with the organisation's OpenID provider (404 without one).
+		{http.MethodGet, "/auth/oidc/login", rbac.Public, page, s.oidcLogin},
+		{http.MethodGet, "/auth/oidc/callback", rbac.Public, page, s.oidcCallback},
+		// The provider's server calls it (no browser, no session, no CSRF
+		// token): the signed logout token is the credential.
+		{http.MethodPost, "/auth/oidc/backchannel-logout", rbac.Public, ops, s.oidcBackchannelLogout},
 
 		// Every signed-in user.
 		{http.MethodGet, "/", rbac.SignedIn, page, s.home},

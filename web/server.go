@@ -12,6 +12,8 @@ package web
 import (
 	"context"
 	"fmt"
+	"github.com/answers-console/answers/internal/ratelimit"
+	"github.com/answers-console/answers/internal/sso"
 	"log/slog"
 	"net"
 	"net/http"
@@ -62,6 +64,9 @@ type Config struct {
 	// sessions and the process's memory); serve MetricsHandler on a
 	// listener of its own instead (--metrics-addr).
 	MetricsToken string
+	// SSO is the organisation's OpenID provider (SPEC §12); nil without
+	// one.
+	SSO *sso.Provider
 }
 
 // Server is the console's HTTP handler.
@@ -74,6 +79,9 @@ type Server struct {
 	metrics  *httpMetrics
 	// chatLimits are the web chat's per-visitor and per-network limits.
 	chatLimits chatLimits
+	// ssoStarts limits the sign-ins with the provider a client network
+	// starts: each one writes a flow to the database.
+	ssoStarts *ratelimit.Limiter
 	// keyring holds the keys that sign visitor ids and CSRF tokens.
 	keyring keyring
 }
@@ -94,6 +102,7 @@ func New(cfg Config) *Server {
 		metrics: newHTTPMetrics(cfg.Registry),
 
 		chatLimits: defaultChatLimits(),
+		ssoStarts:  ratelimit.New(ssoStartsPerSecond, ssoStartsBurst, 50_000),
 	}
 	s.sessions = newSessionManager(cfg.Store, cfg.SecureCookies)
 	s.loadKeys()

@@ -35,8 +35,11 @@ const usage = `answers — the Answers Console
 Usage:
   answers [serve] [--addr 127.0.0.1:8080] [--db answers.db] [--demo] [--inbound-rate N]
                   [--pprof 127.0.0.1:6060]
+                  [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret S --oidc-roles RULES
+                   [--oidc-name NAME] [--oidc-scopes "profile email"] [--oidc-redirect-url URL]
+                   [--password-sign-in=false]]
   answers migrate [--db FILE]
-  answers user add --email E --name N --role R [--password-stdin] [--db FILE]
+  answers user add --email E --name N --role R [--password-stdin] [--break-glass] [--db FILE]
   answers token create --email E [--name N] [--db FILE]
   answers audit verify [--db FILE]
   answers analytics rebuild [--db FILE]
@@ -49,7 +52,8 @@ Usage:
 --db takes a SQLite file path or a postgres:// (postgresql://) URL; any
 number of "answers serve" replicas may share one PostgreSQL database.
 Every command brings the database to the current schema first.
-Environment: ANSWERS_DB (database file or URL), ANSWERS_ADDR (listen address).
+Environment: ANSWERS_DB (database file or URL), ANSWERS_ADDR (listen address),
+ANSWERS_OIDC_ISSUER, ANSWERS_OIDC_CLIENT_ID, ANSWERS_OIDC_CLIENT_SECRET, ANSWERS_OIDC_ROLES.
 `
 
 func main() {
@@ -150,6 +154,9 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
 	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
+	oidcf := addOIDCFlags(fs)
+	passwordSignIn := fs.Bool("password-sign-in", env("ANSWERS_PASSWORD_SIGN_IN", "true") != "false",
+		"let people sign in with a password; false leaves it to break-glass accounts (answers user add --break-glass) and needs --oidc-issuer (env ANSWERS_PASSWORD_SIGN_IN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -208,7 +215,18 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("analytics: %w", err)
 	}
 	a.Routing.Limit = ratelimit.New(*inboundRate, int(2**inboundRate), ratelimit.DefaultMaxKeys)
-	srv := web.ForApp(a, prometheus.NewRegistry(), web.Options{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken})
+	provider, err := oidcf.provider(ctx, base, st, svc)
+	if err != nil {
+		return err
+	}
+	srv := web.ForApp(a, prometheus.NewRegistry(), web.Options{SecureCookies: *secure, TrustedProxies: trusted, MetricsToken: *metricsToken, SSO: provider})
+	if !*passwordSignIn && provider == nil {
+		return errors.New("--password-sign-in=false needs an OpenID provider (--oidc-issuer …): otherwise only break-glass accounts could sign in")
+	}
+	svc.PasswordSignIn = *passwordSignIn
+	if provider != nil {
+		log.Info("sign-in with an OpenID provider", "provider", provider.Name(), "issuer", *oidcf.issuer, "client_id", *oidcf.clientID)
+	}
 	if *metricsAddr != "" {
 		if _, err := serveMetrics(ctx, *metricsAddr, srv.MetricsHandler(), log); err != nil {
 			return err
@@ -252,6 +270,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	name := fs.String("name", "", "display name (required)")
 	role := fs.String("role", "", "analyzer, supervisor, designer, manager or admin (required)")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input; otherwise one is generated")
+	breakGlass := fs.Bool("break-glass", false, "the account signs in with its password even when serve runs with --password-sign-in=false")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -260,7 +279,7 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 	if _, err := rbac.ParseRole(*role); err != nil {
 		return fmt.Errorf("--role: %w", err)
 	}
-	in := accounts.NewUserInput{Email: *email, Name: *name, Role: *role}
+	in := accounts.NewUserInput{Email: *email, Name: *name, Role: *role, BreakGlass: *breakGlass}
 	if *fromStdin {
 		line, err := bufio.NewReader(stdin).ReadString('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -281,6 +300,9 @@ func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout io.Writ
 		return plain(err)
 	}
 	fmt.Fprintf(stdout, "Added %s (%s) as %s.\n", u.Email, u.Name, u.Role)
+	if u.BreakGlass {
+		fmt.Fprintln(stdout, "It is a break-glass account: it signs in with its password even when password sign-in is off.")
+	}
 	if !*fromStdin {
 		fmt.Fprintf(stdout, "Password: %s\n", password)
 	}

@@ -26,6 +26,10 @@ type Service struct {
 	// network; the state is in the database, shared by every replica.
 	AccountBackoff auth.Backoff
 	IPBackoff      auth.Backoff
+	// PasswordSignIn off (answers serve --password-sign-in=false) lets
+	// only break-glass accounts sign in with a password; everyone else
+	// signs in through the organisation's provider. API tokens still work.
+	PasswordSignIn bool
 }
 
 // Production sign-in slow-downs: five free tries an account, then 2 s,
@@ -44,6 +48,7 @@ func New(st *store.Store) *Service {
 		Now:            time.Now,
 		AccountBackoff: DefaultAccountBackoff,
 		IPBackoff:      DefaultIPBackoff,
+		PasswordSignIn: true,
 	}
 }
 

@@ -26,6 +26,11 @@ func (s *Service) ResetPassword(ctx context.Context, a who.Actor, id int64) (sto
 		if _, u, err = s.loadTarget(ctx, tx, a, id, "reset the password of"); err != nil {
 			return err
 		}
+		if u.Provider != "" {
+			// A password would open a second way in, one the
+			// organisation's provider does not control.
+			return problem.New(problem.Conflict, CodePasswordFromProvider, "%s signs in through %s and has no password here; their password is reset there.", u.Email, u.Provider)
+		}
 		if err := tx.SetUserPassword(ctx, id, hash, true, s.now()); err != nil {
 			return err
 		}

@@ -20,6 +20,10 @@ import (
 // audit entry.
 const MaxEmailBytes = 254
 
+// CodePasswordSignInOff refuses a password sign-in when only break-glass
+// accounts may use one.
+const CodePasswordSignInOff = "password_sign_in_off"
+
 // deviceTrust is how long a device that signed in stays known.
 const deviceTrust = 90 * 24 * time.Hour
 
@@ -75,6 +79,13 @@ func (s *Service) SignInDevice(ctx context.Context, email, password, ip, device 
 		_ = s.Store.ThrottleSucceed(ctx, ipKey, false)
 		s.recordFailure(ctx, email, ip, "disabled")
 		return store.User{}, "", problem.New(problem.Forbidden, "account_disabled", "This account is disabled. Ask a manager to enable it.")
+	}
+	if !s.PasswordSignIn && !u.BreakGlass {
+		// The right password, but not the way in: given back, not counted.
+		_ = s.Store.ThrottleSucceed(ctx, acctKey, false)
+		_ = s.Store.ThrottleSucceed(ctx, ipKey, false)
+		s.recordFailure(ctx, email, ip, "password_sign_in_off")
+		return store.User{}, "", problem.New(problem.Forbidden, CodePasswordSignInOff, "Password sign-in is turned off here: use the button to sign in with your organisation's account. Only break-glass accounts sign in with a password.")
 	}
 	if err := s.Store.ThrottleSucceed(ctx, acctKey, true); err != nil {
 		return store.User{}, "", err

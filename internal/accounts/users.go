@@ -21,6 +21,9 @@ type NewUserInput struct {
 	Name     string
 	Role     string
 	Password string // generated when empty
+	// BreakGlass: the account signs in with its password even when
+	// password sign-in is turned off (the CLI's --break-glass).
+	BreakGlass bool
 }
 
 // AddUser creates an account. It returns the password, which is the
@@ -43,6 +46,11 @@ func (s *Service) AddUser(ctx context.Context, a who.Actor, in NewUserInput) (st
 	if err != nil {
 		return store.User{}, "", err
 	}
+	if in.BreakGlass && !a.System {
+		// Break-glass accounts bypass the organisation's provider: only
+		// whoever runs the server (the CLI) makes them.
+		return store.User{}, "", problem.New(problem.Forbidden, "break_glass_cli_only", "Break-glass accounts are made with the command line (answers user add --break-glass).")
+	}
 	var u store.User
 	err = s.Store.InTx(ctx, func(tx *store.Tx) error {
 		if !a.System {
@@ -54,16 +62,18 @@ func (s *Service) AddUser(ctx context.Context, a who.Actor, in NewUserInput) (st
 				return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
 			}
 		}
-		u, err = tx.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash, MustChangePassword: !a.System}, s.now())
+		u, err = tx.CreateUser(ctx, store.NewUser{Email: email, Name: name, Role: role, PasswordHash: hash, MustChangePassword: !a.System, BreakGlass: in.BreakGlass}, s.now())
 		if errors.Is(err, store.ErrDuplicate) {
 			return problem.Field("email", "A user with the email %s already exists.", email)
 		}
 		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, userEntry(a, audit.ActionUserAdded, u, map[string]any{
-			"after": map[string]any{"email": u.Email, "name": u.Name, "role": u.Role.String(), "status": "active"},
-		}))
+		after := map[string]any{"email": u.Email, "name": u.Name, "role": u.Role.String(), "status": "active"}
+		if u.BreakGlass {
+			after["break_glass"] = true
+		}
+		return s.audit(ctx, tx, userEntry(a, audit.ActionUserAdded, u, map[string]any{"after": after}))
 	})
 	if err != nil {
 		return store.User{}, "", err
@@ -128,6 +138,10 @@ func (s *Service) loadTarget(ctx context.Context, tx *store.Tx, a who.Actor, id 
 	return
 }
 
+// CodeRoleFromProvider refuses a role change of a user whose role follows
+// an OpenID provider.
+const CodeRoleFromProvider = "role_from_provider"
+
 // ChangeRole gives a user another role: only roles at or below the actor's
 // own, never the actor's own account, never the last active admin.
 func (s *Service) ChangeRole(ctx context.Context, a who.Actor, id int64, roleName string) (store.User, error) {
@@ -143,6 +157,9 @@ func (s *Service) ChangeRole(ctx context.Context, a who.Actor, id int64, roleNam
 		}
 		if !rbac.CanAssign(me.Role, role) {
 			return problem.Field("role", "You can only give roles up to your own (%s).", me.Role)
+		}
+		if target.Provider != "" {
+			return problem.New(problem.Conflict, CodeRoleFromProvider, "The role of %s comes from %s and is set again at each sign-in; change their groups there.", target.Email, target.Provider)
 		}
 		if target.Role == role {
 			u = target

@@ -30,6 +30,15 @@ const (
 	ActionUserEnabled         = "user.enabled"
 	ActionTokenCreated        = "token.created"
 	ActionTokenRevoked        = "token.revoked"
+	// Signing in with an OpenID provider (SPEC §12): a refused sign-in
+	// (with the claim values seen), an account made at a first sign-in, a
+	// role changed to follow the provider's claims.
+	ActionSSORefused     = "auth.sso_refused"
+	ActionSSOProvisioned = "user.sso_provisioned"
+	ActionRoleSynced     = "user.role_synced"
+	// ActionSSOLoggedOut: the provider ended a person's sessions
+	// (back-channel logout).
+	ActionSSOLoggedOut = "auth.sso_logged_out"
 )
 
 // Genesis is the previous hash of the first entry.

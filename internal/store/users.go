@@ -24,19 +24,26 @@ type User struct {
 	// MustChangePassword is set when someone else chose the password (an
 	// add by a person, a reset): the console asks for a new one first.
 	MustChangePassword bool
+	// Provider names the OpenID provider the user signs in with ("" for
+	// password accounts); their role follows its claims (SPEC §12).
+	Provider string
+	// BreakGlass accounts sign in with their password even when password
+	// sign-in is turned off.
+	BreakGlass bool
 }
 
 // Active reports whether the account may sign in.
 func (u User) Active() bool { return u.DisabledAt.IsZero() }
 
-const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at, must_change_password`
+const userColumns = `id, email, name, role, password_hash, session_epoch, disabled_at, created_at, updated_at, last_login_at, must_change_password, break_glass,
+	(SELECT provider FROM user_identities WHERE user_identities.user_id = users.id)`
 
 func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var role, created, updated string
-	var disabled, lastLogin sql.NullString
-	var mustChange int64
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin, &mustChange)
+	var disabled, lastLogin, provider sql.NullString
+	var mustChange, breakGlass int64
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &role, &u.PasswordHash, &u.SessionEpoch, &disabled, &created, &updated, &lastLogin, &mustChange, &breakGlass, &provider)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -48,6 +55,8 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 	u.CreatedAt, u.UpdatedAt = parseTime(created), parseTime(updated)
 	u.LastLoginAt = nullTime(lastLogin)
 	u.MustChangePassword = mustChange != 0
+	u.Provider = provider.String
+	u.BreakGlass = breakGlass != 0
 	return u, nil
 }
 
@@ -114,6 +123,8 @@ type NewUser struct {
 	// MustChangePassword asks the user for a password of their own at
 	// their first console sign-in.
 	MustChangePassword bool
+	// BreakGlass: see User.BreakGlass.
+	BreakGlass bool
 }
 
 func boolInt(b bool) int {
@@ -127,8 +138,8 @@ func boolInt(b bool) int {
 func (t *Tx) CreateUser(ctx context.Context, n NewUser, now time.Time) (User, error) {
 	var id int64
 	err := t.q.QueryRowContext(ctx,
-		`INSERT INTO users (email, name, role, password_hash, must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		n.Email, n.Name, n.Role.String(), n.PasswordHash, boolInt(n.MustChangePassword), fmtTime(now), fmtTime(now)).Scan(&id)
+		`INSERT INTO users (email, name, role, password_hash, must_change_password, break_glass, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		n.Email, n.Name, n.Role.String(), n.PasswordHash, boolInt(n.MustChangePassword), boolInt(n.BreakGlass), fmtTime(now), fmtTime(now)).Scan(&id)
 	if err != nil {
 		return User{}, constraintError(err)
 	}
@@ -155,6 +166,12 @@ func (t *Tx) SetUserDisabled(ctx context.Context, id int64, disabled bool, now t
 func (t *Tx) SetUserPassword(ctx context.Context, id int64, hash string, mustChange bool, now time.Time) error {
 	return t.updateUser(ctx, `UPDATE users SET password_hash = ?, must_change_password = ?, session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`,
 		hash, boolInt(mustChange), fmtTime(now), id)
+}
+
+// EndUserSessions ends every console session of a user, on every replica:
+// sessions carry the epoch they were opened with.
+func (t *Tx) EndUserSessions(ctx context.Context, id int64, now time.Time) error {
+	return t.updateUser(ctx, `UPDATE users SET session_epoch = session_epoch + 1, updated_at = ? WHERE id = ?`, fmtTime(now), id)
 }
 
 // TouchLogin records a successful sign-in.
