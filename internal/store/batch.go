@@ -152,6 +152,7 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 			}
 		} else {
 			batch.rollup.merge(t.rollup)
+			batch.eventAdded = batch.eventAdded || t.eventAdded
 		}
 		if _, err := q.q.ExecContext(ctx, `RELEASE job`); err != nil {
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
@@ -159,7 +160,13 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 		}
 	}
 	// The rollup rows the whole batch touched, each written once.
-	return batch.commit(ctx)
+	if err := batch.commit(ctx); err != nil {
+		return err
+	}
+	if batch.eventAdded {
+		s.signalHooks()
+	}
+	return nil
 }
 
 // runJob runs one job; a panic in it becomes that job's error (its

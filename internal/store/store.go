@@ -57,6 +57,7 @@ type Store struct {
 	batch     chan *batchJob
 	keyed     []chan *batchJob // one queue per batch runner (InBatchFor)
 	wake      chan struct{}
+	hookWake  chan struct{}
 	closed    chan struct{}
 	batchDone chan struct{}
 	// checkpointsDone closes when the SQLite checkpointer has stopped;
@@ -99,6 +100,9 @@ type Tx struct {
 	rollup *rollup
 	// deadlineSet: the transaction set a grace deadline (noteDeadline).
 	deadlineSet bool
+	// eventAdded: the transaction wrote a webhook event (the deliverer
+	// is woken at commit).
+	eventAdded bool
 	// shard is the rollup shard the transaction adds to: its batch
 	// runner's number, 0 outside batches (see rollup.flush).
 	shard int
@@ -180,7 +184,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
-		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), hookWake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	s.startBatches(1, 0)
 	s.startCheckpoints(path)
 	return s, nil
@@ -256,6 +260,9 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if t.deadlineSet {
 		s.signalWake()
+	}
+	if t.eventAdded {
+		s.signalHooks()
 	}
 	if t.sendersChanged {
 		s.senders.invalidate()

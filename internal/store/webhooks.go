@@ -204,7 +204,19 @@ func (t *Tx) AddWebhookEvent(ctx context.Context, typ, at string, data any, send
 	}
 	_, err = t.q.ExecContext(ctx, `INSERT INTO webhook_events (type, at, body, sender_id, endpoint_id, pending) VALUES (?, ?, ?, ?, ?, 1)`,
 		typ, at, string(body), nullableSender(senderID), ep)
+	t.eventAdded = true
 	return err
+}
+
+// WebhookWakeups receives after a commit of this process that wrote a
+// webhook event; the deliverer waits on it.
+func (s *Store) WebhookWakeups() <-chan struct{} { return s.hookWake }
+
+func (s *Store) signalHooks() {
+	select {
+	case s.hookWake <- struct{}{}:
+	default:
+	}
 }
 
 // FanOutWebhookEvents turns up to limit pending events into deliveries,
