@@ -157,6 +157,16 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/users/:id/tokens", rbac.ManageUsers, api, s.apiUserTokens},
 		{http.MethodPost, "/api/v1/users/:id/tokens/:token/revoke", rbac.ManageUsers, api, s.apiRevokeUserToken},
 		{http.MethodGet, "/api/v1/analytics", rbac.ViewAnalytics, api, s.apiAnalytics},
+		{http.MethodGet, "/api/v1/webhooks", rbac.ManageWebhooks, api, s.apiWebhooks},
+		{http.MethodPost, "/api/v1/webhooks", rbac.ManageWebhooks, api, s.apiCreateWebhook},
+		{http.MethodGet, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiWebhook},
+		{http.MethodPatch, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiUpdateWebhook},
+		{http.MethodDelete, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiDeleteWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/rotate", rbac.ManageWebhooks, api, s.apiRotateWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/test", rbac.ManageWebhooks, api, s.apiTestWebhook},
+		{http.MethodGet, "/api/v1/webhooks/:id/deliveries", rbac.ManageWebhooks, api, s.apiWebhookDeliveries},
+		{http.MethodPost, "/api/v1/webhooks/:id/deliveries/:delivery/resend", rbac.ManageWebhooks, api, s.apiResendWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/replay", rbac.ManageWebhooks, api, s.apiReplayWebhooks},
 
 		// Operations.
 		{http.MethodGet, "/healthz", rbac.Public, ops, s.healthz},
