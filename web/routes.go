@@ -80,6 +80,15 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/senders/:id/regenerate-key", rbac.ActivateChatbots, page, s.regenerateSenderKey},
 		{http.MethodPost, "/senders/:id/address", rbac.ActivateChatbots, page, s.updateSender},
 		{http.MethodPost, "/senders/:id/delete", rbac.ActivateChatbots, page, s.deleteSender},
+		{http.MethodGet, "/webhooks", rbac.ManageWebhooks, page, s.webhooksPage},
+		{http.MethodPost, "/webhooks", rbac.ManageWebhooks, page, s.createWebhook},
+		{http.MethodGet, "/webhooks/:id", rbac.ManageWebhooks, page, s.webhookPage},
+		{http.MethodPost, "/webhooks/:id", rbac.ManageWebhooks, page, s.updateWebhook},
+		{http.MethodPost, "/webhooks/:id/rotate", rbac.ManageWebhooks, page, s.rotateWebhook},
+		{http.MethodPost, "/webhooks/:id/test", rbac.ManageWebhooks, page, s.testWebhook},
+		{http.MethodPost, "/webhooks/:id/resend/:delivery", rbac.ManageWebhooks, page, s.resendWebhook},
+		{http.MethodPost, "/webhooks/:id/replay", rbac.ManageWebhooks, page, s.replayWebhook},
+		{http.MethodPost, "/webhooks/:id/delete", rbac.ManageWebhooks, page, s.deleteWebhook},
 
 		// Chatbots: the dashboard, the detailed view and the editor.
 		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
