@@ -7,6 +7,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/answers-console/answers/internal/audit"
@@ -122,6 +123,7 @@ func (q queries) Webhooks(ctx context.Context) ([]WebhookEndpoint, error) {
 
 // CreateWebhook inserts an endpoint.
 func (t *Tx) CreateWebhook(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error) {
+	t.webhooksChanged()
 	at := fmtTime(e.CreatedAt)
 	err := t.q.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (url, description, events, sender_id, secret, enabled, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
@@ -134,6 +136,7 @@ func (t *Tx) CreateWebhook(ctx context.Context, e WebhookEndpoint) (WebhookEndpo
 
 // SaveWebhook writes an endpoint's settings, secrets and state.
 func (t *Tx) SaveWebhook(ctx context.Context, e WebhookEndpoint) error {
+	t.webhooksChanged()
 	enabled := 0
 	if e.Enabled {
 		enabled = 1
@@ -154,6 +157,7 @@ func (t *Tx) SaveWebhook(ctx context.Context, e WebhookEndpoint) error {
 
 // DeleteWebhook removes an endpoint with its deliveries and their log.
 func (t *Tx) DeleteWebhook(ctx context.Context, id int64) error {
+	t.webhooksChanged()
 	res, err := t.q.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE id = ?`, id)
 	if err != nil {
 		return err
@@ -443,4 +447,132 @@ func (q queries) DisabledWebhooks(ctx context.Context) ([]WebhookEndpoint, error
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// sessionHooks says, once per transaction (a routing batch shares one),
+// whether any enabled endpoint wants session events: without one, routing
+// writes none. Write transactions run one at a time, so what it reads is
+// exact for the transaction.
+type sessionHooks struct {
+	checked            bool
+	opened, closedWant bool
+}
+
+// pendingEvent is a session event gathered by a transaction, written with
+// the others of its transaction (or batch) in a few multi-row inserts
+// just before the commit.
+type pendingEvent struct {
+	typ, at, body string
+	sender        int64
+}
+
+// hookCache is the cross-transaction cache of wantSessionEvents: on
+// SQLite one process is the only writer, and a transaction that changes
+// endpoints empties it before it commits, under the write lock, so no
+// later transaction reads a stale answer. On PostgreSQL another replica
+// may change endpoints, so each transaction (or routing batch) asks the
+// table once.
+func (s *Store) hookCache() *atomic.Pointer[sessionHooks] {
+	if s.pg != nil {
+		return nil
+	}
+	return &s.sessHooks
+}
+
+// webhooksChanged empties the cache; called by every write to endpoints.
+func (t *Tx) webhooksChanged() {
+	if t.hookCache != nil {
+		t.hookCache.Store(nil)
+		t.hookCache = nil // what this transaction reads may be rolled back
+	}
+	if t.hooks != nil {
+		t.hooks.checked = false
+	}
+}
+
+func (t *Tx) wantSessionEvents(ctx context.Context) (*sessionHooks, error) {
+	if t.hooks == nil {
+		t.hooks = &sessionHooks{}
+	}
+	h := t.hooks
+	if h.checked {
+		return h, nil
+	}
+	if t.hookCache != nil {
+		if c := t.hookCache.Load(); c != nil {
+			*h = *c
+			return h, nil
+		}
+	}
+	rows, err := t.q.QueryContext(ctx, `SELECT events FROM webhook_endpoints WHERE enabled = 1`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, err
+		}
+		var ev []string
+		_ = json.Unmarshal([]byte(raw), &ev)
+		h.opened = h.opened || EventMatches(ev, "session.opened")
+		h.closedWant = h.closedWant || EventMatches(ev, "session.closed")
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	h.checked = true
+	if t.hookCache != nil {
+		c := *h
+		t.hookCache.Store(&c)
+	}
+	return h, nil
+}
+
+func (t *Tx) gatherEvent(typ, at string, sender int64, data map[string]any) {
+	body, _ := json.Marshal(map[string]any{"type": typ, "timestamp": at, "data": data})
+	t.events = append(t.events, pendingEvent{typ: typ, at: at, body: string(body), sender: sender})
+}
+
+// sessionOpened gathers a session.opened event when an endpoint wants it.
+func (t *Tx) sessionOpened(ctx context.Context, s ChatSession) error {
+	h, err := t.wantSessionEvents(ctx)
+	if err != nil || !h.opened {
+		return err
+	}
+	at := fmtTime(s.OpenedAt)
+	t.gatherEvent("session.opened", at, s.SenderID, map[string]any{
+		"session_id": s.ID, "sender_id": s.SenderID, "chatbot_id": s.ChatbotID, "end_user": s.EndUser, "opened_at": at,
+	})
+	return nil
+}
+
+// maxEventsPerInsert bounds the variants of the multi-row insert.
+const maxEventsPerInsert = 16
+
+// flushEvents writes the gathered events, up to maxEventsPerInsert rows a
+// statement.
+func (t *Tx) flushEvents(ctx context.Context) error {
+	evs := t.events
+	t.events = nil
+	for len(evs) > 0 {
+		n := min(len(evs), maxEventsPerInsert)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO webhook_events (type, at, body, sender_id, pending) VALUES `)
+		args := make([]any, 0, 4*n)
+		for i, e := range evs[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, 1)")
+			args = append(args, e.typ, e.at, e.body, nullableSender(e.sender))
+		}
+		if _, err := t.q.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		t.eventAdded = true
+		evs = evs[n:]
+	}
+	return nil
 }

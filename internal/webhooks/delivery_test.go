@@ -380,3 +380,82 @@ func TestRotateOverlap(t *testing.T) {
 		t.Fatalf("events changed to %v", got.Events)
 	}
 }
+
+// session.opened and session.closed (with the reason) reach an endpoint
+// that subscribes; without one, routing writes no session event at all.
+func TestSessionEvents(t *testing.T) {
+	ctx := context.Background()
+	a := testkit.New(t)
+	clock := testkit.NewClock(time.Now().UTC())
+	a.SetClock(clock.Now)
+	a.SetWebhooks(loopback, webhooks.ScaledSchedule(10*time.Millisecond))
+	recv := newReceiver(t)
+	sys := who.System()
+	snd, err := a.Senders.Create(ctx, sys, "sms", "+15556667777")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bot, err := a.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "s", Channel: "sms", SenderID: snd.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Lifecycle.Activate(ctx, sys, bot.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
+		t.Fatal(err)
+	}
+	countSessionEvents := func() int {
+		var n int
+		if err := a.Store.R.QueryRowContext(ctx, `SELECT count(*) FROM webhook_events WHERE type LIKE 'session.%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if _, err := a.Routing.Route(ctx, snd, "+1999", "hi"); err != nil {
+		t.Fatal(err)
+	}
+	if n := countSessionEvents(); n != 0 {
+		t.Fatalf("%d session events written with no endpoint wanting them", n)
+	}
+
+	u, ev := recv.srv.URL+"/s", []string{"session.*"}
+	if _, err := a.Webhooks.Create(ctx, admin(a), webhooks.Input{URL: &u, Events: &ev}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := a.Routing.Route(ctx, snd, "+1888", "hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour) // past the session timeout
+	if n, err := a.Routing.Sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep closed %d, %v", n, err)
+	}
+	rounds(t, ctx, a, clock)
+	var got []string
+	for _, r := range recv.requests() {
+		var b struct {
+			Type string
+			Data struct {
+				SessionID int64  `json:"session_id"`
+				Reason    string `json:"reason"`
+				EndUser   string `json:"end_user"`
+			}
+		}
+		if err := json.Unmarshal([]byte(r.Body), &b); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b.Type+" "+strconv.FormatInt(b.Data.SessionID, 10)+" "+b.Data.EndUser+" "+b.Data.Reason)
+	}
+	want := map[string]bool{
+		"session.opened " + strconv.FormatInt(out.SessionID, 10) + " +1888 ":        true,
+		"session.closed " + strconv.FormatInt(out.SessionID, 10) + " +1888 timeout": true,
+	}
+	var matched int
+	for _, g := range got {
+		if want[g] {
+			matched++
+		}
+	}
+	// The first end user's session closes too (the endpoint exists by then).
+	if matched != 2 || len(got) != 3 {
+		t.Fatalf("got %q", got)
+	}
+}
