@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -9,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/webhooks"
+	"github.com/answers-console/answers/internal/who"
 )
 
 // The webhooks API: scenarios of status and content, bad input refused
@@ -101,5 +105,28 @@ func TestWebhooksConsole(t *testing.T) {
 	plain := c.post(path+"/test", url.Values{})
 	if plain.Status != http.StatusSeeOther {
 		t.Fatalf("plain post: %d", plain.Status)
+	}
+}
+
+// An endpoint the product disabled is named on the admins' home page.
+func TestHomeNamesDisabledWebhooks(t *testing.T) {
+	app, srv := newServer(t)
+	ctx := context.Background()
+	u, ev := "https://gone.example.com/in", []string{"*"}
+	ep, err := app.Webhooks.Create(ctx, who.System(), webhooks.Input{URL: &u, Events: &ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ep.Enabled, ep.DisabledReason = false, "The endpoint answered 410 Gone."
+	if err := app.Store.InTx(ctx, func(tx *store.Tx) error { return tx.SaveWebhook(ctx, ep) }); err != nil {
+		t.Fatal(err)
+	}
+	admin := newClient(t, srv)
+	admin.loginAs(rbac.Admin)
+	mustContain(t, admin.get("/").Body, "1 webhook endpoint disabled", "gone.example.com", "410 Gone")
+	manager := newClient(t, srv)
+	manager.loginAs(rbac.Manager)
+	if strings.Contains(manager.get("/").Body, "gone.example.com") {
+		t.Error("a manager sees the webhook notice")
 	}
 }
