@@ -26,6 +26,7 @@ type WebhookEndpoint struct {
 	Enabled        bool
 	DisabledReason string
 	FailingSince   time.Time
+	AfterEvent     int64 // it gets the events after this one
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -61,7 +62,7 @@ func EventMatches(patterns []string, typ string) bool {
 }
 
 const webhookColumns = `id, url, description, events, coalesce(sender_id, 0), secret, previous_secret, previous_until,
-	enabled, disabled_reason, failing_since, created_at, updated_at`
+	enabled, disabled_reason, failing_since, after_event, created_at, updated_at`
 
 func scanWebhook(row interface{ Scan(...any) error }) (WebhookEndpoint, error) {
 	var e WebhookEndpoint
@@ -69,7 +70,7 @@ func scanWebhook(row interface{ Scan(...any) error }) (WebhookEndpoint, error) {
 	var prevUntil, failing sql.NullString
 	var enabled int
 	err := row.Scan(&e.ID, &e.URL, &e.Description, &events, &e.SenderID, &e.Secret, &e.PreviousSecret, &prevUntil,
-		&enabled, &e.DisabledReason, &failing, &created, &updated)
+		&enabled, &e.DisabledReason, &failing, &e.AfterEvent, &created, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return WebhookEndpoint{}, ErrNotFound
 	}
@@ -125,8 +126,8 @@ func (q queries) Webhooks(ctx context.Context) ([]WebhookEndpoint, error) {
 func (t *Tx) CreateWebhook(ctx context.Context, e WebhookEndpoint) (WebhookEndpoint, error) {
 	t.webhooksChanged()
 	at := fmtTime(e.CreatedAt)
-	err := t.q.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (url, description, events, sender_id, secret, enabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`,
+	err := t.q.QueryRowContext(ctx, `INSERT INTO webhook_endpoints (url, description, events, sender_id, secret, enabled, after_event, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, 1, (SELECT coalesce(max(id), 0) FROM webhook_events), ?, ?) RETURNING id`,
 		e.URL, e.Description, eventsJSON(e.Events), nullableSender(e.SenderID), e.Secret, at, at).Scan(&e.ID)
 	if err != nil {
 		return WebhookEndpoint{}, constraintError(err)
@@ -256,7 +257,7 @@ func (t *Tx) FanOutWebhookEvents(ctx context.Context, now time.Time, limit int) 
 	at := fmtTime(now)
 	for _, e := range evs {
 		for _, ep := range eps {
-			if !ep.Enabled || e.endpoint != 0 && e.endpoint != ep.ID || e.endpoint == 0 && !ep.Wants(e.typ, e.sender) {
+			if !ep.Enabled || e.id <= ep.AfterEvent || e.endpoint != 0 && e.endpoint != ep.ID || e.endpoint == 0 && !ep.Wants(e.typ, e.sender) {
 				continue
 			}
 			if _, err := t.q.ExecContext(ctx, `INSERT INTO webhook_deliveries (endpoint_id, event_id, state, attempts, next_at, created_at, updated_at)

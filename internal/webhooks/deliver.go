@@ -124,7 +124,7 @@ func (d *Deliverer) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			d.Log.Error("webhooks", "error", err)
 		}
-		if n > 0 {
+		if n > 0 && err == nil {
 			continue
 		}
 		wait := 500 * time.Millisecond

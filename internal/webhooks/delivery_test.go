@@ -459,3 +459,68 @@ func TestSessionEvents(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A test event to a disabled endpoint is refused, not queued where it
+// would never go.
+func TestTestEventNeedsAnEnabledEndpoint(t *testing.T) {
+	ctx := context.Background()
+	a := testkit.New(t)
+	u, ev, off := "https://example.com/in", []string{"*"}, false
+	ep, err := a.Webhooks.Create(ctx, admin(a), webhooks.Input{URL: &u, Events: &ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Webhooks.Update(ctx, admin(a), ep.ID, webhooks.Input{Enabled: &off}); err != nil {
+		t.Fatal(err)
+	}
+	testkit.WantProblem(t, a.Webhooks.SendTest(ctx, admin(a), ep.ID), problem.Conflict, "webhook_disabled")
+}
+
+// A 410 disables the endpoint at once, audited, and its delivery fails.
+func TestGoneDisables(t *testing.T) {
+	ctx := context.Background()
+	a := testkit.New(t)
+	a.SetWebhooks(loopback, webhooks.ScaledSchedule(10*time.Millisecond))
+	recv := newReceiver(t, http.StatusGone, http.StatusGone, http.StatusGone, http.StatusGone)
+	u, ev := recv.srv.URL+"/gone", []string{"*"}
+	ep, err := a.Webhooks.Create(ctx, admin(a), webhooks.Input{URL: &u, Events: &ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Webhooks.SendTest(ctx, admin(a), ep.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Deliverer.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.Webhooks.Get(ctx, admin(a), ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Enabled || !strings.Contains(got.DisabledReason, "410") {
+		t.Fatalf("after a 410: %+v", got)
+	}
+	page, err := a.Store.FilterAudit(ctx, store.AuditFilter{Action: webhooks.ActionDisabled, Limit: 5})
+	if err != nil || len(page.Entries) != 1 || page.Entries[0].ActorName != "system" {
+		t.Fatalf("audit: %+v %v", page.Entries, err)
+	}
+	if list, _ := a.Store.DisabledWebhooks(ctx); len(list) != 1 {
+		t.Fatalf("disabled list: %+v", list)
+	}
+	// The round had claimed its three deliveries (the endpoint's own
+	// creation, the test's audit entry and the test event) before the
+	// first 410 came back; nothing goes out after.
+	n := len(recv.requests())
+	if n == 0 || n > 3 {
+		t.Fatalf("%d requests", n)
+	}
+	if err := a.Webhooks.SendTest(ctx, admin(a), ep.ID); err == nil {
+		t.Fatal("a test event to a disabled endpoint was queued")
+	}
+	if _, err := a.Deliverer.Round(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(recv.requests()) != n {
+		t.Fatal("a disabled endpoint got more requests")
+	}
+}

@@ -300,6 +300,9 @@ func (s *Service) Replay(ctx context.Context, a who.Actor, id int64, since time.
 // SendTest queues a webhook.test event for this endpoint only.
 func (s *Service) SendTest(ctx context.Context, a who.Actor, id int64) error {
 	_, err := s.change(ctx, a, id, ActionTested, func(tx *store.Tx, ep *store.WebhookEndpoint, now time.Time) error {
+		if !ep.Enabled {
+			return problem.New(problem.Conflict, "webhook_disabled", "This endpoint is disabled: enable it first, then send a test event.")
+		}
 		return tx.AddWebhookEvent(ctx, EventTest, now.Format(store.TimeFormat),
 			map[string]any{"endpoint_id": ep.ID, "message": "A test event from Answers Console."}, 0, ep.ID)
 	})

@@ -6,6 +6,8 @@
 -- subscribes to them. pending = 1 until the leader has fanned the event
 -- out into one webhook_deliveries row per enabled endpoint that wants it.
 -- endpoint_id is set only for an event meant for one endpoint (a test).
+-- An endpoint gets the events after after_event, the last event written
+-- before it was made (writes are serialized: see docs/storage.md).
 CREATE TABLE webhook_endpoints (
     id              INTEGER PRIMARY KEY,
     url             TEXT    NOT NULL,
@@ -18,6 +20,7 @@ CREATE TABLE webhook_endpoints (
     enabled         INTEGER NOT NULL DEFAULT 1,
     disabled_reason TEXT    NOT NULL DEFAULT '',
     failing_since   TEXT,
+    after_event     INTEGER NOT NULL DEFAULT 0,
     created_at      TEXT    NOT NULL,
     updated_at      TEXT    NOT NULL
 );
