@@ -201,7 +201,11 @@ func (s *Server) resendWebhook(c echo.Context) error {
 
 func (s *Server) replayWebhook(c echo.Context) error {
 	return s.webhookAction(c, func(id int64) (views.RowNote, *views.WebhookForm, error) {
-		since, err := time.Parse("2006-01-02T15:04", formValue(c, "since"))
+		v := formValue(c, "since")
+		since, err := time.Parse("2006-01-02T15:04", v)
+		if err != nil {
+			since, err = time.Parse("2006-01-02T15:04:05", v) // a browser with seconds in its step
+		}
 		if err != nil {
 			return views.RowNote{}, nil, problem.Field("since", "Choose a date and time to replay failed deliveries from.")
 		}

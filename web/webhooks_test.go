@@ -130,3 +130,29 @@ func TestHomeNamesDisabledWebhooks(t *testing.T) {
 		t.Error("a manager sees the webhook notice")
 	}
 }
+
+// Replay from the console: a bad time is refused beside its field; a
+// good one answers with how many were queued.
+func TestWebhookReplayForm(t *testing.T) {
+	app, srv := newServer(t)
+	u, ev := "https://hooks.example.com/in", []string{"*"}
+	ep, err := app.Webhooks.Create(context.Background(), who.System(), webhooks.Input{URL: &u, Events: &ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, srv)
+	c.loginAs(rbac.Admin)
+	path := "/webhooks/" + strconv.FormatInt(ep.ID, 10) + "/replay"
+	bad := c.post(path, url.Values{"since": {"last week"}}, "HX-Request", "true")
+	if bad.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad since: %d", bad.Status)
+	}
+	mustContain(t, bad.Body, `id="since-error"`, "Choose a date and time")
+	for _, v := range []string{"2026-01-02T03:04", "2026-01-02T03:04:05"} {
+		ok := c.post(path, url.Values{"since": {v}}, "HX-Request", "true")
+		if ok.Status != http.StatusOK {
+			t.Fatalf("since %s: %d\n%s", v, ok.Status, ok.Body)
+		}
+		mustContain(t, ok.Body, "Failed deliveries queued again: 0.")
+	}
+}
