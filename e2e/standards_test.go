@@ -22,8 +22,8 @@ import (
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
-	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web/webtest"
 )

@@ -88,20 +88,7 @@ func (h *hookReceiver) requests() int {
 // receiver with its hash, and returns how many there are.
 func (h *hookReceiver) waitForAll(t *testing.T, db *sql.DB) int {
 	t.Helper()
-	want := map[int64]string{}
-	rows, err := db.Query(`SELECT id, hash FROM audit_log WHERE action LIKE 'chatbot.%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		var hash string
-		if err := rows.Scan(&id, &hash); err != nil {
-			t.Fatal(err)
-		}
-		want[id] = hash
-	}
-	rows.Close()
+	want := chatbotEntries(t, db)
 	var missing []int64
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		h.mu.Lock()
@@ -123,4 +110,27 @@ func (h *hookReceiver) waitForAll(t *testing.T, db *sql.DB) int {
 			t.Fatalf("%d of %d chatbot.* audit entries never arrived as webhooks: %v", len(missing), len(want), missing)
 		}
 	}
+}
+
+// chatbotEntries are the chatbot.* audit entries: id → hash.
+func chatbotEntries(t *testing.T, db *sql.DB) map[int64]string {
+	t.Helper()
+	rows, err := db.Query(`SELECT id, hash FROM audit_log WHERE action LIKE 'chatbot.%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var hash string
+		if err := rows.Scan(&id, &hash); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = hash
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return want
 }

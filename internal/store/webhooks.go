@@ -228,26 +228,8 @@ func (s *Store) signalHooks() {
 // one per enabled endpoint that wants each, due at now; it returns how
 // many events it handled.
 func (t *Tx) FanOutWebhookEvents(ctx context.Context, now time.Time, limit int) (int, error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT id, type, coalesce(sender_id, 0), coalesce(endpoint_id, 0) FROM webhook_events
-		WHERE pending = 1 ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return 0, err
-	}
-	type ev struct {
-		id, sender, endpoint int64
-		typ                  string
-	}
-	var evs []ev
-	for rows.Next() {
-		var e ev
-		if err := rows.Scan(&e.id, &e.typ, &e.sender, &e.endpoint); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		evs = append(evs, e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(evs) == 0 {
+	evs, err := t.pendingEvents(ctx, limit)
+	if err != nil || len(evs) == 0 {
 		return 0, err
 	}
 	eps, err := t.Webhooks(ctx)
@@ -268,6 +250,30 @@ func (t *Tx) FanOutWebhookEvents(ctx context.Context, now time.Time, limit int) 
 	}
 	_, err = t.q.ExecContext(ctx, `UPDATE webhook_events SET pending = 0 WHERE pending = 1 AND id <= ?`, evs[len(evs)-1].id)
 	return len(evs), err
+}
+
+// outboxEvent is a pending event as the fan-out needs it.
+type outboxEvent struct {
+	id, sender, endpoint int64
+	typ                  string
+}
+
+func (t *Tx) pendingEvents(ctx context.Context, limit int) ([]outboxEvent, error) {
+	rows, err := t.q.QueryContext(ctx, `SELECT id, type, coalesce(sender_id, 0), coalesce(endpoint_id, 0) FROM webhook_events
+		WHERE pending = 1 ORDER BY id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var evs []outboxEvent
+	for rows.Next() {
+		var e outboxEvent
+		if err := rows.Scan(&e.id, &e.typ, &e.sender, &e.endpoint); err != nil {
+			return nil, err
+		}
+		evs = append(evs, e)
+	}
+	return evs, rows.Err()
 }
 
 // WebhookDelivery is one event on its way to one endpoint.
