@@ -23,6 +23,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
+	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web/webtest"
 )
@@ -233,6 +234,7 @@ type stdFixture struct {
 	draft, active, draining store.Chatbot
 	session                 store.ChatSession
 	setupToken              string
+	hook                    store.WebhookEndpoint // its page is checked too
 }
 
 func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
@@ -273,6 +275,9 @@ func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
 	fx.draft, err = app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "Draft bot", Channel: "sms", SenderID: other.ID})
 	must(t, err)
 	fx.setupToken = "not-a-token"
+	u, ev := "https://hooks.example.com/in", []string{"chatbot.*", "user.role_changed"}
+	fx.hook, err = app.Webhooks.Create(ctx, sys, webhooks.Input{URL: &u, Events: &ev, Description: &u})
+	must(t, err)
 	return &fx
 }
 
@@ -292,6 +297,10 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 		}
 		if role == 0 && rt.Permission != rbac.Public || role != 0 && (rt.Permission == rbac.Public || !rbac.Can(role, rt.Permission)) {
 			continue // signed-in visitors do not need the sign-in pages
+		}
+		if strings.HasPrefix(rt.Path, "/webhooks/:id") {
+			out = append(out, strings.Replace(rt.Path, ":id", itoa(fx.hook.ID), 1))
+			continue
 		}
 		bots := []store.Chatbot{fx.draft}
 		if strings.Contains(rt.Path, ":id") && !strings.Contains(rt.Path, ":session") {

@@ -11,6 +11,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web/webtest"
 )
@@ -24,6 +25,9 @@ type fixture struct {
 	draft   store.Chatbot
 	doomed  store.Chatbot // deleted by the first role allowed to
 	session int64
+	// hook is a webhook endpoint (never delivered to: web tests run no
+	// deliverer); doomedHook is deleted by the first route that may.
+	hook, doomedHook store.WebhookEndpoint
 }
 
 // greeter is a small valid definition: it greets, asks for a name and says
@@ -67,6 +71,12 @@ func newFixture(t testing.TB, app *webtest.App) fixture {
 	fx.session = out.SessionID
 	fx.draft = makeChatbot(t, app, "Matrix draft", fx.sender.ID, greeter())
 	fx.doomed = makeChatbot(t, app, "Matrix doomed", fx.sender.ID, greeter())
+	for _, h := range []*store.WebhookEndpoint{&fx.hook, &fx.doomedHook} {
+		u, ev := "https://hooks.example.com/in", []string{"chatbot.*"}
+		if *h, err = app.Webhooks.Create(ctx, sys, webhooks.Input{URL: &u, Events: &ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return fx
 }
 
@@ -92,6 +102,13 @@ func (fx fixture) path(pattern string) string {
 
 // methodPath is path for a route whose method matters (DELETE deletes).
 func (fx fixture) methodPath(method, pattern string) string {
+	if strings.HasPrefix(pattern, "/webhooks/") || strings.HasPrefix(pattern, "/api/v1/webhooks/") {
+		id := fx.hook.ID
+		if method == "DELETE" || strings.HasSuffix(pattern, "/delete") {
+			id = fx.doomedHook.ID
+		}
+		return strings.NewReplacer(":id", strconv.FormatInt(id, 10), ":delivery", "1").Replace(pattern)
+	}
 	if method == "DELETE" && !strings.HasPrefix(pattern, "/api/v1/senders/") {
 		return strings.Replace(pattern, ":id", strconv.FormatInt(fx.doomed.ID, 10), 1)
 	}

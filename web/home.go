@@ -44,6 +44,11 @@ func (s *Server) homeData(c echo.Context) (views.HomeData, error) {
 	// Everyone who sees chatbots sees what happened to them; only those
 	// who may read the audit log see who did it.
 	d.ShowActors = rbac.Can(role, rbac.ViewAudit)
+	if rbac.Can(role, rbac.ManageWebhooks) {
+		if d.DisabledWebhooks, err = s.cfg.Store.DisabledWebhooks(ctx); err != nil {
+			return d, err
+		}
+	}
 	d.Events, err = s.cfg.Store.RecentAudit(ctx, lifecycleActions, homeEvents)
 	return d, err
 }

@@ -89,6 +89,15 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/senders/:id/regenerate-key", rbac.ActivateChatbots, page, s.regenerateSenderKey},
 		{http.MethodPost, "/senders/:id/address", rbac.ActivateChatbots, page, s.updateSender},
 		{http.MethodPost, "/senders/:id/delete", rbac.ActivateChatbots, page, s.deleteSender},
+		{http.MethodGet, "/webhooks", rbac.ManageWebhooks, page, s.webhooksPage},
+		{http.MethodPost, "/webhooks", rbac.ManageWebhooks, page, s.createWebhook},
+		{http.MethodGet, "/webhooks/:id", rbac.ManageWebhooks, page, s.webhookPage},
+		{http.MethodPost, "/webhooks/:id", rbac.ManageWebhooks, page, s.updateWebhook},
+		{http.MethodPost, "/webhooks/:id/rotate", rbac.ManageWebhooks, page, s.rotateWebhook},
+		{http.MethodPost, "/webhooks/:id/test", rbac.ManageWebhooks, page, s.testWebhook},
+		{http.MethodPost, "/webhooks/:id/resend/:delivery", rbac.ManageWebhooks, page, s.resendWebhook},
+		{http.MethodPost, "/webhooks/:id/replay", rbac.ManageWebhooks, page, s.replayWebhook},
+		{http.MethodPost, "/webhooks/:id/delete", rbac.ManageWebhooks, page, s.deleteWebhook},
 
 		// Chatbots: the dashboard, the detailed view and the editor.
 		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
@@ -166,6 +175,16 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/users/:id/tokens", rbac.ManageUsers, api, s.apiUserTokens},
 		{http.MethodPost, "/api/v1/users/:id/tokens/:token/revoke", rbac.ManageUsers, api, s.apiRevokeUserToken},
 		{http.MethodGet, "/api/v1/analytics", rbac.ViewAnalytics, api, s.apiAnalytics},
+		{http.MethodGet, "/api/v1/webhooks", rbac.ManageWebhooks, api, s.apiWebhooks},
+		{http.MethodPost, "/api/v1/webhooks", rbac.ManageWebhooks, api, s.apiCreateWebhook},
+		{http.MethodGet, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiWebhook},
+		{http.MethodPatch, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiUpdateWebhook},
+		{http.MethodDelete, "/api/v1/webhooks/:id", rbac.ManageWebhooks, api, s.apiDeleteWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/rotate", rbac.ManageWebhooks, api, s.apiRotateWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/test", rbac.ManageWebhooks, api, s.apiTestWebhook},
+		{http.MethodGet, "/api/v1/webhooks/:id/deliveries", rbac.ManageWebhooks, api, s.apiWebhookDeliveries},
+		{http.MethodPost, "/api/v1/webhooks/:id/deliveries/:delivery/resend", rbac.ManageWebhooks, api, s.apiResendWebhook},
+		{http.MethodPost, "/api/v1/webhooks/:id/replay", rbac.ManageWebhooks, api, s.apiReplayWebhooks},
 
 		// Operations.
 		{http.MethodGet, "/healthz", rbac.Public, ops, s.healthz},

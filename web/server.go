@@ -33,6 +33,7 @@ import (
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/static"
 )
 
@@ -45,6 +46,7 @@ type Config struct {
 	Routing   *routing.Service
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
+	Webhooks  *webhooks.Service
 	Logger    *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry

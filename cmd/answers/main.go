@@ -26,6 +26,7 @@ import (
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/webhooks"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
 )
@@ -153,6 +154,8 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	inboundRate := fs.Float64("inbound-rate", routing.DefaultRate, "inbound messages a second each sender may receive, in bursts of up to twice that; 0 for no limit")
 	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus /metrics on this address, a listener of its own (e.g. 127.0.0.1:9090)")
 	metricsToken := fs.String("metrics-token", env("ANSWERS_METRICS_TOKEN", ""), "serve /metrics on the console's port too, to Authorization: Bearer <this token> (env ANSWERS_METRICS_TOKEN)")
+	webhookAllow := fs.String("webhook-allow", "", "CIDR prefixes webhook endpoints may reach although they are loopback, private or link-local, comma-separated (e.g. 10.1.0.0/16)")
+	webhookRetry := fs.Duration("webhook-retry", 0, "the first webhook retry's delay, scaling the whole schedule (default 5s: retries for 3 days, endpoints disabled after 5 failing days); for tests")
 	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this loopback address, apart from the console (e.g. 127.0.0.1:6060)")
 	oidcf := addOIDCFlags(fs)
 	passwordSignIn := fs.Bool("password-sign-in", env("ANSWERS_PASSWORD_SIGN_IN", "true") != "false",
@@ -166,6 +169,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	trusted, err := web.ParseProxies(*proxies)
 	if err != nil {
 		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	allow, err := webhooks.ParseAllow(*webhookAllow)
+	if err != nil {
+		return err
+	}
+	if *webhookRetry < 0 {
+		return errors.New("--webhook-retry: use a positive duration such as 100ms")
 	}
 	if !(*inboundRate >= 0 && *inboundRate <= 1e9) {
 		return fmt.Errorf("--inbound-rate: %g is not a number of messages a second from 0 (no limit) to 1e9", *inboundRate)
@@ -187,6 +197,7 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	a := app.New(st, log)
+	a.SetWebhooks(webhooks.Guard{Allow: allow}, webhooks.ScaledSchedule(*webhookRetry))
 	svc := a.Accounts
 
 	base := "http://" + displayAddr(*addr)

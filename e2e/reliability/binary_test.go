@@ -115,15 +115,15 @@ type proc struct {
 }
 
 // serve starts the binary on db and waits until /healthz answers.
-func serve(t *testing.T, bin, db, logPath string) *proc {
+func serve(t *testing.T, bin, db, logPath string, flags ...string) *proc {
 	t.Helper()
-	p := spawn(t, bin, db, logPath)
+	p := spawn(t, bin, db, logPath, flags...)
 	p.waitReady(t)
 	return p
 }
 
-// spawn starts `answers serve` on db on a free port.
-func spawn(t *testing.T, bin, db, logPath string) *proc {
+// spawn starts `answers serve` on db on a free port, with more flags.
+func spawn(t *testing.T, bin, db, logPath string, flags ...string) *proc {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -135,7 +135,7 @@ func spawn(t *testing.T, bin, db, logPath string) *proc {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proc{cmd: exec.Command(bin, "serve", "--db", db, "--addr", addr), url: "http://" + addr, logPath: logPath, exited: make(chan struct{})}
+	p := &proc{cmd: exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr}, flags...)...), url: "http://" + addr, logPath: logPath, exited: make(chan struct{})}
 	p.cmd.Stdout, p.cmd.Stderr, p.cmd.Env = logf, logf, binEnv()
 	p.started = time.Now()
 	if err := p.cmd.Start(); err != nil {

@@ -34,6 +34,8 @@ type crashRig struct {
 	startupKills int       // kills during start-up
 	rnd          *rand.Rand
 	seed         uint64 // the clients' random choices derive from it
+	// hooks receives the chatbot.* webhook events (webhooks_test.go).
+	hooks *hookReceiver
 }
 
 // TestCrashSafety runs `answers serve` under message traffic and lifecycle
@@ -53,6 +55,7 @@ func TestCrashSafety(t *testing.T) {
 		r.round(round)
 	}
 	f := verify(t, openDB(t, r.db), r.l, 3*time.Second)
+	hooks := r.hooks.waitForAll(t, openDB(t, r.db))
 	r.p.stop(t)
 	r.auditVerify()
 	checkLog(t, r.logPath)
@@ -60,6 +63,7 @@ func TestCrashSafety(t *testing.T) {
 	t.Logf("%d rounds of kill -9 survived (and %d kills during start-up); %s; %d graces ran out while the server was down, each ended at most %s after the restart",
 		rounds, r.startupKills, f, len(r.startupGrace), slices.Max(r.startupGrace).Round(time.Millisecond))
 	t.Logf("outcomes: %v", r.l.outcomes)
+	t.Logf("webhooks: every one of the %d chatbot.* audit entries arrived signed (%d requests in all, redeliveries after kills included)", hooks, r.hooks.requests())
 	if f.acked == 0 || f.ackedMoves == 0 {
 		t.Errorf("the test did too little to prove anything: %s", f)
 	}
@@ -73,6 +77,7 @@ func newCrashRig(t *testing.T, seed uint64) *crashRig {
 	addUser(t, r.db, manager, "manager")
 	r.token = token(t, r.bin, r.db, manager)
 	r.l = newLedger(manager, "")
+	r.hooks = newHookReceiver(t, r.db)
 	r.start()
 	ctx := context.Background()
 	// Two senders with three chatbots each for random transitions, and
@@ -103,7 +108,7 @@ func newCrashRig(t *testing.T, seed uint64) *crashRig {
 
 // start starts the server and points the client at it.
 func (r *crashRig) start() {
-	r.p = serve(r.t, r.bin, r.db, r.logPath)
+	r.p = serve(r.t, r.bin, r.db, r.logPath, hookFlags...)
 	r.c = newClient(r.p.url)
 }
 
@@ -142,7 +147,7 @@ func (r *crashRig) round(n int) {
 	if r.rnd.IntN(3) == 0 {
 		// Now and then a crash during start-up too: migrations, analytics
 		// preparation, the first sweep ending the grace.
-		p := spawn(t, r.bin, r.db, r.logPath)
+		p := spawn(t, r.bin, r.db, r.logPath, hookFlags...)
 		time.Sleep(time.Duration(r.rnd.Int64N(int64(60 * time.Millisecond))))
 		p.kill(t)
 		r.startupKills++

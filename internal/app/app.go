@@ -18,6 +18,7 @@ import (
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
+	"github.com/answers-console/answers/internal/webhooks"
 )
 
 // App is the console's services over one database.
@@ -29,6 +30,10 @@ type App struct {
 	Routing   *routing.Service
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
+	Webhooks  *webhooks.Service
+	// Deliverer sends the outbox's events to the endpoints; it runs with
+	// the sweeper on the leader.
+	Deliverer *webhooks.Deliverer
 	Log       *slog.Logger
 }
 
@@ -39,12 +44,23 @@ func New(st *store.Store, log *slog.Logger) *App {
 	return &App{
 		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
 		Routing: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
+		Webhooks:  webhooks.New(st, webhooks.Guard{}),
+		Deliverer: webhooks.NewDeliverer(st, webhooks.Guard{}, webhooks.DefaultSchedule(), log),
 	}
+}
+
+// SetWebhooks sets the addresses endpoints may reach beyond the public
+// internet (--webhook-allow) and the retry schedule (--webhook-retry).
+func (a *App) SetWebhooks(g webhooks.Guard, s webhooks.Schedule) {
+	a.Webhooks.Guard = g
+	a.Deliverer.Client = webhooks.NewClient(g)
+	a.Deliverer.Schedule = s
 }
 
 // SetClock makes every service read time from now (tests).
 func (a *App) SetClock(now func() time.Time) {
 	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Routing.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
+	a.Webhooks.Now, a.Deliverer.Now = now, now
 }
 
 // Sweep ends grace periods that ran out and closes timed-out sessions.
@@ -76,10 +92,24 @@ func (a *App) PrepareAnalytics(ctx context.Context) error {
 	return a.Analytics.SketchEndUsers(ctx)
 }
 
-// RunBackground runs the sweeper while this process is the leader (on
-// PostgreSQL one replica at a time is; see store.RunAsLeader).
+// RunBackground runs the sweeper and the webhook deliverer while this
+// process is the leader (on PostgreSQL one replica at a time is; see
+// store.RunAsLeader). Deliveries run on the leader rather than as
+// FOR UPDATE SKIP LOCKED claims on every replica: SQLite has one process
+// anyway, the claim needs no extra state to expire when a replica dies
+// mid-delivery, and one leader's workers keep ordering and backoff per
+// endpoint in one place; a replica that dies mid-delivery leaves its
+// delivery pending, tried again by the next leader (at least once).
 func (a *App) RunBackground(ctx context.Context) {
-	a.Store.RunAsLeader(ctx, a.Log, a.RunSweeper)
+	a.Store.RunAsLeader(ctx, a.Log, func(ctx context.Context) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			a.Deliverer.Run(ctx)
+		}()
+		a.RunSweeper(ctx)
+		<-done
+	})
 }
 
 // RunSweeper sweeps at once (deadlines that passed while the server was

@@ -75,6 +75,7 @@ const (
 	ActivateChatbots Permission = "chatbots.activate"
 	ManageUsers      Permission = "users.manage"
 	ViewAudit        Permission = "audit.view"
+	ManageWebhooks   Permission = "webhooks.manage"
 )
 
 // Grant is one row of the matrix: a permission and the lowest role that
@@ -95,6 +96,7 @@ var matrix = []Grant{
 	{ActivateChatbots, "Activate and deactivate chatbots", Manager},
 	{ManageUsers, "Manage user roles", Manager},
 	{ViewAudit, "View audit log", Admin},
+	{ManageWebhooks, "Manage outbound webhooks", Admin},
 }
 
 // Matrix returns the table of grants in display order.

@@ -13,6 +13,7 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 		ActivateChatbots: {false, false, false, true, true},
 		ManageUsers:      {false, false, false, true, true},
 		ViewAudit:        {false, false, false, false, true},
+		ManageWebhooks:   {false, false, false, false, true},
 		SignedIn:         {true, true, true, true, true},
 		Public:           {true, true, true, true, true},
 	}
@@ -26,8 +27,8 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 			t.Errorf("Can(anonymous, %s) = %v", p, got)
 		}
 	}
-	if len(Matrix()) != 7 {
-		t.Errorf("matrix has %d rows, want 7", len(Matrix()))
+	if len(Matrix()) != 8 {
+		t.Errorf("matrix has %d rows, want 8", len(Matrix()))
 	}
 	if Can(Admin, Permission("no.such.permission")) {
 		t.Error("an unknown permission must be refused")

@@ -48,6 +48,11 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 	if err != nil {
 		return audit.Entry{}, err
 	}
+	// Every audited action is also an outbound webhook event, written to
+	// the outbox in this same transaction (SPEC §10).
+	if err := t.auditEvent(ctx, e, at); err != nil {
+		return audit.Entry{}, err
+	}
 	return e, nil
 }
 

@@ -137,14 +137,14 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 		return err
 	}
 	defer s.afterWrite(ctx)
-	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard}
+	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard, hooks: &sessionHooks{}, hookCache: s.hookCache()}
 	for i, j := range jobs {
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
 		// Each job counts its own rollups; a refused job's do not count.
-		t := &Tx{queries: q, tx: tx, rollup: newRollup()}
+		t := &Tx{queries: q, tx: tx, rollup: newRollup(), hooks: batch.hooks, hookCache: batch.hookCache}
 		if results[i] = runJob(ctx, j, t); results[i] != nil {
 			if _, err := q.q.ExecContext(ctx, `ROLLBACK TO job`); err != nil {
 				_ = tx.Rollback() // the error that stopped the batch is the one to report
@@ -152,6 +152,8 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 			}
 		} else {
 			batch.rollup.merge(t.rollup)
+			batch.eventAdded = batch.eventAdded || t.eventAdded
+			batch.events = append(batch.events, t.events...)
 		}
 		if _, err := q.q.ExecContext(ctx, `RELEASE job`); err != nil {
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
@@ -159,7 +161,13 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 		}
 	}
 	// The rollup rows the whole batch touched, each written once.
-	return batch.commit(ctx)
+	if err := batch.commit(ctx); err != nil {
+		return err
+	}
+	if batch.eventAdded {
+		s.signalHooks()
+	}
+	return nil
 }
 
 // runJob runs one job; a panic in it becomes that job's error (its

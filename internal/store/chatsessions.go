@@ -167,7 +167,7 @@ func (t *Tx) CreateChatSession(ctx context.Context, s ChatSession) (ChatSession,
 	if err != nil {
 		return ChatSession{}, constraintError(err)
 	}
-	return s, nil
+	return s, t.sessionOpened(ctx, s)
 }
 
 // SaveChatSession stores a session's state, activity and counts after a

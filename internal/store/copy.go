@@ -24,6 +24,7 @@ import (
 var copyOrder = []string{
 	"users", "api_tokens", "setup_tokens", "console_sessions", "senders", "chatbots", "releases", "live_chatbots",
 	"chat_sessions", "messages", "rollup_hours", "rollup_dialogs", "rollup_end_users", "analytics_state", "audit_log",
+	"webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts",
 }
 
 // ErrTargetNotEmpty: answers copy writes only into an empty database.

@@ -117,7 +117,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	r.SetMaxIdleConns(readers())
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{queries: queries{r, d}, W: w, R: r, d: d, pg: &pgState{cfg: cfg},
-		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), hookWake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	// Replicas start at different shards, so that theirs rarely meet.
 	s.startBatches(pgBatchers, rand.IntN(64)*pgBatchers)
 	return s, nil

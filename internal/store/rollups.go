@@ -230,13 +230,19 @@ func (t *Tx) CountTraffic(tr Traffic) {
 // rollups.
 func (d *dialect) closeReturning() string {
 	return ` RETURNING chatbot_id, coalesce(release_id, 0), opened_at, last_activity_at, closed_at, close_reason, coalesce(` +
-		d.jsonField("state", "dialog") + `, '')`
+		d.jsonField("state", "dialog") + `, ''), id, sender_id, end_user`
 }
 
 // closeSessions runs a session-closing UPDATE (ending in closeReturning),
-// counts the sessions it closed into the transaction's rollups and
-// returns how many.
+// counts the sessions it closed into the transaction's rollups, gathers
+// their session.closed events when an endpoint wants them, and returns
+// how many.
 func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int64, error) {
+	// Asked first: PostgreSQL runs no query while the rows below are open.
+	h, err := t.wantSessionEvents(ctx)
+	if err != nil {
+		return 0, err
+	}
 	rows, err := t.q.QueryContext(ctx, query+t.d.closeReturning(), args...)
 	if err != nil {
 		return 0, err
@@ -245,12 +251,18 @@ func (t *Tx) closeSessions(ctx context.Context, query string, args ...any) (int6
 	r := t.rollup
 	var n int64
 	for rows.Next() {
-		var chatbotID, releaseID int64
-		var opened, last, closed, reason, dialog string
-		if err := rows.Scan(&chatbotID, &releaseID, &opened, &last, &closed, &reason, &dialog); err != nil {
+		var chatbotID, releaseID, id, senderID int64
+		var opened, last, closed, reason, dialog, endUser string
+		if err := rows.Scan(&chatbotID, &releaseID, &opened, &last, &closed, &reason, &dialog, &id, &senderID, &endUser); err != nil {
 			return 0, err
 		}
 		r.closed(chatbotID, releaseID, parseTime(opened), parseTime(last), parseTime(closed), reason, dialog)
+		if h.closedWant {
+			t.gatherEvent("session.closed", closed, senderID, map[string]any{
+				"session_id": id, "sender_id": senderID, "chatbot_id": chatbotID, "end_user": endUser,
+				"opened_at": opened, "closed_at": closed, "reason": reason,
+			})
+		}
 		n++
 	}
 	return n, rows.Err()

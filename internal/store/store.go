@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -54,9 +55,12 @@ type Store struct {
 	// Prepared statements of each pool.
 	wstmts, rstmts *stmtCache
 	// Group commit (see InBatch): waiting work, and the end of it all.
-	batch     chan *batchJob
-	keyed     []chan *batchJob // one queue per batch runner (InBatchFor)
-	wake      chan struct{}
+	batch    chan *batchJob
+	keyed    []chan *batchJob // one queue per batch runner (InBatchFor)
+	wake     chan struct{}
+	hookWake chan struct{}
+	// sessHooks caches wantSessionEvents' answer on SQLite.
+	sessHooks atomic.Pointer[sessionHooks]
 	closed    chan struct{}
 	batchDone chan struct{}
 	// checkpointsDone closes when the SQLite checkpointer has stopped;
@@ -99,6 +103,16 @@ type Tx struct {
 	rollup *rollup
 	// deadlineSet: the transaction set a grace deadline (noteDeadline).
 	deadlineSet bool
+	// eventAdded: the transaction wrote a webhook event (the deliverer
+	// is woken at commit).
+	eventAdded bool
+	// hooks: whether endpoints want session events (shared by a batch's
+	// jobs); events: the session events gathered, written at commit.
+	hooks  *sessionHooks
+	events []pendingEvent
+	// hookCache remembers across transactions whether endpoints want
+	// session events (SQLite only: see webhooks.go); nil on PostgreSQL.
+	hookCache *atomic.Pointer[sessionHooks]
 	// shard is the rollup shard the transaction adds to: its batch
 	// runner's number, 0 outside batches (see rollup.flush).
 	shard int
@@ -180,7 +194,7 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	r.SetMaxIdleConns(readers())
 	rstmts := newStmtCache(r)
 	s := &Store{queries: queries{cachedDB{rstmts}, sqliteDialect}, W: w, R: r, d: sqliteDialect, wstmts: newStmtCache(w), rstmts: rstmts,
-		batch: make(chan *batchJob), wake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
+		batch: make(chan *batchJob), wake: make(chan struct{}, 1), hookWake: make(chan struct{}, 1), closed: make(chan struct{}), batchDone: make(chan struct{})}
 	s.startBatches(1, 0)
 	s.startCheckpoints(path)
 	return s, nil
@@ -246,7 +260,7 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 		return err
 	}
 	defer s.afterWrite(ctx)
-	t := &Tx{queries: q, tx: tx, rollup: newRollup()}
+	t := &Tx{queries: q, tx: tx, rollup: newRollup(), hookCache: s.hookCache()}
 	if err := fn(t); err != nil {
 		_ = tx.Rollback() // the error that stopped it is the one to report
 		return err
@@ -256,6 +270,9 @@ func (s *Store) inTxOnce(ctx context.Context, fn func(*Tx) error) error {
 	}
 	if t.deadlineSet {
 		s.signalWake()
+	}
+	if t.eventAdded {
+		s.signalHooks()
 	}
 	if t.sendersChanged {
 		s.senders.invalidate()
@@ -290,6 +307,10 @@ func (s *Store) beginWrite(ctx context.Context, shared bool) (*sql.Tx, queries, 
 // commit writes the transaction's rollups and commits; on an error
 // nothing is kept.
 func (t *Tx) commit(ctx context.Context) error {
+	if err := t.flushEvents(ctx); err != nil {
+		_ = t.tx.Rollback() // the flush's error is the one to report
+		return err
+	}
 	if err := t.rollup.flush(ctx, t); err != nil {
 		_ = t.tx.Rollback() // the flush's error is the one to report
 		return err
