@@ -82,3 +82,22 @@ func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
 		}
 	}
 }
+
+// TestHomeLinksWhatTheRoleMayOpen: an analyzer may not open a chatbot's
+// page (403), so home links each chatbot to its analytics instead; a
+// supervisor gets the chatbot's page.
+func TestHomeLinksWhatTheRoleMayOpen(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	analyzer := newClient(t, srv)
+	analyzer.loginAs(rbac.Analyzer)
+	body := analyzer.get("/").Body
+	mustNotContain(t, body, `href="/chatbots/`)
+	mustContain(t, body, `href="/analytics?chatbot=`+itoa(fx.draft.ID)+`"`, `href="/analytics?chatbot=`+itoa(fx.active.ID)+`"`)
+	supervisor := newClient(t, srv)
+	supervisor.loginAs(rbac.Supervisor)
+	mustContain(t, supervisor.get("/").Body, `href="/chatbots/`+itoa(fx.draft.ID)+`"`, `href="/chatbots/`+itoa(fx.active.ID)+`#draining"`)
+}
