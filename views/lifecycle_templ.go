@@ -254,7 +254,7 @@ func LifecyclePanel(d EditorData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Sender.Active.Name, Open: d.Sender.ActiveOpen, Timeout: d.Sender.Active.SessionTimeout}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Sender.Active.Name, Open: d.Sender.ActiveOpen, Timeout: d.Sender.Active.SessionTimeout, Typed: d.Grace}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -535,7 +535,7 @@ func activateForm(d EditorData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Sender.Active.Name, Open: d.Sender.ActiveOpen, Timeout: d.Sender.Active.SessionTimeout}).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Sender.Active.Name, Open: d.Sender.ActiveOpen, Timeout: d.Sender.Active.SessionTimeout, Typed: d.Grace}).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
@@ -817,7 +817,7 @@ func deactivateForm(d EditorData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Bot.Name, Open: d.OpenSessions, Timeout: d.Bot.SessionTimeout}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = GraceControl(GraceChoice{Name: d.Bot.Name, Open: d.OpenSessions, Timeout: d.Bot.SessionTimeout, Typed: d.Grace}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -65,7 +65,7 @@ func ParseGrace(s string) (time.Duration, error) {
 	if s == "" || s == "none" || s == "0" {
 		return 0, nil
 	}
-	bad := problem.Field("grace", "Write a grace period as numbers with units, such as 90s, 15 minutes, 1h30m or 2 days.")
+	bad := problem.Field("grace", "Write a grace period as whole numbers with units, such as 90s, 15 minutes, 1h30m (not 1.5h) or 2 days, at most 30 days.")
 	var total time.Duration
 	rest := strings.ReplaceAll(s, ",", " ")
 	parts := 0
