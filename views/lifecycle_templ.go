@@ -367,7 +367,7 @@ func activateForm(d EditorData) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = dialogOpener(d, "activate", "Activate…", "").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = dialogOpener(d, "activate", activateLabel(d), activateClass(d)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
