@@ -556,14 +556,28 @@ func ComparePage(d CompareData) templ.Component {
 	})
 }
 
-// compareHref opens the comparison with what is live on the chatbot's
-// sender, else with its own latest release, else with a choice to make.
+// compareHref opens the comparison with what the chatbot would replace,
+// or replaced: the active chatbot on its sender, else the live (active or
+// in grace) member of its family, else the version it was made from; an
+// inactive chatbot without those is compared with its own latest release
+// (what it ran before its edits). Otherwise the page offers a choice: a
+// chatbot is never compared with itself as it is ("No differences").
 func (d EditorData) compareHref() string {
 	href := d.Base() + "/compare"
-	switch {
-	case d.Sender.Active != nil && d.Sender.Active.ID != d.Bot.ID:
-		return href + "?against=" + idString(d.Sender.Active.ID)
-	case len(d.Releases) > 0:
+	if a := d.Sender.Active; a != nil && a.ID != d.Bot.ID {
+		return href + "?against=" + idString(a.ID)
+	}
+	for _, m := range d.Family {
+		if m.ID != d.Bot.ID && (m.Status == store.StatusActive || m.Status == store.StatusDeactivated) {
+			return href + "?against=" + idString(m.ID)
+		}
+	}
+	for _, m := range d.Family {
+		if m.ID == d.Bot.BasedOnID && m.ID != d.Bot.ID { // not one deleted since
+			return href + "?against=" + idString(m.ID)
+		}
+	}
+	if d.Bot.Status == store.StatusInactive && len(d.Releases) > 0 {
 		return href + "?against=" + idString(d.Bot.ID) + "&release=" + strconv.Itoa(d.Releases[0].Number)
 	}
 	return href
