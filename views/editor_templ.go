@@ -1687,7 +1687,7 @@ func attributesSection(d EditorData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "<fieldset role=\"group\"><input type=\"text\" name=\"name\" placeholder=\"attribute_name\" aria-label=\"Attribute name\" required> <select name=\"type\" aria-label=\"Attribute type\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 123, "<fieldset class=\"attr-add\"><input type=\"text\" name=\"name\" placeholder=\"attribute_name\" aria-label=\"Attribute name\" required> <select name=\"type\" aria-label=\"Attribute type\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
