@@ -98,7 +98,9 @@ func (s *Service) CreateFromTemplate(ctx context.Context, a who.Actor, id string
 	return s.create(ctx, a, in, t.Definition(), ActionCreated, map[string]any{detailTemplate: t.ID})
 }
 
-func msg(text string) chatbot.Element { return chatbot.Element{Type: chatbot.ElementMessage, Text: text} }
+func msg(text string) chatbot.Element {
+	return chatbot.Element{Type: chatbot.ElementMessage, Text: text}
+}
 func jump(dialog string) chatbot.Element {
 	return chatbot.Element{Type: chatbot.ElementGoto, Dialog: dialog}
 }
