@@ -30,7 +30,7 @@ func TestHomeIsTheOperationsOverview(t *testing.T) {
 		c.loginAs(tc.role)
 		res := c.get("/")
 		mustContain(t, res.Body, "Graces running", "Matrix bot</a>", "1 open session</strong> left", "data-countdown",
-			"Live chatbots", "Matrix draft</a>", "<code>matrix</code>", `data-hx-select="#ops"`)
+			"Live chatbots", "Matrix draft</a>", `<code class="oneline" title="matrix">matrix</code>`, `data-hx-select="#ops"`)
 		if tc.drafts {
 			mustContain(t, res.Body, "Drafts waiting for activation", "Matrix doomed</a>")
 		} else {
