@@ -39,7 +39,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	// The plan lists the validation error before anything is confirmed.
 	expectText(t, manager.Locator("#activate-dialog .plan-findings"), `"nowhere", which does not exist`)
 	must(t, byRole(manager, "button", "Activate").Click())
-	expectText(t, manager.Locator("#lifecycle [role=alert]"), "validation errors; fix them before activating")
+	expectText(t, manager.Locator("#lifecycle [role=alert]"), "has 1 validation error; fix it before activating")
 	expectText(t, manager.Locator("#validation li[data-severity=error]"), `"nowhere", which does not exist`)
 
 	// The dialog stays open with the reason; close it with Escape.
@@ -60,7 +60,7 @@ func TestActivationValidationOverrideAndDeactivationCascade(t *testing.T) {
 	must(t, manager.GetByLabel("Reason for overriding warnings").Fill("fallback comes next week"))
 	must(t, byRole(manager, "button", "Activate").Click())
 	must(t, expect.Locator(manager.Locator(".editor-head .status-badge")).ToHaveText("active"))
-	expectText(t, manager.Locator("#releases"), "warnings overridden: fallback comes next week")
+	expectText(t, manager.Locator("#releases"), "overridden: fallback comes next week")
 
 	// A second chatbot takes over with a grace; then deactivating it names
 	// the first, still in grace, with its open sessions.

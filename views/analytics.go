@@ -167,34 +167,41 @@ func duration(d time.Duration) string {
 // difference instead.
 const MinBase = 20
 
-// Change compares a number with the previous period's. base is how much
-// the previous number rests on (the count itself for counts, the inbound
-// messages for a rate, the closed sessions for a length); 0 means the
-// previous period had no such number. diff writes an absolute difference.
-// It returns the text and its kind (up, down, flat, or "" for nothing to
-// compare).
-func Change(cur, prev float64, base int64, diff func(float64) string) (string, string) {
-	kind := "up"
+// Change compares a number with the previous period's, the same way on
+// every card: the difference and what it was ("+695 from 9"), so that no
+// card shows an absolute change beside another's percentage. base is how
+// much the previous number rests on (the count itself for counts, the
+// inbound messages for a rate, the closed sessions for a length); 0 means
+// the previous period had no such number. diff writes a difference, value
+// the previous number. It returns the text, its kind (up, down, flat) and
+// a title with the relative change when the base is large enough for a
+// percentage to mean something ("" otherwise).
+func Change(cur, prev float64, base int64, diff, value func(float64) string) (text, kind, title string) {
+	kind = "up"
 	if cur < prev {
 		kind = "down"
 	}
 	switch {
 	case base == 0 && cur == 0:
-		return "no change", "flat"
+		return "no change", "flat", ""
 	case base == 0:
-		return "new", "up"
+		return "new", "up", ""
 	case cur == prev:
-		return "no change", "flat"
-	case base < MinBase || prev == 0:
-		// A rate or a length of zero is no base for a percentage either.
-		return diff(cur - prev), kind
+		return "no change", "flat", ""
+	}
+	text = diff(cur-prev) + " from " + value(prev)
+	if base < MinBase || prev == 0 {
+		// Below it a percentage says more about chance than about the
+		// chatbot ("+2200%" from 1 to 23); a rate or length of zero is no
+		// base for one either.
+		return text, kind, ""
 	}
 	d := (cur - prev) / prev * 100
 	r := math.Round(d)
 	if math.Abs(d) < 10 {
 		r = math.Round(d*10) / 10
 	}
-	return signed(r) + strconv.FormatFloat(math.Abs(r), 'f', -1, 64) + "%", kind
+	return text, kind, signed(r) + strconv.FormatFloat(math.Abs(r), 'f', -1, 64) + "% on the previous period"
 }
 
 func signed(v float64) string {
@@ -213,26 +220,32 @@ func durationDiff(d float64) string {
 	return signed(d) + duration(time.Duration(math.Abs(d))*time.Second)
 }
 
+// countValue and durationValue write the previous number a change is from.
+func countValue(v float64) string    { return grouped(int64(v)) }
+func durationValue(v float64) string { return duration(time.Duration(v) * time.Second) }
+
 // Headline is one number of the summary with its change.
 type Headline struct {
 	Label, Value, Change, Kind, Help string
+	// ChangeTitle is the relative change, where it means something.
+	ChangeTitle string
 }
 
 func headlines(r analytics.Report) []Headline {
 	c, p := r.Current, r.Previous
 	count := func(label string, cur, prev int64, help string) Headline {
-		ch, kind := Change(float64(cur), float64(prev), prev, countDiff)
-		return Headline{Label: label, Value: grouped(cur), Change: ch, Kind: kind, Help: help}
+		ch, kind, title := Change(float64(cur), float64(prev), prev, countDiff, countValue)
+		return Headline{Label: label, Value: grouped(cur), Change: ch, Kind: kind, Help: help, ChangeTitle: title}
 	}
 	length := Headline{Label: "Avg session length", Value: "–", Help: "From first to last message, over the sessions that closed"}
 	if c.HasLength() {
 		length.Value = duration(c.AvgSessionLength())
-		length.Change, length.Kind = Change(c.AvgSessionLength().Seconds(), p.AvgSessionLength().Seconds(), p.ClosedTotal(), durationDiff)
+		length.Change, length.Kind, length.ChangeTitle = Change(c.AvgSessionLength().Seconds(), p.AvgSessionLength().Seconds(), p.ClosedTotal(), durationDiff, durationValue)
 	}
 	rate := Headline{Label: "Fallback rate", Value: "–", Help: "Inbound messages that nothing matched"}
 	if c.HasRate() {
 		rate.Value = percent(c.FallbackRate())
-		rate.Change, rate.Kind = Change(c.FallbackRate(), p.FallbackRate(), p.Inbound, pointsDiff)
+		rate.Change, rate.Kind, rate.ChangeTitle = Change(c.FallbackRate(), p.FallbackRate(), p.Inbound, pointsDiff, percent)
 	}
 	return []Headline{
 		count("Sessions", c.SessionsOpened, p.SessionsOpened, "Sessions opened"),

@@ -10,34 +10,39 @@ import (
 	"github.com/answers-console/answers/internal/store"
 )
 
+// TestChange: every card says its change the same way, the difference
+// and what it was before ("+695 from 9", "+6,943 from 100"), never an
+// absolute change beside a relative one; the percentage, when the base
+// is large enough to mean something, is the title.
 func TestChange(t *testing.T) {
 	for _, tt := range []struct {
-		name       string
-		cur, prev  float64
-		base       int64
-		diff       func(float64) string
-		want, kind string
+		name              string
+		cur, prev         float64
+		base              int64
+		diff, value       func(float64) string
+		want, kind, title string
 	}{
-		{"nothing before, nothing now", 0, 0, 0, countDiff, "no change", "flat"},
-		{"nothing before is new, not +∞%", 23, 0, 0, countDiff, "new", "up"},
-		{"a base too small gives the difference", 220, 1, 1, countDiff, "+219", "up"},
-		{"a small base going down", 3, 7, 7, countDiff, "−4", "down"},
-		{"just under the base", 40, 19, 19, countDiff, "+21", "up"},
-		{"at the base a percentage", 40, 20, 20, countDiff, "+100%", "up"},
-		{"a large base, small change, one decimal", 1055, 1000, 1000, countDiff, "+5.5%", "up"},
-		{"a large base going down", 500, 1000, 1000, countDiff, "−50%", "down"},
-		{"equal is no change", 1000, 1000, 1000, countDiff, "no change", "flat"},
-		{"a rate over few messages in points", 0.5, 0.25, 4, pointsDiff, "+25.0 pts", "up"},
-		{"a rate of zero before is no base", 0.1, 0, 500, pointsDiff, "+10.0 pts", "up"},
-		{"a rate over many messages in percent", 0.12, 0.1, 500, pointsDiff, "+20%", "up"},
-		{"a rate with none before is new", 0.1, 0, 0, pointsDiff, "new", "up"},
-		{"a length over few sessions as a duration", 135, 90, 3, durationDiff, "+45s", "up"},
-		{"a length going down", 60, 200, 3, durationDiff, "−2m 20s", "down"},
+		{"nothing before, nothing now", 0, 0, 0, countDiff, countValue, "no change", "flat", ""},
+		{"nothing before is new, not +∞%", 23, 0, 0, countDiff, countValue, "new", "up", ""},
+		{"a base too small: no percentage", 220, 1, 1, countDiff, countValue, "+219 from 1", "up", ""},
+		{"a small base going down", 3, 7, 7, countDiff, countValue, "−4 from 7", "down", ""},
+		{"at the base a percentage too", 40, 20, 20, countDiff, countValue, "+20 from 20", "up", "+100% on the previous period"},
+		{"a large base, small change, one decimal", 1055, 1000, 1000, countDiff, countValue, "+55 from 1,000", "up", "+5.5% on the previous period"},
+		{"a large base going down", 500, 1000, 1000, countDiff, countValue, "−500 from 1,000", "down", "−50% on the previous period"},
+		{"the reported mix: sessions", 704, 9, 9, countDiff, countValue, "+695 from 9", "up", ""},
+		{"the reported mix: messages", 7043, 100, 100, countDiff, countValue, "+6,943 from 100", "up", "+6943% on the previous period"},
+		{"equal is no change", 1000, 1000, 1000, countDiff, countValue, "no change", "flat", ""},
+		{"a rate in points", 0.5, 0.25, 4, pointsDiff, percent, "+25.0 pts from 25.0%", "up", ""},
+		{"a rate of zero before", 0.1, 0, 500, pointsDiff, percent, "+10.0 pts from 0.0%", "up", ""},
+		{"a rate over many messages", 0.12, 0.1, 500, pointsDiff, percent, "+2.0 pts from 10.0%", "up", "+20% on the previous period"},
+		{"a rate with none before is new", 0.1, 0, 0, pointsDiff, percent, "new", "up", ""},
+		{"a length as a duration", 135, 90, 3, durationDiff, durationValue, "+45s from 1m 30s", "up", ""},
+		{"a length going down", 60, 200, 3, durationDiff, durationValue, "−2m 20s from 3m 20s", "down", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, kind := Change(tt.cur, tt.prev, tt.base, tt.diff)
-			if got != tt.want || kind != tt.kind {
-				t.Errorf("Change(%v, %v, %d) = %q %q, want %q %q", tt.cur, tt.prev, tt.base, got, kind, tt.want, tt.kind)
+			got, kind, title := Change(tt.cur, tt.prev, tt.base, tt.diff, tt.value)
+			if got != tt.want || kind != tt.kind || title != tt.title {
+				t.Errorf("Change(%v, %v, %d) = %q %q %q, want %q %q %q", tt.cur, tt.prev, tt.base, got, kind, title, tt.want, tt.kind, tt.title)
 			}
 		})
 	}
@@ -69,7 +74,7 @@ func TestHeadlinesUndefined(t *testing.T) {
 		{"no inbound: no fallback rate", testReport(store.Counts{}, store.Counts{Inbound: 40, FallbackHits: 4}), "Fallback rate", "–", ""},
 		{"no closed session: no length", testReport(store.Counts{SessionsOpened: 3}, store.Counts{}), "Avg session length", "–", ""},
 		{"a rate against none before", testReport(store.Counts{Inbound: 10, FallbackHits: 1}, store.Counts{}), "Fallback rate", "10.0%", "new"},
-		{"a count from a near-empty period", testReport(store.Counts{SessionsOpened: 221}, store.Counts{SessionsOpened: 1}), "Sessions", "221", "+220"},
+		{"a count from a near-empty period", testReport(store.Counts{SessionsOpened: 221}, store.Counts{SessionsOpened: 1}), "Sessions", "221", "+220 from 1"},
 		{"a length in the headline's unit", testReport(store.Counts{Closed: closed, SessionSeconds: 270}, store.Counts{}), "Avg session length", "2m 15s", "new"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

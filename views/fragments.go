@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 
+	"github.com/answers-console/answers/internal/plural"
 	"github.com/answers-console/answers/internal/senders"
 )
 
@@ -46,10 +46,10 @@ func OOB(c templ.Component) templ.Component {
 
 func senderChannels() []string { return senders.Channels }
 
-// Plural writes a count and a noun: "1 open session", "2 open sessions".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
+// Plural writes a count and a noun: "1 open session", "2 open sessions"
+// (plural.Count, the one pluralising helper).
+func Plural(n int, noun string) string { return plural.Count(n, noun) }
+
+// Counted writes a count, its noun and the verb agreeing with it:
+// "1 open session closes", "2 open sessions close".
+func Counted(n int, noun, one, many string) string { return plural.Counted(n, noun, one, many) }

@@ -16,7 +16,20 @@ type GraceChoice struct {
 	Name    string
 	Open    int
 	Timeout time.Duration
+	// Typed is what a refused form sent, shown again as it was.
+	Typed GraceInput
 }
+
+// GraceInput is what a person chose in a grace control: the preset's
+// value ("custom", "900s", "none") and the custom text.
+type GraceInput struct {
+	Preset, Custom string
+}
+
+// graceFormsID names the line that explains the accepted forms. A page
+// draws one grace control at most (activate, deactivate or roll back,
+// by the chatbot's status).
+func graceFormsID(GraceChoice) string { return "grace-forms" }
 
 // graceOption is one preset of the grace control.
 type graceOption struct {
@@ -50,7 +63,20 @@ func graceOptions(g GraceChoice) []graceOption {
 	if !added {
 		opts = append(opts, timeoutOption(g))
 	}
-	return append(opts, graceOption{Value: "custom", Label: "Custom…"})
+	opts = append(opts, graceOption{Value: "custom", Label: "Custom…"})
+	// A refused form comes back with the person's choice, not the default.
+	if want := g.Typed.Preset; want != "" {
+		found := false
+		for _, o := range opts {
+			found = found || o.Value == want
+		}
+		for i := range opts {
+			if found {
+				opts[i].Selected = opts[i].Value == want
+			}
+		}
+	}
+	return opts
 }
 
 func timeoutOption(g GraceChoice) graceOption {

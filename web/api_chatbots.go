@@ -316,11 +316,34 @@ func (s *Server) apiImport(c echo.Context) error {
 	if err != nil {
 		return problem.New(problem.Invalid, "invalid_body", "The body could not be read.")
 	}
-	bot, err := s.cfg.Chatbots.Import(c.Request().Context(), actor(c), data)
+	// {"template": "<id>", "name": "…"} starts from a template; anything
+	// else is an export document.
+	var fromTemplate struct {
+		Template *string `json:"template"`
+		Name     string  `json:"name"`
+		Channel  string  `json:"channel"`
+		SenderID int64   `json:"sender_id"`
+	}
+	var bot store.Chatbot
+	if json.Unmarshal(data, &fromTemplate) == nil && fromTemplate.Template != nil {
+		if fromTemplate.Channel == "" {
+			fromTemplate.Channel = "livechat"
+		}
+		bot, err = s.cfg.Chatbots.CreateFromTemplate(c.Request().Context(), actor(c), *fromTemplate.Template,
+			chatbots.Settings{Name: fromTemplate.Name, Channel: fromTemplate.Channel, SenderID: fromTemplate.SenderID})
+	} else {
+		bot, err = s.cfg.Chatbots.Import(c.Request().Context(), actor(c), data)
+	}
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toAPIChatbot(bot))
+}
+
+// apiTemplates is GET /api/v1/templates: what POST /api/v1/chatbots
+// {"template"} may start from, with the placeholders to replace.
+func (s *Server) apiTemplates(c echo.Context) error {
+	return c.JSON(http.StatusOK, chatbots.Templates())
 }
 
 // apiReleases is GET /api/v1/chatbots/{id}/releases.

@@ -33,7 +33,8 @@ func (s *Server) chatSessions(c echo.Context) error {
 		state = q.Get("state")
 	}
 	d := views.SessionsData{Bot: bot, Now: time.Now(),
-		Query: views.SessionsQuery{Status: state, EndUser: strings.TrimSpace(q.Get("end_user")), Reason: q.Get("reason"), From: q.Get("from"), To: q.Get("to")}}
+		Query: views.SessionsQuery{Status: state, EndUser: strings.TrimSpace(q.Get("end_user")), Reason: q.Get("reason"), From: q.Get("from"), To: q.Get("to"),
+			Fallback: q.Get("fallback") != "" && q.Get("fallback") != "0" && q.Get("fallback") != "false"}}
 	status := http.StatusOK
 	f, err := sessionFilter(c, id, viewerZone(c))
 	if err != nil {

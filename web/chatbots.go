@@ -76,7 +76,7 @@ func (s *Server) chatbotListData(c echo.Context, q views.ChatbotQuery) (views.Ch
 		return views.ChatbotListData{}, err
 	}
 	list, more, err := s.senderPicker(c, q.Channel, q.SenderID)
-	return views.ChatbotListData{Rows: rows, Total: total, Filter: q, Senders: list, MoreSenders: more, New: views.NewChatbotForm{Channel: "livechat"}}, err
+	return views.ChatbotListData{Rows: rows, Total: total, Filter: q, Senders: list, MoreSenders: more, New: views.NewChatbotForm{Channel: "livechat", Templates: chatbots.Templates()}}, err
 }
 
 // senderPickerSize bounds a sender drop-down: a console with thousands of
@@ -119,7 +119,7 @@ func (s *Server) chatbotList(c echo.Context) error {
 }
 
 func (s *Server) createChatbot(c echo.Context) error {
-	f := views.NewChatbotForm{Name: formValue(c, "name"), Channel: formValue(c, "channel")}
+	f := views.NewChatbotForm{Name: formValue(c, "name"), Channel: formValue(c, "channel"), Template: formValue(c, "template"), Templates: chatbots.Templates()}
 	if v := formValue(c, "sender_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
@@ -127,7 +127,14 @@ func (s *Server) createChatbot(c echo.Context) error {
 		}
 		f.SenderID = id
 	}
-	bot, err := s.cfg.Chatbots.Create(c.Request().Context(), actor(c), chatbots.Settings{Name: f.Name, Channel: f.Channel, SenderID: f.SenderID})
+	settings := chatbots.Settings{Name: f.Name, Channel: f.Channel, SenderID: f.SenderID}
+	var bot store.Chatbot
+	var err error
+	if f.Template != "" {
+		bot, err = s.cfg.Chatbots.CreateFromTemplate(c.Request().Context(), actor(c), f.Template, settings)
+	} else {
+		bot, err = s.cfg.Chatbots.Create(c.Request().Context(), actor(c), settings)
+	}
 	if err != nil {
 		errs, status, err := formErrors(err)
 		if err != nil {

@@ -100,6 +100,7 @@ func (s *Server) transition(c echo.Context, done string, do func(id int64) error
 	}
 	if refused {
 		d.Error, d.FailedForm, status = p.Message, "lifecycle", statusOf(p.Kind)
+		d.Grace = views.GraceInput{Preset: formValue(c, "grace"), Custom: formValue(c, "grace_custom")}
 		if p.Code == lifecycle.CodeValidationErrors || p.Code == lifecycle.CodeValidationWarnings {
 			// The activation recorded its test run: shown, not run again.
 			if err := s.review(c, &d); err != nil {

@@ -174,3 +174,26 @@ func TestConsoleChoiceKeepsTheName(t *testing.T) {
 	}
 	mustContain(t, res.Body, "FAQ v1.2 has 1 open session. Choose a grace period, or tick")
 }
+
+// TestConsoleRefusedGraceIsKept: a custom grace the parser refuses ("1.5
+// hours") comes back as typed with "Custom…" still chosen (not preset to
+// the session timeout, one click from redeploying with the wrong grace),
+// with the accepted forms next to it; nothing changes.
+func TestConsoleRefusedGraceIsKept(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	c := newClient(t, srv)
+	c.loginAs(rbac.Manager)
+	for _, h := range [][]string{nil, {"HX-Request", "true"}} {
+		res := c.post("/chatbots/"+itoa(fx.draft.ID)+"/activate", url.Values{"grace": {"custom"}, "grace_custom": {"1.5 hours"}}, h...)
+		if res.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("status %d, want 422\n%s", res.Status, excerpt(res.Body))
+		}
+		mustContain(t, res.Body, `name="grace_custom" value="1.5 hours"`, `<option value="custom" selected`,
+			"whole numbers", "1h30m")
+		mustNotContain(t, res.Body, `value="900s" selected`)
+		if got, _ := app.Store.ChatbotByID(context.Background(), fx.draft.ID); got.Status != store.StatusInactive {
+			t.Fatalf("refused activation left the draft %s", got.Status)
+		}
+	}
+}

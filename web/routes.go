@@ -147,6 +147,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/api/v1/chatbots", rbac.ViewDashboard, api, s.apiChatbots},
 		{http.MethodGet, "/api/v1/chatbots/:id", rbac.ViewDashboard, api, s.apiChatbot},
 		{http.MethodPost, "/api/v1/chatbots", rbac.EditChatbots, api, s.apiImport},
+		{http.MethodGet, "/api/v1/templates", rbac.EditChatbots, api, s.apiTemplates},
 		{http.MethodGet, "/api/v1/chatbots/:id/export", rbac.EditChatbots, api, s.apiExport},
 		{http.MethodGet, "/api/v1/chatbots/:id/releases", rbac.ViewChatbots, api, s.apiReleases},
 		{http.MethodPost, "/api/v1/chatbots/:id/duplicate", rbac.EditChatbots, api, s.apiDuplicate},

@@ -50,6 +50,7 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /chatbots/import":                                   rbac.EditChatbots,
 	"GET /chatbots/:id/export":                                rbac.EditChatbots,
 	"POST /api/v1/chatbots":                                   rbac.EditChatbots,
+	"GET /api/v1/templates":                                   rbac.EditChatbots,
 	"GET /api/v1/chatbots/:id/export":                         rbac.EditChatbots,
 	"POST /chatbots/:id/extend-grace":                         rbac.ActivateChatbots,
 	"POST /chatbots/:id/delete":                               rbac.EditChatbots,

@@ -167,7 +167,7 @@ func TestSenderEditAndDelete(t *testing.T) {
 	if res.Status != http.StatusOK {
 		t.Fatalf("edit: %d\n%s", res.Status, excerpt(res.Body))
 	}
-	mustContain(t, res.Body, "<code>+15550177</code>")
+	mustContain(t, res.Body, `<code class="oneline" title="+15550177">+15550177</code>`)
 	mustContain(t, res.Header.Get("HX-Trigger"), "Saved the address of the sms sender: +15550177.")
 	// Plain post: redirect with a flash.
 	res = c.post("/senders/"+itoa(spare.ID)+"/address", url.Values{"address": {"+15550178"}})

@@ -139,8 +139,18 @@ func (s *Server) Sessions() *scs.SessionManager { return s.sessions }
 // Run serves on addr until ctx is cancelled, then shuts down gracefully,
 // letting requests in flight finish for up to ten seconds.
 func (s *Server) Run(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve serves the console on a listener the caller has already bound
+// (so that `answers serve` can refuse a busy port before it prints or
+// seeds anything) until ctx ends, then shuts down gracefully.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
@@ -149,7 +159,7 @@ func (s *Server) Run(ctx context.Context, addr string) error {
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- srv.Serve(ln) }()
 	go s.sweepSessions(ctx)
 	select {
 	case err := <-errc:

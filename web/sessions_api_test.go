@@ -108,7 +108,7 @@ func TestDrainingView(t *testing.T) {
 	if frag.Status != http.StatusOK || strings.Contains(frag.Body, "<html") {
 		t.Fatalf("fragment: %d\n%s", frag.Status, excerpt(frag.Body))
 	}
-	mustContain(t, frag.Body, "1 open session", "<code>visitor</code>", "/chatbots/"+itoa(fx.active.ID)+"/sessions/"+itoa(fx.session))
+	mustContain(t, frag.Body, "1 open session", `<code class="oneline" title="visitor">visitor</code>`, "/chatbots/"+itoa(fx.active.ID)+"/sessions/"+itoa(fx.session))
 	full := c.get(path)
 	if full.Status != http.StatusOK {
 		t.Fatalf("direct: %d", full.Status)

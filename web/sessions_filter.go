@@ -16,7 +16,8 @@ import (
 // for the console list and the API: status (or the console's older name,
 // state) open|closed, end_user, reason, from and to (YYYY-MM-DD, whole days
 // in loc — UTC in the API, the viewer's zone in the console — to inclusive,
-// or RFC 3339 times), before (keyset) and limit.
+// or RFC 3339 times), fallback (1 or true: only conversations that hit the
+// fallback), before (keyset) and limit.
 func sessionFilter(c echo.Context, botID int64, loc *time.Location) (store.SessionFilter, error) {
 	f := store.SessionFilter{ChatbotID: botID, Limit: 50}
 	q := c.QueryParams()
@@ -38,6 +39,13 @@ func sessionFilter(c echo.Context, botID int64, loc *time.Location) (store.Sessi
 	}
 	if f.Reason = q.Get("reason"); f.Reason != "" && !slices.Contains(store.CloseReasons, f.Reason) {
 		return f, problem.Field("reason", "Unknown close reason %q: use one of %s.", f.Reason, strings.Join(store.CloseReasons, ", "))
+	}
+	switch q.Get("fallback") {
+	case "", "0", "false":
+	case "1", "true":
+		f.Fallback = true
+	default:
+		return f, problem.Field("fallback", "fallback is 1 (only conversations that hit the fallback) or empty.")
 	}
 	var err error
 	if f.From, err = filterTime(q.Get("from"), "from", false, loc); err != nil {

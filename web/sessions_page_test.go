@@ -129,6 +129,15 @@ func TestSessionsPageFiltersAndTranscript(t *testing.T) {
 	// Nothing matches: say what to do.
 	mustContain(t, sup.get(base+"?end_user=nobody").Body, "No sessions match these filters")
 
+	// Only the conversations that hit the fallback; the pager keeps it;
+	// the API filters the same way.
+	fb := sup.get(base + "?fallback=1&limit=1")
+	mustContain(t, fb.Body, link("bob"), `name="fallback" value="1" checked`)
+	mustNotContain(t, fb.Body, link("ann"), link("cy"), "rel=\"next\"")
+	if res := sup.get(base + "?fallback=maybe"); !strings.Contains(res.Body, `id="fallback-error"`) {
+		t.Errorf("a bad fallback filter: %d %.300s", res.Status, res.Body)
+	}
+
 	// The transcript: per message what the engine did; the attributes.
 	tx := sup.get(base + "/" + itoa(sessions["ann"]))
 	mustContain(t, tx.Body, "Keyword <q>opening hours</q>", `title="Dialog id: hours">Opening hours</span>`,

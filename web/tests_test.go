@@ -80,3 +80,28 @@ func TestConversationTestsInTheEditor(t *testing.T) {
 		t.Fatalf("remove a missing test: %d", res.Status)
 	}
 }
+
+// TestActivateButtonSaysAFailingTestBlocksIt: once the tests ran and one
+// fails, the manager's Activate button says it is blocked and why, rather
+// than looking like it would activate.
+func TestActivateButtonSaysAFailingTestBlocksIt(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	base := "/chatbots/" + itoa(fx.draft.ID)
+	designer := newClient(t, srv)
+	designer.loginAs(rbac.Designer)
+	bot, err := app.Store.ChatbotByID(t.Context(), fx.draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	manager := newClient(t, srv)
+	manager.loginAs(rbac.Manager)
+	mustNotContain(t, manager.get(base).Body, "blocked")
+	if res := designer.post(base+"/tests", url.Values{"version": {itoa(bot.Version)}, "name": {"wrong greeting"}, "script": {"> hi\nGood day!"}}, "HX-Request", "true"); res.Status != http.StatusOK {
+		t.Fatalf("add: %d", res.Status)
+	}
+	if res := designer.post(base+"/tests/run", nil, "HX-Request", "true"); res.Status != http.StatusOK {
+		t.Fatalf("run: %d", res.Status)
+	}
+	mustContain(t, manager.get(base).Body, `data-dialog="activate-dialog"`, "Activate… (blocked: 1 test fails)")
+}

@@ -180,6 +180,13 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	if !(*inboundRate >= 0 && *inboundRate <= 1e9) {
 		return fmt.Errorf("--inbound-rate: %g is not a number of messages a second from 0 (no limit) to 1e9", *inboundRate)
 	}
+	// Bind first: a busy port must fail before demo logins or a URL are
+	// printed for a server that never ran.
+	ln, err := listen(*addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, nil)
 	if *logJSON {
 		handler = slog.NewJSONHandler(os.Stderr, nil)
@@ -246,7 +253,19 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	go a.RunBackground(ctx)
 	log.Info("serving", "addr", *addr, "url", base, "db", store.RedactDSN(*dbPath), "engine", st.Engine())
 	fmt.Fprintf(stdout, "Answers Console on %s\n", base)
-	return srv.Run(ctx, *addr)
+	return srv.Serve(ctx, ln)
+}
+
+// listen binds the console's address, with one clear line when it cannot.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("%s is already in use by another program: stop it, or choose another address with --addr (or ANSWERS_ADDR)", addr)
+	case err != nil:
+		return nil, fmt.Errorf("cannot listen on %s (--addr): %v", addr, errors.Unwrap(err))
+	}
+	return ln, nil
 }
 
 // displayAddr turns a listen address into one a browser can open.

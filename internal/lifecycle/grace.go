@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/answers-console/answers/internal/plural"
 	"github.com/answers-console/answers/internal/problem"
 )
 
@@ -45,7 +46,7 @@ func needChoice(g Grace, name string, open int) error {
 	const hint = "Choose a grace period for them, or state none (0) to close them now."
 	return &problem.Error{Kind: problem.Conflict, Code: CodeNeedsGraceChoice,
 		Details: map[string]any{"open_sessions": open},
-		Message: name + " has " + plural(open, "open session") + ". " + hint, Hint: hint}
+		Message: name + " has " + plural.Count(open, "open session") + ". " + hint, Hint: hint}
 }
 
 // graceUnits are the units a grace period may be written in.
@@ -64,7 +65,7 @@ func ParseGrace(s string) (time.Duration, error) {
 	if s == "" || s == "none" || s == "0" {
 		return 0, nil
 	}
-	bad := problem.Field("grace", "Write a grace period as numbers with units, such as 90s, 15 minutes, 1h30m or 2 days.")
+	bad := problem.Field("grace", "Write a grace period as whole numbers with units, such as 90s, 15 minutes, 1h30m (not 1.5h) or 2 days, at most 30 days.")
 	var total time.Duration
 	rest := strings.ReplaceAll(s, ",", " ")
 	parts := 0

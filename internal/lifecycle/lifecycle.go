@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/plural"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
@@ -160,12 +160,12 @@ func (s *Service) Activate(ctx context.Context, a who.Actor, id int64, opt Activ
 		findings := c.findings
 		if errs := chatbot.Errors(findings); len(errs) > 0 {
 			return &problem.Error{Kind: problem.Invalid, Code: CodeValidationErrors, Details: chatbot.Details(findings),
-				Message: fmt.Sprintf("%s has %d validation errors; fix them before activating.", bot.Name, len(errs))}
+				Message: fmt.Sprintf("%s has %s; fix %s before activating.", bot.Name, plural.Count(len(errs), "validation error"), plural.Verb(len(errs), "it", "them"))}
 		}
 		warns := chatbot.Warnings(findings)
 		if len(warns) > 0 && !opt.OverrideWarnings {
 			return &problem.Error{Kind: problem.Invalid, Code: CodeValidationWarnings, Details: chatbot.Details(findings),
-				Message: fmt.Sprintf("%s has %d validation warnings; tick \"Activate anyway\" to activate despite them.", bot.Name, len(warns))}
+				Message: fmt.Sprintf("%s has %s; tick \"Activate anyway\" to activate despite %s.", bot.Name, plural.Count(len(warns), "validation warning"), plural.Verb(len(warns), "it", "them"))}
 		}
 		if err := s.makeRoom(ctx, tx, a, bot, opt, now); err != nil {
 			return err
@@ -229,7 +229,7 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a who.Actor, bot s
 			return &problem.Error{Kind: problem.Conflict, Code: "grace_in_progress",
 				Details: map[string]any{"chatbot_id": draining.ID, "open_sessions": open, "grace_ends_at": draining.GraceEndsAt},
 				Message: fmt.Sprintf("%s is still finishing %s until %s. Confirm ending its grace now to redeploy with a grace period.",
-					draining.Name, plural(open, "open session"), draining.GraceEndsAt.Format(time.RFC3339))}
+					draining.Name, plural.Count(open, "open session"), draining.GraceEndsAt.Format(time.RFC3339))}
 		}
 		if err := s.stop(ctx, tx, a, draining, store.CloseSuperseded, ActionGraceEnded, now, map[string]any{"ended_early": true, "replaced_by": bot.ID}); err != nil {
 			return err
@@ -457,13 +457,6 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a who.Actor, bot st
 		OverrideReason: capReason(reason), ActivatedByID: a.User.ID, ActivatedBy: by, ActivatedAt: now,
 		TestResults: tests,
 	})
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
 }
 
 // DrainBatch is how many sessions one transaction of a grace end closes.

@@ -328,6 +328,11 @@ func TestActivateValidation(t *testing.T) {
 				return
 			}
 			p := testkit.WantProblem(t, err, problem.Invalid, tc.wantCode)
+			// One finding is "1 validation error; fix it", never "1 validation errors".
+			if strings.Contains(p.Message, "1 validation errors") || strings.Contains(p.Message, "1 validation warnings") ||
+				(strings.Contains(p.Message, " 1 validation") && strings.Contains(p.Message, "them")) {
+				t.Errorf("message %q does not agree with its count", p.Message)
+			}
 			details, ok := p.Details.([]map[string]any)
 			if !ok || len(details) == 0 {
 				t.Fatalf("details %#v, want the findings", p.Details)

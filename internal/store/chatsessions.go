@@ -91,6 +91,7 @@ type SessionFilter struct {
 	Open      *bool     // nil for all
 	EndUser   string    // exact end user, "" for all
 	Reason    string    // close reason, "" for all
+	Fallback  bool      // only sessions with a message that hit the fallback
 	From, To  time.Time // opened at or after From and before To; zero for unbounded
 	Before    int64     // keyset: sessions with a smaller id
 	Limit     int
@@ -113,6 +114,10 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	}
 	if f.Reason != "" {
 		query, args = query+` AND close_reason = ?`, append(args, f.Reason)
+	}
+	if f.Fallback {
+		// messages_session (session_id, id) makes each probe one index walk.
+		query += ` AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = chat_sessions.id AND m.fallback_hits > 0)`
 	}
 	if !f.From.IsZero() {
 		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))

@@ -12,8 +12,8 @@ import (
 // RecentTraffic is a chatbot's traffic of the last hour or two against the
 // day before, from the hourly rollups.
 type RecentTraffic struct {
-	// Messages in and out in the current hour so far and the hour before.
-	Messages int64
+	// Messages in and out in the current hour so far, and in the hour before.
+	ThisHour, LastHour int64
 	// Inbound messages and fallbacks in the same two hours ...
 	RecentInbound, RecentFallbacks int64
 	// ... and in the 24 hours before them.
@@ -31,14 +31,15 @@ func (q queries) RecentTrafficOf(ctx context.Context, ids []int64, now time.Time
 	}
 	h := Hour(now)
 	recent, base := h-1, h-25
-	args := []any{recent, recent, recent, recent, recent, base, h}
+	args := []any{h, recent, recent, recent, recent, recent, base, h}
 	marks := make([]string, len(ids))
 	for i, id := range ids {
 		marks[i] = "?"
 		args = append(args, id)
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT chatbot_id,
-		coalesce(sum(CASE WHEN hour >= ? THEN inbound + outbound ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN hour = ? THEN inbound + outbound ELSE 0 END), 0),
+		coalesce(sum(CASE WHEN hour = ? THEN inbound + outbound ELSE 0 END), 0),
 		coalesce(sum(CASE WHEN hour >= ? THEN inbound ELSE 0 END), 0),
 		coalesce(sum(CASE WHEN hour >= ? THEN fallback_hits ELSE 0 END), 0),
 		coalesce(sum(CASE WHEN hour < ? THEN inbound ELSE 0 END), 0),
@@ -52,7 +53,7 @@ func (q queries) RecentTrafficOf(ctx context.Context, ids []int64, now time.Time
 	for rows.Next() {
 		var id int64
 		var t RecentTraffic
-		if err := rows.Scan(&id, &t.Messages, &t.RecentInbound, &t.RecentFallbacks, &t.BaseInbound, &t.BaseFallbacks); err != nil {
+		if err := rows.Scan(&id, &t.ThisHour, &t.LastHour, &t.RecentInbound, &t.RecentFallbacks, &t.BaseInbound, &t.BaseFallbacks); err != nil {
 			return nil, err
 		}
 		out[id] = t

@@ -318,7 +318,7 @@ document.addEventListener("change", function (e) {
     if (tick) tick.hidden = secs !== 0;
     if (isNaN(secs)) {
       out.textContent = preset.value === "custom" && custom.value.trim() === "" ? "Type a grace period, such as 90s, 15 minutes, 1h30m or 2 days."
-        : "Not a grace period this reads: write numbers with units, such as 90s, 15 minutes, 1h30m or 2 days (at most 30 days).";
+        : "Not a grace period this reads: write whole numbers with units, such as 90s, 15 minutes, 1h30m (not 1.5h) or 2 days (at most 30 days).";
     } else if (secs === 0) {
       out.textContent = tick ? "No grace: tick below to close them now." : "No grace.";
     } else {
