@@ -107,19 +107,7 @@ func (q queries) WebhookByID(ctx context.Context, id int64) (WebhookEndpoint, er
 // Webhooks lists every endpoint, oldest first.
 func (q queries) Webhooks(ctx context.Context) ([]WebhookEndpoint, error) {
 	rows, err := q.q.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhook_endpoints ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []WebhookEndpoint
-	for rows.Next() {
-		e, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanWebhook)
 }
 
 // CreateWebhook inserts an endpoint.
@@ -303,18 +291,19 @@ func scanDelivery(row interface{ Scan(...any) error }) (WebhookDelivery, error) 
 	return d, err
 }
 
-func collectDeliveries(rows *sql.Rows, err error) ([]WebhookDelivery, error) {
+// collect scans every row of a query with scan, then closes the rows.
+func collect[T any](rows *sql.Rows, err error, scan func(row interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []WebhookDelivery
+	var out []T
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, d)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -322,10 +311,11 @@ func collectDeliveries(rows *sql.Rows, err error) ([]WebhookDelivery, error) {
 // DueWebhookDeliveries lists up to limit pending deliveries due at now
 // to enabled endpoints, earliest first.
 func (q queries) DueWebhookDeliveries(ctx context.Context, now time.Time, limit int) ([]WebhookDelivery, error) {
-	return collectDeliveries(q.q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
+	rows, err := q.q.QueryContext(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d
 		JOIN webhook_events e ON e.id = d.event_id
 		JOIN webhook_endpoints w ON w.id = d.endpoint_id AND w.enabled = 1
-		WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?`, fmtTime(now), limit))
+		WHERE d.state = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?`, fmtTime(now), limit)
+	return collect(rows, err, scanDelivery)
 }
 
 // NextWebhookDelivery is when the earliest pending delivery is due (zero
