@@ -263,7 +263,7 @@ func listen(addr string) (net.Listener, error) {
 	case errors.Is(err, syscall.EADDRINUSE):
 		return nil, fmt.Errorf("%s is already in use by another program: stop it, or choose another address with --addr (or ANSWERS_ADDR)", addr)
 	case err != nil:
-		return nil, fmt.Errorf("cannot listen on %s (--addr): %v", addr, errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot listen on %s (--addr): %w", addr, errors.Unwrap(err))
 	}
 	return ln, nil
 }
