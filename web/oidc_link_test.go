@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -152,5 +153,58 @@ func TestSSOProfileFollowsProvider(t *testing.T) {
 	}
 	if home := c.get("/"); home.Status != http.StatusOK || !strings.Contains(home.Body, "Susan Calvin") && !strings.Contains(home.Body, "susan@corp.test") {
 		t.Errorf("home after the email changed = %d", home.Status)
+	}
+}
+
+// TestSSOLinkingSetting: only admins see and change the setting on the
+// Users page (a plain form post and an htmx fragment), audited.
+func TestSSOLinkingSetting(t *testing.T) {
+	s := newSSOConsole(t, ssoAccounts())
+	const label = "Link provider sign-ins to existing accounts with the same verified email"
+	for _, role := range rbac.Roles() {
+		c := newClient(t, s.srv)
+		c.loginAs(role)
+		if !rbac.Can(role, rbac.ManageUsers) {
+			continue
+		}
+		page := c.get("/users")
+		if shown := strings.Contains(page.Body, label); shown != (role == rbac.Admin) {
+			t.Errorf("Users page as %s shows the linking setting: %v", role, shown)
+		}
+		if role == rbac.Admin {
+			continue
+		}
+		for _, htmx := range [][]string{nil, {"HX-Request", "true"}} {
+			if r := c.post("/users/sso-linking", url.Values{"link": {"on"}}, htmx...); r.Status != http.StatusForbidden {
+				t.Errorf("POST /users/sso-linking as %s (htmx %v) = %d, want 403", role, htmx != nil, r.Status)
+			}
+		}
+	}
+	ctx := context.Background()
+	if on, _ := s.Accounts.SSOLinking(ctx); on {
+		t.Fatal("a refused change turned linking on")
+	}
+	admin := newClient(t, s.srv)
+	admin.loginAs(rbac.Admin)
+	r := admin.post("/users/sso-linking", url.Values{"link": {"on"}}, "HX-Request", "true")
+	if r.Status != http.StatusOK || !strings.HasPrefix(r.Body, `<section id="sso-linking">`) || !strings.Contains(r.Body, "checked") || !strings.Contains(r.Body, "now link") {
+		t.Fatalf("htmx POST as admin = %d, want the setting's fragment, on:\n%s", r.Status, r.Body)
+	}
+	if on, _ := s.Accounts.SSOLinking(ctx); !on {
+		t.Error("linking is off after the admin turned it on")
+	}
+	if page := admin.get("/users"); !strings.Contains(page.Body, `name="link" value="on" checked`) {
+		t.Error("the Users page does not show the setting on")
+	}
+	r = admin.post("/users/sso-linking", nil)
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/users" {
+		t.Fatalf("plain POST as admin = %d to %q, want 303 to /users", r.Status, r.Header.Get("Location"))
+	}
+	if on, _ := s.Accounts.SSOLinking(ctx); on {
+		t.Error("linking is on after the admin turned it off")
+	}
+	changed := ssoAudit(t, s.Store, audit.ActionSettingChanged)
+	if len(changed) != 2 || changed[0].ActorID != s.Users[rbac.Admin].ID || changed[0].TargetName != store.SettingSSOLinkVerifiedEmail {
+		t.Errorf("setting.changed entries = %+v, want two by the admin", changed)
 	}
 }

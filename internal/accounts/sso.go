@@ -246,8 +246,8 @@ func (s *Service) SSOLinking(ctx context.Context) (bool, error) {
 // SetSSOLinking turns linking of provider sign-ins to password accounts
 // with the same verified email on or off: admins only, audited.
 func (s *Service) SetSSOLinking(ctx context.Context, actor who.Actor, on bool) error {
-	if actor.User.Role != rbac.Admin {
-		return problem.New(problem.Forbidden, "admins_only", "Only an admin can change this setting.")
+	if err := actor.Require(rbac.ManageSettings, "change console settings"); err != nil {
+		return err
 	}
 	return s.Store.InTx(ctx, func(tx *store.Tx) error {
 		before, err := ssoLinking(ctx, tx)
