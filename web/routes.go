@@ -66,6 +66,7 @@ func (s *Server) Routes() []Route {
 		// Users and roles.
 		{http.MethodGet, "/users", rbac.ManageUsers, page, s.users},
 		{http.MethodPost, "/users", rbac.ManageUsers, page, s.addUser},
+		{http.MethodPost, "/users/sso-linking", rbac.ManageSettings, page, s.setSSOLinking},
 		{http.MethodPost, "/users/:id/role", rbac.ManageUsers, page, s.changeRole},
 		{http.MethodPost, "/users/:id/disable", rbac.ManageUsers, page, s.disableUser},
 		{http.MethodPost, "/users/:id/enable", rbac.ManageUsers, page, s.enableUser},

@@ -131,6 +131,7 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /profile/tokens/:id/revoke":                         rbac.SignedIn,
 	"GET /users":                                              rbac.ManageUsers,
 	"POST /users":                                             rbac.ManageUsers,
+	"POST /users/sso-linking":                                 rbac.ManageSettings,
 	"POST /users/:id/role":                                    rbac.ManageUsers,
 	"POST /users/:id/disable":                                 rbac.ManageUsers,
 	"POST /users/:id/enable":                                  rbac.ManageUsers,

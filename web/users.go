@@ -9,6 +9,7 @@ import (
 
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/views"
@@ -31,7 +32,33 @@ func (s *Server) usersPageData(c echo.Context, query string, add views.AddUserFo
 	if add.Role == "" {
 		add.Role = "analyzer"
 	}
-	return views.UsersData{Users: users, Query: query, Add: add}, err
+	d := views.UsersData{Users: users, Query: query, Add: add}
+	if err == nil && s.cfg.SSO != nil && rbac.Can(currentUser(c).Role, rbac.ManageSettings) {
+		f := views.SSOLinkingForm{Provider: s.cfg.SSO.Name()}
+		f.On, err = s.cfg.Accounts.SSOLinking(c.Request().Context())
+		d.Linking = &f
+	}
+	return d, err
+}
+
+// setSSOLinking turns linking of provider sign-ins to password accounts
+// with the same verified email on or off (admins).
+func (s *Server) setSSOLinking(c echo.Context) error {
+	if s.cfg.SSO == nil {
+		return echo.ErrNotFound
+	}
+	on := formValue(c, "link") == "on"
+	if err := s.cfg.Accounts.SetSSOLinking(c.Request().Context(), actor(c), on); err != nil {
+		return err
+	}
+	said := "Sign-ins through " + s.cfg.SSO.Name() + " no longer link existing accounts."
+	if on {
+		said = "Sign-ins through " + s.cfg.SSO.Name() + " with a verified email now link the existing account with that email."
+	}
+	if isHTMX(c) {
+		return s.render(c, http.StatusOK, views.SSOLinking(views.SSOLinkingForm{Provider: s.cfg.SSO.Name(), On: on, Saved: said}))
+	}
+	return c.Redirect(http.StatusSeeOther, "/users")
 }
 
 // usersQuery is the search, trimmed and bounded: it only ever narrows a

@@ -22,7 +22,11 @@ type SSOSignIn struct {
 	Subject  string
 	Provider string // the provider's name, as the console shows it
 	Email    string
-	Name     string
+	// EmailVerified is the provider's email_verified claim: only a
+	// verified email links a password account, or replaces the email of
+	// an account at a later sign-in.
+	EmailVerified bool
+	Name          string
 	// Role is the highest role the rules gave; 0 when none matched.
 	Role rbac.Role
 	// Seen are the claim values the rules looked at, by claim path: they
@@ -40,6 +44,9 @@ const (
 	CodeSSODisabled   = "account_disabled"
 	CodeSSONoEmail    = "sso_no_email"
 	CodeSSOEmailTaken = "sso_email_taken"
+	// CodeSSOEmailUnverified refuses to link a password account to a
+	// sign-in whose email the provider did not say is verified.
+	CodeSSOEmailUnverified = "sso_email_unverified"
 	// CodePasswordFromProvider refuses to give a password to a person who
 	// signs in through the provider.
 	CodePasswordFromProvider = "password_from_provider"
@@ -71,6 +78,8 @@ func (s *Service) SignInSSO(ctx context.Context, in SSOSignIn) (store.User, erro
 				return err
 			}
 		} else if err != nil {
+			return err
+		} else if u, err = s.syncProfile(ctx, tx, who.Actor{User: u, IP: in.IP}, u, in); err != nil {
 			return err
 		}
 		if !u.Active() {
@@ -119,12 +128,14 @@ func (s *Service) provision(ctx context.Context, tx *store.Tx, in SSOSignIn) (st
 	if addr, err := mail.ParseAddress(email); email == "" || err != nil || addr.Address != email || len(email) > MaxEmailBytes {
 		return store.User{}, problem.New(problem.Forbidden, CodeSSONoEmail, "%s sent no usable email address for you; the console needs one to make your account. Ask your %s admin.", in.Provider, in.Provider), errRefused
 	}
-	name := strings.TrimSpace(in.Name)
+	if existing, err := tx.UserByEmail(ctx, email); err == nil {
+		return s.link(ctx, tx, in, existing)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.User{}, nil, err
+	}
+	name := ssoName(in.Name)
 	if name == "" {
 		name = email
-	}
-	if utf8.RuneCountInString(name) > 100 {
-		name = string([]rune(name)[:100])
 	}
 	// No password: the account signs in through the provider only
 	// (auth.Hasher.Check never accepts an empty hash).
@@ -143,6 +154,117 @@ func (s *Service) provision(ctx context.Context, tx *store.Tx, in SSOSignIn) (st
 		"provider": in.Provider, "issuer": in.Issuer, "subject": in.Subject, "claims": in.Seen,
 	}))
 	return u, nil, err
+}
+
+// ssoName is the name from the claims, trimmed and bounded ("" for
+// none).
+func ssoName(name string) string {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > 100 {
+		name = string([]rune(name)[:100])
+	}
+	return name
+}
+
+// link ties the password account that has the email of a first sign-in
+// to the provider's identity, when an admin allows it and the provider
+// says the email is verified; a disabled account is never linked.
+func (s *Service) link(ctx context.Context, tx *store.Tx, in SSOSignIn, u store.User) (store.User, *problem.Error, error) {
+	on, err := ssoLinking(ctx, tx)
+	if err != nil {
+		return store.User{}, nil, err
+	}
+	if !on {
+		return store.User{}, problem.New(problem.Conflict, CodeSSOEmailTaken, "The console already has an account with the email %s that signs in with a password; it is not linked to %s. Sign in with the password, or ask a console admin: an admin can turn on linking of %s sign-ins to accounts with the same verified email on the Users page.", u.Email, in.Provider, in.Provider), errRefused
+	}
+	if !in.EmailVerified {
+		return store.User{}, problem.New(problem.Forbidden, CodeSSOEmailUnverified, "The console already has an account with the email %s, but %s does not say that this email is verified, so it is not linked. Ask your %s admin to verify your email, or sign in with the password.", u.Email, in.Provider, in.Provider), errRefused
+	}
+	if !u.Active() {
+		return store.User{}, problem.New(problem.Forbidden, CodeSSODisabled, "This account is disabled in the console. Ask a console manager to enable it."), errRefused
+	}
+	if _, err := tx.IdentityOf(ctx, u.ID); err == nil {
+		return store.User{}, problem.New(problem.Conflict, CodeSSOEmailTaken, "The console already has an account with the email %s, linked to another %s account. Ask a console admin.", u.Email, in.Provider), errRefused
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.User{}, nil, err
+	}
+	if err := tx.AddIdentity(ctx, store.Identity{UserID: u.ID, Issuer: in.Issuer, Subject: in.Subject, Provider: in.Provider}, s.now()); err != nil {
+		return store.User{}, nil, err
+	}
+	err = s.audit(ctx, tx, userEntry(who.Actor{User: u, IP: in.IP}, audit.ActionSSOLinked, u, map[string]any{
+		"provider": in.Provider, "issuer": in.Issuer, "subject": in.Subject, "claims": in.Seen,
+	}))
+	return u, nil, err
+}
+
+// syncProfile follows the name and email of the claims at a later
+// sign-in: the email only when the provider says it is verified and no
+// other account has it (else the old one stays), audited when either
+// changes.
+func (s *Service) syncProfile(ctx context.Context, tx *store.Tx, me who.Actor, u store.User, in SSOSignIn) (store.User, error) {
+	name, email := u.Name, u.Email
+	if n := ssoName(in.Name); n != "" {
+		name = n
+	}
+	if e := normEmail(in.Email); in.EmailVerified && e != u.Email {
+		if addr, err := mail.ParseAddress(e); err == nil && addr.Address == e && len(e) <= MaxEmailBytes {
+			if _, err := tx.UserByEmail(ctx, e); errors.Is(err, store.ErrNotFound) {
+				email = e
+			} else if err != nil {
+				return u, err
+			}
+		}
+	}
+	if name == u.Name && email == u.Email {
+		return u, nil
+	}
+	if err := tx.SetUserProfile(ctx, u.ID, name, email, s.now()); err != nil {
+		return u, err
+	}
+	err := s.audit(ctx, tx, userEntry(me, audit.ActionProfileSynced, u, map[string]any{
+		"before": map[string]any{"name": u.Name, "email": u.Email}, "after": map[string]any{"name": name, "email": email},
+		"provider": in.Provider,
+	}))
+	u.Name, u.Email = name, email
+	return u, err
+}
+
+// ssoLinking reads whether a first sign-in through the provider with a
+// verified email links the password account of that email.
+func ssoLinking(ctx context.Context, tx *store.Tx) (bool, error) {
+	v, err := tx.Setting(ctx, store.SettingSSOLinkVerifiedEmail)
+	return v == "1", err
+}
+
+// SSOLinking says whether an admin allowed linking provider sign-ins to
+// password accounts with the same verified email.
+func (s *Service) SSOLinking(ctx context.Context) (bool, error) {
+	v, err := s.Store.Setting(ctx, store.SettingSSOLinkVerifiedEmail)
+	return v == "1", err
+}
+
+// SetSSOLinking turns linking of provider sign-ins to password accounts
+// with the same verified email on or off: admins only, audited.
+func (s *Service) SetSSOLinking(ctx context.Context, actor who.Actor, on bool) error {
+	if err := actor.Require(rbac.ManageSettings, "change console settings"); err != nil {
+		return err
+	}
+	return s.Store.InTx(ctx, func(tx *store.Tx) error {
+		before, err := ssoLinking(ctx, tx)
+		if err != nil || before == on {
+			return err
+		}
+		v := "0"
+		if on {
+			v = "1"
+		}
+		if err := tx.SetSetting(ctx, store.SettingSSOLinkVerifiedEmail, v, s.now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor.Entry(audit.ActionSettingChanged, "setting", 0, store.SettingSSOLinkVerifiedEmail, map[string]any{
+			"before": map[string]any{"value": before}, "after": map[string]any{"value": on},
+		}))
+	})
 }
 
 // refuseSSO audits a refused sign-in and returns the refusal.

@@ -39,6 +39,14 @@ const (
 	// ActionSSOLoggedOut: the provider ended a person's sessions
 	// (back-channel logout).
 	ActionSSOLoggedOut = "auth.sso_logged_out"
+	// ActionSSOLinked: a first sign-in through the provider with a
+	// verified email linked the password account of that email (when an
+	// admin allows it); ActionProfileSynced: a sign-in through the
+	// provider changed the name or email to follow its claims.
+	ActionSSOLinked     = "user.sso_linked"
+	ActionProfileSynced = "user.profile_synced"
+	// ActionSettingChanged: an admin changed a console-wide setting.
+	ActionSettingChanged = "setting.changed"
 )
 
 // Genesis is the previous hash of the first entry.

@@ -76,6 +76,9 @@ const (
 	ManageUsers      Permission = "users.manage"
 	ViewAudit        Permission = "audit.view"
 	ManageWebhooks   Permission = "webhooks.manage"
+	// ManageSettings: console-wide settings (linking provider sign-ins
+	// to password accounts with the same verified email).
+	ManageSettings Permission = "settings.manage"
 )
 
 // Grant is one row of the matrix: a permission and the lowest role that
@@ -97,6 +100,7 @@ var matrix = []Grant{
 	{ManageUsers, "Manage user roles", Manager},
 	{ViewAudit, "View audit log", Admin},
 	{ManageWebhooks, "Manage outbound webhooks", Admin},
+	{ManageSettings, "Change console settings", Admin},
 }
 
 // Matrix returns the table of grants in display order.

@@ -14,6 +14,7 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 		ManageUsers:      {false, false, false, true, true},
 		ViewAudit:        {false, false, false, false, true},
 		ManageWebhooks:   {false, false, false, false, true},
+		ManageSettings:   {false, false, false, false, true},
 		SignedIn:         {true, true, true, true, true},
 		Public:           {true, true, true, true, true},
 	}
@@ -27,7 +28,7 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 			t.Errorf("Can(anonymous, %s) = %v", p, got)
 		}
 	}
-	if len(Matrix()) != 8 {
+	if len(Matrix()) != 9 {
 		t.Errorf("matrix has %d rows, want 8", len(Matrix()))
 	}
 	if Can(Admin, Permission("no.such.permission")) {

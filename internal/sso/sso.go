@@ -222,8 +222,20 @@ func (p *Provider) finish(ctx context.Context, cb Callback) (store.User, string,
 	email, _ := claims["email"].(string)
 	name, _ := claims["name"].(string)
 	u, err := p.accounts.SignInSSO(ctx, accounts.SSOSignIn{Issuer: idt.Issuer, Subject: idt.Subject, Provider: p.cfg.Name,
-		Email: email, Name: name, Role: m.Role, Seen: m.Seen, Overage: m.Overage, IP: cb.IP})
+		Email: email, EmailVerified: verified(claims["email_verified"]), Name: name, Role: m.Role, Seen: m.Seen, Overage: m.Overage, IP: cb.IP})
 	return u, flow.Next, raw, err
+}
+
+// verified reads the email_verified claim: true, or "true" from the
+// providers that send it as a string.
+func verified(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(v, "true")
+	}
+	return false
 }
 
 // EndSessionURL is where to send the browser at sign-out so that the
