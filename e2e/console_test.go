@@ -54,7 +54,7 @@ func TestEachRoleSeesExactlyItsNavigation(t *testing.T) {
 		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
 		rbac.Designer:   {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
 		rbac.Manager:    {"Home", "Chatbots", "Senders", "Analytics", "Users", "Roles"},
-		rbac.Admin:      {"Home", "Chatbots", "Senders", "Analytics", "Users", "Audit log", "Roles"},
+		rbac.Admin:      {"Home", "Chatbots", "Senders", "Analytics", "Users", "Audit log", "Webhooks", "Roles"},
 	}
 	for _, r := range rbac.Roles() {
 		t.Run(r.String(), func(t *testing.T) {
