@@ -102,6 +102,7 @@ func (s *Server) Routes() []Route {
 
 		// Chatbots: the dashboard, the detailed view and the editor.
 		{http.MethodGet, "/chatbots", rbac.ViewDashboard, page, s.chatbotList},
+		{http.MethodGet, "/chatbots/sender-options", rbac.ViewDashboard, page, s.senderOptions},
 		{http.MethodPost, "/chatbots", rbac.EditChatbots, page, s.createChatbot},
 		{http.MethodPost, "/chatbots/import", rbac.EditChatbots, page, s.importChatbot},
 		{http.MethodGet, "/chatbots/:id/export", rbac.EditChatbots, page, s.exportChatbot},

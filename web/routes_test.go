@@ -64,6 +64,7 @@ var wantPermission = map[string]rbac.Permission{
 	"PATCH /api/v1/senders/:id":                               rbac.ActivateChatbots,
 	"DELETE /api/v1/senders/:id":                              rbac.ActivateChatbots,
 	"GET /chatbots":                                           rbac.ViewDashboard,
+	"GET /chatbots/sender-options":                            rbac.ViewDashboard,
 	"POST /chatbots":                                          rbac.EditChatbots,
 	"GET /chatbots/:id":                                       rbac.ViewChatbots,
 	"GET /chatbots/:id/validation":                            rbac.ViewChatbots,

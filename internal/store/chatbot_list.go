@@ -48,8 +48,9 @@ type chatbotList struct {
 
 type listHead struct {
 	Chatbot
-	sender string // the sender's address, "" without one
-	fold   string // the name, lower case: search and sort
+	sender     string // the sender's address, "" without one
+	senderFold string // "channel address" of the sender, lower case; "" without one
+	fold       string // the name, lower case: search and sort
 }
 
 func byName(x, y *listHead) int {
@@ -123,6 +124,9 @@ func (s *Store) loadChatbotList(ctx context.Context) (*chatbotList, error) {
 			return nil, err
 		}
 		h.fold = strings.ToLower(h.Name)
+		if h.sender != "" {
+			h.senderFold = strings.ToLower(SenderLabel(h.Channel, h.sender))
+		}
 		l.heads = append(l.heads, h)
 	}
 	if err := rows.Err(); err != nil {
@@ -183,17 +187,24 @@ func (q queries) allSenders(ctx context.Context) ([]Sender, error) {
 	return out, rows.Err()
 }
 
+// SenderLabel is how people see and type a sender: "channel address".
+func SenderLabel(channel, address string) string { return channel + " " + address }
+
 // SenderOptions lists up to limit senders for a picker, by channel and
 // address, of one channel ("" for all), and says whether there are more.
 // It reads the list's copy in memory, as current as Chatbots.
-func (s *Store) SenderOptions(ctx context.Context, channel string, limit int) ([]Sender, bool, error) {
+func (s *Store) SenderOptions(ctx context.Context, channel, query string, limit int) ([]Sender, bool, error) {
 	l, err := s.chatbotList(ctx)
 	if err != nil {
 		return nil, false, err
 	}
+	query = strings.ToLower(query)
 	var out []Sender
 	for _, x := range l.senders {
 		if channel != "" && x.Channel != channel {
+			continue
+		}
+		if query != "" && !strings.Contains(strings.ToLower(SenderLabel(x.Channel, x.Address)), query) {
 			continue
 		}
 		if len(out) == limit {
@@ -205,7 +216,7 @@ func (s *Store) SenderOptions(ctx context.Context, channel string, limit int) ([
 }
 
 // matches reports whether h passes the filter (all but its paging); q is
-// the filter's query in lower case.
+// the filter's query in lower case, and so is f.SenderText here.
 func (f *ChatbotFilter) matches(h *listHead, q string) bool {
 	switch f.Status {
 	case "":
@@ -219,6 +230,7 @@ func (f *ChatbotFilter) matches(h *listHead, q string) bool {
 		}
 	}
 	return (f.Channel == "" || h.Channel == f.Channel) && (f.SenderID == 0 || h.SenderID == f.SenderID) &&
+		(f.SenderText == "" || strings.Contains(h.senderFold, f.SenderText)) &&
 		(q == "" || strings.Contains(h.fold, q))
 }
 
@@ -230,6 +242,7 @@ func (l *chatbotList) page(f ChatbotFilter) ([]int32, int) {
 		order = l.orders["name"]
 	}
 	q := strings.ToLower(f.Query)
+	f.SenderText = strings.ToLower(f.SenderText)
 	var out []int32
 	total := 0
 	take := func(i int32) {

@@ -93,16 +93,18 @@ func TestChatbotListAgreesWithSQL(t *testing.T) {
 	}
 	for _, ch := range append([]string{""}, channels...) {
 		for _, limit := range []int{1, 7, 8, 24, 300} {
-			got, gotMore, err := st.SenderOptions(ctx, ch, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, wantMore, err := st.sqlSenderOptions(ctx, ch, limit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if fmt.Sprint(got) != fmt.Sprint(want) || gotMore != wantMore {
-				t.Fatalf("SenderOptions(%q, %d) = %v, %v; SQL %v, %v", ch, limit, got, gotMore, want, wantMore)
+			for _, text := range []string{"", "1", "SMS +", "zz"} {
+				got, gotMore, err := st.SenderOptions(ctx, ch, text, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, wantMore, err := st.sqlSenderOptions(ctx, ch, text, limit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) || gotMore != wantMore {
+					t.Fatalf("SenderOptions(%q, %q, %d) = %v, %v; SQL %v, %v", ch, text, limit, got, gotMore, want, wantMore)
+				}
 			}
 		}
 	}
@@ -117,6 +119,9 @@ func TestChatbotListAgreesWithSQL(t *testing.T) {
 		}
 		if rng.IntN(4) == 0 {
 			f.SenderID = senders[rng.IntN(len(senders))].ID
+		}
+		if rng.IntN(4) == 0 {
+			f.SenderText = []string{"1", "SMS", "+1555000", "chat ", "nothing"}[rng.IntN(5)]
 		}
 		got, gotTotal, err := st.Chatbots(ctx, f)
 		if err != nil {
@@ -172,7 +177,7 @@ func TestChatbotListSeesEveryWriter(t *testing.T) {
 	list("Orders and returns inactive +15550001")
 	mustTx(t, other, func(tx *Tx) error { return tx.SetSenderAddress(ctx, snd.ID, "+15550002", now) })
 	list("Orders and returns inactive +15550002")
-	if picker, _, err := st.SenderOptions(ctx, "sms", 10); err != nil || len(picker) != 1 || picker[0].Address != "+15550002" {
+	if picker, _, err := st.SenderOptions(ctx, "sms", "", 10); err != nil || len(picker) != 1 || picker[0].Address != "+15550002" {
 		t.Fatalf("the sender picker shows %v (%v), want the new address", picker, err)
 	}
 	mustTx(t, other, func(tx *Tx) error { return tx.SetChatbotStatus(ctx, bot.ID, StatusActive, time.Time{}, now) })
@@ -333,15 +338,19 @@ func chatbotWhere(f ChatbotFilter, a string) (string, []any) {
 	if f.Query != "" {
 		where, args = append(where, a+".name LIKE ? ESCAPE '\\'"), append(args, "%"+likeEscape(f.Query)+"%")
 	}
+	if f.SenderText != "" {
+		where = append(where, a+".sender_id IN (SELECT id FROM senders WHERE lower(channel || ' ' || address) LIKE ? ESCAPE '\\')")
+		args = append(args, "%"+likeEscape(strings.ToLower(f.SenderText))+"%")
+	}
 	return strings.Join(where, " AND "), args
 }
 
 // sqlSenderOptions is SenderOptions as the SQL query it was: the oracle
 // of the copy in memory.
-func (q queries) sqlSenderOptions(ctx context.Context, channel string, limit int) ([]Sender, bool, error) {
-	query, args := `SELECT `+senderColumns+` FROM senders`, []any{}
+func (q queries) sqlSenderOptions(ctx context.Context, channel, text string, limit int) ([]Sender, bool, error) {
+	query, args := `SELECT `+senderColumns+` FROM senders WHERE lower(channel || ' ' || address) LIKE ? ESCAPE '\'`, []any{"%" + likeEscape(strings.ToLower(text)) + "%"}
 	if channel != "" {
-		query, args = query+` WHERE channel = ?`, append(args, channel)
+		query, args = query+` AND channel = ?`, append(args, channel)
 	}
 	rows, err := q.q.QueryContext(ctx, query+` ORDER BY channel, address LIMIT ?`, append(args, limit+1)...)
 	if err != nil {

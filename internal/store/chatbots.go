@@ -145,10 +145,13 @@ type ChatbotFilter struct {
 	Status   string // inactive, active, deactivated, draft, or "" for all
 	Channel  string
 	SenderID int64
-	Query    string // part of the name
-	Sort     string // name, -name, updated, -updated, status
-	Limit    int
-	Offset   int
+	// SenderText keeps chatbots whose sender's "channel address"
+	// contains it, in any case ("sms +1555", "1555").
+	SenderText string
+	Query      string // part of the name
+	Sort       string // name, -name, updated, -updated, status
+	Limit      int
+	Offset     int
 	// Since is the start of "today" (in the viewer's zone) for the
 	// sessions-today count.
 	Since time.Time
