@@ -79,7 +79,7 @@
   // too: the stream shows it (once, in order, in every tab). Refusals
   // (not 200) are still shown from the answer.
   document.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.elt === form && live && e.detail.xhr.status === 200) e.detail.shouldSwap = false;
+    if (e.detail.target === log && live && e.detail.xhr.status === 200) e.detail.shouldSwap = false;
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt === form && e.detail.successful && !source) open();
