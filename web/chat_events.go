@@ -90,8 +90,9 @@ func (s *Server) chatEvents(c echo.Context) error {
 	rc := http.NewResponseController(w)
 	// The server's read and write timeouts are for ordinary requests; a
 	// stream lives until the visitor leaves, and each write has its own
-	// deadline instead. (A read deadline left in place would cancel the
-	// request when it passes.)
+	// deadline instead (TestChatEventsOutliveServerTimeouts). The read
+	// deadline is lifted too: the request has no body left to read, and
+	// the connection's background read must not time out under it.
 	_ = rc.SetReadDeadline(time.Time{})
 	h := w.Header()
 	h.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")

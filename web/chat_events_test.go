@@ -297,3 +297,27 @@ func newServerHeartbeat(t *testing.T, every time.Duration) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// TestChatEventsOutliveServerTimeouts: a stream lives past the server's
+// read and write timeouts (which are for ordinary requests; a read
+// deadline left in place would cancel the stream's request when it
+// passed).
+func TestChatEventsOutliveServerTimeouts(t *testing.T) {
+	app, _ := newServer(t)
+	liveChat(t, app, "long")
+	srv := httptest.NewUnstartedServer(app.Web(nil, web.Options{LiveHeartbeat: 50 * time.Millisecond}))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv)
+	chatPost(c, "long", "hi")
+	s := openEvents(c, "long")
+	start := time.Now()
+	for time.Since(start) < time.Second {
+		s.next(time.Second)
+	}
+	chatPost(c, "long", "Ada")
+	if m := s.message(time.Second); m.Text != "Ada" {
+		t.Errorf("after the timeouts: %+v", m)
+	}
+}
