@@ -29,6 +29,8 @@ func ForApp(a *app.App, reg *prometheus.Registry, o Options) *Server {
 	if reg != nil {
 		a.Instrument(reg)
 	}
+	// Only the web chat's visitors have streams to wake.
+	a.Live.Watched = webChatVisitor
 	return New(Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Webhooks: a.Webhooks, Logger: a.Log, Registry: reg,

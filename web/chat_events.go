@@ -154,6 +154,10 @@ func (s *Server) chatEvents(c echo.Context) error {
 	}
 }
 
+// webChatVisitor reports whether endUser is a web chat visitor (an id
+// endUser made), the only end users with event streams.
+func webChatVisitor(endUser string) bool { return strings.HasPrefix(endUser, webChatPrefix) }
+
 // appendEvent appends message m as an event.
 func appendEvent(b []byte, m store.LiveMessage) []byte {
 	data, _ := json.Marshal(chatEvent{Seq: m.ID, Session: m.SessionID, Direction: m.Direction, Text: m.Text, At: m.At, Notice: m.Notice, Ended: m.Ended}) // plain fields marshal

@@ -82,6 +82,10 @@ type Hub struct {
 	Store  *store.Store
 	Log    *slog.Logger
 	Limits Limits
+	// Watched, when set, says which end users a stream may follow (the
+	// web chat's visitors): Publish passes over the others' messages, so
+	// a gateway's traffic costs no notifications.
+	Watched func(endUser string) bool
 
 	// replica tells this replica's notifications from the others'.
 	replica string
@@ -202,6 +206,9 @@ func (h *Hub) Open() int {
 // never waits: it wakes this replica's subscribers and, on PostgreSQL,
 // queues the key for the other replicas.
 func (h *Hub) Publish(senderID int64, endUser string) {
+	if h.Watched != nil && !h.Watched(endUser) {
+		return
+	}
 	key := Key(senderID, endUser)
 	h.wakeKey(key)
 	if !(h.Store.Engine() == store.Postgres) {

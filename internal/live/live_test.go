@@ -168,6 +168,34 @@ func TestPublishWakesItsConversation(t *testing.T) {
 	}
 }
 
+// TestPublishOnlyWatched: with Watched set, Publish passes over end users
+// no stream can follow.
+func TestPublishOnlyWatched(t *testing.T) {
+	t.Parallel()
+	h := live.New(testkit.Empty(t).Store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h.Watched = func(u string) bool { return strings.HasPrefix(u, "web-") }
+	phone, err := h.Subscribe(1, "+15550100", "net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	web, err := h.Subscribe(1, "web-visitor", "net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Publish(1, "+15550100")
+	h.Publish(1, "web-visitor")
+	select {
+	case <-phone.Wake():
+		t.Error("a publish for an end user Watched refuses woke a subscriber")
+	default:
+	}
+	select {
+	case <-web.Wake():
+	default:
+		t.Error("a publish for a watched end user woke nobody")
+	}
+}
+
 // TestSlowSubscriberDoesNotBlock: a subscriber that never reads holds one
 // pending wake-up; publishing to it never waits.
 func TestSlowSubscriberDoesNotBlock(t *testing.T) {
