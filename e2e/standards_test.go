@@ -292,7 +292,7 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 	var out []string
 	for _, rt := range app.Server.Routes() {
 		if rt.Method != http.MethodGet || rt.IsAPI() || rt.IsInbound() || !strings.HasPrefix(rt.Path, "/") ||
-			strings.Contains(rt.Path, "export") || rt.Path == "/static/*" || rt.Path == "/metrics" || rt.Path == "/healthz" {
+			strings.Contains(rt.Path, "export") || strings.HasSuffix(rt.Path, "/events") || rt.Path == "/static/*" || rt.Path == "/metrics" || rt.Path == "/healthz" {
 			continue
 		}
 		if role == 0 && rt.Permission != rbac.Public || role != 0 && (rt.Permission == rbac.Public || !rbac.Can(role, rt.Permission)) {

@@ -155,6 +155,12 @@ func (cw *compressWriter) worthIt(h http.Header) bool {
 		return false
 	}
 	ct := h.Get("Content-Type")
+	if strings.HasPrefix(ct, "text/event-stream") {
+		// An event stream is held open: an encoder per stream would hold
+		// its tables (1.5 MB for brotli) for as long, and each event is
+		// too small to gain.
+		return false
+	}
 	return strings.HasPrefix(ct, "text/") || strings.Contains(ct, "json") || strings.Contains(ct, "javascript") ||
 		strings.Contains(ct, "xml") || strings.Contains(ct, "svg")
 }

@@ -143,6 +143,7 @@ func (s *Server) Routes() []Route {
 		// The web chat of livechat senders: end users, no sign-in.
 		{http.MethodGet, "/chat/:address", rbac.Public, page, s.chatPage},
 		{http.MethodPost, "/chat/:address", rbac.Public, page, s.chatSend},
+		{http.MethodGet, "/chat/:address/events", rbac.Public, page, s.chatEvents},
 
 		// JSON API.
 		{http.MethodGet, "/api/v1/me", rbac.SignedIn, api, s.apiMe},

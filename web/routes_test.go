@@ -98,6 +98,7 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /chatbots/:id/dialogs/:dialog/elements/:idx/move":   rbac.EditChatbots,
 	"GET /chat/:address":                                      rbac.Public,
 	"POST /chat/:address":                                     rbac.Public,
+	"GET /chat/:address/events":                               rbac.Public,
 	"GET /api/v1/chatbots/:id":                                rbac.ViewDashboard,
 	"PATCH /api/v1/chatbots/:id":                              rbac.EditChatbots,
 	"PUT /api/v1/chatbots/:id/dialogs/:dialog":                rbac.EditChatbots,

@@ -30,6 +30,7 @@ import (
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/live"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
@@ -69,6 +70,11 @@ type Config struct {
 	// SSO is the organisation's OpenID provider (SPEC §12); nil without
 	// one.
 	SSO *sso.Provider
+	// Live holds the web chat's open event streams (chat_events.go).
+	Live *live.Hub
+	// LiveHeartbeat is how often an idle event stream gets a comment;
+	// zero means every 25 seconds.
+	LiveHeartbeat time.Duration
 }
 
 // Server is the console's HTTP handler.
@@ -157,6 +163,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	// Open event streams end when shutdown starts: Shutdown waits for
+	// handlers, and a stream's would never return by itself.
+	if s.cfg.Live != nil {
+		srv.RegisterOnShutdown(s.cfg.Live.Shutdown)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -51,6 +51,7 @@ func main() {
 	flag.IntVar(&cfg.InboundWorkers, "inbound-workers", 64, "end users writing at once")
 	flag.DurationVar(&cfg.InboundDuration, "inbound-duration", 15*time.Second, "load time of the inbound API")
 	flag.IntVar(&cfg.GraceRouters, "grace-routers", 16, "end users writing to other senders while a grace ends")
+	flag.IntVar(&cfg.Streams, "streams", 10_000, "web-chat event streams held open on the replica for the live rows (0: not)")
 	flag.BoolVar(&cfg.Profile, "profile", false, "save CPU profiles of the server under -dir/profiles (adds a little load)")
 	engines := flag.String("engines", "sqlite,postgres", "the engines to measure, in order")
 	flag.StringVar(&cfg.Postgres, "postgres", "", "the URL of a PostgreSQL server to use instead of starting a cluster with db/testcluster.sh")

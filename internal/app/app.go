@@ -15,6 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
+	"github.com/answers-console/answers/internal/live"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
@@ -34,14 +35,20 @@ type App struct {
 	// Deliverer sends the outbox's events to the endpoints; it runs with
 	// the sweeper on the leader.
 	Deliverer *webhooks.Deliverer
-	Log       *slog.Logger
+	// Live wakes the web chat's open streams when their conversation
+	// gets messages, on every replica.
+	Live *live.Hub
+	Log  *slog.Logger
 }
 
 // New assembles the services.
 func New(st *store.Store, log *slog.Logger) *App {
 	rt := routing.New(st)
 	rt.Log = log
+	hub := live.New(st, log)
+	rt.Delivered = hub.Publish
 	return &App{
+		Live:  hub,
 		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
 		Routing: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
 		Webhooks:  webhooks.New(st, webhooks.Guard{}),
@@ -101,6 +108,8 @@ func (a *App) PrepareAnalytics(ctx context.Context) error {
 // endpoint in one place; a replica that dies mid-delivery leaves its
 // delivery pending, tried again by the next leader (at least once).
 func (a *App) RunBackground(ctx context.Context) {
+	// Every replica carries live wake-ups, leader or not.
+	go a.Live.Run(ctx)
 	a.Store.RunAsLeader(ctx, a.Log, func(ctx context.Context) {
 		done := make(chan struct{})
 		go func() {

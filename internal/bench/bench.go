@@ -29,7 +29,10 @@ type Config struct {
 	InboundWorkers  int           `json:"inbound_workers"`
 	InboundDuration time.Duration `json:"inbound_duration"`
 	GraceRouters    int           `json:"grace_routers"`
-	Profile         bool          `json:"profile"` // save CPU profiles of the server under Dir/profiles
+	// Streams is how many web-chat event streams one replica holds open
+	// for the live rows (0: not measured).
+	Streams int  `json:"streams"`
+	Profile bool `json:"profile"` // save CPU profiles of the server under Dir/profiles
 	// Engines are the engines to measure, in order: "sqlite", "postgres".
 	Engines []string `json:"engines"`
 	// Postgres is the URL of a PostgreSQL server (a database on it the
@@ -162,7 +165,10 @@ func (b *run) measure(ctx context.Context, db string) error {
 		return err
 	}
 	fmt.Fprintf(out, "Starting answers serve on %s (log: %s).\n", addr, filepath.Join(b.dir, "serve.log"))
-	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--metrics-addr", metricsAddr, "--log-json"}, filepath.Join(b.dir, "serve.log"))
+	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--metrics-addr", metricsAddr, "--log-json",
+		// The live rows' visitors come from many networks, named in
+		// X-Forwarded-For (the web chat's limits are per network).
+		"--trusted-proxies", "127.0.0.1"}, filepath.Join(b.dir, "serve.log"))
 	if err != nil {
 		return err
 	}
@@ -217,6 +223,11 @@ func (b *run) measure(ctx context.Context, db string) error {
 		Note: fmt.Sprintf("sampled every 50 ms; the rest of VmHWM is file pages mapped in (peak RssFile %.0f MiB: the binary and the database pages read through the memory map, the kernel's page cache)", float64(file)/(1<<20))}
 	anonRow.ratios()
 	b.add(anonRow)
+	// After the peak memory rows: the streams' memory is a row of its own.
+	if cfg.Streams > 0 {
+		fmt.Fprintf(out, "Opening %d chat event streams.\n", cfg.Streams)
+		b.streams(ctx, srv)
+	}
 	if err := srv.Stop(); err != nil {
 		b.note("answers serve did not stop cleanly: " + err.Error())
 	}

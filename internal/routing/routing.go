@@ -41,6 +41,9 @@ type Service struct {
 	Log   *slog.Logger
 	// Routed is called after each routed message (metrics).
 	Routed func(replies int, opened, closed bool)
+	// Delivered is called after a message of endUser on sender senderID
+	// and its replies committed (the web chat's live streams).
+	Delivered func(senderID int64, endUser string)
 	// Limit caps the messages each sender receives per second; nil means
 	// no cap. It holds for the inbound API and the web chat alike.
 	Limit *ratelimit.Limiter
@@ -226,6 +229,9 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	}
 	if err == nil && s.Routed != nil {
 		s.Routed(len(out.Replies), opened, out.SessionClosed)
+	}
+	if err == nil && s.Delivered != nil {
+		s.Delivered(snd.ID, endUser)
 	}
 	return out, err
 }
