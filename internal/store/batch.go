@@ -23,7 +23,10 @@ import (
 const maxBatch = 128
 
 type batchJob struct {
-	fn   func(context.Context, *Tx) error
+	fn func(context.Context, *Tx) error
+	// set and item: a set job (InBatchSet) instead of fn.
+	set  SetRunner
+	item any
 	done chan error
 }
 
@@ -48,7 +51,11 @@ func (s *Store) InBatchFor(ctx context.Context, key uint64, fn func(context.Cont
 }
 
 func (s *Store) inBatch(ctx context.Context, queue chan *batchJob, fn func(context.Context, *Tx) error) error {
-	job := &batchJob{fn: fn, done: make(chan error, 1)}
+	return s.enqueue(ctx, queue, &batchJob{fn: fn, done: make(chan error, 1)})
+}
+
+// enqueue hands job to a batch runner and waits for its answer.
+func (s *Store) enqueue(ctx context.Context, queue chan *batchJob, job *batchJob) error {
 	select {
 	case queue <- job:
 	case <-ctx.Done():
@@ -129,8 +136,9 @@ func (s *Store) runBatch(jobs []*batchJob, shard int) {
 	}
 }
 
-// batchTx runs the jobs in one transaction, each in a savepoint, and
-// commits; a non-nil return means nothing was kept.
+// batchTx runs the jobs in one transaction, each function in a savepoint
+// and then the set jobs (see SetRunner) together, and commits; a non-nil
+// return means nothing was kept.
 func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, shard int) error {
 	tx, q, err := s.beginWrite(ctx, true)
 	if err != nil {
@@ -139,6 +147,9 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 	defer s.afterWrite(ctx)
 	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard, hooks: &sessionHooks{}, hookCache: s.hookCache()}
 	for i, j := range jobs {
+		if j.set != nil {
+			continue // run together below, without savepoints
+		}
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
@@ -159,6 +170,10 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
+	}
+	if err := runSets(ctx, batch, jobs, results); err != nil {
+		_ = tx.Rollback() // the error that stopped the batch is the one to report
+		return err
 	}
 	// The rollup rows the whole batch touched, each written once.
 	if err := batch.commit(ctx); err != nil {
