@@ -180,8 +180,14 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 	if err := tx.AddMessages(ctx, msgs); err != nil {
 		return err
 	}
+	// The sessions the engine closed, by reason. Each was just saved with
+	// its last activity at its message's time, which is when it closes:
+	// one statement closes them all at the earliest of those times or
+	// their own, whichever is later.
+	closes := map[string][]int64{}
+	var earliest time.Time
 	for _, p := range plans {
-		tx.CountTraffic(store.Traffic{ChatbotID: p.bot.ID, ReleaseID: p.sess.ReleaseID, At: p.now, Opened: p.opened && p.told == nil,
+		tx.CountTraffic(store.Traffic{ChatbotID: p.bot.ID, ReleaseID: p.sess.ReleaseID, At: p.now, Opened: p.opened,
 			Inbound: 1, Outbound: len(p.res.Replies), FallbackHits: p.res.FallbackHits, Entered: p.res.Entered})
 		if p.closed {
 			reason := store.CloseCompleted
@@ -189,8 +195,9 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 				reason = store.CloseStepLimit
 				s.Log.Warn("step limit reached", "chatbot_id", p.bot.ID, "session_id", p.sess.ID)
 			}
-			if err := tx.CloseChatSession(ctx, p.sess.ID, reason, p.now); err != nil {
-				return err
+			closes[reason] = append(closes[reason], p.sess.ID)
+			if earliest.IsZero() || p.now.Before(earliest) {
+				earliest = p.now
 			}
 		}
 		j := jobs[p.i]
@@ -198,6 +205,11 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 		j.out = Outcome{SessionID: p.sess.ID, ChatbotID: p.bot.ID, Replies: p.res.Replies, SessionClosed: p.closed, PreviousSessionClosed: p.told}
 		if j.out.Replies == nil {
 			j.out.Replies = []string{}
+		}
+	}
+	for _, reason := range []string{store.CloseCompleted, store.CloseStepLimit} {
+		if err := tx.CloseChatSessions(ctx, closes[reason], reason, earliest); err != nil {
+			return err
 		}
 	}
 	return nil

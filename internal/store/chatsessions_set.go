@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // The set-oriented forms of the session queries routing runs per message
@@ -142,6 +143,31 @@ func (t *Tx) SaveChatSessions(ctx context.Context, ss []ChatSession) error {
 			return err
 		}
 		ss = ss[n:]
+	}
+	return nil
+}
+
+// CloseChatSessions is CloseChatSession for many sessions closed with one
+// reason: each closes at now or its last activity if that is later.
+func (t *Tx) CloseChatSessions(ctx context.Context, ids []int64, reason string, now time.Time) error {
+	for _, n := range pieces(len(ids), t.sessionRowsPerStatement()) {
+		if n == 1 {
+			if err := t.CloseChatSession(ctx, ids[0], reason, now); err != nil {
+				return err
+			}
+			ids = ids[1:]
+			continue
+		}
+		args := make([]any, 0, 2+n)
+		args = append(args, fmtTime(now), reason)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		if _, err := t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
+			WHERE id IN (`+rowsOf(`CAST(? AS BIGINT)`, n)+`) AND closed_at IS NULL`, args...); err != nil {
+			return err
+		}
+		ids = ids[n:]
 	}
 	return nil
 }
