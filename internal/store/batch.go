@@ -14,7 +14,9 @@ import (
 // the transcript's last page, this hour's rollup row). InBatch lets the
 // inbound API's messages share a transaction: a single goroutine takes
 // the work that is waiting, runs each piece in its own savepoint (so one
-// refusal undoes only its own writes), commits once, and then answers
+// refusal undoes only its own writes) — or, for set jobs (InBatchSet, the
+// routed messages), hands them to their runner together, which refuses
+// before it writes (setbatch.go) — commits once, and then answers
 // everyone. Nobody hears "done" before the commit; if the commit fails,
 // everyone in the batch hears the error and nothing of theirs was kept.
 
