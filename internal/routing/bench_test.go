@@ -24,8 +24,23 @@ import (
 // commit). It is the ceiling of the inbound API on this machine.
 //
 //	go test -run '^$' -bench Route -benchtime 5s ./internal/routing/
-func BenchmarkRoute(b *testing.B) {
+func BenchmarkRoute(b *testing.B) { benchRoute(b, false) }
+
+// BenchmarkRoutePaths is BenchmarkRoute on both paths, set-oriented
+// batches and a savepoint per message (the path before them), so that a
+// shared machine's noise hits both alike:
+//
+//	go test -run '^$' -bench RoutePaths -benchtime 3s -count 5 ./internal/routing/
+func BenchmarkRoutePaths(b *testing.B) {
+	b.Run("per-job", func(b *testing.B) { benchRoute(b, true) })
+	b.Run("set", func(b *testing.B) { benchRoute(b, false) })
+}
+
+func benchRoute(b *testing.B, perJob bool) {
 	app := testkit.New(b)
+	if perJob {
+		routing.PerJob(app.Routing)
+	}
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "shop")
 	if err != nil {

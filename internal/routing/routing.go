@@ -48,6 +48,10 @@ type Service struct {
 	// no cap. It holds for the inbound API and the web chat alike.
 	Limit *ratelimit.Limiter
 	defs  definitions
+	// perJob routes each message as a function of its own in the batch,
+	// in a savepoint (route), instead of a batch at once (routeSet): the
+	// path before set-oriented batches, kept for the differential test.
+	perJob bool
 }
 
 // DefaultRate is the default cap on inbound messages per sender and
@@ -221,9 +225,15 @@ func (s *Service) Route(ctx context.Context, snd store.Sender, endUser, text str
 	// messages routed at once both find no session, and the second to
 	// open one is refused by I5; two batches may also lock two sessions
 	// in opposite orders, and PostgreSQL ends one as a deadlock. Either
-	// way that message's job was rolled back alone, and routes again.
+	// way that message was refused before its batch wrote anything for
+	// it (or, a deadlock, its whole batch was rolled back), and it
+	// routes again.
+	once := s.routeSet
+	if s.perJob {
+		once = s.route
+	}
 	for try := 0; try < 5; try++ {
-		if out, opened, err = s.route(ctx, snd, endUser, text, input); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
+		if out, opened, err = once(ctx, snd, endUser, text, input); !errors.Is(err, store.ErrSessionOpen) && !store.Retryable(err) {
 			break
 		}
 	}
@@ -378,27 +388,28 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 	if bot, err = tx.RoutingChatbot(ctx, sess.ChatbotID); err != nil {
 		return sess, bot, state, false, "", err
 	}
-	reason := ""
-	switch {
-	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
-		// The grace period is over, even if the sweeper has not run yet.
-		reason = store.CloseGraceEnded
-	case bot.Status == store.StatusInactive:
-		reason = store.CloseDeactivated
-	case !now.Before(sess.ExpiresAt):
-		reason = store.CloseTimeout
-	}
-	if reason != "" {
-		closeAt := now
-		if reason == store.CloseTimeout {
-			closeAt = sess.ExpiresAt
-		}
+	if reason, closeAt := stale(sess, bot, now); reason != "" {
 		return store.ChatSession{}, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
 	}
 	if err := json.Unmarshal(sess.State, &state); err != nil {
 		return sess, bot, state, false, "", err
 	}
 	return sess, bot, state, true, "", nil
+}
+
+// stale says why an open session of bot may not go on at now, and when
+// it closed: "" if it may go on.
+func stale(sess store.ChatSession, bot store.Chatbot, now time.Time) (reason string, closeAt time.Time) {
+	switch {
+	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
+		// The grace period is over, even if the sweeper has not run yet.
+		return store.CloseGraceEnded, now
+	case bot.Status == store.StatusInactive:
+		return store.CloseDeactivated, now
+	case !now.Before(sess.ExpiresAt):
+		return store.CloseTimeout, sess.ExpiresAt
+	}
+	return "", time.Time{}
 }
 
 // Sweep closes sessions whose timeout has passed, in batches so that

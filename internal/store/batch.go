@@ -14,7 +14,9 @@ import (
 // the transcript's last page, this hour's rollup row). InBatch lets the
 // inbound API's messages share a transaction: a single goroutine takes
 // the work that is waiting, runs each piece in its own savepoint (so one
-// refusal undoes only its own writes), commits once, and then answers
+// refusal undoes only its own writes) — or, for set jobs (InBatchSet, the
+// routed messages), hands them to their runner together, which refuses
+// before it writes (setbatch.go) — commits once, and then answers
 // everyone. Nobody hears "done" before the commit; if the commit fails,
 // everyone in the batch hears the error and nothing of theirs was kept.
 
@@ -23,7 +25,10 @@ import (
 const maxBatch = 128
 
 type batchJob struct {
-	fn   func(context.Context, *Tx) error
+	fn func(context.Context, *Tx) error
+	// set and item: a set job (InBatchSet) instead of fn.
+	set  SetRunner
+	item any
 	done chan error
 }
 
@@ -48,7 +53,11 @@ func (s *Store) InBatchFor(ctx context.Context, key uint64, fn func(context.Cont
 }
 
 func (s *Store) inBatch(ctx context.Context, queue chan *batchJob, fn func(context.Context, *Tx) error) error {
-	job := &batchJob{fn: fn, done: make(chan error, 1)}
+	return s.enqueue(ctx, queue, &batchJob{fn: fn, done: make(chan error, 1)})
+}
+
+// enqueue hands job to a batch runner and waits for its answer.
+func (s *Store) enqueue(ctx context.Context, queue chan *batchJob, job *batchJob) error {
 	select {
 	case queue <- job:
 	case <-ctx.Done():
@@ -129,8 +138,9 @@ func (s *Store) runBatch(jobs []*batchJob, shard int) {
 	}
 }
 
-// batchTx runs the jobs in one transaction, each in a savepoint, and
-// commits; a non-nil return means nothing was kept.
+// batchTx runs the jobs in one transaction, each function in a savepoint
+// and then the set jobs (see SetRunner) together, and commits; a non-nil
+// return means nothing was kept.
 func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, shard int) error {
 	tx, q, err := s.beginWrite(ctx, true)
 	if err != nil {
@@ -139,6 +149,9 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 	defer s.afterWrite(ctx)
 	batch := &Tx{queries: q, tx: tx, rollup: newRollup(), shard: shard, hooks: &sessionHooks{}, hookCache: s.hookCache()}
 	for i, j := range jobs {
+		if j.set != nil {
+			continue // run together below, without savepoints
+		}
 		if _, err := q.q.ExecContext(ctx, `SAVEPOINT job`); err != nil {
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
@@ -159,6 +172,10 @@ func (s *Store) batchTx(ctx context.Context, jobs []*batchJob, results []error, 
 			_ = tx.Rollback() // the error that stopped the batch is the one to report
 			return err
 		}
+	}
+	if err := runSets(ctx, batch, jobs, results); err != nil {
+		_ = tx.Rollback() // the error that stopped the batch is the one to report
+		return err
 	}
 	// The rollup rows the whole batch touched, each written once.
 	if err := batch.commit(ctx); err != nil {

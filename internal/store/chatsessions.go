@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -246,17 +245,31 @@ type Message struct {
 	Branch string
 }
 
-// maxMessagesPerInsert bounds the variants of the multi-row insert (each
-// is a prepared statement).
-const maxMessagesPerInsert = 16
-
-// AddMessages appends messages to the transcript, in order, a few rows per
-// statement.
+// AddMessages appends messages to the transcript, in order, many rows per
+// statement (see pieces): on SQLite one session's run of messages at a
+// time, since each session's rows sit on a page of their own in the
+// index messages_session (see sessionRowsPerStatement).
 func (t *Tx) AddMessages(ctx context.Context, ms []Message) error {
+	if t.d.IsPostgres() {
+		return t.addMessages(ctx, ms)
+	}
 	for len(ms) > 0 {
-		n := min(len(ms), maxMessagesPerInsert)
-		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?, ?)`, n-1)
+		n := 1
+		for n < len(ms) && ms[n].SessionID == ms[0].SessionID {
+			n++
+		}
+		if err := t.addMessages(ctx, ms[:n]); err != nil {
+			return err
+		}
+		ms = ms[n:]
+	}
+	return nil
+}
+
+func (t *Tx) addMessages(ctx context.Context, ms []Message) error {
+	for _, n := range pieces(len(ms), maxRowsPerStatement) {
+		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch) VALUES ` +
+			rowsOf(`(?, ?, ?, ?, ?, ?, ?, ?)`, n)
 		args := make([]any, 0, 8*n)
 		for _, m := range ms[:n] {
 			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits, nullableText(m.Branch))

@@ -30,10 +30,11 @@ import (
 //   - the batches of routed messages (InBatch) take that lock shared:
 //     they run beside each other, on every replica and on pgBatchers
 //     goroutines of each, but never beside a transition. Between
-//     themselves they are kept apart by row locks: an end user's open
-//     session is read FOR UPDATE (LockLatestChatSession), two first
-//     messages of one end user meet at I5's unique index (the loser runs
-//     again, see runtime), and the rollup rows are written in one key
+//     themselves they are kept apart by row locks: the end users' latest
+//     sessions are read FOR UPDATE, in id order (LockLatestChatSessions),
+//     two first messages of one end user meet at I5's unique index (the
+//     loser's insert does nothing and that message routes again, see
+//     CreateChatSessions and routing), and the rollup rows are written in one key
 //     order at the end of each batch (rollup.flush), so batches wait for
 //     each other only there, and never in a cycle; a deadlock PostgreSQL
 //     still finds (two batches continuing the same two sessions in
