@@ -35,15 +35,15 @@ func TestButtons(t *testing.T) {
 		choices  []string // Choices of the last turn
 		option   string   // the trace's option step of the last turn, "" for none
 	}{
-		{name: "the text, waiting, with its choices",  want: []string{"Hello. | What would you like?"}, choices: choices},
-		{name: "the label clicked", inputs: []string{"Prices"},  want: []string{"Hello. | What would you like?", "From 5 €."}, option: `1 “Prices” by its label`},
-		{name: "the label typed: case, accents, punctuation and spaces aside", inputs: []string{"  opening HOÚRS!! "},  want: []string{"Hello. | What would you like?", "9 to 5."}, option: `2 “Opening hours” by its label`},
-		{name: "the number", inputs: []string{"2"},  want: []string{"Hello. | What would you like?", "9 to 5."}, option: `2 “Opening hours” by its number`},
-		{name: "the number with punctuation", inputs: []string{"#1."},  want: []string{"Hello. | What would you like?", "From 5 €."}, option: `1 “Prices” by its number`},
-		{name: "a number past the options is unmatched", inputs: []string{"3"},  want: []string{"Hello. | What would you like?", ""}, choices: choices},
-		{name: "a label inside a sentence is unmatched", inputs: []string{"what are your prices"},  want: []string{"Hello. | What would you like?", ""}, choices: choices},
+		{name: "the text, waiting, with its choices", want: []string{"Hello. | What would you like?"}, choices: choices},
+		{name: "the label clicked", inputs: []string{"Prices"}, want: []string{"Hello. | What would you like?", "From 5 €."}, option: `1 “Prices” by its label`},
+		{name: "the label typed: case, accents, punctuation and spaces aside", inputs: []string{"  opening HOÚRS!! "}, want: []string{"Hello. | What would you like?", "9 to 5."}, option: `2 “Opening hours” by its label`},
+		{name: "the number", inputs: []string{"2"}, want: []string{"Hello. | What would you like?", "9 to 5."}, option: `2 “Opening hours” by its number`},
+		{name: "the number with punctuation", inputs: []string{"#1."}, want: []string{"Hello. | What would you like?", "From 5 €."}, option: `1 “Prices” by its number`},
+		{name: "a number past the options is unmatched", inputs: []string{"3"}, want: []string{"Hello. | What would you like?", ""}, choices: choices},
+		{name: "a label inside a sentence is unmatched", inputs: []string{"what are your prices"}, want: []string{"Hello. | What would you like?", ""}, choices: choices},
 		{name: "unmatched without a fallback: waits again, saying nothing", inputs: []string{"what?", "prices"}, want: []string{"Hello. | What would you like?", "", "From 5 €."}, option: `1 “Prices” by its label`},
-		{name: "unmatched with a fallback: the fallback runs", fallback: true, inputs: []string{"what?"},  want: []string{"Hello. | What would you like?", "Sorry, choose an option."}},
+		{name: "unmatched with a fallback: the fallback runs", fallback: true, inputs: []string{"what?"}, want: []string{"Hello. | What would you like?", "Sorry, choose an option."}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
