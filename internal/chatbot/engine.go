@@ -72,8 +72,9 @@ type Result struct {
 	Cut          bool     // a text or the turn reached its bound and was cut (see MaxTextRunes)
 	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
 	// Choices are the options of the last reply: the labels of the
-	// buttons element the session now waits at, nil when it waits at
-	// none. A channel that can show buttons shows them with the replies.
+	// buttons element the session now waits at, empty when it waits at
+	// none (never nil). A channel that can show buttons shows them with
+	// the replies.
 	Choices []string
 }
 
@@ -217,7 +218,9 @@ func (r *run) result() Result {
 	if !r.st.Waiting {
 		r.st.Choices = nil
 	}
-	r.res.Choices = r.st.Choices
+	if r.res.Choices = r.st.Choices; r.res.Choices == nil {
+		r.res.Choices = []string{} // never nil: an API answers "choices": []
+	}
 	r.res.State = r.st
 	if len(r.res.State.Attrs) == 0 {
 		r.res.State.Attrs = nil
