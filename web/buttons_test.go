@@ -181,3 +181,57 @@ func TestTestChatButtons(t *testing.T) {
 		t.Error("no test-chat-form on the page")
 	}
 }
+
+// TestEditorButtons: the editor offers a buttons element; its form's rows
+// make the options (an empty label is no option), a refused one keeps
+// what was typed beside the message, and a keywords element's
+// "typo-tolerant" box sets fuzzy. The read-only document shows the
+// options and where they lead.
+func TestEditorButtons(t *testing.T) {
+	e := newDocEnv(t)
+	c := e.clients[rbac.Designer]
+	path := "/chatbots/" + itoa(e.draft.ID)
+	page := c.get(path)
+	if !strings.Contains(page.Body, `<summary>Buttons</summary>`) || !strings.Contains(page.Body, `aria-label="Label of option 1"`) ||
+		!strings.Contains(page.Body, `name="fuzzy" value="1"`) {
+		t.Fatalf("the editor offers no buttons element or typo-tolerant box\n%s", excerpt(page.Body))
+	}
+	forms := loadedForms(t, page.Body)
+	form := url.Values{"version": {forms["ask"][0]}, "revision": {forms["ask"][1]}, "type": {"buttons"}, "text": {"Anything else?"},
+		"option_label": {"Opening hours", "", "Start over"}, "option_dialog": {"hours", "ask", ""}}
+	res := c.post(path+"/dialogs/ask/elements", form)
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="add-ask-buttons-options-error"`) ||
+		!strings.Contains(res.Body, "Choose the dialog option 2 leads to.") || !strings.Contains(res.Body, `value="Start over"`) ||
+		!strings.Contains(res.Body, ">Anything else?</textarea>") {
+		t.Fatalf("an option without a dialog: %d\n%s", res.Status, excerpt(res.Body))
+	}
+	form["option_dialog"] = []string{"hours", "ask", "start"}
+	if res = c.post(path+"/dialogs/ask/elements", form); res.Status != http.StatusSeeOther {
+		t.Fatalf("buttons: %d\n%s", res.Status, excerpt(res.Body))
+	}
+	_, def, err := e.app.Chatbots.Get(t.Context(), who.System(), e.draft.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask, _ := def.DialogByID("ask")
+	last := ask.Elements[len(ask.Elements)-1]
+	if want := []chatbot.Option{{Label: "Opening hours", Dialog: "hours"}, {Label: "Start over", Dialog: "start"}}; last.Type != "buttons" || !slices.Equal(last.Options, want) {
+		t.Fatalf("element %+v", last)
+	}
+	// The keywords element of "start" (element 1), made typo-tolerant.
+	forms = loadedForms(t, c.get(path).Body)
+	res = c.post(path+"/dialogs/start/elements/1", url.Values{"version": {forms["start"][0]}, "revision": {forms["start"][1]}, "type": {"keywords"},
+		"branches": {"hours, open => hours\nname => ask"}, "fuzzy": {"1"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("fuzzy: %d\n%s", res.Status, excerpt(res.Body))
+	}
+	if _, def, _ = e.app.Chatbots.Get(t.Context(), who.System(), e.draft.ID); !def.Dialogs[0].Elements[1].Fuzzy {
+		t.Fatalf("not fuzzy: %+v", def.Dialogs[0].Elements[1])
+	}
+	// The document of the live chatbot is read-only; a viewer of the
+	// draft's document sees the options.
+	doc := e.clients[rbac.Supervisor].get(path)
+	if !strings.Contains(doc.Body, "Offers buttons") || !strings.Contains(doc.Body, `<span class="doc-keywords">Start over</span>`) || !strings.Contains(doc.Body, "(typo-tolerant)") {
+		t.Errorf("document:\n%s", excerpt(doc.Body))
+	}
+}
