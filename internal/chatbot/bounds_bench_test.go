@@ -143,5 +143,13 @@ func BenchmarkFuzzyKeywords(b *testing.B) {
 	b.Run("keywords-5000/input-4096-crowded", func(b *testing.B) {
 		benchTurn(b, def, st, strings.Repeat("aaaaaaa ", 4096/8))
 	})
-	b.Run("keywords-5000/input-one-typo", func(b *testing.B) { benchTurn(b, def, st, "I want aaaaacax please") })
+	b.Run("keywords-5000/input-one-typo", func(b *testing.B) { benchTurn(b, def, st, "I want baaaaaab please") })
+	// The index, built once per element inside the writer.
+	b.Run("keywords-5000/build-index", func(b *testing.B) {
+		k := indexKeywords(def.Dialogs[0].Elements[0].Branches)
+		b.ReportAllocs()
+		for b.Loop() {
+			indexFuzzy(k.words)
+		}
+	})
 }

@@ -323,3 +323,20 @@ func TestDiffButtons(t *testing.T) {
 		t.Errorf("diff %q", got)
 	}
 }
+
+// Only the first MaxFuzzyIndexWords words of an element match one edit
+// away: the index stays bounded however many words it has.
+func TestFuzzyIndexBounded(t *testing.T) {
+	var bs []Branch
+	for i := range MaxFuzzyIndexWords + 1 {
+		bs = append(bs, Branch{Keywords: []string{"w" + strings.Repeat("x", 4) + strconv.Itoa(i)}, Dialog: "prices"})
+	}
+	bs = append(bs, Branch{Keywords: []string{"prices"}, Dialog: "prices"})
+	def := fuzzyDef(bs...)
+	if r := Continue(def, Start(def).State, "pirces"); len(r.Replies) != 0 {
+		t.Error("a word past the bound matched one edit away")
+	}
+	if r := Continue(def, Start(def).State, "prices"); len(r.Replies) != 1 {
+		t.Error("a word past the bound does not match exactly")
+	}
+}

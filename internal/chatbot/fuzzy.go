@@ -30,6 +30,12 @@ const (
 	// MaxFuzzyWords is how many words of one message are looked up one
 	// edit away; those after them match exactly only.
 	MaxFuzzyWords = 32
+	// MaxFuzzyIndexWords is how many distinct keyword words of one
+	// element (the first, in its order) are matched one edit away; later
+	// ones match exactly only. It bounds the index a fuzzy element keeps
+	// in memory (each word and its deletions) and the time to build it,
+	// which happens inside the writer on the element's first message.
+	MaxFuzzyIndexWords = 5000
 	// maxFuzzyBucket is how many keyword words the index keeps under one
 	// key (the first, in the element's order); a later one is matched
 	// exactly only when the key is that crowded.
@@ -61,6 +67,9 @@ func indexFuzzy(words map[string]int32) *fuzzyIndex {
 	}
 	// In number order, so that a bucket keeps the element's first words.
 	for id, w := range f.words {
+		if id == MaxFuzzyIndexWords {
+			break
+		}
 		rs := []rune(w)
 		// An input word of MinFuzzyRunes letters may be a keyword word of
 		// one letter fewer with one inserted.
@@ -219,6 +228,9 @@ func fuzzyCollisions(branches []Branch, limit int) (pairs []collision, more bool
 	}
 	seen := map[[2]int32]bool{}
 	for id, w := range f.words {
+		if id == MaxFuzzyIndexWords {
+			break
+		}
 		rs := []rune(w)
 		if len(rs) < MinFuzzyRunes-1 || len(rs) > MaxFuzzyRunes || !letters(rs) {
 			continue
