@@ -99,6 +99,13 @@ func TestAPIMessagesChoices(t *testing.T) {
 	if a, _ = send(sms, "1"); !slices.Equal(a.Replies, []string{"From 5 €."}) || len(a.Choices) != 0 {
 		t.Errorf("sms, a number: %+v", a)
 	}
+	// The test chat's API answers the choices too.
+	draft := makeChatbot(t, e.app, "Menu draft", e.fx.sender.ID, menu())
+	sim := e.c.send(http.MethodPost, "/api/v1/chatbots/"+itoa(draft.ID)+"/simulate", `{"text": "hi"}`, e.as(rbac.Designer)...)
+	apiDecode(t, sim, &raw)
+	if string(raw["choices"]) != `["Prices","Opening hours"]` {
+		t.Errorf("simulate: choices %s", raw["choices"])
+	}
 	// A message with no buttons: "choices" is [] too.
 	res := e.message(`{"channel": "livechat", "sender": "matrix", "from": "web-9", "text": "hi"}`, e.key()...)
 	apiDecode(t, res, &raw)
