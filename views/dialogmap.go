@@ -82,6 +82,10 @@ func dialogLinks(def *chatbot.Definition, ids map[string]int) [][]MapEdge {
 				for _, b := range el.Branches {
 					add(b.Dialog, "keywords")
 				}
+			case chatbot.ElementButtons:
+				for _, o := range el.Options {
+					add(o.Dialog, "buttons")
+				}
 			}
 		}
 	}

@@ -54,6 +54,16 @@ func TestDialogMapLayout(t *testing.T) {
 			desc:   []string{"Orphan (nothing leads here) leads to Start (go to)."},
 		},
 		{
+			name: "buttons lead to their options' dialogs",
+			def: chatbot.Definition{Entry: "start", Dialogs: []chatbot.Dialog{
+				dl("start", chatbot.Element{Type: chatbot.ElementButtons, Text: "Pick", Options: []chatbot.Option{{Label: "Hours", Dialog: "hours"}, {Label: "Again", Dialog: "start"}}}),
+				dl("hours"),
+			}},
+			layers: map[string]int{"start": 0, "hours": 1},
+			edges:  []string{"start>hours buttons false", "start>start buttons true"},
+			desc:   []string{"Start (entry) leads to Hours (buttons)"},
+		},
+		{
 			name: "a wide layer wraps",
 			def: chatbot.Definition{Entry: "start", Dialogs: []chatbot.Dialog{
 				dl("start", kw("a", "b", "c", "d")), dl("a"), dl("b"), dl("c"), dl("d"),

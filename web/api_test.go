@@ -162,7 +162,7 @@ func TestAPIMessagesConversation(t *testing.T) {
 	}
 	var raw map[string]json.RawMessage
 	apiDecode(t, res, &raw)
-	if got := keys(raw); !slices.Equal(got, []string{"chatbot_id", "replies", "session_closed", "session_id"}) {
+	if got := keys(raw); !slices.Equal(got, []string{"chatbot_id", "choices", "replies", "session_closed", "session_id"}) {
 		t.Errorf("answer fields %v", got)
 	}
 	type outcome struct {

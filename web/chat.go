@@ -3,6 +3,7 @@ package web
 import (
 	"crypto/hmac"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/answers-console/answers/internal/auth"
+	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
@@ -137,6 +139,7 @@ func (s *Server) chatPage(c echo.Context) error {
 			if d.Messages, err = s.cfg.Store.Transcript(ctx, sess.ID); err != nil {
 				return err
 			}
+			d.Choices = stateChoices(sess.State)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -198,14 +201,25 @@ func (s *Server) chatSend(c echo.Context) error {
 			d.Messages = append(d.Messages, store.Message{Direction: "out", Text: r})
 		}
 		d.Ended = out.SessionClosed
+		d.Choices = out.Choices
 	}
 	if isHTMX(c) {
-		return s.render(c, status, views.ChatMessages(d))
+		return s.render(c, status, views.ChatReply(d))
 	}
 	if status != http.StatusOK {
 		return s.render(c, status, views.ChatPage(d))
 	}
 	return redirect(c, views.ChatURL(snd.Address))
+}
+
+// stateChoices are the choices a session's stored engine state waits
+// with (a buttons element's labels), none if it cannot be read.
+func stateChoices(state []byte) []string {
+	var st chatbot.State
+	if json.Unmarshal(state, &st) != nil {
+		return nil
+	}
+	return st.Choices
 }
 
 // chatCookieName prefixes the web-chat cookie with __Secure- over HTTPS, so

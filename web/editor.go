@@ -269,6 +269,7 @@ func keepElement(c echo.Context) func(*views.EditorData) {
 			MaxTries: formValue(c, "max_tries"), Branches: formValue(c, "branches"), Operator: formValue(c, "operator"),
 			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"),
 			NewAttribute: formValue(c, "new_attribute"), NewAttributeType: formValue(c, "new_attribute_type"),
+			Options: optionsFromForm(c), Fuzzy: formValue(c, "fuzzy") != "",
 		}
 	}
 }
@@ -375,6 +376,9 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 			return el, err
 		}
 		el.Branches = branches
+		el.Fuzzy = formValue(c, "fuzzy") != ""
+	case chatbot.ElementButtons:
+		el.Text, el.Options = strings.TrimSpace(formValue(c, "text")), optionsFromForm(c)
 	case chatbot.ElementCondition:
 		el.Attribute, el.Operator, el.Value, el.Dialog = formValue(c, "attribute"), formValue(c, "operator"), formValue(c, "value"), formValue(c, "dialog")
 	case chatbot.ElementGoto:

@@ -60,6 +60,9 @@ func (s *Server) testChat(c echo.Context) error {
 		return s.testChatPage(c, id, d, http.StatusOK)
 	}
 	d.Text = formValue(c, "text")
+	if choice := formValue(c, "choice"); choice != "" { // an option's button
+		d.Text = choice
+	}
 	sim, err := s.cfg.Chatbots.Simulate(c.Request().Context(), actor(c), id, chatbots.SimulateInput{
 		Conversation: formValue(c, "conversation"), Text: d.Text, Release: release,
 	})

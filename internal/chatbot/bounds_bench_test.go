@@ -111,3 +111,45 @@ func BenchmarkValidateLargest(b *testing.B) {
 		})
 	}
 }
+
+// fuzzyKeywords is a fuzzy keywords element of MaxKeywords keywords, one
+// branch each, each a distinct word of 8 letters ("baaaaaaa", …).
+func fuzzyKeywords() *Definition {
+	branches := make([]Branch, MaxKeywords)
+	for i := range branches {
+		w := []byte("aaaaaaaa")
+		for j, n := len(w)-1, i+1; n > 0; j, n = j-1, n/26 {
+			w[j] = byte('a' + n%26)
+		}
+		branches[i] = Branch{Keywords: []string{string(w)}, Dialog: "end"}
+	}
+	return &Definition{Entry: "menu", Dialogs: []Dialog{
+		{ID: "menu", Elements: []Element{{Type: ElementKeywords, Fuzzy: true, Branches: branches}}},
+		{ID: "end", Elements: []Element{msg("ok")}},
+	}}
+}
+
+// BenchmarkFuzzyKeywords is a fuzzy element of 5,000 keywords at a
+// 4,096-character input of words one edit from none of them (every word
+// looked up, up to MaxFuzzyWords), at the words of a crowded
+// neighbourhood ("aaaaaaa" is one deletion from many keywords), and at
+// one typo.
+func BenchmarkFuzzyKeywords(b *testing.B) {
+	st := State{Dialog: "menu", Waiting: true}
+	def := fuzzyKeywords()
+	b.Run("keywords-5000/input-4096-no-match", func(b *testing.B) {
+		benchTurn(b, def, st, strings.Repeat("zzzzzz ", 4096/7))
+	})
+	b.Run("keywords-5000/input-4096-crowded", func(b *testing.B) {
+		benchTurn(b, def, st, strings.Repeat("aaaaaaa ", 4096/8))
+	})
+	b.Run("keywords-5000/input-one-typo", func(b *testing.B) { benchTurn(b, def, st, "I want baaaaaab please") })
+	// The index, built once per element inside the writer.
+	b.Run("keywords-5000/build-index", func(b *testing.B) {
+		k := indexKeywords(def.Dialogs[0].Elements[0].Branches)
+		b.ReportAllocs()
+		for b.Loop() {
+			indexFuzzy(k.words)
+		}
+	})
+}

@@ -63,11 +63,12 @@ const (
 	ElementCondition = "condition"
 	ElementGoto      = "goto"
 	ElementClose     = "close"
+	ElementButtons   = "buttons"
 )
 
 // ElementTypes lists the element types in the order an editor offers them.
 func ElementTypes() []string {
-	return []string{ElementMessage, ElementQuestion, ElementKeywords, ElementCondition, ElementGoto, ElementClose}
+	return []string{ElementMessage, ElementQuestion, ElementKeywords, ElementButtons, ElementCondition, ElementGoto, ElementClose}
 }
 
 // Condition operators.
@@ -115,7 +116,8 @@ type Dialog struct {
 //
 //	message:   Text
 //	question:  Text (the prompt), Attribute, RetryText, MaxTries
-//	keywords:  Branches
+//	keywords:  Branches, Fuzzy
+//	buttons:   Text, Options
 //	condition: Attribute, Operator, Value, Dialog
 //	goto:      Dialog
 //	close:     Text (optional)
@@ -126,15 +128,29 @@ type Element struct {
 	RetryText string   `json:"retry_text,omitempty"`
 	MaxTries  int      `json:"max_tries,omitempty"`
 	Branches  []Branch `json:"branches,omitempty"`
-	Operator  string   `json:"operator,omitempty"`
-	Value     string   `json:"value,omitempty"`
-	Dialog    string   `json:"dialog,omitempty"`
+	// Fuzzy lets a keywords element match a word of MinFuzzyRunes or
+	// more letters one edit away from a keyword word (see Program).
+	// Omitted when false, so definitions without it keep their hash.
+	Fuzzy bool `json:"fuzzy,omitempty"`
+	// Options are a buttons element's choices; omitted when there are
+	// none, so definitions without buttons keep their hash.
+	Options  []Option `json:"options,omitempty"`
+	Operator string   `json:"operator,omitempty"`
+	Value    string   `json:"value,omitempty"`
+	Dialog   string   `json:"dialog,omitempty"`
 }
 
 // Branch leads to Dialog when the input contains one of its Keywords.
 type Branch struct {
 	Keywords []string `json:"keywords"`
 	Dialog   string   `json:"dialog"`
+}
+
+// Option is one choice of a buttons element: the end user's click, its
+// label typed, or its number leads to Dialog.
+type Option struct {
+	Label  string `json:"label"`
+	Dialog string `json:"dialog"`
 }
 
 // NewDefinition returns the draft a new chatbot starts with: one entry
@@ -199,6 +215,7 @@ func (d *Definition) Clone() *Definition {
 		for j := range dl.Elements {
 			el := &dl.Elements[j]
 			el.Branches = slices.Clone(el.Branches)
+			el.Options = slices.Clone(el.Options)
 			for k := range el.Branches {
 				el.Branches[k].Keywords = slices.Clone(el.Branches[k].Keywords)
 			}
@@ -260,6 +277,9 @@ func (d *Definition) normalise() {
 			el := &dl.Elements[j]
 			if len(el.Branches) == 0 {
 				el.Branches = nil
+			}
+			if len(el.Options) == 0 {
+				el.Options = nil
 			}
 			for k := range el.Branches {
 				if el.Branches[k].Keywords == nil {

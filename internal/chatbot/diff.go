@@ -199,6 +199,8 @@ func elementFields(dialog string, el int, a, b Element) []Change {
 	f("retry_text", a.RetryText, b.RetryText)
 	f("max_tries", tries(a.MaxTries), tries(b.MaxTries))
 	f("branches", branchLines(a.Branches), branchLines(b.Branches))
+	f("fuzzy", onOff(a.Fuzzy), onOff(b.Fuzzy))
+	f("options", optionLines(a.Options), optionLines(b.Options))
 	f("operator", a.Operator, b.Operator)
 	f("value", a.Value, b.Value)
 	f("dialog", a.Dialog, b.Dialog)
@@ -211,6 +213,21 @@ func branchLines(bs []Branch) string {
 		lines[i] = strings.Join(b.Keywords, ", ") + " => " + b.Dialog
 	}
 	return strings.Join(lines, "\n")
+}
+
+func optionLines(os []Option) string {
+	lines := make([]string, len(os))
+	for i, o := range os {
+		lines[i] = o.Label + " => " + o.Dialog
+	}
+	return strings.Join(lines, "\n")
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return ""
 }
 
 func equalElements(a, b Element) bool {
@@ -226,6 +243,8 @@ func describeElement(e Element) string {
 		return e.Text + " → " + e.Attribute
 	case ElementKeywords:
 		return branchLines(e.Branches)
+	case ElementButtons:
+		return e.Text + "\n" + optionLines(e.Options)
 	case ElementCondition:
 		return fmt.Sprintf("if %s %s %s → %s", e.Attribute, e.Operator, e.Value, e.Dialog)
 	case ElementGoto:

@@ -50,7 +50,19 @@
 //     ("opening" matches "What are your opening hours?", "open" does
 //     not). Without a match the fallback dialog is entered, unless there
 //     is none or it is the current dialog: then the engine keeps waiting
-//     and says nothing.
+//     and says nothing. A fuzzy keywords element, when no keyword
+//     matches exactly, also takes an input word of MinFuzzyRunes or more
+//     letters for a keyword word one edit away (a letter inserted,
+//     deleted or replaced, or two neighbours swapped; see fuzzyIndex):
+//     an exact match always wins, and the trace says "matched 'pirces'
+//     as 'prices'".
+//   - buttons sends its text and waits; its options' labels are the
+//     Result's Choices (and the State's, for a page to show). The input
+//     chooses the option whose label it is (normalised as keywords are,
+//     so "opening HOURS!" chooses "Opening hours") or whose number it is
+//     ("2"), and that option's dialog is entered. Anything else is
+//     handled as input no keyword matched. On an SMS the choices are a
+//     numbered list at the end of the text (WithChoiceList).
 //   - condition compares the attribute with its value: eq and ne compare
 //     numbers when both sides are numbers and text without regard to case
 //     otherwise; lt and gt compare numbers, else dates, else are false;

@@ -54,6 +54,10 @@ type State struct {
 	Waiting bool              `json:"waiting"` // waiting for input at Dialog/Index
 	Tries   int               `json:"tries,omitempty"`
 	Attrs   map[string]string `json:"attrs,omitempty"`
+	// Choices are the labels of the buttons element the session waits
+	// at, kept so that a page can show them as buttons without the
+	// definition; nil when it waits at none.
+	Choices []string `json:"choices,omitempty"`
 }
 
 // Result is what one inbound message produced.
@@ -67,6 +71,11 @@ type Result struct {
 	Branch       string   // the keyword that chose a branch, "" if none did (for the transcript)
 	Cut          bool     // a text or the turn reached its bound and was cut (see MaxTextRunes)
 	Steps        []Step   // what the engine did, in order; only from StartTraced and ContinueTraced
+	// Choices are the options of the last reply: the labels of the
+	// buttons element the session now waits at, empty when it waits at
+	// none (never nil). A channel that can show buttons shows them with
+	// the replies.
+	Choices []string
 }
 
 // Step is one thing the engine did during a turn, for a designer's test
@@ -89,7 +98,10 @@ const (
 	EventTriesOut       = "tries_exhausted"
 	EventWaiting        = "waiting"  // a keywords element waits for input
 	EventBranch         = "branch"   // a keyword matched (Detail: the keyword)
-	EventNoMatch        = "no_match" // no keyword matched
+	EventFuzzy          = "fuzzy"    // a word matched a keyword word one edit away (Detail: matched 'pirces' as 'prices')
+	EventNoMatch        = "no_match" // no keyword or option matched
+	EventChoices        = "choices"  // a buttons element showed its options and waits for a choice
+	EventOption         = "option"   // an option was chosen (Detail: how)
 	EventFallback       = "fallback" // the fallback dialog is entered
 	EventConditionTrue  = "condition_true"
 	EventConditionFalse = "condition_false"
@@ -160,13 +172,15 @@ func (p *Program) cont(st State, in Input, traced bool) Result {
 		r.restart()
 		return r.result()
 	}
-	r.st.Waiting = false
+	r.st.Waiting, r.st.Choices = false, nil
 	r.steps++
 	switch el.Type {
 	case ElementQuestion:
 		r.answer(el, in)
 	case ElementKeywords:
 		r.choose(el, in)
+	case ElementButtons:
+		r.pick(el, in)
 	}
 	return r.result()
 }
@@ -201,6 +215,12 @@ func newRun(p *Program, st State) *run {
 }
 
 func (r *run) result() Result {
+	if !r.st.Waiting {
+		r.st.Choices = nil
+	}
+	if r.res.Choices = r.st.Choices; r.res.Choices == nil {
+		r.res.Choices = []string{} // never nil: an API answers "choices": []
+	}
 	r.res.State = r.st
 	if len(r.res.State.Attrs) == 0 {
 		r.res.State.Attrs = nil
@@ -215,7 +235,7 @@ func (r *run) current() (Element, bool) {
 		return Element{}, false
 	}
 	el := d.Elements[r.st.Index]
-	return el, el.Type == ElementQuestion || el.Type == ElementKeywords
+	return el, el.Type == ElementQuestion || el.Type == ElementKeywords || el.Type == ElementButtons
 }
 
 // reply sends a text, filled and held to the bounds of a text and of
@@ -330,6 +350,9 @@ func (r *run) exec() {
 			r.note(EventWaiting, "")
 			r.st.Waiting = true
 			return
+		case ElementButtons:
+			r.show(el)
+			return
 		case ElementCondition:
 			if evaluate(el, r.st.Attrs) {
 				r.note(EventConditionTrue, el.Dialog)
@@ -403,12 +426,22 @@ func (r *run) answer(el Element, in Input) {
 // state points at).
 func (r *run) choose(el Element, in Input) {
 	if m, ok := r.prog.keywordsAt(elementAt{r.st.Dialog, r.st.Index}, el).find(in.words); ok {
+		for _, f := range m.fuzzy {
+			r.note(EventFuzzy, fmt.Sprintf("matched '%s' as '%s'", f.typed, f.word))
+		}
 		r.note(EventBranch, m.text)
 		r.res.Branch = m.text
 		r.enter(el.Branches[m.branch].Dialog)
 		r.exec()
 		return
 	}
+	r.unmatched()
+}
+
+// unmatched is what input that matched nothing at a keywords or buttons
+// element does: the fallback dialog runs, or (in the fallback itself, or
+// with none) the element waits again, saying nothing.
+func (r *run) unmatched() {
 	r.note(EventNoMatch, "")
 	if r.def.Fallback != r.st.Dialog && r.enterFallback() {
 		r.exec()

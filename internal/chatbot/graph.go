@@ -40,6 +40,13 @@ func (v *validator) jumps(beforeWait bool) [][]jump {
 				for _, b := range el.Branches {
 					add(b.Dialog, ei)
 				}
+			case ElementButtons:
+				if beforeWait {
+					break elements
+				}
+				for _, o := range el.Options {
+					add(o.Dialog, ei)
+				}
 			case ElementQuestion, ElementClose:
 				if beforeWait {
 					break elements

@@ -50,6 +50,8 @@ type rawElement struct {
 	RetryText string            `json:"retry_text"`
 	MaxTries  int               `json:"max_tries"`
 	Branches  []json.RawMessage `json:"branches"`
+	Fuzzy     bool              `json:"fuzzy"`
+	Options   []json.RawMessage `json:"options"`
 	Operator  string            `json:"operator"`
 	Value     string            `json:"value"`
 	Dialog    string            `json:"dialog"`
@@ -154,7 +156,7 @@ func parseElement(r json.RawMessage, path string, doc []byte) (Element, error) {
 	}
 	el := Element{
 		Type: re.Type, Text: re.Text, Attribute: re.Attribute, RetryText: re.RetryText, MaxTries: re.MaxTries,
-		Operator: re.Operator, Value: re.Value, Dialog: re.Dialog,
+		Operator: re.Operator, Value: re.Value, Dialog: re.Dialog, Fuzzy: re.Fuzzy,
 	}
 	for k, r := range re.Branches {
 		var b Branch
@@ -162,6 +164,13 @@ func parseElement(r json.RawMessage, path string, doc []byte) (Element, error) {
 			return Element{}, err
 		}
 		el.Branches = append(el.Branches, b)
+	}
+	for k, r := range re.Options {
+		var o Option
+		if err := decodeStrict(r, &o, fmt.Sprintf("%s.options[%d]", path, k), doc); err != nil {
+			return Element{}, err
+		}
+		el.Options = append(el.Options, o)
 	}
 	return el, nil
 }

@@ -1,6 +1,7 @@
 package chatbot
 
 import (
+	"iter"
 	"strings"
 	"sync"
 )
@@ -21,6 +22,7 @@ type Program struct {
 
 	mu       sync.Mutex
 	keywords map[elementAt]*keywordIndex
+	labels   map[elementAt]optionLabels
 }
 
 // elementAt names an element: its dialog and its index there.
@@ -93,6 +95,9 @@ func (p *Program) keywordsAt(pos elementAt, el Element) *keywordIndex {
 		return k
 	}
 	k := indexKeywords(el.Branches)
+	if el.Fuzzy {
+		k.fuzzy = indexFuzzy(k.words)
+	}
 	if p.keywords == nil {
 		p.keywords = map[elementAt]*keywordIndex{}
 	}
@@ -119,6 +124,7 @@ type keywordIndex struct {
 	fail    []int32          // node → the node of its longest proper suffix; 0 is the root
 	best    []int32          // node → the first match ending there, an index of matches; -1: none
 	matches []keywordMatch
+	fuzzy   *fuzzyIndex // nil: the element matches exactly only
 }
 
 // edge is a node of the trie and the number of a word after it.
@@ -127,6 +133,10 @@ type edge struct{ node, word int32 }
 type keywordMatch struct {
 	branch, keyword int    // positions in the element
 	text            string // the keyword as written
+	words           int    // how many words it has, normalised
+	// fuzzy are the words of the input matched one edit away, when the
+	// match needed them (see fuzzyIndex).
+	fuzzy []correction
 }
 
 // before orders matches as the branches and their keywords are written.
@@ -163,7 +173,7 @@ func indexKeywords(branches []Branch) *keywordIndex {
 			}
 			if k.best[node] < 0 { // else an earlier branch or keyword has it
 				k.best[node] = int32(len(k.matches))
-				k.matches = append(k.matches, keywordMatch{branch: bi, keyword: ki, text: kw})
+				k.matches = append(k.matches, keywordMatch{branch: bi, keyword: ki, text: kw, words: strings.Count(n, " ") + 1})
 			}
 		}
 	}
@@ -200,21 +210,35 @@ func (k *keywordIndex) step(node, w int32) int32 {
 	}
 }
 
-// find returns the match for an input's normalised words, if any.
+// find returns the match for an input's normalised words, if any. An
+// exact match always wins: only when there is none, and the element is
+// fuzzy, are words one edit away from a keyword word taken for it.
 func (k *keywordIndex) find(in string) (keywordMatch, bool) {
 	m, ok, _ := k.findCounting(in)
-	return m, ok
+	if ok || k.fuzzy == nil || in == "" || len(k.matches) == 0 {
+		return m, ok
+	}
+	return k.findFuzzy(in)
 }
 
-// findCounting is find that also counts its look-ups, for the test that
-// they are in proportion to the input.
+// findCounting is find without its fuzzy pass, that also counts its
+// look-ups, for the test that they are in proportion to the input.
 func (k *keywordIndex) findCounting(in string) (best keywordMatch, found bool, lookups int) {
 	if in == "" || len(k.matches) == 0 {
 		return keywordMatch{}, false, 0
 	}
-	node := int32(0)
 	// Words: normalise leaves them separated by one space.
-	for w := range strings.SplitSeq(in, " ") {
+	best, found, _, lookups = k.scan(strings.SplitSeq(in, " "))
+	return best, found, lookups
+}
+
+// scan runs the automaton over words and returns the best match, the
+// position of its last word, and the look-ups it took.
+func (k *keywordIndex) scan(words iter.Seq[string]) (best keywordMatch, found bool, end, lookups int) {
+	node := int32(0)
+	pos := -1
+	for w := range words {
+		pos++
 		lookups++
 		id, ok := k.words[w]
 		if !ok {
@@ -233,8 +257,8 @@ func (k *keywordIndex) findCounting(in string) (best keywordMatch, found bool, l
 			node = k.fail[node]
 		}
 		if b := k.best[node]; b >= 0 && (!found || k.matches[b].before(best)) {
-			best, found = k.matches[b], true
+			best, found, end = k.matches[b], true, pos
 		}
 	}
-	return best, found, lookups
+	return best, found, end, lookups
 }

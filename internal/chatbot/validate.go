@@ -43,6 +43,11 @@ const (
 	CodeInvalidAttributeName  = "invalid_attribute_name"
 	CodeTestFailed            = "test_failed"
 	CodeTestInvalid           = "test_invalid"
+	CodeNoOptions             = "no_options"
+	CodeTooManyOptions        = "too_many_options"
+	CodeEmptyLabel            = "empty_label"
+	CodeDuplicateLabel        = "duplicate_label"
+	CodeLabelTooLong          = "label_too_long"
 )
 
 // Warning codes.
@@ -54,6 +59,7 @@ const (
 	CodeTextMayBeCut       = "text_may_be_cut"
 	CodeLongSessionTimeout = "long_session_timeout"
 	CodeNoTests            = "no_tests"
+	CodeFuzzyCollision     = "fuzzy_collision"
 )
 
 // MaxSessionTimeout is the session timeout above which Validate warns.
@@ -305,6 +311,8 @@ func (v *validator) element(di, ei int, el Element) {
 		}
 	case ElementKeywords:
 		v.keywords(di, ei, el)
+	case ElementButtons:
+		v.buttons(di, ei, el)
 	case ElementCondition:
 		switch {
 		case el.Attribute == "":
@@ -422,6 +430,60 @@ func (v *validator) keywords(di, ei int, el Element) {
 			}
 		}
 	}
+	if el.Fuzzy {
+		const shown = 5
+		pairs, more := fuzzyCollisions(el.Branches, shown)
+		for _, p := range pairs {
+			v.add(SeverityWarning, CodeFuzzyCollision, di, ei,
+				"typo-tolerant matching: %q (branch %d) and %q (branch %d) are one edit apart, so a typo of either can match both; only branch %d takes it.",
+				p.a, p.branchA+1, p.b, p.branchB+1, p.branchA+1)
+		}
+		if more {
+			v.add(SeverityWarning, CodeFuzzyCollision, di, ei,
+				"typo-tolerant matching: more words of different branches are one edit apart than the %d shown.", shown)
+		}
+	}
+}
+
+// buttons checks a buttons element: its text, and 1 to MaxOptions
+// options, each with a label of its own and a dialog that exists.
+func (v *validator) buttons(di, ei int, el Element) {
+	if blank(el.Text) {
+		v.add(SeverityError, CodeEmptyText, di, ei, "the buttons element has no text to show above its options.")
+	}
+	v.text(di, ei, "the text", el.Text)
+	switch {
+	case len(el.Options) == 0:
+		v.add(SeverityError, CodeNoOptions, di, ei, "the buttons element has no options; add 1 to %d.", MaxOptions)
+		return
+	case len(el.Options) > MaxOptions:
+		v.add(SeverityError, CodeTooManyOptions, di, ei, "the buttons element has %d options; it may have at most %d.", len(el.Options), MaxOptions)
+	}
+	first := map[string]int{} // normalised label → option it first appears in
+	for oi, o := range el.Options {
+		v.target(di, ei, o.Dialog, fmt.Sprintf("option %d", oi+1))
+		n := normalise(o.Label)
+		switch {
+		case n == "":
+			v.add(SeverityError, CodeEmptyLabel, di, ei, "option %d has no label (punctuation alone does not count).", oi+1)
+			continue
+		case utf8.RuneCountInString(o.Label) > MaxLabelRunes:
+			v.add(SeverityError, CodeLabelTooLong, di, ei, "the label of option %d is %d characters long; a label has at most %d.", oi+1, utf8.RuneCountInString(o.Label), MaxLabelRunes)
+		}
+		if other, seen := first[n]; seen {
+			v.add(SeverityError, CodeDuplicateLabel, di, ei,
+				"options %d and %d have the same label %q (case, accents and punctuation aside); an end user could only ever choose option %d by typing it.", other+1, oi+1, o.Label, other+1)
+			continue
+		}
+		first[n] = oi
+	}
+	if limit := ChannelLimit(v.ctx.Channel); ChoicesInText(v.ctx.Channel) && len(el.Options) <= MaxOptions && !blank(el.Text) {
+		text := el.Text + "\n" + ChoiceList(labels(el))
+		if n, alone := utf8.RuneCountInString(text), utf8.RuneCountInString(el.Text); n > limit && alone <= limit {
+			v.add(SeverityWarning, CodeMessageTooLong, di, ei,
+				"the text with its numbered options is %d characters long; one %s message holds %d, so it may arrive split or cut.", n, v.ctx.Channel, limit)
+		}
+	}
 }
 
 // unused warns about attributes nothing stores, tests or shows.
@@ -434,7 +496,7 @@ func (v *validator) unused() {
 				used[el.Attribute] = true
 			}
 			switch el.Type {
-			case ElementMessage, ElementQuestion, ElementClose:
+			case ElementMessage, ElementQuestion, ElementClose, ElementButtons:
 				for _, n := range append(placeholders(el.Text), placeholders(el.RetryText)...) {
 					used[n] = true
 				}

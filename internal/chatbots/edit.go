@@ -285,6 +285,23 @@ func CheckElement(el chatbot.Element) error {
 		if len(el.Branches) == 0 {
 			return problem.Field("branches", "Add at least one branch, one per line: keyword, synonym => dialog_id")
 		}
+	case chatbot.ElementButtons:
+		if strings.TrimSpace(el.Text) == "" {
+			return problem.Field("text", "Enter the text shown above the buttons.")
+		}
+		if len(el.Options) == 0 || len(el.Options) > chatbot.MaxOptions {
+			return problem.Field("options", "Add 1 to %d options, each a label and the dialog it leads to.", chatbot.MaxOptions)
+		}
+		for i, o := range el.Options {
+			switch {
+			case strings.TrimSpace(o.Label) == "":
+				return problem.Field("options", "Option %d has no label.", i+1)
+			case utf8.RuneCountInString(o.Label) > chatbot.MaxLabelRunes:
+				return problem.Field("options", "The label of option %d is longer than %d characters.", i+1, chatbot.MaxLabelRunes)
+			case o.Dialog == "":
+				return problem.Field("options", "Choose the dialog option %d leads to.", i+1)
+			}
+		}
 	case chatbot.ElementCondition:
 		if el.Attribute == "" {
 			return problem.Field("attribute", "Choose the attribute to test.")
@@ -369,6 +386,11 @@ func validUTF8(el chatbot.Element) (string, bool) {
 	} {
 		if !utf8.ValidString(f.v) {
 			return f.name, false
+		}
+	}
+	for _, o := range el.Options {
+		if !utf8.ValidString(o.Label) || !utf8.ValidString(o.Dialog) {
+			return "options", false
 		}
 	}
 	for _, b := range el.Branches {

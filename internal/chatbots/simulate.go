@@ -31,6 +31,7 @@ type SimulateInput struct {
 type Simulation struct {
 	Conversation string            `json:"conversation"`
 	Replies      []string          `json:"replies"`
+	Choices      []string          `json:"choices"` // the options of the last reply, as buttons; [] when none
 	Trace        []chatbot.Step    `json:"trace"`
 	Attributes   map[string]string `json:"attributes"`
 	Ended        bool              `json:"ended"`
@@ -75,6 +76,6 @@ func (s *Service) Simulate(ctx context.Context, a who.Actor, id int64, in Simula
 		return Simulation{}, errBadConversation
 	}
 	t := simulate.Run(def, conv, in.Text)
-	return Simulation{Conversation: s.Signer.Seal(t.Next), Replies: t.Replies, Trace: t.Steps, Attributes: t.Attributes,
+	return Simulation{Conversation: s.Signer.Seal(t.Next), Replies: t.Replies, Choices: t.Choices, Trace: t.Steps, Attributes: t.Attributes,
 		Ended: t.Ended, StepLimit: t.StepLimit, Release: in.Release}, nil
 }

@@ -61,7 +61,7 @@ func Templates() []Template {
 				{"[reply time]", "When sales writes back, e.g. within two working days."},
 			}, def: leadTemplate},
 		{ID: "order-status", Name: "Order status",
-			Summary: "Asks for an order number and gives the link where the order can be tracked; questions about an order go to your support address. It does not look orders up itself.",
+			Summary: "Asks for an order number, gives the link where the order can be tracked, and offers buttons for a question (your support address) or goodbye. It does not look orders up itself.",
 			Placeholders: []Placeholder{
 				{"[tracking page]", "The address of your order-tracking page, e.g. https://shop.example/track."},
 				{"[email address]", "Your support address for questions about an order."},
@@ -213,6 +213,7 @@ func leadTemplate() *chatbot.Definition {
 }
 
 func orderTemplate() *chatbot.Definition {
+	more := "Anything else about order {{order}}?"
 	return &chatbot.Definition{
 		Attributes: []chatbot.Attribute{{Name: "order", Type: chatbot.AttributeNumber}},
 		Entry:      "start", Fallback: "fallback",
@@ -220,14 +221,23 @@ func orderTemplate() *chatbot.Definition {
 			{ID: "start", Name: "Welcome", Elements: []chatbot.Element{
 				ask("Hello! What is your order number?", "order", "An order number is digits only, like 10423."),
 				msg("You can follow order {{order}} at [tracking page]."),
-				bye("For anything else about your order, write to [email address] with the number {{order}}. Goodbye!")}},
+				{Type: chatbot.ElementButtons, Text: more, Options: []chatbot.Option{
+					{Label: "I have a question", Dialog: "question"}, {Label: "No, thanks", Dialog: "bye"}}}}},
+			{ID: "question", Name: "A question", Elements: []chatbot.Element{
+				bye("Write to [email address] with the number {{order}} and we will answer. Goodbye!")}},
+			{ID: "bye", Name: "Goodbye", Elements: []chatbot.Element{bye("Goodbye!")}},
 			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{
-				bye("Sorry, I could not find an order number. Write to [email address] and we will help.")}},
+				bye("Sorry, I could not follow. Write to [email address] and we will help.")}},
 		},
 		Tests: []chatbot.Test{
 			{Name: "gives the tracking page", Turns: []chatbot.TestTurn{
 				turn("hi", "Hello! What is your order number?"),
-				turn("10423", "You can follow order 10423 at [tracking page].", "For anything else about your order, write to [email address] with the number 10423. Goodbye!")}},
+				turn("10423", "You can follow order 10423 at [tracking page].", "Anything else about order 10423?"),
+				turn("no, thanks", "Goodbye!")}},
+			{Name: "a question by the option's number", Turns: []chatbot.TestTurn{
+				turn("hi", "Hello! What is your order number?"),
+				turn("10423", "You can follow order 10423 at [tracking page].", "Anything else about order 10423?"),
+				turn("1", "Write to [email address] with the number 10423 and we will answer. Goodbye!")}},
 			{Name: "asks again for a number", Turns: []chatbot.TestTurn{
 				turn("hi", "Hello! What is your order number?"),
 				turn("my parcel", "An order number is digits only, like 10423.", "Hello! What is your order number?")}},

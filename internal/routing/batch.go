@@ -202,7 +202,7 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 		}
 		j := jobs[p.i]
 		j.opened = p.opened
-		j.out = Outcome{SessionID: p.sess.ID, ChatbotID: p.bot.ID, Replies: p.res.Replies, SessionClosed: p.closed, PreviousSessionClosed: p.told}
+		j.out = Outcome{SessionID: p.sess.ID, ChatbotID: p.bot.ID, Replies: p.res.Replies, Choices: p.res.Choices, SessionClosed: p.closed, PreviousSessionClosed: p.told}
 		if j.out.Replies == nil {
 			j.out.Replies = []string{}
 		}

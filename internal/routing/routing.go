@@ -119,6 +119,7 @@ type Outcome struct {
 	SessionID     int64    `json:"session_id"`
 	ChatbotID     int64    `json:"chatbot_id"`
 	Replies       []string `json:"replies"`
+	Choices       []string `json:"choices"` // the options of the last reply (a buttons element's labels); [] when none
 	SessionClosed bool     `json:"session_closed"`
 	// PreviousSessionClosed is set when this message opened a new session
 	// because the end user's previous one was closed by a deactivation, a
@@ -331,7 +332,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 		}
-		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, SessionClosed: closed, PreviousSessionClosed: told}
+		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, Choices: res.Choices, SessionClosed: closed, PreviousSessionClosed: told}
 		if out.Replies == nil {
 			out.Replies = []string{}
 		}

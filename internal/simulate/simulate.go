@@ -45,6 +45,7 @@ type Conversation struct {
 // Turn is what one message did.
 type Turn struct {
 	Replies    []string
+	Choices    []string // the options of the last reply (a buttons element's labels), never nil
 	Steps      []chatbot.Step
 	Attributes map[string]string
 	Ended      bool // the session closed (completed or step limit): the next message opens a new one
@@ -60,6 +61,9 @@ func Run(def *chatbot.Definition, c Conversation, text string) Turn {
 		Next: Conversation{Target: c.Target, Open: next.Open, State: next.State}}
 	if t.Replies == nil {
 		t.Replies = []string{}
+	}
+	if t.Choices = res.Choices; t.Choices == nil {
+		t.Choices = []string{}
 	}
 	if t.Steps == nil {
 		t.Steps = []chatbot.Step{}
