@@ -63,12 +63,17 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Webhooks.Now, a.Deliverer.Now = now, now
 }
 
-// Sweep ends grace periods that ran out and closes timed-out sessions.
+// Sweep ends grace periods that ran out, rewrites the rows of sessions
+// that ended logically, and closes timed-out sessions.
 func (a *App) Sweep(ctx context.Context) error {
 	// One failing grace end must not hold up session timeouts.
 	_, gerr := a.Lifecycle.ExpireGraces(ctx)
+	// The rows of sessions that ended logically (grace ends,
+	// deactivations) are rewritten in small batches; readers see them
+	// closed already.
+	_, eerr := a.Lifecycle.SweepEnded(ctx)
 	_, terr := a.Routing.Sweep(ctx)
-	return errors.Join(gerr, terr)
+	return errors.Join(gerr, eerr, terr)
 }
 
 // sketchEvery is how often the end-user sketches of finished hours are

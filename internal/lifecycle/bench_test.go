@@ -14,7 +14,9 @@ import (
 )
 
 // BenchmarkGraceEnd100k measures ending a grace period that closes
-// 100,000 open sessions (SPEC §8: under 2 s):
+// 100,000 open sessions (SPEC §8: under 2 s; issue #25: 0.3 s on SQLite),
+// and then the sweep that rewrites their rows (s/sweep, and the mean time
+// of one of its transactions, ms/sweep-batch):
 //
 //	go test -run '^$' -bench GraceEnd100k -benchtime 1x ./internal/lifecycle/
 func BenchmarkGraceEnd100k(b *testing.B) {
@@ -59,5 +61,15 @@ func BenchmarkGraceEnd100k(b *testing.B) {
 			b.Fatalf("ExpireGraces = %d, %v", n, err)
 		}
 		b.ReportMetric(time.Since(start).Seconds(), "s/grace-end")
+		// The grace end is logical; the sweeper then rewrites the rows in
+		// batches of lifecycle.SweepBatch, each its own transaction.
+		b.StopTimer()
+		start = time.Now()
+		if n, err := app.Lifecycle.SweepEnded(ctx); err != nil || n != sessions {
+			b.Fatalf("SweepEnded = %d, %v", n, err)
+		}
+		sweep := time.Since(start)
+		b.ReportMetric(sweep.Seconds(), "s/sweep")
+		b.ReportMetric(sweep.Seconds()/float64((sessions+lifecycle.SweepBatch-1)/lifecycle.SweepBatch)*1000, "ms/sweep-batch")
 	}
 }

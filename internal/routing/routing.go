@@ -372,21 +372,22 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 	if bot, err = tx.RoutingChatbot(ctx, sess.ChatbotID); err != nil {
 		return sess, bot, state, false, "", err
 	}
-	reason := ""
+	reason, closeAt := "", now
 	switch {
 	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
 		// The grace period is over, even if the sweeper has not run yet.
 		reason = store.CloseGraceEnded
+	case bot.SessionsEnding():
+		// Its sessions ended (a grace end, a deactivation): the row is
+		// closed already for every reader, at that end with its reason;
+		// the sweeper has not rewritten it yet. Store what they saw.
+		reason, closeAt = bot.SessionsEndReason, bot.SessionsEndAt
 	case bot.Status == store.StatusInactive:
 		reason = store.CloseDeactivated
 	case !now.Before(sess.ExpiresAt):
-		reason = store.CloseTimeout
+		reason, closeAt = store.CloseTimeout, sess.ExpiresAt
 	}
 	if reason != "" {
-		closeAt := now
-		if reason == store.CloseTimeout {
-			closeAt = sess.ExpiresAt
-		}
 		return store.ChatSession{}, bot, state, false, reason, tx.CloseChatSession(ctx, sess.ID, reason, closeAt)
 	}
 	if err := json.Unmarshal(sess.State, &state); err != nil {
