@@ -138,7 +138,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	}
 	if f.Fallback {
 		// messages_session (session_id, id) makes each probe one index walk.
-		query += ` AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = chat_sessions.id AND m.fallback_hits > 0)`
+		query += ` AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = ` + sessionsView + `.id AND m.fallback_hits > 0)`
 	}
 	if !f.From.IsZero() {
 		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))
