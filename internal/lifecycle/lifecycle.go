@@ -444,12 +444,18 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a who.Actor, bot st
 // SweepBatch is how many session rows one transaction of the sweep
 // rewrites: small, so that a routed message queued behind it (group
 // commit) waits for a few milliseconds at most.
-const SweepBatch = 500
+const SweepBatch = 200
+
+// sweepPause is the longest the sweep rests between two batches; it rests
+// as long as the batch took, up to this, so that it holds the writer half
+// of the time at most and routing goes first.
+const sweepPause = 20 * time.Millisecond
 
 // SweepEnded rewrites the session rows of chatbots whose sessions ended
 // logically (see stop), SweepBatch rows per transaction, each batch its
-// own short transaction queued with the routed messages, until none is
-// left; it returns how many rows it rewrote. Readers already saw these
+// own short transaction queued with the routed messages and followed by a
+// rest (sweepPause), until none is left; it returns how many rows it
+// rewrote. Readers already saw these
 // sessions closed: the rewrite stores the same time and reason, and
 // counts them into the rollups and session.closed events. The sweeper
 // calls it on the leader, after the grace ends.
@@ -463,6 +469,7 @@ func (s *Service) SweepEnded(ctx context.Context) (int64, error) {
 	for _, id := range ids {
 		for {
 			var n int64
+			start := time.Now()
 			err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
 				var err error
 				n, err = tx.SweepEndedSessions(ctx, id, SweepBatch)
@@ -476,8 +483,12 @@ func (s *Service) SweepEnded(ctx context.Context) (int64, error) {
 			if n < SweepBatch {
 				break
 			}
-			if ctx.Err() != nil {
+			t := time.NewTimer(min(time.Since(start), sweepPause))
+			select {
+			case <-ctx.Done():
+				t.Stop()
 				return total, ctx.Err()
+			case <-t.C:
 			}
 		}
 	}
