@@ -161,8 +161,10 @@ func (s *state) readChatbots(ctx context.Context, tx *sql.Tx) error {
 	})
 }
 
+// readSessions reads the sessions as readers see them (a grace end is
+// logical; the sweeper rewrites the rows after).
 func (s *state) readSessions(ctx context.Context, tx *sql.Tx) error {
-	return each(ctx, tx, `SELECT id, chatbot_id, sender_id, end_user, opened_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count FROM chat_sessions`, func(r *sql.Rows) error {
+	return each(ctx, tx, `SELECT id, chatbot_id, sender_id, end_user, opened_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count FROM chat_sessions_effective`, func(r *sql.Rows) error {
 		var x sessionRow
 		var opened, closed sql.NullString
 		if err := r.Scan(&x.id, &x.chatbot, &x.sender, &x.endUser, &opened, &closed, &x.reason, &x.inCount, &x.outSent); err != nil {
