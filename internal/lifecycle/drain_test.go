@@ -184,7 +184,7 @@ func TestLogicallyClosedSessionBeforeTheSweep(t *testing.T) {
 // a routed message is closing at the same moment. When the wait is over,
 // that session is closed already: the batch must leave it (its reason
 // and time) alone and must not count it in the analytics a second time.
-func TestDrainLeavesSessionsClosedMeanwhile(t *testing.T) {
+func TestSweepLeavesSessionsClosedMeanwhile(t *testing.T) {
 	if testdb.Engine() != "postgres" {
 		t.Skip("on SQLite one writer at a time: no close can wait for another")
 	}
