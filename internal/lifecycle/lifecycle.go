@@ -447,9 +447,10 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a who.Actor, bot st
 const SweepBatch = 200
 
 // sweepPause is the longest the sweep rests between two batches; it rests
-// as long as the batch took, up to this, so that it holds the writer half
-// of the time at most and routing goes first.
-const sweepPause = 20 * time.Millisecond
+// as long as the batch took, up to this, so that it works half of the
+// time at most (the writer on SQLite, the CPU beside the routing batches
+// on PostgreSQL) and routing goes first.
+const sweepPause = 250 * time.Millisecond
 
 // SweepEnded rewrites the session rows of chatbots whose sessions ended
 // logically (see stop) until none is left, and returns how many rows it
