@@ -86,11 +86,12 @@ func (r *crashRig) wantGraceEnded(db *sql.DB, dead time.Time, sessions []int64) 
 }
 
 // wantGraceEndedSessions checks that the sessions of the armed grace
-// closed with it.
+// closed with it (as readers see them: the grace end is logical, the
+// sweeper rewrites the rows after).
 func (r *crashRig) wantGraceEndedSessions(db *sql.DB, sessions []int64) {
 	for _, s := range sessions {
 		var reason string
-		if err := db.QueryRowContext(context.Background(), `SELECT coalesce(close_reason, 'open') FROM chat_sessions WHERE id = ?`, s).Scan(&reason); err != nil {
+		if err := db.QueryRowContext(context.Background(), `SELECT coalesce(close_reason, 'open') FROM chat_sessions_effective WHERE id = ?`, s).Scan(&reason); err != nil {
 			r.t.Fatal(err)
 		}
 		if reason != store.CloseGraceEnded {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +40,9 @@ type App struct {
 	// gets messages, on every replica.
 	Live *live.Hub
 	Log  *slog.Logger
+	// moreToSweep says that the last sweep left rows of sessions that
+	// ended logically to rewrite.
+	moreToSweep atomic.Bool
 }
 
 // New assembles the services.
@@ -70,13 +74,25 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Webhooks.Now, a.Deliverer.Now = now, now
 }
 
-// Sweep ends grace periods that ran out and closes timed-out sessions.
+// Sweep ends grace periods that ran out, rewrites the rows of sessions
+// that ended logically, and closes timed-out sessions.
 func (a *App) Sweep(ctx context.Context) error {
 	// One failing grace end must not hold up session timeouts.
 	_, gerr := a.Lifecycle.ExpireGraces(ctx)
+	// The rows of sessions that ended logically (grace ends,
+	// deactivations) are rewritten in small batches; readers see them
+	// closed already. A share of the time at a go, so that the next
+	// grace deadline is still met within a second; RunSweeper comes back
+	// at once while rows are left.
+	_, more, eerr := a.Lifecycle.SweepEndedFor(ctx, sweepBudget)
+	a.moreToSweep.Store(more)
 	_, terr := a.Routing.Sweep(ctx)
-	return errors.Join(gerr, terr)
+	return errors.Join(gerr, eerr, terr)
 }
+
+// sweepBudget is how long one sweep rewrites the rows of sessions that
+// ended logically before it looks at the grace deadlines again.
+const sweepBudget = 250 * time.Millisecond
 
 // sketchEvery is how often the end-user sketches of finished hours are
 // written.
@@ -139,6 +155,9 @@ func (a *App) RunSweeper(ctx context.Context) {
 			}
 		}
 		wait := time.Second
+		if a.moreToSweep.Load() {
+			wait = 10 * time.Millisecond // rows left to rewrite
+		}
 		if next, err := a.Store.NextGraceEnd(ctx); err == nil && !next.IsZero() {
 			if d := next.Sub(a.Lifecycle.Now()); d < wait {
 				wait = max(d, 10*time.Millisecond)

@@ -247,12 +247,14 @@ func (s *Service) makeRoom(ctx context.Context, tx *store.Tx, a who.Actor, bot s
 }
 
 // stop makes a chatbot inactive, closing its open sessions with reason.
+// The close is logical (store.Tx.EndChatbotSessions): the chatbot's row
+// records the end and every reader sees the sessions closed now, whatever
+// their number; the sweeper rewrites the rows afterwards (SweepEnded).
 func (s *Service) stop(ctx context.Context, tx *store.Tx, a who.Actor, c store.Chatbot, reason, action string, now time.Time, extra map[string]any) error {
-	closed, err := tx.CloseChatbotSessions(ctx, c.ID, reason, now)
-	if err != nil {
-		return err
-	}
-	if err := tx.SetChatbotStatus(ctx, c.ID, store.StatusInactive, time.Time{}, now); err != nil {
+	closed, err := tx.EndChatbotSessions(ctx, c.ID, reason, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return raced(store.ErrSenderBusy) // it went inactive meanwhile
+	} else if err != nil {
 		return raced(err)
 	}
 	details := map[string]any{"before": map[string]any{"status": c.Status}, "after": map[string]any{"status": store.StatusInactive},
@@ -337,22 +339,10 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a who.Actor, id int64, 
 // EndGrace ends a deactivated chatbot's grace now (manager+, or the system
 // when the grace runs out): it becomes inactive and its sessions close.
 //
-// The open sessions close first, in batches (see drain), so that routing
-// on other senders goes on while a large grace ends; the transition is
-// then one short transaction.
+// It is one short transaction whatever the number of sessions: the close
+// is logical (see stop), and the sweeper rewrites the rows afterwards in
+// small batches (SweepEnded), so routing on other senders goes on.
 func (s *Service) EndGrace(ctx context.Context, a who.Actor, id int64) (store.Chatbot, error) {
-	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
-		return store.Chatbot{}, err
-	}
-	drained, err := s.drain(ctx, id, true)
-	if err != nil {
-		return store.Chatbot{}, err
-	}
-	return s.endGrace(ctx, a, id, drained)
-}
-
-// endGrace ends a grace; drained is how many sessions drain closed before.
-func (s *Service) endGrace(ctx context.Context, a who.Actor, id int64, drained int64) (store.Chatbot, error) {
 	if err := a.Require(rbac.ActivateChatbots, "end grace periods"); err != nil {
 		return store.Chatbot{}, err
 	}
@@ -376,9 +366,6 @@ func (s *Service) endGrace(ctx context.Context, a who.Actor, id int64, drained i
 			reason = store.CloseSuperseded
 		}
 		extra := map[string]any{"ended_early": early, "grace_ends_at": bot.GraceEndsAt.Format(time.RFC3339)}
-		if drained > 0 {
-			extra["sessions_closed_in_batches"] = drained
-		}
 		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, extra); err != nil {
 			return err
 		}
@@ -402,12 +389,7 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 	for _, id := range due {
 		// Each chatbot on its own: one failing grace end does not hold
 		// up the others.
-		drained, err := s.drain(ctx, id, false)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("grace end of chatbot %d: %w", id, err))
-			continue
-		}
-		if _, err := s.endGrace(ctx, who.System(), id, drained); err != nil {
+		if _, err := s.EndGrace(ctx, who.System(), id); err != nil {
 			if p, ok := problem.As(err); ok && (p.Code == "not_deactivated" || p.Code == "not_due") {
 				continue // someone ended or extended it meanwhile
 			}
@@ -459,44 +441,75 @@ func (s *Service) release(ctx context.Context, tx *store.Tx, a who.Actor, bot st
 	})
 }
 
-// DrainBatch is how many sessions one transaction of a grace end closes.
-const DrainBatch = 1000
+// SweepBatch is how many session rows one transaction of the sweep
+// rewrites: small, so that a routed message queued behind it (group
+// commit) waits for a few milliseconds at most.
+const SweepBatch = 200
 
-// drain closes the open sessions of a deactivated chatbot whose grace is
-// over (or, early, one a manager is ending now), in batches of
-// DrainBatch, each its own short transaction, so that routing on other
-// senders never waits long behind a grace end of 100,000 sessions. These
-// closes are the ones routing would make lazily for the same reason
-// (grace_ended, or superseded when ended early); the grace end's audit
-// entry, written by endGrace once the chatbot is drained, records the
-// total. Each batch checks the chatbot again, so a roll back or an
-// extension in between stops the draining.
-func (s *Service) drain(ctx context.Context, id int64, early bool) (int64, error) {
+// sweepPause is the longest the sweep rests between two batches; it rests
+// as long as the batch took, up to this, so that it works half of the
+// time at most (the writer on SQLite, the CPU beside the routing batches
+// on PostgreSQL) and routing goes first.
+const sweepPause = 250 * time.Millisecond
+
+// SweepEnded rewrites the session rows of chatbots whose sessions ended
+// logically (see stop) until none is left, and returns how many rows it
+// rewrote; see SweepEndedFor.
+func (s *Service) SweepEnded(ctx context.Context) (int64, error) {
 	var total int64
 	for {
-		var n int64
-		// Each batch queues with the routed messages (group commit), so
-		// a message waits for one batch of closes at most, not for the
-		// whole drain.
-		err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
-			now := s.Now().UTC()
-			bot, err := load(ctx, tx, id)
-			if err != nil || bot.Status != store.StatusDeactivated {
-				return err
-			}
-			reason := store.CloseGraceEnded
-			if now.Before(bot.GraceEndsAt) {
-				if !early {
-					return nil
-				}
-				reason = store.CloseSuperseded
-			}
-			n, err = tx.CloseSomeChatbotSessions(ctx, id, reason, now, DrainBatch)
-			return err
-		})
+		n, more, err := s.SweepEndedFor(ctx, 0)
 		total += n
-		if err != nil || n < DrainBatch {
+		if err != nil || !more {
 			return total, err
 		}
 	}
+}
+
+// SweepEndedFor rewrites the session rows of chatbots whose sessions ended
+// logically (see stop), SweepBatch rows per transaction, each batch its
+// own short transaction queued with the routed messages and followed by a
+// rest (sweepPause). Readers already saw these sessions closed: the
+// rewrite stores the same time and reason, and counts them into the
+// rollups and session.closed events. It stops once budget has passed (0:
+// no budget) and says whether rows are left, so that the sweeper, which
+// calls it on the leader, still meets the next grace deadline within a
+// second while 100,000 rows are being rewritten.
+func (s *Service) SweepEndedFor(ctx context.Context, budget time.Duration) (total int64, more bool, err error) {
+	ids, err := s.Store.EndingChatbots(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	began := time.Now()
+	var errs []error
+	for _, id := range ids {
+		for {
+			var n int64
+			start := time.Now()
+			err := s.Store.InBatch(ctx, func(ctx context.Context, tx *store.Tx) error {
+				var err error
+				n, err = tx.SweepEndedSessions(ctx, id, SweepBatch)
+				return err
+			})
+			total += n
+			if err != nil {
+				errs = append(errs, fmt.Errorf("sweeping the sessions of chatbot %d: %w", id, err))
+				break
+			}
+			if n < SweepBatch {
+				break
+			}
+			if budget > 0 && time.Since(began) >= budget {
+				return total, true, errors.Join(errs...)
+			}
+			t := time.NewTimer(min(time.Since(start), sweepPause))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return total, true, ctx.Err()
+			case <-t.C:
+			}
+		}
+	}
+	return total, false, errors.Join(errs...)
 }

@@ -405,6 +405,11 @@ func stale(sess store.ChatSession, bot store.Chatbot, now time.Time) (reason str
 	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
 		// The grace period is over, even if the sweeper has not run yet.
 		return store.CloseGraceEnded, now
+	case bot.SessionsEnding():
+		// Its sessions ended (a grace end, a deactivation): the row is
+		// closed already for every reader, at that end with its reason;
+		// the sweeper has not rewritten it yet. Store what they saw.
+		return bot.SessionsEndReason, bot.SessionsEndAt
 	case bot.Status == store.StatusInactive:
 		return store.CloseDeactivated, now
 	case !now.Before(sess.ExpiresAt):

@@ -339,7 +339,7 @@ func (q queries) chatbotNumbers(ctx context.Context, f ChatbotFilter, ids []int6
 		args = append(args, id)
 	}
 	rows, err := q.q.QueryContext(ctx, `SELECT c.id,
-		(SELECT count(*) FROM chat_sessions o WHERE o.open_on = c.id),
+		(SELECT count(*) FROM chat_sessions o WHERE o.open_on = c.id AND c.sessions_end_at IS NULL),
 		(SELECT coalesce(sum(t.sessions_opened), 0) FROM rollup_hours t WHERE t.chatbot_id = c.id AND t.hour >= ?),
 		(SELECT l.last_message_at FROM rollup_hours l WHERE l.chatbot_id = c.id AND l.last_message_at IS NOT NULL
 			ORDER BY l.hour DESC, l.last_message_at DESC LIMIT 1)

@@ -40,7 +40,18 @@ type Chatbot struct {
 	BasedOnID int64
 	// FamilyVersion is the N of "<base> vN": 1 for a family's first.
 	FamilyVersion int
+	// SessionsEndAt and SessionsEndReason are set on an inactive chatbot
+	// whose sessions ended logically (a grace end, a deactivation without
+	// grace, a cascade) while the sweeper has not yet rewritten every row:
+	// a still-open row of it is closed at SessionsEndAt (or its last
+	// activity, if later) with SessionsEndReason. Zero otherwise.
+	SessionsEndAt     time.Time
+	SessionsEndReason string
 }
+
+// SessionsEnding reports whether the chatbot's sessions ended logically
+// and some rows may still be open until the sweeper rewrites them.
+func (c Chatbot) SessionsEnding() bool { return !c.SessionsEndAt.IsZero() }
 
 // Draft reports whether the chatbot was never activated.
 func (c Chatbot) Draft() bool { return c.FirstActivatedAt.IsZero() }
@@ -50,17 +61,17 @@ func (c Chatbot) Editable() bool { return c.Status == StatusInactive }
 
 const chatbotColumns = `c.id, c.name, c.language, c.channel, coalesce(c.sender_id, 0), c.session_timeout_seconds, c.definition,
 	c.version, c.status, c.grace_ends_at, c.created_at, c.updated_at, c.first_activated_at, c.last_activated_at, c.last_deactivated_at,
-	coalesce(c.family_id, c.id), coalesce(c.based_on_id, 0), c.family_version`
+	coalesce(c.family_id, c.id), coalesce(c.based_on_id, 0), c.family_version, c.sessions_end_at, coalesce(c.sessions_end_reason, '')`
 
 func scanChatbot(row interface{ Scan(...any) error }, extra ...any) (Chatbot, error) {
 	var c Chatbot
 	var timeout int64
 	var def string
 	var created, updated string
-	var grace, first, last, deact sql.NullString
+	var grace, first, last, deact, ending sql.NullString
 	dest := append([]any{&c.ID, &c.Name, &c.Language, &c.Channel, &c.SenderID, &timeout, &def,
 		&c.Version, &c.Status, &grace, &created, &updated, &first, &last, &deact,
-		&c.FamilyID, &c.BasedOnID, &c.FamilyVersion}, extra...)
+		&c.FamilyID, &c.BasedOnID, &c.FamilyVersion, &ending, &c.SessionsEndReason}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chatbot{}, ErrNotFound
@@ -72,6 +83,7 @@ func scanChatbot(row interface{ Scan(...any) error }, extra ...any) (Chatbot, er
 	c.Definition = []byte(def)
 	c.GraceEndsAt, c.FirstActivatedAt, c.LastActivatedAt, c.LastDeactivatedAt = nullTime(grace), nullTime(first), nullTime(last), nullTime(deact)
 	c.CreatedAt, c.UpdatedAt = parseTime(created), parseTime(updated)
+	c.SessionsEndAt = nullTime(ending)
 	return c, nil
 }
 
@@ -86,18 +98,18 @@ var headColumns = strings.Replace(chatbotColumns, "c.definition", "''", 1)
 
 // routingColumns are what routing needs of a chatbot: its status, grace
 // end, session timeout and version (the definition is parsed once per
-// version and kept).
-const routingColumns = `id, coalesce(sender_id, 0), session_timeout_seconds, version, status, grace_ends_at`
+// version and kept), and when and why its sessions ended if they did.
+const routingColumns = `id, coalesce(sender_id, 0), session_timeout_seconds, version, status, grace_ends_at, sessions_end_at, coalesce(sessions_end_reason, '')`
 
 func scanRouting(row *sql.Row) (Chatbot, error) {
 	var c Chatbot
 	var timeout int64
-	var grace sql.NullString
-	err := row.Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace)
+	var grace, ending sql.NullString
+	err := row.Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace, &ending, &c.SessionsEndReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chatbot{}, ErrNotFound
 	}
-	c.SessionTimeout, c.GraceEndsAt = time.Duration(timeout)*time.Second, nullTime(grace)
+	c.SessionTimeout, c.GraceEndsAt, c.SessionsEndAt = time.Duration(timeout)*time.Second, nullTime(grace), nullTime(ending)
 	return c, err
 }
 
@@ -113,10 +125,10 @@ func (q queries) RoutingChatbot(ctx context.Context, id int64) (Chatbot, error) 
 func (q queries) ActiveRoutingChatbot(ctx context.Context, senderID int64) (Chatbot, int64, error) {
 	var c Chatbot
 	var timeout, release int64
-	var grace sql.NullString
+	var grace, ending sql.NullString
 	err := q.q.QueryRowContext(ctx, `SELECT `+routingColumns+`,
 		coalesce((SELECT r.id FROM releases r WHERE r.chatbot_id = chatbots.id ORDER BY r.number DESC LIMIT 1), 0)
-		FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID).Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace, &release)
+		FROM chatbots WHERE sender_id = ? AND status = 'active'`, senderID).Scan(&c.ID, &c.SenderID, &timeout, &c.Version, &c.Status, &grace, &ending, &c.SessionsEndReason, &release)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Chatbot{}, 0, ErrNotFound
 	}
@@ -274,6 +286,11 @@ func (t *Tx) SetChatbotStatus(ctx context.Context, id int64, status string, grac
 	args := []any{fmtTime(now), id}
 	switch status {
 	case StatusActive:
+		// A chatbot whose sessions are still being swept finishes that
+		// first: once active, its open rows would count as open again.
+		if _, err := t.SweepEndedSessions(ctx, id, 0); err != nil {
+			return err
+		}
 		query = `UPDATE chatbots SET status = 'active', grace_ends_at = NULL,
 			first_activated_at = coalesce(first_activated_at, ?1), last_activated_at = ?1 WHERE id = ?2`
 	case StatusDeactivated:

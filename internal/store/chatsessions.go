@@ -38,6 +38,24 @@ type ChatSession struct {
 // Open reports whether the session is still open.
 func (s ChatSession) Open() bool { return s.ClosedAt.IsZero() }
 
+// Readers see sessions through the view chat_sessions_effective (migration
+// 00057), the one definition of a session's effective state: a row still
+// open in chat_sessions whose chatbot's sessions ended (a grace end, a
+// deactivation without grace, a cascade; chatbots.sessions_end_at, T) is
+// closed at T, or at its last activity if later, with the chatbot's
+// sessions_end_reason, until the sweeper rewrites it with exactly those
+// values (SweepEndedSessions). Its open_on is the effective one;
+// row_open_on is the stored one, for lookups by its index.
+const sessionsView = `chat_sessions_effective`
+
+// notEnding is the condition that the chatbot whose id is the SQL
+// expression id has no logical end of its sessions pending: with it,
+// "open_on = id" counts the chatbot's effectively open sessions while
+// using open_on's index.
+func notEnding(id string) string {
+	return `NOT EXISTS (SELECT 1 FROM chatbots e WHERE e.id = ` + id + ` AND e.sessions_end_at IS NOT NULL)`
+}
+
 const chatSessionColumns = `id, sender_id, chatbot_id, coalesce(release_id, 0), end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count`
 
 func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
@@ -56,10 +74,12 @@ func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
 	return s, nil
 }
 
-// OpenChatSession returns the end user's open session on the sender.
+// OpenChatSession returns the end user's (effectively) open session on
+// the sender.
 func (q queries) OpenChatSession(ctx context.Context, senderID int64, endUser string) (ChatSession, error) {
 	return scanChatSession(q.q.QueryRowContext(ctx,
-		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL`, senderID, endUser))
+		`SELECT `+chatSessionColumns+` FROM `+sessionsView+` WHERE id = (SELECT id FROM chat_sessions WHERE sender_id = ? AND end_user = ? AND closed_at IS NULL)
+		AND open_on IS NOT NULL`, senderID, endUser))
 }
 
 // LockLatestChatSession returns the end user's newest session on the
@@ -79,9 +99,9 @@ func (t *Tx) LockLatestChatSession(ctx context.Context, senderID int64, endUser 
 		`SELECT `+chatSessionColumns+` FROM chat_sessions WHERE sender_id = ? AND end_user = ? ORDER BY id DESC LIMIT 1`+lock, senderID, endUser))
 }
 
-// ChatSessionByID loads one session.
+// ChatSessionByID loads one session, as it effectively is.
 func (q queries) ChatSessionByID(ctx context.Context, id int64) (ChatSession, error) {
-	return scanChatSession(q.q.QueryRowContext(ctx, `SELECT `+chatSessionColumns+` FROM chat_sessions WHERE id = ?`, id))
+	return scanChatSession(q.q.QueryRowContext(ctx, `SELECT `+chatSessionColumns+` FROM `+sessionsView+` WHERE id = ?`, id))
 }
 
 // SessionFilter narrows a chatbot's session list.
@@ -99,11 +119,12 @@ type SessionFilter struct {
 // ChatSessions lists a chatbot's sessions, newest first, and the id to pass
 // as Before for the next page (0 on the last page).
 func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSession, int64, error) {
-	query := `SELECT ` + chatSessionColumns + ` FROM chat_sessions WHERE chatbot_id = ?`
+	query := `SELECT ` + chatSessionColumns + ` FROM ` + sessionsView + ` WHERE chatbot_id = ?`
 	args := []any{f.ChatbotID}
 	if f.Open != nil {
 		if *f.Open {
-			query = `SELECT ` + chatSessionColumns + ` FROM chat_sessions WHERE open_on = ?` // open_on: see below
+			// open_on: see below; the stored one, for its index.
+			query = `SELECT ` + chatSessionColumns + ` FROM ` + sessionsView + ` WHERE row_open_on = ? AND sessions_end_at IS NULL`
 		} else {
 			query += ` AND closed_at IS NOT NULL`
 		}
@@ -116,7 +137,7 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	}
 	if f.Fallback {
 		// messages_session (session_id, id) makes each probe one index walk.
-		query += ` AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = chat_sessions.id AND m.fallback_hits > 0)`
+		query += ` AND EXISTS (SELECT 1 FROM messages m WHERE m.session_id = ` + sessionsView + `.id AND m.fallback_hits > 0)`
 	}
 	if !f.From.IsZero() {
 		query, args = query+` AND opened_at >= ?`, append(args, fmtTime(f.From))
@@ -152,10 +173,10 @@ func (q queries) ChatSessions(ctx context.Context, f SessionFilter) ([]ChatSessi
 	return out, next, rows.Err()
 }
 
-// CountOpenSessions counts a chatbot's open sessions.
+// CountOpenSessions counts a chatbot's (effectively) open sessions.
 func (q queries) CountOpenSessions(ctx context.Context, chatbotID int64) (int, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE open_on = ?`, chatbotID).Scan(&n)
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE open_on = ?1 AND `+notEnding("?1"), chatbotID).Scan(&n)
 	return n, err
 }
 
@@ -211,18 +232,87 @@ func (t *Tx) CloseChatSession(ctx context.Context, id int64, reason string, now 
 	return err
 }
 
-// CloseChatbotSessions closes every open session of a chatbot and returns
-// how many it closed.
-func (t *Tx) CloseChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE open_on = ?3`,
-		fmtTime(now), reason, chatbotID)
+// EndChatbotSessions makes a live chatbot inactive and ends its open
+// sessions logically at now with reason: one chatbot row, whatever the
+// number of sessions. Readers see those sessions closed at once (see
+// sessionsView); the sweeper rewrites the rows later (SweepEndedSessions).
+// It returns how many sessions were open.
+func (t *Tx) EndChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time) (int64, error) {
+	open, err := t.CountOpenSessions(ctx, chatbotID)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE chatbots SET status = 'inactive', grace_ends_at = NULL,
+		last_deactivated_at = CASE WHEN status = 'inactive' THEN last_deactivated_at ELSE ?1 END,
+		sessions_end_at = ?1, sessions_end_reason = ?2 WHERE id = ?3 AND status <> 'inactive'`, fmtTime(now), reason, chatbotID)
+	if err != nil {
+		return 0, constraintError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, ErrNotFound
+	}
+	// Wake the sweeper, which rewrites the rows.
+	return int64(open), t.noteDeadline(ctx)
+}
+
+// EndingChatbots lists the chatbots whose sessions ended logically and
+// whose rows the sweeper has still to rewrite, oldest end first.
+func (q queries) EndingChatbots(ctx context.Context) ([]int64, error) {
+	rows, err := q.q.QueryContext(ctx, `SELECT id FROM chatbots WHERE sessions_end_at IS NOT NULL ORDER BY sessions_end_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// SweepEndedSessions rewrites up to limit (0: every) still-open rows of a
+// chatbot whose sessions ended logically, closed at the end's time (or
+// their last activity, if later) with its reason — what readers already
+// saw — counting them into the rollups and session.closed events as any
+// close. Once no row is left it clears the chatbot's pending end. It
+// returns how many rows it rewrote; none for a chatbot without a pending
+// end.
+func (t *Tx) SweepEndedSessions(ctx context.Context, chatbotID int64, limit int) (int64, error) {
+	var at, reason sql.NullString
+	err := t.q.QueryRowContext(ctx, `SELECT sessions_end_at, sessions_end_reason FROM chatbots WHERE id = ?`, chatbotID).Scan(&at, &reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, ErrNotFound
+	}
+	if err != nil || !at.Valid {
+		return 0, err
+	}
+	var n int64
+	if limit > 0 {
+		n, err = t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
+			WHERE id IN (SELECT id FROM chat_sessions WHERE open_on = ?3 LIMIT ?4) AND open_on = ?3`,
+			at.String, reason.String, chatbotID, limit)
+	} else {
+		n, err = t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL WHERE open_on = ?3`,
+			at.String, reason.String, chatbotID)
+	}
+	if err != nil || (limit > 0 && n >= int64(limit)) {
+		return n, err
+	}
+	_, err = t.q.ExecContext(ctx, `UPDATE chatbots SET sessions_end_at = NULL, sessions_end_reason = NULL WHERE id = ?`, chatbotID)
+	return n, err
 }
 
 // CloseExpiredSessions closes up to limit open sessions whose timeout has
-// passed, and returns how many it closed.
+// passed, and returns how many it closed. The rows of a chatbot whose
+// sessions ended logically are the sweeper's: they are closed already.
 func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ?1 ORDER BY expires_at LIMIT ?2)
+		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ?1 AND `+notEnding("chat_sessions.chatbot_id")+`
+			ORDER BY expires_at LIMIT ?2)
 		AND closed_at IS NULL AND expires_at <= ?1`,
 		fmtTime(now), limit)
 }
@@ -307,19 +397,10 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 	return out, rows.Err()
 }
 
-// CloseSomeChatbotSessions closes up to limit open sessions of a chatbot
-// and returns how many it closed: large closes go in batches, so routing
-// can write in between.
-func (t *Tx) CloseSomeChatbotSessions(ctx context.Context, chatbotID int64, reason string, now time.Time, limit int) (int64, error) {
-	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = `+closedAt+`, close_reason = ?2, open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE open_on = ?3 LIMIT ?4)
-		AND open_on = ?3`,
-		fmtTime(now), reason, chatbotID, limit)
-}
-
-// CountAllOpenSessions counts open sessions on every chatbot.
+// CountAllOpenSessions counts (effectively) open sessions on every
+// chatbot.
 func (q queries) CountAllOpenSessions(ctx context.Context) (int, error) {
 	var n int
-	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL`).Scan(&n)
+	err := q.q.QueryRowContext(ctx, `SELECT count(*) FROM chat_sessions s WHERE s.open_on IS NOT NULL AND `+notEnding("s.open_on")).Scan(&n)
 	return n, err
 }
