@@ -67,7 +67,7 @@ var invariants = []struct{ name, query string }{
 	{"I2: two deactivated chatbots on one sender", `SELECT count(*) FROM (SELECT sender_id FROM chatbots WHERE status = 'deactivated' GROUP BY sender_id HAVING count(*) > 1) AS t`},
 	{"I3: deactivated without a grace end, or a grace end on another status", `SELECT count(*) FROM chatbots WHERE (status = 'deactivated') != (grace_ends_at IS NOT NULL)`},
 	// I4 and I6 read sessions as they effectively are (the view of
-	// migration 00057): a row of a chatbot whose sessions ended logically is
+	// migration 00056): a row of a chatbot whose sessions ended logically is
 	// closed at that end even before the sweeper rewrites it.
 	{"I4: an open session on an inactive chatbot", `SELECT count(*) FROM chat_sessions_effective s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.status = 'inactive'`},
 	{"I4: a stored open row on an inactive chatbot whose sessions are not ending", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE s.closed_at IS NULL AND c.status = 'inactive' AND c.sessions_end_at IS NULL`},

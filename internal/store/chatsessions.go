@@ -39,7 +39,7 @@ type ChatSession struct {
 func (s ChatSession) Open() bool { return s.ClosedAt.IsZero() }
 
 // Readers see sessions through the view chat_sessions_effective (migration
-// 00057), the one definition of a session's effective state: a row still
+// 00056), the one definition of a session's effective state: a row still
 // open in chat_sessions whose chatbot's sessions ended (a grace end, a
 // deactivation without grace, a cascade; chatbots.sessions_end_at, T) is
 // closed at T, or at its last activity if later, with the chatbot's
