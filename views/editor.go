@@ -4,6 +4,9 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
 
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
@@ -70,7 +73,127 @@ type EditorData struct {
 	// Revisions is each part's revision (chatbots.Revisions), which every
 	// form that edits a part sends back; computed once by the handler.
 	Revisions map[string]string
+	// Focus is the id of what the page brings into view and focuses after
+	// this save (the dialog just added).
+	Focus string
+
+	// view is what the page derives from the above, once, before it
+	// renders (see prepare): the editor's components only read it.
+	view *editorView
 }
+
+// editorView is what the chatbot page derives from its data before it
+// renders: nothing is computed from the definition while drawing.
+type editorView struct {
+	// choices are the dialogs every target select offers, by name.
+	choices []DialogChoice
+	// reached names, per dialog id, the dialogs that lead to it.
+	reached map[string][]DialogChoice
+	dialogMap DialogMap
+	// testsNeedRun: the tests have not run on this definition.
+	testsNeedRun bool
+	// scripts are the tests' scripts as their forms show them.
+	scripts []string
+	// hash is the definition's hash: the test chat compares it with the
+	// one its conversation started on.
+	hash string
+}
+
+// DialogChoice is a dialog as a target select offers it: its name (with
+// its id when two dialogs share the name), the id as the value.
+type DialogChoice struct{ ID, Label string }
+
+// NewDialogValue is the value of a target select's "New dialog…": the
+// name field beside it names the dialog the save creates. Dialog ids are
+// lower-case letters, digits and _, so it is never one.
+const NewDialogValue = chatbots.NewDialogChoice
+
+// prepare derives the page's view of d, once.
+func (d *EditorData) prepare() {
+	if d.view != nil {
+		return
+	}
+	v := &editorView{reached: map[string][]DialogChoice{}}
+	d.view = v
+	if d.Def == nil {
+		return
+	}
+	names := map[string]int{}
+	for _, dl := range d.Def.Dialogs {
+		names[dl.Name]++
+	}
+	byID := map[string]DialogChoice{}
+	for _, dl := range d.Def.Dialogs {
+		c := DialogChoice{ID: dl.ID, Label: dl.Name}
+		if names[dl.Name] > 1 || dl.Name == "" {
+			c.Label += " (" + dl.ID + ")"
+		}
+		v.choices = append(v.choices, c)
+		byID[dl.ID] = c
+	}
+	for _, dl := range d.Def.Dialogs {
+		seen := map[string]bool{}
+		for _, to := range targets(dl) {
+			if !seen[to] {
+				seen[to] = true
+				v.reached[to] = append(v.reached[to], byID[dl.ID])
+			}
+		}
+	}
+	v.dialogMap = NewDialogMap(d.Def)
+	v.testsNeedRun = d.Tests.NeedsRun(d.Def)
+	for _, t := range d.Def.Tests {
+		v.scripts = append(v.scripts, chatbots.FormatScript(t.Turns))
+	}
+	v.hash = TalkHash(d.Def)
+}
+
+// TalkHash fingerprints what a conversation with def does: the definition
+// without its conversation tests (saving a test changes no answer). The
+// test chat says when it changed under a conversation.
+func TalkHash(def *chatbot.Definition) string {
+	if def == nil {
+		return ""
+	}
+	c := *def
+	c.Tests = nil
+	return c.Hash()
+}
+
+// v is the prepared view (prepared now if a caller rendered a component
+// of the page on its own).
+func (d EditorData) v() *editorView {
+	if d.view == nil {
+		d.prepare()
+	}
+	return d.view
+}
+
+// targets lists the dialogs dl's elements lead to, in order.
+func targets(dl chatbot.Dialog) []string {
+	var out []string
+	for _, el := range dl.Elements {
+		switch el.Type {
+		case chatbot.ElementGoto, chatbot.ElementCondition:
+			out = append(out, el.Dialog)
+		case chatbot.ElementKeywords:
+			for _, b := range el.Branches {
+				out = append(out, b.Dialog)
+			}
+		}
+	}
+	return out
+}
+
+// EditorPage is the chatbot page.
+func EditorPage(d EditorData) templ.Component { d.prepare(); return editorPage(d) }
+
+// Editor is the whole editable area; every edit swaps it, so that every
+// form carries the new version.
+func Editor(d EditorData) templ.Component { d.prepare(); return editor(d) }
+
+// ValidationPanel lists the findings, each linking to what it points at.
+func ValidationPanel(d EditorData) templ.Component { d.prepare(); return validationPanel(d) }
 
 // Conflict is someone else's version of a dialog that a refused save
 // would have overwritten; Theirs is nil when they removed it.
@@ -82,16 +205,30 @@ type Conflict struct {
 // ElementInput is what an element form shows: an element's values, or
 // what someone submitted.
 type ElementInput struct {
-	Text, Attribute, RetryText, MaxTries, Branches, Operator, Value, Dialog string
+	Text, Attribute, RetryText, MaxTries, Operator, Value, Dialog string
+	// NewDialog names the dialog to create when Dialog is NewDialogValue.
+	NewDialog string
+	// Branches are a keywords element's rows.
+	Branches []BranchInput
 	// NewAttribute and NewAttributeType create an attribute for a question.
 	NewAttribute, NewAttributeType string
 }
 
+// BranchInput is one row of a keywords element: its keywords, comma
+// separated, and the dialog it leads to (NewDialog names a new one).
+type BranchInput struct {
+	Keywords, Dialog, NewDialog string
+}
+
 func inputOf(el chatbot.Element) ElementInput {
-	return ElementInput{
+	in := ElementInput{
 		Text: el.Text, Attribute: el.Attribute, RetryText: el.RetryText, MaxTries: triesValue(el.MaxTries),
-		Branches: chatbots.FormatBranches(el.Branches), Operator: el.Operator, Value: el.Value, Dialog: el.Dialog,
+		Operator: el.Operator, Value: el.Value, Dialog: el.Dialog,
 	}
+	for _, b := range el.Branches {
+		in.Branches = append(in.Branches, BranchInput{Keywords: strings.Join(b.Keywords, ", "), Dialog: b.Dialog})
+	}
+	return in
 }
 
 // input is what the element form named form shows.

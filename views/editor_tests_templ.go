@@ -29,7 +29,7 @@ func (d EditorData) testValues(i int) (string, string) {
 		return d.TestDraft.Name, d.TestDraft.Script
 	}
 	if i >= 0 && i < len(d.Def.Tests) {
-		return d.Def.Tests[i].Name, chatbots.FormatScript(d.Def.Tests[i].Turns)
+		return d.Def.Tests[i].Name, d.v().scripts[i]
 	}
 	return "", ""
 }
@@ -644,7 +644,7 @@ func testsToRun(d EditorData, then string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		if d.Tests.NeedsRun(d.Def) {
+		if d.v().testsNeedRun {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "<form method=\"post\" action=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
