@@ -88,7 +88,7 @@ type editorView struct {
 	// choices are the dialogs every target select offers, by name.
 	choices []DialogChoice
 	// reached names, per dialog id, the dialogs that lead to it.
-	reached map[string][]DialogChoice
+	reached   map[string][]DialogChoice
 	dialogMap DialogMap
 	// testsNeedRun: the tests have not run on this definition.
 	testsNeedRun bool
