@@ -516,13 +516,6 @@ func TestBranchesFromRows(t *testing.T) {
 	}
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
 func TestDuplicate(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
