@@ -68,26 +68,41 @@ func TestDesignerBuildsChatbotAndFixesValidationError(t *testing.T) {
 	must(t, addMsg.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add Message"}).Click())
 	expectVisible(t, page.Locator("#el-menu-0"))
 
-	// Keywords that point at a dialog that does not exist (a typo).
+	// Keywords whose branch leads to Menu, chosen by its name.
 	start = page.Locator("#dialog-start")
 	must(t, start.Locator(".add-element summary", playwright.LocatorLocatorOptions{HasText: "Keywords"}).Click())
 	addKw := start.GetByRole("form", playwright.LocatorGetByRoleOptions{Name: "Add Keywords to Start"})
-	must(t, addKw.GetByRole("textbox").Fill("pizza, pie => manu"))
+	must(t, addKw.GetByLabel("Keywords of branch 1").Fill("pizza, pie"))
+	_, err = addKw.GetByLabel("Dialog of branch 1").SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice("Menu")})
+	must(t, err)
 	must(t, addKw.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add Keywords"}).Click())
 	expectVisible(t, page.Locator("#el-start-2"))
+
+	// Menu is deleted: the branch now leads nowhere.
+	menu = page.Locator("#dialog-menu")
+	must(t, menu.Locator("summary", playwright.LocatorLocatorOptions{HasText: "Dialog settings"}).Click())
+	page.OnDialog(func(d playwright.Dialog) { _ = d.Accept() })
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Delete dialog"}).Click())
+	must(t, expect.Locator(page.Locator("#dialog-menu")).ToHaveCount(0))
 
 	// Validation points at the broken element.
 	must(t, byRole(page, "button", "Validate").Click())
 	finding := page.Locator("#validation li[data-severity=error]")
-	expectText(t, finding, `goes to dialog "manu", which does not exist`)
+	expectText(t, finding, `goes to dialog "menu", which does not exist`)
 	must(t, finding.GetByRole("link").Click())
 	must(t, expect.Page(page).ToHaveURL(regexp.MustCompile(`#el-start-2$`)))
 
-	// Fix it and validate again: no errors left.
+	// Fix it where it is: "New dialog…" named Menu makes the dialog and
+	// points the branch at it in one save. Validate again: no errors left.
 	kw := page.Locator("#el-start-2")
-	must(t, kw.GetByRole("textbox").Fill("pizza, pie => menu"))
+	_, err = kw.GetByLabel("Dialog of branch 1").SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice("New dialog…")})
+	must(t, err)
+	must(t, kw.GetByLabel("Name of the new dialog for branch 1").Fill("Menu"))
 	must(t, kw.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Save element"}).Click())
-	expectText(t, page.Locator("#el-start-2 textarea"), "=> menu")
+	expectVisible(t, page.Locator("#dialog-menu"))
+	if err := expect.Locator(page.Locator("#el-start-2").GetByLabel("Dialog of branch 1")).ToHaveValue("menu"); err != nil {
+		t.Fatal(err)
+	}
 	must(t, byRole(page, "button", "Validate").Click())
 	expectText(t, page.Locator("#validation"), "0 errors")
 	must(t, expect.Locator(page.Locator("#validation li[data-severity=error]")).ToHaveCount(0))

@@ -46,18 +46,23 @@ func TestEditorKeepsWhatWasTyped(t *testing.T) {
 	expectText(t, page.Locator("#el-fallback-0 textarea"), "Sorry, I only know about hours and prices.")
 	must(t, expect.Locator(page.Locator("#el-fallback-0").GetByText("Not saved yet")).ToHaveCount(0))
 
-	// A keywords line without => is refused; the line stays with the message.
+	// A keywords row without its dialog is refused; the row stays with the
+	// message beside the branches.
 	menu := page.Locator("#el-menu-0")
-	bad := "hours, opening => hours\nbye => bye\nprices and costs"
-	must(t, menu.GetByRole("textbox").Fill(bad))
+	must(t, menu.GetByLabel("Keywords of branch 3").Fill("prices and costs"))
 	save(menu)
-	expectText(t, page.Locator("#el-menu-0 .form-error, #dialog-menu .form-error").First(), "Line 3: write the keywords, then => and the dialog id")
-	if err := expect.Locator(page.Locator("#el-menu-0 textarea")).ToHaveValue(bad); err != nil {
+	expectText(t, page.Locator("#el-menu-0 .form-error").First(), "Branch 3: choose the dialog it leads to")
+	if err := expect.Locator(page.Locator("#el-menu-0").GetByLabel("Keywords of branch 3")).ToHaveValue("prices and costs"); err != nil {
 		t.Fatal(err)
 	}
-	// Fixed, it saves.
-	must(t, page.Locator("#el-menu-0 textarea").Fill("hours, opening => hours\nbye => bye\nprices, costs => hours"))
-	save(page.Locator("#el-menu-0"))
+	// Fixed (the dialog chosen by its name), it saves.
+	menu = page.Locator("#el-menu-0")
+	must(t, menu.GetByLabel("Keywords of branch 3").Fill("prices, costs"))
+	_, err = menu.GetByLabel("Dialog of branch 3").SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice("Hours")})
+	must(t, err)
+	save(menu)
 	must(t, expect.Locator(page.Locator("#el-menu-0 .unsaved-marker")).ToHaveCount(0))
-	expectText(t, page.Locator("#el-menu-0 textarea"), "prices, costs => hours")
+	if err := expect.Locator(page.Locator("#el-menu-0").GetByLabel("Keywords of branch 3")).ToHaveValue("prices, costs"); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -78,7 +78,7 @@ func isDocument(body string) string {
 			return "missing " + want
 		}
 	}
-	for _, unwanted := range []string{`name="branches"`, "Save element", "disabled"} {
+	for _, unwanted := range []string{`name="branch_keywords"`, "Save element", "disabled"} {
 		if strings.Contains(body, unwanted) {
 			return "has " + unwanted
 		}
@@ -86,9 +86,11 @@ func isDocument(body string) string {
 	return ""
 }
 
-// isEditor reports whether a page shows the element forms.
+// isEditor reports whether a page shows the element forms (and the
+// editor's own map, not the document's cards).
 func isEditor(body string) bool {
-	return strings.Contains(body, `name="text"`) && strings.Contains(body, `name="revision"`) && !strings.Contains(body, `class="dialog-map"`)
+	return strings.Contains(body, `name="text"`) && strings.Contains(body, `name="revision"`) &&
+		strings.Contains(body, `class="dialog-map"`) && !strings.Contains(body, `class="dialog dialog-doc"`)
 }
 
 // TestDocumentViewByRole: whoever may view a chatbot but not edit it, and
@@ -212,11 +214,11 @@ func TestRefusedElementKeepsInputWithoutJS(t *testing.T) {
 	c := e.clients[rbac.Designer]
 	path := "/chatbots/" + itoa(e.draft.ID)
 	forms := loadedForms(t, c.get(path).Body)
-	bad := "hours, open => hours\nthis line has no arrow"
-	res := c.post(path+"/dialogs/start/elements/1", url.Values{"version": {forms["start"][0]}, "revision": {forms["start"][1]}, "branches": {bad}})
+	res := c.post(path+"/dialogs/start/elements/1", url.Values{"version": {forms["start"][0]}, "revision": {forms["start"][1]},
+		"branch_keywords": {"hours, open", "a row with no dialog"}, "branch_dialog": {"hours", ""}, "branch_dialog_new": {"", ""}})
 	body := html.UnescapeString(res.Body)
-	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(body, ">"+bad+"</textarea>") ||
-		!strings.Contains(res.Body, `id="el-start-1-branches-error"`) || !strings.Contains(body, "Line 2: write the keywords") ||
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(body, `value="hours, open"`) || !strings.Contains(body, `value="a row with no dialog"`) ||
+		!strings.Contains(res.Body, `id="el-start-1-branches-error"`) || !strings.Contains(body, "Branch 2: choose the dialog it leads to") ||
 		!strings.Contains(res.Body, `aria-describedby="el-start-1-branches-error" aria-invalid="true"`) {
 		i := strings.Index(res.Body, `id="el-start-1"`)
 		t.Fatalf("%d\n%s", res.Status, res.Body[i:min(len(res.Body), i+3000)])

@@ -135,6 +135,14 @@ func (s *Server) edit(c echo.Context, form, anchor, part string, apply func(*cha
 // editKeeping is edit that, when the change is refused, lets keep put what
 // was submitted back into the page, so that nothing typed is lost.
 func (s *Server) editKeeping(c echo.Context, form, anchor, part string, keep func(*views.EditorData), apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
+	return s.editFocusing(c, form, func() string { return anchor }, false, part, keep, apply)
+}
+
+// editFocusing is editKeeping whose anchor is known once the change is
+// made (anchor is called after a save); with focus, the saved page also
+// brings it into view and focuses it (an htmx save: the editor's
+// data-focus; a plain one: the address's fragment).
+func (s *Server) editFocusing(c echo.Context, form string, anchorOf func() string, focus bool, part string, keep func(*views.EditorData), apply func(*chatbots.Settings, *chatbot.Definition) (string, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -167,9 +175,13 @@ func (s *Server) editKeeping(c echo.Context, form, anchor, part string, keep fun
 			keep(&d)
 		}
 	}
+	anchor := anchorOf()
 	if isHTMX(c) {
 		if !refused {
 			toast(c, "ok", "Saved.")
+			if focus {
+				d.Focus = anchor
+			}
 		}
 		return s.render(c, status, views.Editor(d))
 	}
@@ -215,8 +227,23 @@ func (s *Server) removeAttribute(c echo.Context) error {
 	return s.edit(c, "attributes", "attributes", chatbots.MergesAnywhere, chatbots.RemoveAttribute(c.Param("name")))
 }
 
+// addDialog adds a dialog; the page then shows the new dialog's form,
+// brought into view and focused.
 func (s *Server) addDialog(c echo.Context) error {
-	return s.edit(c, "dialogs", "dialogs", chatbots.MergesAnywhere, chatbots.AddDialog(formValue(c, "name")))
+	added := ""
+	add := chatbots.AddDialog(formValue(c, "name"))
+	return s.editFocusing(c, "dialogs", func() string {
+		if added == "" {
+			return "dialogs"
+		}
+		return "dialog-" + added
+	}, true, chatbots.MergesAnywhere, nil, func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
+		summary, err := add(set, def)
+		if err == nil {
+			added = def.Dialogs[len(def.Dialogs)-1].ID
+		}
+		return summary, err
+	})
 }
 
 func (s *Server) renameDialog(c echo.Context) error {
@@ -248,7 +275,12 @@ func (s *Server) addElement(c echo.Context) error {
 	form := "add-" + d + "-" + typ
 	return s.editKeeping(c, form, "dialog-"+d, chatbots.DialogPart(d), keepElement(c),
 		func(set *chatbots.Settings, def *chatbot.Definition) (string, error) {
-			el, err := elementFromForm(c, typ)
+			if dl, _ := def.DialogByID(d); dl == nil {
+				// Refused before a new target dialog is made for it.
+				return chatbots.AddElement(d, chatbot.Element{Type: typ})(set, def)
+			}
+			nt := chatbots.NewTargetsIn(def)
+			el, err := elementFromForm(c, typ, nt)
 			if err != nil {
 				return "", err
 			}
@@ -257,20 +289,26 @@ func (s *Server) addElement(c echo.Context) error {
 				return "", err
 			}
 			summary, err := chatbots.AddElement(d, el)(set, def)
-			return created + summary, err
+			return nt.Summary() + created + summary, err
 		})
 }
 
 // keepElement puts a refused element form's input back into the page.
 func keepElement(c echo.Context) func(*views.EditorData) {
 	return func(d *views.EditorData) {
-		d.Submitted = &views.ElementInput{
+		in := &views.ElementInput{
 			Text: formValue(c, "text"), Attribute: formValue(c, "attribute"), RetryText: formValue(c, "retry_text"),
-			MaxTries: formValue(c, "max_tries"), Branches: formValue(c, "branches"), Operator: formValue(c, "operator"),
-			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"),
+			MaxTries: formValue(c, "max_tries"), Operator: formValue(c, "operator"),
+			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"), NewDialog: formValue(c, "dialog_new"),
 			NewAttribute: formValue(c, "new_attribute"), NewAttributeType: formValue(c, "new_attribute_type"),
 			Options: optionsFromForm(c), Fuzzy: formValue(c, "fuzzy") != "",
 		}
+		for _, r := range branchRows(c) {
+			if r.Keywords != "" || r.Dialog != "" {
+				in.Branches = append(in.Branches, views.BranchInput{Keywords: r.Keywords, Dialog: r.Dialog, NewDialog: r.NewDialog})
+			}
+		}
+		d.Submitted = in
 	}
 }
 
@@ -314,7 +352,8 @@ func (s *Server) updateElement(c echo.Context) error {
 		if dl == nil || i >= len(dl.Elements) {
 			return chatbots.UpdateElement(d, i, chatbot.Element{})(set, def)
 		}
-		el, err := elementFromForm(c, dl.Elements[i].Type)
+		nt := chatbots.NewTargetsIn(def)
+		el, err := elementFromForm(c, dl.Elements[i].Type, nt)
 		if err != nil {
 			return "", err
 		}
@@ -323,7 +362,7 @@ func (s *Server) updateElement(c echo.Context) error {
 			return "", err
 		}
 		summary, err := chatbots.UpdateElement(d, i, el)(set, def)
-		return created + summary, err
+		return nt.Summary() + created + summary, err
 	})
 }
 
@@ -349,8 +388,28 @@ func (s *Server) moveElement(c echo.Context) error {
 	return s.edit(c, "dialog-"+d, views.ElementAnchor(d, i+delta), chatbots.DialogPart(d), chatbots.MoveElement(d, i, delta))
 }
 
-// elementFromForm reads an element of type typ from the form.
-func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
+// branchRows are the rows of a keywords element's form: the i-th value of
+// each of its fields.
+func branchRows(c echo.Context) []chatbots.BranchRow {
+	_ = c.Request().PostFormValue("branch_keywords") // parses the form
+	form := c.Request().PostForm
+	kw, to, names := form["branch_keywords"], form["branch_dialog"], form["branch_dialog_new"]
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return strings.TrimSpace(list[i])
+		}
+		return ""
+	}
+	rows := make([]chatbots.BranchRow, 0, len(kw))
+	for i := range max(len(kw), len(to)) {
+		rows = append(rows, chatbots.BranchRow{Keywords: at(kw, i), Dialog: at(to, i), NewDialog: at(names, i)})
+	}
+	return rows
+}
+
+// elementFromForm reads an element of type typ from the form; a target
+// chosen as "New dialog…" is made with nt.
+func elementFromForm(c echo.Context, typ string, nt *chatbots.NewTargets) (chatbot.Element, error) {
 	el := chatbot.Element{Type: typ}
 	switch typ {
 	case chatbot.ElementMessage, chatbot.ElementClose:
@@ -371,7 +430,7 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 			el.MaxTries = n
 		}
 	case chatbot.ElementKeywords:
-		branches, err := chatbots.ParseBranches(formValue(c, "branches"))
+		branches, err := chatbots.BranchesFromRows(branchRows(c), nt)
 		if err != nil {
 			return el, err
 		}
@@ -380,9 +439,17 @@ func elementFromForm(c echo.Context, typ string) (chatbot.Element, error) {
 	case chatbot.ElementButtons:
 		el.Text, el.Options = strings.TrimSpace(formValue(c, "text")), optionsFromForm(c)
 	case chatbot.ElementCondition:
-		el.Attribute, el.Operator, el.Value, el.Dialog = formValue(c, "attribute"), formValue(c, "operator"), formValue(c, "value"), formValue(c, "dialog")
+		el.Attribute, el.Operator, el.Value = formValue(c, "attribute"), formValue(c, "operator"), formValue(c, "value")
+		fallthrough
 	case chatbot.ElementGoto:
-		el.Dialog = formValue(c, "dialog")
+		if err := chatbots.CheckElement(el); err != nil && !isField(err, "dialog") {
+			return el, err // the other fields first: no dialog is made for a refused save
+		}
+		to, err := nt.Resolve(formValue(c, "dialog"), formValue(c, "dialog_new"), "dialog")
+		if err != nil {
+			return el, err
+		}
+		el.Dialog = to
 	}
 	return el, chatbots.CheckElement(el)
 }
@@ -456,4 +523,9 @@ func (s *Server) importChatbot(c echo.Context) error {
 	}
 	d.ImportError = p.Message
 	return s.render(c, statusOf(p.Kind), views.ChatbotsPage(d))
+}
+
+func isField(err error, field string) bool {
+	p, ok := problem.As(err)
+	return ok && p.Field == field
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/senders"
@@ -91,11 +92,14 @@ func FuzzElementForm(f *testing.F) {
 		{"question", "text=Your+age%3F&attribute=age&retry_text=A+number+please&max_tries=3"},
 		{"question", "text=x&attribute=age&max_tries=99"},
 		{"question", "text=x&attribute=age&max_tries=-1"},
-		{"keywords", "branches=yes%2C+sure+-%3E+yes%0Ano+-%3E+no"},
-		{"keywords", "branches=-%3E%0A%0A%2C%2C-%3E"},
+		{"keywords", "branch_keywords=yes%2C+sure&branch_dialog=yes&branch_dialog_new=&branch_keywords=no&branch_dialog=no"},
+		{"keywords", "branch_keywords=%2C%2C&branch_dialog=%2Bnew&branch_dialog_new=%2C"},
+		{"keywords", "branch_keywords=a&branch_dialog=%2Bnew&branch_dialog_new=Start"},
+		{"keywords", "branch_keywords=a&branch_dialog=%2Bnew&branch_dialog_new=Later&branch_keywords=b&branch_dialog=%2Bnew&branch_dialog_new=later"},
 		{"condition", "attribute=age&operator=gt&value=17&dialog=adult"},
 		{"condition", "attribute=age&operator=%3D%3D&value=&dialog="},
 		{"goto", "dialog=start"},
+		{"goto", "dialog=%2Bnew&dialog_new=Opening+hours"},
 		{"goto", "dialog=%3Cscript%3E"},
 		{"teleport", "dialog=start"},
 		{"message", "text=%ZZ&text=%"},
@@ -104,7 +108,8 @@ func FuzzElementForm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, typ, body string) {
 		c := fuzzContext(echo.MIMEApplicationForm, body, pageBodyLimit)
-		el, err := elementFromForm(c, typ)
+		def := chatbot.NewDefinition()
+		el, err := elementFromForm(c, typ, chatbots.NewTargetsIn(def))
 		if err != nil {
 			wantRefusal(t, err)
 			return
@@ -112,7 +117,6 @@ func FuzzElementForm(f *testing.F) {
 		if el.Type != typ {
 			t.Fatalf("asked for a %q, got a %q", typ, el.Type)
 		}
-		def := chatbot.NewDefinition()
 		def.Dialogs[0].Elements = append(def.Dialogs[0].Elements, el)
 		back, err := chatbot.Parse(def.JSON())
 		if err != nil {

@@ -63,6 +63,16 @@ func (s *Server) testChat(c echo.Context) error {
 	if choice := formValue(c, "choice"); choice != "" { // an option's button
 		d.Text = choice
 	}
+	// A conversation on the draft goes on across saves, talking to the
+	// draft as saved; when the definition changed since it started, the
+	// panel says so and offers a restart.
+	if release == 0 {
+		now := views.TalkHash(d.Def)
+		if d.Hash = formValue(c, "hash"); formValue(c, "conversation") == "" || d.Hash == "" {
+			d.Hash = now
+		}
+		d.Stale = d.Hash != now
+	}
 	sim, err := s.cfg.Chatbots.Simulate(c.Request().Context(), actor(c), id, chatbots.SimulateInput{
 		Conversation: formValue(c, "conversation"), Text: d.Text, Release: release,
 	})
@@ -74,6 +84,9 @@ func (s *Server) testChat(c echo.Context) error {
 		return err
 	} else {
 		d.Turn, d.Conversation = &sim, sim.Conversation
+		if sim.Ended {
+			d.Hash = "" // the next message opens a new conversation
+		}
 	}
 	if isHTMX(c) {
 		return s.render(c, status, views.TestChatReply(d))

@@ -476,59 +476,49 @@ func TestEditOpsPersist(t *testing.T) {
 	}
 }
 
-func TestBranches(t *testing.T) {
-	parsed := []struct {
-		in   string
-		want []chatbot.Branch
+func TestBranchesFromRows(t *testing.T) {
+	def := &chatbot.Definition{Entry: "start", Dialogs: []chatbot.Dialog{{ID: "start", Name: "Start"}, {ID: "hours", Name: "Opening hours"}}}
+	rows := []chatbots.BranchRow{
+		{Keywords: "  price ,cost,, fee  ", Dialog: "hours"},
+		{},                            // an empty row is left out
+		{Keywords: " , ", Dialog: ""}, // so is one of commas only
+		{Keywords: "café, Ärger", Dialog: chatbots.NewDialogChoice, NewDialog: " Complaints "},
+		{Keywords: "angry", Dialog: chatbots.NewDialogChoice, NewDialog: "complaints"}, // the same new dialog
+	}
+	nt := chatbots.NewTargetsIn(def)
+	got, err := chatbots.BranchesFromRows(rows, nt)
+	want := []chatbot.Branch{
+		{Keywords: []string{"price", "cost", "fee"}, Dialog: "hours"},
+		{Keywords: []string{"café", "Ärger"}, Dialog: "complaints"},
+		{Keywords: []string{"angry"}, Dialog: "complaints"},
+	}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("BranchesFromRows = %v, %v; want %v", got, err, want)
+	}
+	if len(def.Dialogs) != 3 || def.Dialogs[2].ID != "complaints" || def.Dialogs[2].Name != "Complaints" || nt.Summary() != "dialog complaints added; " {
+		t.Errorf("new dialogs: %+v, summary %q", def.Dialogs, nt.Summary())
+	}
+
+	for _, tc := range []struct {
+		rows []chatbots.BranchRow
+		want string
 	}{
-		{"hours, opening => hours", []chatbot.Branch{{Keywords: []string{"hours", "opening"}, Dialog: "hours"}}},
-		{"  price ,cost,, fee  =>  prices  \r\n\r\nhuman -> agent\n", []chatbot.Branch{
-			{Keywords: []string{"price", "cost", "fee"}, Dialog: "prices"},
-			{Keywords: []string{"human"}, Dialog: "agent"},
-		}},
-		{"", nil},
-		{"\n  \n", nil},
-		{"café, Ärger => accents", []chatbot.Branch{{Keywords: []string{"café", "Ärger"}, Dialog: "accents"}}},
-	}
-	for _, tc := range parsed {
-		got, err := chatbots.ParseBranches(tc.in)
-		if err != nil || !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("ParseBranches(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
-			continue
-		}
-		// Formatting and parsing again gives the same branches.
-		again, err := chatbots.ParseBranches(chatbots.FormatBranches(got))
-		if err != nil || !reflect.DeepEqual(again, got) {
-			t.Errorf("round trip of %q: %v, %v", tc.in, again, err)
-		}
-	}
-	if got := chatbots.FormatBranches([]chatbot.Branch{{Keywords: []string{"a", "b"}, Dialog: "x"}, {Keywords: []string{"c"}, Dialog: "y"}}); got != "a, b => x\nc => y" {
-		t.Errorf("FormatBranches = %q", got)
-	}
-	if s := "hours, opening => hours\nhuman => agent"; chatbots.FormatBranches(must(chatbots.ParseBranches(s))) != s {
-		t.Errorf("the canonical text %q does not survive a round trip", s)
-	}
-
-	for _, tc := range []struct{ in, line string }{
-		{"hours", "Line 1"},
-		{"a => x\nhours opening", "Line 2"},
-		{"a => x\n\n => y", "Line 3"},
-		{"a =>   ", "Line 1"},
-		{" , , => x", "Line 1"},
+		{[]chatbots.BranchRow{{Keywords: "a", Dialog: "hours"}, {Keywords: "hours"}}, "Branch 2: choose the dialog"},
+		{[]chatbots.BranchRow{{Dialog: "hours"}}, "Branch 1: enter its keywords"},
+		{[]chatbots.BranchRow{{Keywords: "a", Dialog: chatbots.NewDialogChoice}}, "Branch 1: Name the new dialog"},
+		{[]chatbots.BranchRow{{Keywords: "a", Dialog: chatbots.NewDialogChoice, NewDialog: "opening HOURS"}}, "Branch 1: There is already a dialog named Opening hours"},
+		{[]chatbots.BranchRow{{Keywords: "a", Dialog: chatbots.NewDialogChoice, NewDialog: strings.Repeat("x", 81)}}, "Branch 1: Use at most 80"},
 	} {
-		_, err := chatbots.ParseBranches(tc.in)
+		def := &chatbot.Definition{Dialogs: []chatbot.Dialog{{ID: "hours", Name: "Opening hours"}}}
+		_, err := chatbots.BranchesFromRows(tc.rows, chatbots.NewTargetsIn(def))
 		p, ok := problem.As(err)
-		if !ok || p.Field != "branches" || !strings.HasPrefix(p.Message, tc.line) {
-			t.Errorf("ParseBranches(%q): %v, want a branches error about %s", tc.in, err, tc.line)
+		if !ok || p.Field != "branches" || !strings.HasPrefix(p.Message, tc.want) {
+			t.Errorf("BranchesFromRows(%+v): %v, want a branches error starting %q", tc.rows, err, tc.want)
+		}
+		if len(def.Dialogs) != 1 {
+			t.Errorf("a refused row made a dialog: %+v", def.Dialogs)
 		}
 	}
-}
-
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 func TestDuplicate(t *testing.T) {

@@ -283,7 +283,7 @@ func CheckElement(el chatbot.Element) error {
 		}
 	case chatbot.ElementKeywords:
 		if len(el.Branches) == 0 {
-			return problem.Field("branches", "Add at least one branch, one per line: keyword, synonym => dialog_id")
+			return problem.Field("branches", "Add at least one branch: its keywords and the dialog it leads to.")
 		}
 	case chatbot.ElementButtons:
 		if strings.TrimSpace(el.Text) == "" {
@@ -323,49 +323,41 @@ func CheckElement(el chatbot.Element) error {
 	return nil
 }
 
-// ParseBranches reads keyword branches written one per line as
-// "keyword, synonym => dialog_id".
-func ParseBranches(text string) ([]chatbot.Branch, error) {
+// BranchRow is one row of a keywords element's form: its keywords, comma
+// separated, and the dialog it leads to (NewDialog names a new one when
+// Dialog is NewDialogChoice).
+type BranchRow struct {
+	Keywords, Dialog, NewDialog string
+}
+
+// BranchesFromRows reads a keywords element's rows, making the new
+// dialogs they name with t. A row with neither keywords nor a dialog is
+// left out; a row with one and not the other is refused, naming the row.
+func BranchesFromRows(rows []BranchRow, t *NewTargets) ([]chatbot.Branch, error) {
 	var out []chatbot.Branch
-	for n, line := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		kw, target, ok := strings.Cut(line, "=>")
-		if !ok {
-			kw, target, ok = strings.Cut(line, "->")
-		}
-		target = strings.TrimSpace(target)
-		if !ok || target == "" {
-			return nil, problem.Field("branches", "Line %d: write the keywords, then => and the dialog id, such as: hours, opening => hours", n+1)
-		}
+	for n, r := range rows {
 		var words []string
-		for _, w := range strings.Split(kw, ",") {
+		for _, w := range strings.Split(r.Keywords, ",") {
 			if w = strings.TrimSpace(w); w != "" {
 				words = append(words, w)
 			}
 		}
-		if len(words) == 0 {
-			return nil, problem.Field("branches", "Line %d has no keywords before =>.", n+1)
+		switch {
+		case len(words) == 0 && r.Dialog == "":
+			continue
+		case len(words) == 0:
+			return nil, problem.Field("branches", "Branch %d: enter its keywords, separated by commas.", n+1)
+		case r.Dialog == "":
+			return nil, problem.Field("branches", "Branch %d: choose the dialog it leads to.", n+1)
 		}
-		out = append(out, chatbot.Branch{Keywords: words, Dialog: target})
+		to, err := t.Resolve(r.Dialog, r.NewDialog, "branches")
+		if err != nil {
+			p, _ := problem.As(err)
+			return nil, problem.Field("branches", "Branch %d: %s", n+1, p.Message)
+		}
+		out = append(out, chatbot.Branch{Keywords: words, Dialog: to})
 	}
 	return out, nil
-}
-
-// FormatBranches writes branches back in the form ParseBranches reads.
-func FormatBranches(bs []chatbot.Branch) string {
-	var b strings.Builder
-	for i, br := range bs {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(strings.Join(br.Keywords, ", "))
-		b.WriteString(" => ")
-		b.WriteString(br.Dialog)
-	}
-	return b.String()
 }
 
 func contains(list []string, s string) bool {
@@ -428,4 +420,66 @@ func ReplaceDialog(id, name string, elements []chatbot.Element) func(*Settings, 
 		d.Name, d.Elements = name, slices.Clone(elements)
 		return "dialog " + id + " replaced", nil
 	}
+}
+
+// NewDialogChoice is the value a form sends for a target chosen as "New
+// dialog…", with the new dialog's name beside it. Dialog ids are
+// lower-case letters, digits and _, so it is never one.
+const NewDialogChoice = "+new"
+
+// NewTargets makes the dialogs that one save's "New dialog…" choices name:
+// a target can be a dialog made in the same save that points at it. Two
+// choices of the same new name in one save make one dialog.
+type NewTargets struct {
+	def  *chatbot.Definition
+	made map[string]string // lower-cased name → id
+	// Made lists the ids made, for the audit summary.
+	Made []string
+}
+
+// NewTargetsIn makes new targets in def.
+func NewTargetsIn(def *chatbot.Definition) *NewTargets {
+	return &NewTargets{def: def, made: map[string]string{}}
+}
+
+// Resolve returns the dialog id a target field points at: value itself,
+// or, for NewDialogChoice, the id of a new dialog named name (made now).
+// A new name that an existing dialog already has is refused, so that the
+// list, not a twin, is used; field names the field for the refusal.
+func (t *NewTargets) Resolve(value, name, field string) (string, error) {
+	if value != NewDialogChoice {
+		return value, nil
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", problem.Field(field, "Name the new dialog in the field beside “New dialog…”.")
+	}
+	if utf8.RuneCountInString(name) > 80 {
+		return "", problem.Field(field, "Use at most 80 characters for a dialog name.")
+	}
+	key := strings.ToLower(name)
+	if id, ok := t.made[key]; ok {
+		return id, nil
+	}
+	for _, d := range t.def.Dialogs {
+		if strings.ToLower(d.Name) == key {
+			return "", problem.Field(field, "There is already a dialog named %s: choose it in the list.", d.Name)
+		}
+	}
+	id := slug(t.def, name)
+	t.def.Dialogs = append(t.def.Dialogs, chatbot.Dialog{ID: id, Name: name})
+	if t.def.Entry == "" {
+		t.def.Entry = id
+	}
+	t.made[key] = id
+	t.Made = append(t.Made, id)
+	return id, nil
+}
+
+// Summary sums up the dialogs made, for the audit entry ("" for none).
+func (t *NewTargets) Summary() string {
+	if len(t.Made) == 0 {
+		return ""
+	}
+	return "dialog " + strings.Join(t.Made, ", ") + " added; "
 }

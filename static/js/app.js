@@ -194,6 +194,12 @@ document.addEventListener("change", function (e) {
       return Array.prototype.some.call(fields(f), dirty);
     });
   }
+  // A field's key within its form: its name, and which of the fields of
+  // that name it is (a keywords element's rows repeat their names).
+  function fieldKey(f, el) {
+    var same = Array.prototype.filter.call(fields(f), function (x) { return x.name === el.name; });
+    return el.name + "#" + same.indexOf(el);
+  }
   function key(f) { return (f.getAttribute("data-hx-post") || f.getAttribute("action") || "") + "|" + (f.getAttribute("aria-label") || ""); }
   function shifts(path) { return /\/(delete|move)(\?|$)/.test(path || ""); }
   function sourceForm(e) {
@@ -225,7 +231,7 @@ document.addEventListener("change", function (e) {
       if (f === own && !refused) return; // saved
       if (shifts(path) && f !== own) return;
       var vals = {};
-      fields(f).forEach(function (el) { if (el.name) vals[el.name] = el.value; });
+      fields(f).forEach(function (el) { if (el.name) vals[fieldKey(f, el)] = el.value; });
       kept[key(f)] = vals;
     });
   });
@@ -237,8 +243,9 @@ document.addEventListener("change", function (e) {
       if (!vals) return;
       var changed = false;
       fields(f).forEach(function (el) {
-        if (el.name && Object.prototype.hasOwnProperty.call(vals, el.name) && el.value !== vals[el.name]) {
-          el.value = vals[el.name];
+        var k = el.name && fieldKey(f, el);
+        if (k && Object.prototype.hasOwnProperty.call(vals, k) && el.value !== vals[k]) {
+          el.value = vals[k];
           changed = true;
         }
       });
@@ -393,3 +400,105 @@ document.addEventListener("htmx:configRequest", function (e) {
     delete e.detail.parameters.to;
   }
 });
+
+// The editor as a flow. A target select's "New dialog…" moves to the name
+// field beside it (CSS shows that field); a keywords element's "Add
+// branch" adds a row from its template and "Remove" drops one; after a
+// save that added a dialog, the new dialog comes into view, focused.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (e) {
+    var sel = e.target;
+    if (!sel.matches || !sel.matches(".dialog-pick select") || sel.value !== "+new") return;
+    var name = sel.parentNode.querySelector(".new-dialog");
+    if (name) name.focus();
+  });
+  document.addEventListener("click", function (e) {
+    var add = e.target.closest && e.target.closest("[data-add-branch]");
+    if (add) {
+      var box = add.closest("fieldset");
+      var tpl = box.querySelector("template[data-branch-template]");
+      var rows = box.querySelector("[data-branch-rows]");
+      var row = tpl.content.firstElementChild.cloneNode(true);
+      var n = String(rows.children.length + 1);
+      row.querySelectorAll("[aria-label]").forEach(function (el) {
+        el.setAttribute("aria-label", el.getAttribute("aria-label").replace("branch new", "branch " + n));
+      });
+      rows.appendChild(row);
+      row.querySelector("input").focus();
+      return;
+    }
+    var rm = e.target.closest && e.target.closest("[data-remove-branch]");
+    if (rm) {
+      var li = rm.closest("li");
+      var list = li.parentNode;
+      var next = li.nextElementSibling || li.previousElementSibling;
+      if (list.children.length > 1) {
+        li.remove();
+      } else {
+        li.querySelectorAll("input, select").forEach(function (el) { el.value = ""; });
+      }
+      var form = list.closest("form");
+      var focus = next && next.isConnected ? next.querySelector("input") : list.closest("fieldset").querySelector("[data-add-branch]");
+      if (focus) focus.focus();
+    }
+  });
+  function focusMarked() {
+    var editor = document.getElementById("editor");
+    var id = editor && editor.getAttribute("data-focus");
+    if (!id) return;
+    editor.removeAttribute("data-focus");
+    var el = document.getElementById(id);
+    if (!el) return;
+    el.scrollIntoView({ block: "start" });
+    el.focus({ preventScroll: true });
+  }
+  document.addEventListener("htmx:afterSwap", focusMarked);
+})();
+
+// The test chat: docked beside the editor on a wide screen, a drawer on a
+// narrow one (its button opens and closes it). It keeps its conversation
+// across saves; when a save changed the definition under a conversation
+// on the draft, it says so and offers a restart. A trace step links to
+// the element that answered.
+(function () {
+  "use strict";
+  function dock() { return document.querySelector("[data-test-chat-dock]"); }
+  function setOpen(open) {
+    var d = dock();
+    if (!d) return;
+    d.classList.toggle("open", open);
+    var b = d.querySelector("[data-test-chat-toggle]");
+    if (b) b.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) {
+      var input = d.querySelector("input[name=text]");
+      if (input) input.focus();
+    }
+  }
+  function narrow() { return !window.matchMedia("(min-width: 1200px)").matches; }
+  document.addEventListener("click", function (e) {
+    var t = e.target.closest && e.target.closest("[data-test-chat-toggle], [data-test-chat-open], [data-test-chat-goto]");
+    if (!t) return;
+    if (t.hasAttribute("data-test-chat-toggle")) {
+      setOpen(t.getAttribute("aria-expanded") !== "true");
+    } else if (t.hasAttribute("data-test-chat-open")) {
+      e.preventDefault();
+      setOpen(true);
+      if (!narrow()) dock().scrollIntoView({ block: "nearest" });
+    } else if (narrow()) {
+      setOpen(false); // the drawer would cover the element it links to
+    }
+  });
+  function checkStale() {
+    var editor = document.getElementById("editor");
+    var hash = document.getElementById("test-chat-hash");
+    var conv = document.getElementById("test-chat-conversation");
+    var note = document.getElementById("test-chat-stale");
+    var release = document.querySelector("#test-chat select[name=release]");
+    if (!editor || !hash || !conv || !note) return;
+    var onDraft = !release || release.value === "0";
+    note.hidden = !(onDraft && conv.value && hash.value && hash.value !== editor.getAttribute("data-def-hash"));
+  }
+  document.addEventListener("htmx:afterSwap", checkStale);
+  document.addEventListener("htmx:oobAfterSwap", checkStale);
+})();
