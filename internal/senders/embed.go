@@ -2,7 +2,6 @@ package senders
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/url"
 	"regexp"
@@ -13,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/answers-console/answers/internal/problem"
-	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/who"
 )
@@ -52,44 +50,32 @@ type EmbedInput struct {
 // is saved: a refused one changes nothing. A change is audited with what
 // it was and what it became.
 func (s *Service) SetEmbed(ctx context.Context, a who.Actor, id int64, in EmbedInput) (store.Sender, error) {
-	if err := a.Require(rbac.ActivateChatbots, "change senders"); err != nil {
-		return store.Sender{}, err
+	return s.Update(ctx, a, id, Update{Embed: &in})
+}
+
+func (s *Service) setEmbed(ctx context.Context, tx *store.Tx, a who.Actor, before store.Sender, in EmbedInput) (store.Sender, error) {
+	if before.Channel != "livechat" {
+		return before, problem.New(problem.Invalid, "sender_not_livechat",
+			"Only a livechat sender has a web chat to embed; %s %s is a %s sender.", before.Channel, before.Address, before.Channel)
 	}
-	var snd store.Sender
-	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		before, err := tx.SenderByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return errNoSender
-		} else if err != nil {
-			return err
-		}
-		if before.Channel != "livechat" {
-			return problem.New(problem.Invalid, "sender_not_livechat",
-				"Only a livechat sender has a web chat to embed; %s %s is a %s sender.", before.Channel, before.Address, before.Channel)
-		}
-		after, err := applyEmbed(before.Embed, in)
-		if err != nil {
-			return err
-		}
-		if embedEqual(before.Embed, after) {
-			snd = before
-			return nil
-		}
-		now := s.Now().UTC()
-		if err := tx.SetSenderEmbed(ctx, id, after, now); err != nil {
-			return err
-		}
-		if snd, err = tx.SenderByID(ctx, id); err != nil {
-			return err
-		}
-		e := a.Entry(ActionEmbedUpdated, "sender", snd.ID, snd.Channel+":"+snd.Address, map[string]any{
-			"before": embedAudit(before.Embed),
-			"after":  embedAudit(snd.Embed),
-		})
-		e.At = now
-		_, err = tx.AppendAudit(ctx, e)
-		return err
+	after, err := applyEmbed(before.Embed, in)
+	if err != nil || embedEqual(before.Embed, after) {
+		return before, err
+	}
+	now := s.Now().UTC()
+	if err := tx.SetSenderEmbed(ctx, before.ID, after, now); err != nil {
+		return before, err
+	}
+	snd, err := tx.SenderByID(ctx, before.ID)
+	if err != nil {
+		return before, err
+	}
+	e := a.Entry(ActionEmbedUpdated, "sender", snd.ID, snd.Channel+":"+snd.Address, map[string]any{
+		"before": embedAudit(before.Embed),
+		"after":  embedAudit(snd.Embed),
 	})
+	e.At = now
+	_, err = tx.AppendAudit(ctx, e)
 	return snd, err
 }
 

@@ -195,3 +195,30 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// An address and embed settings change together or not at all.
+func TestUpdateIsAllOrNothing(t *testing.T) {
+	app := testkit.New(t)
+	ctx := context.Background()
+	chat, err := app.Senders.Create(ctx, as(app, rbac.Manager), "livechat", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testkit.WantProblem(t, func() error {
+		_, err := app.Senders.Update(ctx, as(app, rbac.Manager), chat.ID, senders.Update{
+			Address: ptr("store"), Embed: &senders.EmbedInput{AllowedOrigins: ptr([]string{"shop.example"})}})
+		return err
+	}(), problem.Invalid, "invalid_allowed_origins")
+	if got, _ := app.Store.SenderByID(ctx, chat.ID); got.Address != "shop" || !got.Embed.IsZero() {
+		t.Fatalf("a refused update saved part of itself: %+v", got)
+	}
+	got, err := app.Senders.Update(ctx, as(app, rbac.Manager), chat.ID, senders.Update{
+		Address: ptr("store"), Embed: &senders.EmbedInput{AllowedOrigins: ptr([]string{"https://shop.example"})}})
+	if err != nil || got.Address != "store" || len(got.Embed.AllowedOrigins) != 1 {
+		t.Fatalf("update: %+v, %v", got, err)
+	}
+	want := []string{"sender.updated livechat:store", "sender.embed_updated livechat:shop", "sender.created livechat:shop"}
+	if got := auditActions(t, app.Store); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+}
