@@ -145,7 +145,10 @@ type axeResult struct {
 // axe is injected with Evaluate, which the page's Content-Security-Policy
 // (script-src 'self') does not govern; an inline <script> tag would be
 // refused, and newPage fails a test on any CSP report.
-func runAxe(t *testing.T, page playwright.Page, axe []byte, where string) int {
+// It runs in a page or in one frame of it (an embedded chat).
+func runAxe(t *testing.T, page interface {
+	Evaluate(string, ...any) (any, error)
+}, axe []byte, where string) int {
 	t.Helper()
 	loaded, err := page.Evaluate(`() => typeof window.axe === "object"`)
 	must(t, err)

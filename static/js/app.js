@@ -396,36 +396,57 @@ document.addEventListener("htmx:configRequest", function (e) {
 
 // The embedded web chat (/chat/<address>?embed=1 in a customer site's
 // frame). Where the browser keeps no cookie for the frame, the signed
-// visitor id the server names in X-Chat-Visitor is kept in this frame's
-// own storage and sent back with every request, and a reload asks for
-// the conversation with it. The widget on the site asks for focus when
-// its panel opens; Escape asks it to close the panel.
+// visitor id the server names in X-Chat-Visitor stands in for it: kept in
+// this frame's storage when the browser allows it, and always handed to
+// the widget on the site (its own storage is first-party, so it keeps it
+// even where a frame may keep nothing), which hands it back when the chat
+// loads again. It goes back to the server with every request, and a
+// reload asks for the conversation with it. The widget also asks for
+// focus when its panel opens; Escape asks it to close the panel.
 (function () {
   var body = document.body;
   var address = body && body.getAttribute("data-chat-embed");
   if (address === null || address === undefined) return;
   var key = "answers-chat-visitor:" + address;
-  function stored() {
-    try { return localStorage.getItem(key); } catch (e) { return null; }
+  var visitor = null, site = null;
+  try { visitor = localStorage.getItem(key); } catch (e) { /* storage refused: the widget keeps it */ }
+  function keep(v) {
+    visitor = v;
+    try { localStorage.setItem(key, v); } catch (e) { /* likewise */ }
+    if (site) window.parent.postMessage({ answersChatVisitor: v }, site);
+  }
+  function restore() {
+    if (visitor && document.getElementById("chat-hint") && window.htmx) {
+      window.htmx.ajax("GET", location.pathname + "?embed=1", { target: "#transcript", swap: "innerHTML" });
+    }
   }
   document.addEventListener("htmx:configRequest", function (e) {
-    var v = stored();
-    if (v) e.detail.headers["X-Chat-Visitor"] = v;
+    if (visitor) e.detail.headers["X-Chat-Visitor"] = visitor;
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var v = e.detail.xhr && e.detail.xhr.getResponseHeader("X-Chat-Visitor");
-    if (v) try { localStorage.setItem(key, v); } catch (err) { /* storage refused: the cookie must do */ }
+    if (v) keep(v);
   });
-  if (document.getElementById("chat-hint") && stored() && window.htmx) {
-    window.htmx.ajax("GET", location.pathname + "?embed=1", { target: "#transcript", swap: "innerHTML" });
-  }
+  restore();
+  // Only the sites the sender allows can frame this page, so the parent's
+  // origin is one of them: replies go to exactly it.
   window.addEventListener("message", function (e) {
-    if (e.source !== window.parent || e.data !== "answers-chat:focus") return;
-    var input = document.querySelector(".chat-form input[name=text]");
-    if (input) input.focus();
+    if (e.source !== window.parent || !e.data) return;
+    if (e.data.answersChat === "hello") {
+      site = e.origin;
+      if (!visitor && typeof e.data.visitor === "string" && e.data.visitor) {
+        visitor = e.data.visitor;
+        restore();
+      } else if (visitor && visitor !== e.data.visitor) {
+        window.parent.postMessage({ answersChatVisitor: visitor }, site);
+      }
+    } else if (e.data.answersChat === "focus") {
+      var input = document.querySelector(".chat-form input[name=text]");
+      if (input) input.focus();
+    }
   });
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape" && window.parent !== window) window.parent.postMessage("answers-chat:close", "*");
+    if (e.key === "Escape" && site) window.parent.postMessage({ answersChat: "close" }, site);
   });
 })();
 

@@ -19,11 +19,28 @@
   var inline = script.getAttribute("data-mode") === "inline";
   var targetSel = script.getAttribute("data-target");
 
-  function frame(title) {
+  // The visitor's signed id, for browsers that keep no cookie (nor any
+  // storage) for the chat's frame: the chat hands it over, this page's
+  // own storage keeps it, and the chat gets it back when it loads.
+  var key = "answers-chat-visitor:" + origin + "/" + sender;
+  function stored() {
+    try { return localStorage.getItem(key) || ""; } catch (e) { return ""; }
+  }
+  function frame(title, onClose) {
     var f = document.createElement("iframe");
     f.src = base + "?embed=1";
     f.title = title;
-    f.setAttribute("allow", "clipboard-write");
+    f.addEventListener("load", function () {
+      f.contentWindow.postMessage({ answersChat: "hello", visitor: stored() }, origin);
+    });
+    window.addEventListener("message", function (e) {
+      if (e.source !== f.contentWindow || e.origin !== origin || !e.data) return;
+      if (typeof e.data.answersChatVisitor === "string") {
+        try { localStorage.setItem(key, e.data.answersChatVisitor); } catch (err) { /* the chat's own cookie must do */ }
+      } else if (e.data.answersChat === "close" && onClose) {
+        onClose();
+      }
+    });
     return f;
   }
 
@@ -77,7 +94,7 @@
 
     function open() {
       if (!iframe) {
-        iframe = frame(name);
+        iframe = frame(name, shut);
         panel.appendChild(iframe);
         panel.appendChild(close);
         // Focus goes into the chat once it has loaded.
@@ -91,7 +108,7 @@
     }
     function focusChat() {
       iframe.focus();
-      if (iframe.contentWindow) iframe.contentWindow.postMessage("answers-chat:focus", origin);
+      if (iframe.contentWindow) iframe.contentWindow.postMessage({ answersChat: "focus" }, origin);
     }
     function shut() {
       if (panel.hidden) return;
@@ -106,10 +123,6 @@
     close.addEventListener("click", shut);
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") shut();
-    });
-    // Escape pressed inside the chat: the chat page says so.
-    window.addEventListener("message", function (e) {
-      if (iframe && e.source === iframe.contentWindow && e.origin === origin && e.data === "answers-chat:close") shut();
     });
   }
 
