@@ -18,7 +18,9 @@ import (
 	"github.com/playwright-community/playwright-go"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/senders"
+	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/who"
 	"github.com/answers-console/answers/web"
 	"github.com/answers-console/answers/web/webtest"
@@ -306,5 +308,50 @@ func TestEmbeddedChatWithTheBrowsersOwnDefaults(t *testing.T) {
 				t.Errorf("%d sessions still open", n)
 			}
 		})
+	}
+}
+
+// A manager lets a site embed the chat on the Senders page: a bad origin
+// is refused beside its field; the preview follows the form as it is
+// typed; the saved settings come back with the tag to paste.
+func TestManagerSetsUpTheEmbeddedChat(t *testing.T) {
+	app, base := startConsole(t)
+	liveFAQ(t, app, "shop")
+	page := newPage(t)
+	signIn(t, page, base, testkit.Email(rbac.Manager), testkit.Password(rbac.Manager))
+	_, err := page.Goto(base + "/senders")
+	must(t, err)
+	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Embedding and appearance of the web chat shop"}).Click())
+	expectVisible(t, page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Web chat of livechat shop"}))
+
+	origins := page.GetByLabel("Allowed origins")
+	must(t, origins.Fill("https://shop.example\nshop.example"))
+	title := page.GetByLabel("Title")
+	must(t, title.Fill("Shop help"))
+	preview := page.Locator("[data-embed-preview]")
+	expectText(t, preview.Locator("[data-preview-launcher]"), "Shop help")
+	must(t, page.GetByLabel("Greeting").Fill("Hi there!"))
+	expectText(t, preview.Locator("[data-preview-greeting]"), "Hi there!")
+	_, err = page.GetByLabel("Launcher position").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("left")})
+	must(t, err)
+	must(t, expect.Locator(preview).ToHaveAttribute("data-position", "left"))
+
+	must(t, byRole(page, "button", "Save web chat").Click())
+	expectText(t, page.Locator("#origins-error"), `"shop.example" is not an origin`)
+	must(t, expect.Locator(origins).ToHaveAttribute("aria-invalid", "true"))
+	must(t, expect.Locator(title).ToHaveValue("Shop help"))
+	if snd, _ := app.Store.SenderByAddress(context.Background(), "livechat", "shop"); !snd.Embed.IsZero() {
+		t.Fatalf("a refused save changed %+v", snd.Embed)
+	}
+
+	settled(t, page)
+	must(t, page.GetByLabel("Allowed origins").Fill("https://shop.example\nhttps://*.example.org"))
+	must(t, byRole(page, "button", "Save web chat").Click())
+	expectText(t, page.Locator("#sender-embed"), "Saved the web chat of livechat shop.")
+	expectText(t, page.Locator("#embed-snippet"), `/widget.js" data-sender="shop" async></script>`)
+	snd, err := app.Store.SenderByAddress(context.Background(), "livechat", "shop")
+	must(t, err)
+	if strings.Join(snd.Embed.AllowedOrigins, " ") != "https://shop.example https://*.example.org" || snd.Embed.Title != "Shop help" || snd.Embed.Position != "left" {
+		t.Errorf("saved %+v", snd.Embed)
 	}
 }
