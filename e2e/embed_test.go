@@ -321,7 +321,7 @@ func TestManagerSetsUpTheEmbeddedChat(t *testing.T) {
 	signIn(t, page, base, testkit.Email(rbac.Manager), testkit.Password(rbac.Manager))
 	_, err := page.Goto(base + "/senders")
 	must(t, err)
-	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Embedding and appearance of the web chat shop"}).Click())
+	must(t, page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Embed on a site: the web chat shop"}).Click())
 	expectVisible(t, page.GetByRole("heading", playwright.PageGetByRoleOptions{Name: "Web chat of livechat shop"}))
 
 	origins := page.GetByLabel("Allowed origins")
@@ -335,6 +335,11 @@ func TestManagerSetsUpTheEmbeddedChat(t *testing.T) {
 	_, err = page.GetByLabel("Launcher position").SelectOption(playwright.SelectOptionValues{Values: playwright.StringSlice("left")})
 	must(t, err)
 	must(t, expect.Locator(preview).ToHaveAttribute("data-position", "left"))
+	avatar := page.GetByLabel("Avatar")
+	must(t, avatar.Fill("https://cdn.example/a.png"))
+	must(t, expect.Locator(preview.Locator("img.preview-avatar")).ToHaveAttribute("src", "https://cdn.example/a.png"))
+	must(t, avatar.Fill(""))
+	must(t, expect.Locator(preview.Locator("img.preview-avatar")).ToHaveCount(0))
 
 	must(t, byRole(page, "button", "Save web chat").Click())
 	expectText(t, page.Locator("#origins-error"), `"shop.example" is not an origin`)

@@ -477,11 +477,16 @@ document.addEventListener("htmx:configRequest", function (e) {
     } else if (kind === "avatar") {
       var img = stage.querySelector(".preview-avatar");
       if (/^https:\/\/[^\s]+$/.test(v.trim())) {
+        if (!img) {
+          img = document.createElement("img");
+          img.className = "preview-avatar";
+          img.alt = "";
+          img.width = img.height = 32;
+          stage.querySelector(".preview-head").prepend(img);
+        }
         img.src = v.trim();
-        img.hidden = false;
-      } else {
-        img.hidden = true;
-        img.removeAttribute("src");
+      } else if (img) {
+        img.remove();
       }
     } else if (kind === "greeting") {
       var g = stage.querySelector("[data-preview-greeting]");
