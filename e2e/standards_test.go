@@ -21,6 +21,7 @@ import (
 	"github.com/answers-console/answers/internal/chatbots"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/rbac"
+	"github.com/answers-console/answers/internal/senders"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
 	"github.com/answers-console/answers/internal/webhooks"
@@ -145,7 +146,10 @@ type axeResult struct {
 // axe is injected with Evaluate, which the page's Content-Security-Policy
 // (script-src 'self') does not govern; an inline <script> tag would be
 // refused, and newPage fails a test on any CSP report.
-func runAxe(t *testing.T, page playwright.Page, axe []byte, where string) int {
+// It runs in a page or in one frame of it (an embedded chat).
+func runAxe(t *testing.T, page interface {
+	Evaluate(string, ...any) (any, error)
+}, axe []byte, where string) int {
 	t.Helper()
 	loaded, err := page.Evaluate(`() => typeof window.axe === "object"`)
 	must(t, err)
@@ -235,6 +239,7 @@ type stdFixture struct {
 	session                 store.ChatSession
 	setupToken              string
 	hook                    store.WebhookEndpoint // its page is checked too
+	livechat                store.Sender          // embeddable, with an appearance
 }
 
 func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
@@ -274,6 +279,11 @@ func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
 	must(t, err)
 	fx.draft, err = app.Chatbots.Create(ctx, sys, chatbots.Settings{Name: "Draft bot", Channel: "sms", SenderID: other.ID})
 	must(t, err)
+	fx.livechat = snd
+	origins := []string{"https://shop.example"}
+	// (No avatar: these machines reach no remote image.)
+	_, err = app.Senders.SetEmbed(ctx, sys, snd.ID, senders.EmbedInput{AllowedOrigins: &origins, Title: &v1.Name, Greeting: &v1.Name})
+	must(t, err)
 	fx.setupToken = "not-a-token"
 	u, ev := "https://hooks.example.com/in", []string{"chatbot.*", "user.role_changed"}
 	fx.hook, err = app.Webhooks.Create(ctx, sys, webhooks.Input{URL: &u, Events: &ev, Description: &u})
@@ -300,6 +310,10 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 		}
 		if strings.HasPrefix(rt.Path, "/webhooks/:id") {
 			out = append(out, strings.Replace(rt.Path, ":id", itoa(fx.hook.ID), 1))
+			continue
+		}
+		if strings.HasPrefix(rt.Path, "/senders/:id") {
+			out = append(out, strings.Replace(rt.Path, ":id", itoa(fx.livechat.ID), 1))
 			continue
 		}
 		bots := []store.Chatbot{fx.draft}
@@ -332,6 +346,9 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 			}
 			out = append(out, p)
 		}
+	}
+	if role == 0 {
+		out = append(out, "/chat/faq?embed=1") // the framed web chat
 	}
 	if role != 0 {
 		out = append(out, "/no-such-page")

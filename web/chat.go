@@ -51,10 +51,23 @@ func (s *Server) endUser(c echo.Context) (string, error) {
 		return "", err
 	}
 	id = webChatPrefix + auth.RandomToken(12)
-	c.SetCookie(&http.Cookie{
-		Name: s.chatCookieName(), Value: signVisitor(keys.visitor, id), Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
+	signed := signVisitor(keys.visitor, id)
+	ck := &http.Cookie{
+		Name: s.chatCookieName(), Value: signed, Path: "/chat/", HttpOnly: true, Secure: s.cfg.SecureCookies,
 		SameSite: http.SameSiteLaxMode, Expires: time.Now().Add(90 * 24 * time.Hour),
-	})
+	}
+	if isEmbed(c) {
+		// Inside another site's frame: a cookie of that site's partition
+		// (CHIPS), which the browser sends in the cross-site frame — over
+		// HTTPS only (SameSite=None needs Secure). Wherever the browser
+		// keeps no such cookie, the embedded page keeps the signed id
+		// from this header instead.
+		if s.cfg.SecureCookies {
+			ck.SameSite, ck.Partitioned = http.SameSiteNoneMode, true
+		}
+		c.Response().Header().Set(chatVisitorHeader, signed)
+	}
+	c.SetCookie(ck)
 	// Later calls in this request see the visitor it now is.
 	c.Set(ctxVisitor, id)
 	return id, nil
@@ -65,20 +78,27 @@ const ctxVisitor = "chatVisitor"
 
 // visitor is the id of the visitor in the chat cookie when this server
 // signed it, or "" (no cookie, or a cookie it did not sign: a new
-// visitor).
+// visitor). Without a cookie, the embedded chat's X-Chat-Visitor header
+// (the same signed value) stands in for it.
 func (s *Server) visitor(c echo.Context) (string, error) {
 	if id, ok := c.Get(ctxVisitor).(string); ok {
 		return id, nil
 	}
-	ck, err := c.Cookie(s.chatCookieName())
-	if err != nil {
+	var value string
+	if ck, err := c.Cookie(s.chatCookieName()); err == nil {
+		value = ck.Value
+	}
+	if value == "" {
+		value = c.Request().Header.Get(chatVisitorHeader)
+	}
+	if value == "" {
 		return "", nil
 	}
 	keys, err := s.signingKeys(c.Request().Context())
 	if err != nil {
 		return "", err
 	}
-	return verifyVisitor(keys.visitor, ck.Value), nil
+	return verifyVisitor(keys.visitor, value), nil
 }
 
 // signVisitor is the chat cookie's value for visitor id: the id, a dot
@@ -124,7 +144,8 @@ func (s *Server) chatPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := views.ChatData{Sender: snd}
+	setChatHeaders(c, snd)
+	d := views.ChatData{Sender: snd, Embed: isEmbed(c), Theme: chatTheme(snd)}
 	ctx := c.Request().Context()
 	// Showing the page makes no visitor: an id is given with the first
 	// message that passes the new-conversation limit, so ids cannot be
@@ -144,6 +165,11 @@ func (s *Server) chatPage(c echo.Context) error {
 			return err
 		}
 	}
+	if d.Embed && isHTMX(c) {
+		// The embedded page asks again with its stored visitor id when
+		// the browser sent it no cookie.
+		return s.render(c, http.StatusOK, views.ChatLog(d))
+	}
 	return s.render(c, http.StatusOK, views.ChatPage(d))
 }
 
@@ -152,8 +178,9 @@ func (s *Server) chatSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	setChatHeaders(c, snd)
 	text := formValue(c, "text")
-	d := views.ChatData{Sender: snd}
+	d := views.ChatData{Sender: snd, Embed: isEmbed(c), Theme: chatTheme(snd)}
 	status := http.StatusOK
 	// The visitor's own limits come first, so a flood is refused as the
 	// flooder's before it can spend the sender's budget; a refused new
@@ -209,7 +236,7 @@ func (s *Server) chatSend(c echo.Context) error {
 	if status != http.StatusOK {
 		return s.render(c, status, views.ChatPage(d))
 	}
-	return redirect(c, views.ChatURL(snd.Address))
+	return redirect(c, views.ChatPageURL(snd.Address, d.Embed))
 }
 
 // stateChoices are the choices a session's stored engine state waits

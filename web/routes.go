@@ -90,6 +90,8 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/senders/:id/regenerate-key", rbac.ActivateChatbots, page, s.regenerateSenderKey},
 		{http.MethodPost, "/senders/:id/address", rbac.ActivateChatbots, page, s.updateSender},
 		{http.MethodPost, "/senders/:id/delete", rbac.ActivateChatbots, page, s.deleteSender},
+		{http.MethodGet, "/senders/:id/embed", rbac.ActivateChatbots, page, s.senderEmbed},
+		{http.MethodPost, "/senders/:id/embed", rbac.ActivateChatbots, page, s.saveSenderEmbed},
 		{http.MethodGet, "/webhooks", rbac.ManageWebhooks, page, s.webhooksPage},
 		{http.MethodPost, "/webhooks", rbac.ManageWebhooks, page, s.createWebhook},
 		{http.MethodGet, "/webhooks/:id", rbac.ManageWebhooks, page, s.webhookPage},
@@ -144,6 +146,10 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/chat/:address", rbac.Public, page, s.chatPage},
 		{http.MethodPost, "/chat/:address", rbac.Public, page, s.chatSend},
 		{http.MethodGet, "/chat/:address/events", rbac.Public, page, s.chatEvents},
+		// Its embedding on other sites: the sender's look, and the script
+		// a customer's page includes (no session, no cookie).
+		{http.MethodGet, "/chat/:address/theme.css", rbac.Public, ops, s.chatThemeCSS},
+		{http.MethodGet, "/widget.js", rbac.Public, ops, s.widgetJS},
 
 		// JSON API.
 		{http.MethodGet, "/api/v1/me", rbac.SignedIn, api, s.apiMe},

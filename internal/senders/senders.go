@@ -216,42 +216,67 @@ var errNoSender = problem.New(problem.NotFound, "sender_not_found", "No such sen
 // its channel, which does not change. Chatbots on the sender stay on it:
 // end users reach them at the new address from the next message on.
 func (s *Service) SetAddress(ctx context.Context, a who.Actor, id int64, address string) (store.Sender, error) {
+	return s.Update(ctx, a, id, Update{Address: &address})
+}
+
+// Update is a change to a sender: what is nil stays as it is.
+type Update struct {
+	Address *string
+	Embed   *EmbedInput // only for livechat senders
+}
+
+// Update changes a sender's address and its web chat's embedding
+// (manager+) in one transaction: either all of it is saved, each part with
+// its audit entry, or, when any part is refused, nothing.
+func (s *Service) Update(ctx context.Context, a who.Actor, id int64, u Update) (store.Sender, error) {
 	if err := a.Require(rbac.ActivateChatbots, "change senders"); err != nil {
 		return store.Sender{}, err
 	}
 	var snd store.Sender
 	err := s.Store.InTx(ctx, func(tx *store.Tx) error {
-		before, err := tx.SenderByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
+		var err error
+		if snd, err = tx.SenderByID(ctx, id); errors.Is(err, store.ErrNotFound) {
 			return errNoSender
 		} else if err != nil {
 			return err
 		}
-		norm, err := NormalAddress(before.Channel, address)
-		if err != nil {
-			return err
+		if u.Embed != nil {
+			if snd, err = s.setEmbed(ctx, tx, a, snd, *u.Embed); err != nil {
+				return err
+			}
 		}
-		if norm == before.Address {
-			snd = before
-			return nil
+		if u.Address != nil {
+			snd, err = s.setAddress(ctx, tx, a, snd, *u.Address)
 		}
-		now := s.Now().UTC()
-		if err := tx.SetSenderAddress(ctx, id, norm, now); errors.Is(err, store.ErrDuplicate) {
-			return problem.Field("address", "There is already a %s sender with the address %s.", before.Channel, norm)
-		} else if err != nil {
-			return err
-		}
-		if snd, err = tx.SenderByID(ctx, id); err != nil {
-			return err
-		}
-		e := a.Entry(ActionUpdated, "sender", snd.ID, snd.Channel+":"+snd.Address, map[string]any{
-			"before": map[string]any{"address": before.Address},
-			"after":  map[string]any{"address": snd.Address},
-		})
-		e.At = now
-		_, err = tx.AppendAudit(ctx, e)
 		return err
 	})
+	return snd, err
+}
+
+func (s *Service) setAddress(ctx context.Context, tx *store.Tx, a who.Actor, before store.Sender, address string) (store.Sender, error) {
+	norm, err := NormalAddress(before.Channel, address)
+	if err != nil {
+		return before, err
+	}
+	if norm == before.Address {
+		return before, nil
+	}
+	now := s.Now().UTC()
+	if err := tx.SetSenderAddress(ctx, before.ID, norm, now); errors.Is(err, store.ErrDuplicate) {
+		return before, problem.Field("address", "There is already a %s sender with the address %s.", before.Channel, norm)
+	} else if err != nil {
+		return before, err
+	}
+	snd, err := tx.SenderByID(ctx, before.ID)
+	if err != nil {
+		return before, err
+	}
+	e := a.Entry(ActionUpdated, "sender", snd.ID, snd.Channel+":"+snd.Address, map[string]any{
+		"before": map[string]any{"address": before.Address},
+		"after":  map[string]any{"address": snd.Address},
+	})
+	e.At = now
+	_, err = tx.AppendAudit(ctx, e)
 	return snd, err
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -16,19 +17,50 @@ type Sender struct {
 	InboundKey string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// Embed is how a livechat sender's web chat is embedded in other
+	// sites and how it looks there; the zero value for other channels.
+	Embed Embed
 }
 
-const senderColumns = `id, channel, address, inbound_key, created_at, updated_at`
+// Embed is a livechat sender's embeddable web chat: the origins allowed
+// to frame it, and its appearance. The senders service validates it; an
+// empty field is the default.
+type Embed struct {
+	AllowedOrigins []string `json:"allowed_origins,omitempty"`
+	Title          string   `json:"title,omitempty"`
+	Accent         string   `json:"accent,omitempty"`   // #rrggbb
+	Avatar         string   `json:"avatar,omitempty"`   // an https URL
+	Greeting       string   `json:"greeting,omitempty"` // the first line the chat shows
+	Position       string   `json:"position,omitempty"` // of the launcher: left or right
+}
+
+// IsZero reports whether e is the default: not embeddable, default look.
+func (e Embed) IsZero() bool {
+	return len(e.AllowedOrigins) == 0 && e.Title == "" && e.Accent == "" && e.Avatar == "" && e.Greeting == "" && e.Position == ""
+}
+
+const senderColumns = `id, channel, address, inbound_key, created_at, updated_at, embed`
 
 func scanSender(row interface{ Scan(...any) error }) (Sender, error) {
 	var s Sender
-	var created, updated string
-	err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated)
+	var created, updated, embed string
+	err := row.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated, &embed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Sender{}, ErrNotFound
 	}
 	s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+	if err == nil {
+		err = decodeEmbed(embed, &s.Embed)
+	}
 	return s, err
+}
+
+// decodeEmbed reads the embed column (” is the default).
+func decodeEmbed(v string, e *Embed) error {
+	if v == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(v), e)
 }
 
 // SenderByID loads one sender.
@@ -52,7 +84,7 @@ type SenderSummary struct {
 // Senders lists every sender by channel and address.
 func (q queries) Senders(ctx context.Context) ([]SenderSummary, error) {
 	rows, err := q.q.QueryContext(ctx, `
-		SELECT s.id, s.channel, s.address, s.inbound_key, s.created_at, s.updated_at,
+		SELECT s.id, s.channel, s.address, s.inbound_key, s.created_at, s.updated_at, s.embed,
 		       coalesce(a.id, 0), coalesce(a.name, ''),
 		       (SELECT count(*) FROM chatbots c WHERE c.sender_id = s.id)
 		FROM senders s
@@ -65,12 +97,15 @@ func (q queries) Senders(ctx context.Context) ([]SenderSummary, error) {
 	var out []SenderSummary
 	for rows.Next() {
 		var s SenderSummary
-		var created, updated string
-		if err := rows.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated,
+		var created, updated, embed string
+		if err := rows.Scan(&s.ID, &s.Channel, &s.Address, &s.InboundKey, &created, &updated, &embed,
 			&s.ActiveChatbotID, &s.ActiveChatbotName, &s.Chatbots); err != nil {
 			return nil, err
 		}
 		s.CreatedAt, s.UpdatedAt = parseTime(created), parseTime(updated)
+		if err := decodeEmbed(embed, &s.Embed); err != nil {
+			return nil, err
+		}
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -110,6 +145,29 @@ func (t *Tx) SetSenderAddress(ctx context.Context, id int64, address string, now
 	res, err := t.q.ExecContext(ctx, `UPDATE senders SET address = ?, updated_at = ? WHERE id = ?`, address, fmtTime(now), id)
 	if err != nil {
 		return constraintError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SetSenderEmbed replaces a livechat sender's embed settings;
+// ErrNotFound for an unknown sender. (The database refuses them on
+// another channel's sender: the service says why first.)
+func (t *Tx) SetSenderEmbed(ctx context.Context, id int64, e Embed, now time.Time) error {
+	t.sendersChanged = true // the chat page reads senders through the cache
+	v := ""
+	if !e.IsZero() {
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		v = string(b)
+	}
+	res, err := t.q.ExecContext(ctx, `UPDATE senders SET embed = ?, updated_at = ? WHERE id = ?`, v, fmtTime(now), id)
+	if err != nil {
+		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNotFound

@@ -501,4 +501,107 @@ document.addEventListener("htmx:configRequest", function (e) {
   }
   document.addEventListener("htmx:afterSwap", checkStale);
   document.addEventListener("htmx:oobAfterSwap", checkStale);
+
+// The embedded web chat (/chat/<address>?embed=1 in a customer site's
+// frame). Where the browser keeps no cookie for the frame, the signed
+// visitor id the server names in X-Chat-Visitor stands in for it: kept in
+// this frame's storage when the browser allows it, and always handed to
+// the widget on the site (its own storage is first-party, so it keeps it
+// even where a frame may keep nothing), which hands it back when the chat
+// loads again. It goes back to the server with every request, and a
+// reload asks for the conversation with it. The widget also asks for
+// focus when its panel opens; Escape asks it to close the panel.
+(function () {
+  var body = document.body;
+  var address = body && body.getAttribute("data-chat-embed");
+  if (address === null || address === undefined) return;
+  var key = "answers-chat-visitor:" + address;
+  var visitor = null, site = null;
+  try { visitor = localStorage.getItem(key); } catch (e) { /* storage refused: the widget keeps it */ }
+  function keep(v) {
+    visitor = v;
+    try { localStorage.setItem(key, v); } catch (e) { /* likewise */ }
+    if (site) window.parent.postMessage({ answersChatVisitor: v }, site);
+  }
+  function restore() {
+    if (visitor && document.getElementById("chat-hint") && window.htmx) {
+      window.htmx.ajax("GET", location.pathname + "?embed=1", { target: "#transcript", swap: "innerHTML" });
+    }
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    if (visitor) e.detail.headers["X-Chat-Visitor"] = visitor;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var v = e.detail.xhr && e.detail.xhr.getResponseHeader("X-Chat-Visitor");
+    if (v) keep(v);
+  });
+  restore();
+  // Only the sites the sender allows can frame this page, so the parent's
+  // origin is one of them: replies go to exactly it.
+  window.addEventListener("message", function (e) {
+    if (e.source !== window.parent || !e.data) return;
+    if (e.data.answersChat === "hello") {
+      site = e.origin;
+      if (!visitor && typeof e.data.visitor === "string" && e.data.visitor) {
+        visitor = e.data.visitor;
+        restore();
+      } else if (visitor && visitor !== e.data.visitor) {
+        window.parent.postMessage({ answersChatVisitor: visitor }, site);
+      }
+    } else if (e.data.answersChat === "focus") {
+      var input = document.querySelector(".chat-form input[name=text]");
+      if (input) input.focus();
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape" && site) window.parent.postMessage({ answersChat: "close" }, site);
+  });
+})();
+
+// The web chat's appearance on the Senders page: the preview follows the
+// form as it is typed (CSS custom properties set through the CSSOM, which
+// the page's policy allows; no style attribute is written).
+(function () {
+  function onAccent(hex) {
+    var lum = [1, 3, 5].map(function (i) {
+      var v = parseInt(hex.substr(i, 2), 16) / 255;
+      return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return (1.05 / (l + 0.05)) >= ((l + 0.05) / 0.05) ? "#ffffff" : "#000000";
+  }
+  document.addEventListener("input", function (e) {
+    var el = e.target, kind = el.getAttribute && el.getAttribute("data-preview");
+    var stage = kind && document.querySelector("[data-embed-preview]");
+    if (!stage) return;
+    var v = el.value;
+    if (kind === "title") {
+      v = v.trim() || "Chat with us";
+      stage.querySelector("[data-preview-title]").textContent = v;
+      stage.querySelector("[data-preview-launcher]").textContent = v;
+    } else if (kind === "accent" && /^#[0-9a-f]{6}$/i.test(v)) {
+      stage.style.setProperty("--answers-chat-accent", v);
+      stage.style.setProperty("--answers-chat-on-accent", onAccent(v));
+    } else if (kind === "avatar") {
+      var img = stage.querySelector(".preview-avatar");
+      if (/^https:\/\/[^\s]+$/.test(v.trim())) {
+        if (!img) {
+          img = document.createElement("img");
+          img.className = "preview-avatar";
+          img.alt = "";
+          img.width = img.height = 32;
+          stage.querySelector(".preview-head").prepend(img);
+        }
+        img.src = v.trim();
+      } else if (img) {
+        img.remove();
+      }
+    } else if (kind === "greeting") {
+      var g = stage.querySelector("[data-preview-greeting]");
+      g.textContent = v;
+      g.hidden = !v.trim();
+    } else if (kind === "position") {
+      stage.setAttribute("data-position", v);
+    }
+  });
 })();
