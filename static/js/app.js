@@ -501,6 +501,7 @@ document.addEventListener("htmx:configRequest", function (e) {
   }
   document.addEventListener("htmx:afterSwap", checkStale);
   document.addEventListener("htmx:oobAfterSwap", checkStale);
+})();
 
 // The embedded web chat (/chat/<address>?embed=1 in a customer site's
 // frame). Where the browser keeps no cookie for the frame, the signed

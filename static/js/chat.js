@@ -79,7 +79,18 @@
   // too: the stream shows it (once, in order, in every tab). Refusals
   // (not 200) are still shown from the answer.
   document.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.target === log && live && e.detail.xhr.status === 200) e.detail.shouldSwap = false;
+    if (e.detail.target !== log || !live || e.detail.xhr.status !== 200) return;
+    e.detail.shouldSwap = false;
+    // The stream carries the messages, not the options of the last reply
+    // (buttons): those still come from the answer (#chat-choices).
+    var t = document.createElement("template");
+    t.innerHTML = e.detail.serverResponse;
+    var fresh = t.content.getElementById("chat-choices");
+    var old = document.getElementById("chat-choices");
+    if (!fresh || !old) return;
+    fresh.removeAttribute("data-hx-swap-oob");
+    old.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     if (e.detail.elt === form && e.detail.successful && !source) open();
