@@ -325,7 +325,12 @@ func (q queries) DeactivatedChatbot(ctx context.Context, senderID int64) (Chatbo
 
 // GracesDue lists deactivated chatbots whose grace ended by now.
 func (q queries) GracesDue(ctx context.Context, now time.Time) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM chatbots WHERE status = 'deactivated' AND grace_ends_at <= ? ORDER BY grace_ends_at`, fmtTime(now))
+	return q.ids(ctx, `SELECT id FROM chatbots WHERE status = 'deactivated' AND grace_ends_at <= ? ORDER BY grace_ends_at`, fmtTime(now))
+}
+
+// ids runs a query of one id column and lists the ids in its order.
+func (q queries) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

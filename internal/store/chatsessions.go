@@ -258,20 +258,7 @@ func (t *Tx) EndChatbotSessions(ctx context.Context, chatbotID int64, reason str
 // EndingChatbots lists the chatbots whose sessions ended logically and
 // whose rows the sweeper has still to rewrite, oldest end first.
 func (q queries) EndingChatbots(ctx context.Context) ([]int64, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id FROM chatbots WHERE sessions_end_at IS NOT NULL ORDER BY sessions_end_at, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return q.ids(ctx, `SELECT id FROM chatbots WHERE sessions_end_at IS NOT NULL ORDER BY sessions_end_at, id`)
 }
 
 // SweepEndedSessions rewrites up to limit (0: every) still-open rows of a
