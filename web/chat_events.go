@@ -189,14 +189,14 @@ func (s *Server) streamVisitor(c echo.Context) (string, error) {
 // event resumes from there, not from whenever it reconnects.
 const chatSeqHeader = "X-Chat-Seq"
 
-// setChatSeq sets chatSeqHeader for a new visitor's first message, which
-// stored stored messages (the visitor's and the replies). They are the
+// setChatSeq sets chatSeqHeader for a new visitor's first message, whose
+// routing stored n messages (the visitor's and the replies). They are the
 // first of the conversation, so its first stored messages are exactly
 // these, whatever comes after them meanwhile. The message is delivered
 // already: a failed read costs only the header (the stream then starts
 // when it opens, as without it).
-func (s *Server) setChatSeq(c echo.Context, senderID int64, visitor string, stored int) {
-	msgs, err := s.cfg.Store.ConversationMessagesAfter(c.Request().Context(), senderID, visitor, 0, stored)
+func (s *Server) setChatSeq(c echo.Context, senderID int64, visitor string, n int) {
+	msgs, err := s.cfg.Store.ConversationMessagesAfter(c.Request().Context(), senderID, visitor, 0, n)
 	if err != nil {
 		s.log.Warn("chat: reading the first message's id", "error", err)
 		return
