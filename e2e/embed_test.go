@@ -88,8 +88,8 @@ func sendIn(t *testing.T, chat playwright.FrameLocator, text string) {
 }
 
 // A visitor of a customer's site opens the chat from the launcher, talks
-// to the bot, closes it with Escape, reloads the page: the conversation
-// is still there. The page is accessible with the launcher, and with the
+// to the bot, follows live what they say in a second tab, closes it with
+// Escape, reloads the page: the conversation is still there. The page is accessible with the launcher, and with the
 // panel open (axe-core on the page and inside the chat).
 func TestEmbeddedChatOnAnotherSite(t *testing.T) {
 	app, console := embeddedShop(t, false)
@@ -108,8 +108,25 @@ func TestEmbeddedChatOnAnotherSite(t *testing.T) {
 	must(t, expect.Locator(chat.Locator(".chat-log")).ToHaveAttribute("aria-live", "polite"))
 	sendIn(t, chat, "hello")
 	expectVisible(t, chat.GetByText("Hello! Ask me about hours."))
-	sendIn(t, chat, "opening hours?")
-	expectVisible(t, chat.GetByText("We are open 9 to 5."))
+
+	// The frame keeps no cookie (the chat's is SameSite=Lax over plain
+	// HTTP, never sent in a cross-site frame): its stream names the
+	// visitor in the URL instead, and what a second tab of the site says
+	// arrives in this one live, once.
+	waitForStreams(t, app, 1)
+	second, err := page.Context().NewPage()
+	must(t, err)
+	_, err = second.Goto(site)
+	must(t, err)
+	other := openPanel(t, second)
+	expectVisible(t, other.GetByText("Hello! Ask me about hours."))
+	waitForStreams(t, app, 2)
+	sendIn(t, other, "opening hours?")
+	reply := chat.Locator("#transcript .bubble", playwright.FrameLocatorLocatorOptions{HasText: "We are open 9 to 5."})
+	must(t, expect.Locator(reply).ToHaveCount(1))
+	must(t, expect.Locator(chat.Locator("#transcript .bubble", playwright.FrameLocatorLocatorOptions{HasText: "opening hours?"})).ToHaveCount(1))
+	must(t, second.Close())
+	waitForStreams(t, app, 1)
 
 	runAxe(t, page, axe, "the customer's page with the chat open")
 	var frame playwright.Frame

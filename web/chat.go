@@ -191,7 +191,8 @@ func (s *Server) chatSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.chatLimits.allow(visitor, visitor == "", c.RealIP())
+	newVisitor := visitor == ""
+	err = s.chatLimits.allow(visitor, newVisitor, c.RealIP())
 	var out routing.Outcome
 	if err == nil {
 		if visitor, err = s.endUser(c); err != nil {
@@ -229,6 +230,9 @@ func (s *Server) chatSend(c echo.Context) error {
 		}
 		d.Ended = out.SessionClosed
 		d.Choices = out.Choices
+		if newVisitor && isHTMX(c) {
+			s.setChatSeq(c, snd.ID, visitor, 1+len(out.Replies))
+		}
 	}
 	if isHTMX(c) {
 		return s.render(c, status, views.ChatReply(d))

@@ -20,10 +20,13 @@ import (
 // event whose id is the message's id (a sequence within the
 // conversation, see store.ConversationMessagesAfter); a browser that
 // reconnects sends the last one as Last-Event-ID and gets what it missed.
-// The visitor is the one the signed chat cookie names, as on the page;
-// without one there is no conversation yet and the answer is 204, which
-// tells EventSource not to come back (the page's script opens the stream
-// again after its first message).
+// The visitor is the one the signed chat cookie names, as on the page, or
+// the embedded chat's X-Chat-Visitor header; EventSource sends no headers
+// of its own, so a framed page whose browser keeps no cookie for it names
+// the same signed value in the visitor parameter (streamVisitor). Without
+// any there is no conversation yet and the answer is 204, which tells
+// EventSource not to come back (the page's script opens the stream again
+// after its first message, or once it knows its visitor).
 
 const (
 	// defaultHeartbeat is how often an idle stream gets a comment, so
@@ -62,7 +65,7 @@ func (s *Server) chatEvents(c echo.Context) error {
 	if s.cfg.Live == nil {
 		return echo.ErrNotFound
 	}
-	visitor, err := s.visitor(c)
+	visitor, err := s.streamVisitor(c)
 	if err != nil {
 		return err
 	}
@@ -151,6 +154,55 @@ func (s *Server) chatEvents(c echo.Context) error {
 			}
 		case <-sub.Wake():
 		}
+	}
+}
+
+// visitorParam is the events URL's parameter that carries the signed
+// visitor id where neither a cookie nor a header can (EventSource in a
+// frame whose browser keeps no cookie for it). It is the same value as
+// the X-Chat-Visitor header, so it is as secret as the cookie: the
+// request log writes the path only, never the query (logRequests).
+const visitorParam = "visitor"
+
+// streamVisitor is the visitor of an events request: the cookie's or the
+// header's (visitor), else the visitor parameter's. A value this server
+// did not sign is no visitor, as everywhere: the stream gets 204.
+func (s *Server) streamVisitor(c echo.Context) (string, error) {
+	id, err := s.visitor(c)
+	if err != nil || id != "" {
+		return id, err
+	}
+	v := c.QueryParam(visitorParam)
+	if v == "" {
+		return "", nil
+	}
+	keys, err := s.signingKeys(c.Request().Context())
+	if err != nil {
+		return "", err
+	}
+	return verifyVisitor(keys.visitor, v), nil
+}
+
+// chatSeqHeader names, on the answer to a new visitor's first message,
+// the id of the last message it stored: the page's script opens its
+// stream after it (?after=), so that a stream that drops before its first
+// event resumes from there, not from whenever it reconnects.
+const chatSeqHeader = "X-Chat-Seq"
+
+// setChatSeq sets chatSeqHeader for a new visitor's first message, whose
+// routing stored n messages (the visitor's and the replies). They are the
+// first of the conversation, so its first stored messages are exactly
+// these, whatever comes after them meanwhile. The message is delivered
+// already: a failed read costs only the header (the stream then starts
+// when it opens, as without it).
+func (s *Server) setChatSeq(c echo.Context, senderID int64, visitor string, n int) {
+	msgs, err := s.cfg.Store.ConversationMessagesAfter(c.Request().Context(), senderID, visitor, 0, n)
+	if err != nil {
+		s.log.Warn("chat: reading the first message's id", "error", err)
+		return
+	}
+	if len(msgs) > 0 {
+		c.Response().Header().Set(chatSeqHeader, strconv.FormatInt(msgs[len(msgs)-1].ID, 10))
 	}
 }
 

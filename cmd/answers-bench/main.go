@@ -52,12 +52,19 @@ func main() {
 	flag.DurationVar(&cfg.InboundDuration, "inbound-duration", 15*time.Second, "load time of the inbound API")
 	flag.IntVar(&cfg.GraceRouters, "grace-routers", 16, "end users writing to other senders while a grace ends")
 	flag.IntVar(&cfg.Streams, "streams", 10_000, "web-chat event streams held open on the replica for the live rows (0: not)")
+	flag.DurationVar(&cfg.WebhookDuration, "webhook-duration", 5*time.Second, "how long new end users write while their session.opened webhooks are delivered (0: not measured)")
+	only := flag.String("only", "", "the scenarios to run, comma-separated ("+strings.Join(bench.Scenarios(), ",")+"); default all")
 	flag.BoolVar(&cfg.Profile, "profile", false, "save CPU profiles of the server under -dir/profiles (adds a little load)")
 	engines := flag.String("engines", "sqlite,postgres", "the engines to measure, in order")
 	flag.StringVar(&cfg.Postgres, "postgres", "", "the URL of a PostgreSQL server to use instead of starting a cluster with db/testcluster.sh")
 	flag.Parse()
 	cfg.Engines = strings.Split(*engines, ",")
-	self, err := os.Executable()
+	var self string
+	var err error
+	cfg.Only, err = bench.ParseOnly(*only)
+	if err == nil {
+		self, err = os.Executable()
+	}
 	if err == nil {
 		cfg.Self = self
 		cfg.Answers, err = filepath.Abs(cfg.Answers)

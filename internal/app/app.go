@@ -176,7 +176,8 @@ func (a *App) RunSweeper(ctx context.Context) {
 }
 
 // Instrument counts messages routed and lifecycle transitions on reg, and
-// exposes the number of open sessions there.
+// exposes the number of open sessions there, and of this replica's open
+// chat event streams.
 func (a *App) Instrument(reg *prometheus.Registry) {
 	routed := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_messages_routed_total", Help: "Inbound messages routed to a chatbot."})
 	replies := prometheus.NewCounter(prometheus.CounterOpts{Name: "answers_replies_total", Help: "Chatbot replies sent."})
@@ -191,7 +192,9 @@ func (a *App) Instrument(reg *prometheus.Registry) {
 		}
 		return float64(n)
 	})
-	reg.MustRegister(routed, replies, opened, transitions, open)
+	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "answers_chat_streams_open", Help: "Web chat event streams open on this replica."},
+		func() float64 { return float64(a.Live.Open()) })
+	reg.MustRegister(routed, replies, opened, transitions, open, streams)
 	a.Routing.Routed = func(n int, wasOpened, _ bool) {
 		routed.Inc()
 		replies.Add(float64(n))

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,8 +32,14 @@ type Config struct {
 	GraceRouters    int           `json:"grace_routers"`
 	// Streams is how many web-chat event streams one replica holds open
 	// for the live rows (0: not measured).
-	Streams int  `json:"streams"`
-	Profile bool `json:"profile"` // save CPU profiles of the server under Dir/profiles
+	Streams int `json:"streams"`
+	// WebhookDuration is how long new end users write while their
+	// session.opened events are delivered (and as long before, with no
+	// endpoint); 0: not measured.
+	WebhookDuration time.Duration `json:"webhook_duration"`
+	// Only names the scenarios to run (see Scenarios); none: all.
+	Only    []string `json:"only,omitempty"`
+	Profile bool     `json:"profile"` // save CPU profiles of the server under Dir/profiles
 	// Engines are the engines to measure, in order: "sqlite", "postgres".
 	Engines []string `json:"engines"`
 	// Postgres is the URL of a PostgreSQL server (a database on it the
@@ -40,6 +47,34 @@ type Config struct {
 	// instead of a cluster of its own.
 	Postgres string `json:"-"`
 }
+
+// Scenarios are the parts of a run, in the order they run. The server's
+// start and its peak memory are measured whichever run.
+func Scenarios() []string {
+	return []string{"pages", "inbound", "hostile", "grace", "streams", "webhooks"}
+}
+
+// ParseOnly reads a comma-separated list of scenarios (-only); "" is
+// every scenario (nil).
+func ParseOnly(list string) ([]string, error) {
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		if !slices.Contains(Scenarios(), name) {
+			return nil, fmt.Errorf("-only: no scenario %q (the scenarios: %s)", name, strings.Join(Scenarios(), ", "))
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// runs reports whether the run measures scenario name.
+func (c Config) runs(name string) bool { return len(c.Only) == 0 || slices.Contains(c.Only, name) }
 
 // run is a benchmark of one engine in progress.
 type run struct {
@@ -168,7 +203,9 @@ func (b *run) measure(ctx context.Context, db string) error {
 	srv, err := Start(cfg.Answers, []string{"serve", "--db", db, "--addr", addr, "--pprof", pprofAddr, "--metrics-addr", metricsAddr, "--log-json",
 		// The live rows' visitors come from many networks, named in
 		// X-Forwarded-For (the web chat's limits are per network).
-		"--trusted-proxies", "127.0.0.1"}, filepath.Join(b.dir, "serve.log"))
+		"--trusted-proxies", "127.0.0.1",
+		// The webhook rows deliver to a receiver in this process.
+		"--webhook-allow", "127.0.0.1/32"}, filepath.Join(b.dir, "serve.log"))
 	if err != nil {
 		return err
 	}
@@ -198,14 +235,22 @@ func (b *run) measure(ctx context.Context, db string) error {
 	if b.target, err = discover(ctx, b.api); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Loading pages.")
-	b.pages(ctx)
-	fmt.Fprintln(out, "Sending inbound messages.")
-	b.inbound(ctx)
-	fmt.Fprintln(out, "Writing to hostile chatbots.")
-	b.hostile(ctx)
-	fmt.Fprintln(out, "Ending a grace period.")
-	b.grace(ctx)
+	if cfg.runs("pages") {
+		fmt.Fprintln(out, "Loading pages.")
+		b.pages(ctx)
+	}
+	if cfg.runs("inbound") {
+		fmt.Fprintln(out, "Sending inbound messages.")
+		b.inbound(ctx)
+	}
+	if cfg.runs("hostile") {
+		fmt.Fprintln(out, "Writing to hostile chatbots.")
+		b.hostile(ctx)
+	}
+	if cfg.runs("grace") {
+		fmt.Fprintln(out, "Ending a grace period.")
+		b.grace(ctx)
+	}
 
 	peak, err := srv.PeakRSS()
 	floorPeak, ferr := floorProc.PeakRSS()
@@ -224,9 +269,13 @@ func (b *run) measure(ctx context.Context, db string) error {
 	anonRow.ratios()
 	b.add(anonRow)
 	// After the peak memory rows: the streams' memory is a row of its own.
-	if cfg.Streams > 0 {
+	if cfg.Streams > 0 && cfg.runs("streams") {
 		fmt.Fprintf(out, "Opening %d chat event streams.\n", cfg.Streams)
 		b.streams(ctx, srv)
+	}
+	if cfg.WebhookDuration > 0 && cfg.runs("webhooks") {
+		fmt.Fprintln(out, "Delivering webhooks.")
+		b.webhooks(ctx)
 	}
 	if err := srv.Stop(); err != nil {
 		b.note("answers serve did not stop cleanly: " + err.Error())

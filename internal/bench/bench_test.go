@@ -16,13 +16,15 @@ func TestReport(t *testing.T) {
 		latencyRow("page: x", Stat{N: 10, Median: 3 * time.Millisecond, P99: 12 * time.Millisecond}, Stat{N: 10, Median: time.Millisecond, P99: 2 * time.Millisecond}, "bare"),
 		{Name: "page: skipped", Skipped: true, Note: "404"},
 		{Name: "grace", Unit: "s", N: 1, Median: 0.25, P99: 0.25},
+		{Name: "deliveries", Unit: "/s", N: 900, Median: 1500, P99: 1500, PerSec: 1500},
 	}}, {Engine: "postgres", Rows: []Row{
 		latencyRow("page: x", Stat{N: 10, Median: 4 * time.Millisecond, P99: 18 * time.Millisecond}, Stat{N: 10, Median: time.Millisecond, P99: 2 * time.Millisecond}, "bare"),
 		{Name: "grace", Unit: "s", N: 1, Median: 0.5, P99: 0.5},
+		{Name: "deliveries", Unit: "/s", N: 900, Median: 750, P99: 750, PerSec: 750},
 	}}}}
 	var out bytes.Buffer
 	r.Print(&out)
-	for _, want := range []string{"page: x", "3.00 ms", "12.0 ms", "3.0×", "6.0×", "250 ms", "404", "postgres beside sqlite", "1.50× p99", "2.00× p99"} {
+	for _, want := range []string{"page: x", "3.00 ms", "12.0 ms", "3.0×", "6.0×", "250 ms", "404", "postgres beside sqlite", "1.50× p99", "2.00× p99", "1500/s", "0.50× the rate"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}

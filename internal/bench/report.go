@@ -16,7 +16,7 @@ import (
 // same for the floor, and their ratios.
 type Row struct {
 	Name        string  `json:"name"`
-	Unit        string  `json:"unit"` // ms, s or MiB
+	Unit        string  `json:"unit"` // ms, s, MiB or /s (a rate: more is better)
 	N           int     `json:"n"`
 	Median      float64 `json:"median"`
 	P99         float64 `json:"p99"`
@@ -193,6 +193,8 @@ func (r *Report) printSideBySide(w io.Writer, a, b EngineReport) {
 		switch {
 		case ra.PerSec > 0 && rb.PerSec > 0 && ra.Unit == "ms" && strings.HasPrefix(ra.Name, "inbound"):
 			cmp = fmt.Sprintf("%.2f× the time a message (%.0f/s vs %.0f/s)", ra.PerSec/rb.PerSec, rb.PerSec, ra.PerSec)
+		case ra.Unit == "/s" && ra.Median > 0:
+			cmp = fmt.Sprintf("%.2f× the rate", rb.Median/ra.Median)
 		case ra.P99 > 0:
 			cmp = fmt.Sprintf("%.2f× p99", rb.P99/ra.P99)
 		}
@@ -213,6 +215,8 @@ func num(v float64, unit string) string {
 		return fmt.Sprintf("%.0f ms", v*1000)
 	case unit == "s":
 		return fmt.Sprintf("%.2f s", v)
+	case unit == "/s":
+		return fmt.Sprintf("%.0f/s", v)
 	}
 	return fmt.Sprintf("%.0f %s", v, unit)
 }

@@ -255,7 +255,13 @@ func (d *Deliverer) deliver(ctx context.Context, ep store.WebhookEndpoint, dl st
 	now := d.Now().UTC()
 	r := Send(ctx, d.Client, ep, MessageID(dl.EventID), now, []byte(dl.Body))
 	if ctx.Err() != nil {
-		return nil // stopping: the delivery stays due and is tried again
+		if r.Status == 0 {
+			return nil // stopping before an answer: the delivery stays due and is tried again
+		}
+		// Stopping after the endpoint answered: what it answered is
+		// recorded all the same, or the next leader would send a
+		// delivery the endpoint acknowledged again.
+		ctx = context.WithoutCancel(ctx)
 	}
 	at := d.Now().UTC()
 	a := store.WebhookAttempt{DeliveryID: dl.ID, EndpointID: ep.ID, Attempt: dl.Attempts + 1, At: at,

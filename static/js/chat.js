@@ -5,6 +5,14 @@
 // already on the page (data-seq) is not shown twice. Without JavaScript,
 // or without EventSource, the form posts and the page shows the answer
 // as before.
+//
+// EventSource sends the cookie but no header: in a frame whose browser
+// keeps no cookie for it, the embedded page's signed visitor id (the
+// X-Chat-Visitor header its requests carry, see app.js) goes in the
+// stream's visitor parameter instead. A new visitor's first answer names
+// the id of its last message (X-Chat-Seq), and the stream opened after it
+// starts there (?after=), so a stream that drops before its first event
+// resumes from there.
 (function () {
   "use strict";
   var log = document.getElementById("transcript");
@@ -12,9 +20,12 @@
   var form = document.querySelector("form.chat-form");
   var source = null;
   var live = false;
+  var visitor = "";     // the header-borne visitor id, once the page's requests show it
+  var openedWith = "";  // the visitor id the open stream was given
+  var answered = 0;     // the last message id an answer named (X-Chat-Seq)
 
   function lastSeq() {
-    var last = 0;
+    var last = answered;
     log.querySelectorAll("[data-seq]").forEach(function (li) {
       var n = parseInt(li.getAttribute("data-seq"), 10);
       if (n > last) last = n;
@@ -59,27 +70,50 @@
 
   function open() {
     if (source) return;
-    var url = log.dataset.events;
+    var params = new URLSearchParams();
     var last = lastSeq();
-    if (last) url += "?after=" + last;
-    source = new EventSource(url);
-    source.onopen = function () { live = true; };
-    source.addEventListener("message", function (e) {
+    if (last) params.set("after", last);
+    if (visitor) params.set("visitor", visitor);
+    var query = params.toString();
+    openedWith = visitor;
+    var s = source = new EventSource(log.dataset.events + (query ? "?" + query : ""));
+    s.onopen = function () { live = true; };
+    s.addEventListener("message", function (e) {
       try { show(JSON.parse(e.data)); } catch (err) { /* not an event of ours */ }
     });
-    source.onerror = function () {
+    s.onerror = function () {
+      if (s !== source) return;
       live = false;
       // A visitor without a conversation yet gets 204, and EventSource
-      // gives up: the stream opens again after the first message.
-      if (source.readyState === EventSource.CLOSED) source = null;
+      // gives up: the stream opens again after the first message, or at
+      // once if the page learnt its visitor id meanwhile.
+      if (s.readyState === EventSource.CLOSED) {
+        source = null;
+        if (visitor && visitor !== openedWith) open();
+      }
     };
+  }
+
+  // What the page's requests show: the visitor id they carried or were
+  // given (the embedded chat's header), the id of a first answer's last
+  // message. It reports whether the visitor id is new.
+  function learn(detail) {
+    var xhr = detail.xhr;
+    var seq = xhr ? parseInt(xhr.getResponseHeader("X-Chat-Seq"), 10) : NaN;
+    if (seq > answered) answered = seq;
+    var headers = detail.requestConfig && detail.requestConfig.headers;
+    var v = (xhr && xhr.getResponseHeader("X-Chat-Visitor")) || (headers && headers["X-Chat-Visitor"]) || "";
+    if (!v || v === visitor) return false;
+    visitor = v;
+    return true;
   }
 
   // While the stream is open, the post's answer is what the stream sends
   // too: the stream shows it (once, in order, in every tab). Refusals
   // (not 200) are still shown from the answer.
   document.addEventListener("htmx:beforeSwap", function (e) {
-    if (e.detail.target !== log || !live || e.detail.xhr.status !== 200) return;
+    var verb = e.detail.requestConfig && e.detail.requestConfig.verb;
+    if (e.detail.target !== log || !live || e.detail.xhr.status !== 200 || verb !== "post") return;
     e.detail.shouldSwap = false;
     // The stream carries the messages, not the options of the last reply
     // (buttons): those still come from the answer (#chat-choices).
@@ -93,7 +127,8 @@
     if (window.htmx) window.htmx.process(fresh);
   });
   document.addEventListener("htmx:afterRequest", function (e) {
-    if (e.detail.elt === form && e.detail.successful && !source) open();
+    var known = learn(e.detail);
+    if (e.detail.successful && !source && (e.detail.elt === form || known)) open();
   });
   open();
 })();
