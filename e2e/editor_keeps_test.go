@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/playwright-community/playwright-go"
@@ -64,5 +66,118 @@ func TestEditorKeepsWhatWasTyped(t *testing.T) {
 	must(t, expect.Locator(page.Locator("#el-menu-0 .unsaved-marker")).ToHaveCount(0))
 	if err := expect.Locator(page.Locator("#el-menu-0").GetByLabel("Keywords of branch 3")).ToHaveValue("prices, costs"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestEditorKeepsAddedRows: branch rows added with "Add branch", a row
+// removed and a ticked "typo-tolerant" box are kept, marked as not saved,
+// when another form on the page saves (the editor swaps as a whole), and
+// then save. A row added after a refused save is not marked invalid.
+func TestEditorKeepsAddedRows(t *testing.T) {
+	app, base := startConsole(t)
+	live := liveFAQ(t, app, "rows")
+	draft, err := app.Chatbots.Duplicate(context.Background(), who.System(), live.ID)
+	must(t, err)
+	page := newPage(t)
+	signIn(t, page, base, testkit.Email(rbac.Designer), testkit.Password(rbac.Designer))
+	_, err = page.Goto(base + "/chatbots/" + itoa(draft.ID))
+	must(t, err)
+	pick := func(loc playwright.Locator, label, option string) {
+		t.Helper()
+		_, err := loc.GetByLabel(label).SelectOption(playwright.SelectOptionValues{Labels: playwright.StringSlice(option)})
+		must(t, err)
+	}
+	save := func(loc playwright.Locator) {
+		t.Helper()
+		must(t, loc.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Save element"}).Click())
+	}
+
+	// Menu's rows: hours, bye and an empty one. Remove bye, fill the empty
+	// row, add two rows (one to a new dialog), tick typo-tolerant.
+	menu := page.Locator("#el-menu-0")
+	// The rows are named by their numbers, counted again after a removal.
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Remove branch 2"}).Click())
+	must(t, menu.GetByLabel("Keywords of branch 2").Fill("goodbye, ciao"))
+	pick(menu, "Dialog of branch 2", "Bye")
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add branch"}).Click())
+	must(t, menu.GetByLabel("Keywords of branch 3").Fill("prices"))
+	pick(menu, "Dialog of branch 3", "New dialog…")
+	must(t, menu.GetByLabel("Name of the new dialog for branch 3").Fill("Prices"))
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add branch"}).Click())
+	must(t, menu.GetByLabel("Keywords of branch 4").Fill("hello"))
+	pick(menu, "Dialog of branch 4", "Start")
+	must(t, menu.GetByLabel("Typo-tolerant").Check())
+	rows := func() []string {
+		t.Helper()
+		out, err := page.Locator("#el-menu-0 input[name=branch_keywords]").EvaluateAll(`els => els.map(e => e.value)`)
+		must(t, err)
+		var vals []string
+		for _, v := range out.([]any) {
+			vals = append(vals, v.(string))
+		}
+		return vals
+	}
+	want := []string{"hours, opening", "goodbye, ciao", "prices", "hello"}
+	if got := rows(); !slices.Equal(got, want) {
+		t.Fatalf("rows before the other save: %q, want %q", got, want)
+	}
+
+	// Another form saves: the rows, their dialogs and the box stay.
+	hours := page.Locator("#el-hours-0")
+	must(t, hours.GetByLabel("Text").Fill("We are open 8 to 8."))
+	save(hours)
+	expectText(t, page.Locator("#el-hours-0 textarea"), "We are open 8 to 8.")
+	menu = page.Locator("#el-menu-0")
+	expectVisible(t, menu.GetByText("Not saved yet"))
+	if got := rows(); !slices.Equal(got, want) {
+		t.Fatalf("rows after the other save: %q, want %q", got, want)
+	}
+	if err := expect.Locator(menu.GetByLabel("Dialog of branch 3")).ToHaveValue("+new"); err != nil {
+		t.Fatal(err)
+	}
+	if err := expect.Locator(menu.GetByLabel("Name of the new dialog for branch 3")).ToHaveValue("Prices"); err != nil {
+		t.Fatal(err)
+	}
+	if err := expect.Locator(menu.GetByLabel("Typo-tolerant")).ToBeChecked(); err != nil {
+		t.Fatal(err)
+	}
+	// Leaving now would ask first: the form still counts as edited.
+	dirty, err := page.Evaluate(`() => document.querySelector("#el-menu-0 form:has([data-branch-rows])").hasAttribute("data-rows-changed")`)
+	must(t, err)
+	if dirty != true {
+		t.Error("the kept rows do not count as an unsaved edit")
+	}
+
+	// A refused save (a row without its dialog) marks that row's dialog,
+	// with the message under it; not the other rows, nor one added after.
+	settled(t, page)
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add branch"}).Click())
+	must(t, menu.GetByLabel("Keywords of branch 5").Fill("lonely"))
+	save(menu)
+	menu = page.Locator("#el-menu-0")
+	expectText(t, menu.Locator(".form-error").First(), "Branch 5: choose the dialog it leads to")
+	settled(t, page)
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Add branch"}).Click())
+	added := menu.GetByLabel("Keywords of branch 6")
+	must(t, expect.Locator(added).ToBeFocused())
+	must(t, expect.Locator(added).Not().ToHaveAttribute("aria-invalid", "true"))
+	must(t, expect.Locator(menu.GetByLabel("Dialog of branch 5")).ToHaveAttribute("aria-invalid", "true"))
+	must(t, expect.Locator(menu.GetByLabel("Keywords of branch 1")).Not().ToHaveAttribute("aria-invalid", "true"))
+	expectText(t, menu.Locator("li.branch-row").Nth(4).Locator(".field-error"), "Branch 5: choose the dialog it leads to")
+
+	// Drop the lonely row and save: every kept row is saved.
+	must(t, menu.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Remove branch 5"}).Click())
+	save(menu)
+	must(t, expect.Locator(page.Locator("#el-menu-0 .unsaved-marker")).ToHaveCount(0))
+	expectVisible(t, page.Locator("#dialog-prices"))
+	_, def, err := app.Chatbots.Get(context.Background(), who.System(), draft.ID)
+	must(t, err)
+	m, _ := def.DialogByID("menu")
+	var got []string
+	for _, b := range m.Elements[0].Branches {
+		got = append(got, strings.Join(b.Keywords, ", ")+" → "+b.Dialog)
+	}
+	if w := []string{"hours, opening → hours", "goodbye, ciao → bye", "prices → prices", "hello → start"}; !slices.Equal(got, w) || !m.Elements[0].Fuzzy {
+		t.Fatalf("saved branches %q (fuzzy %v), want %q, fuzzy", got, m.Elements[0].Fuzzy, w)
 	}
 }

@@ -319,6 +319,11 @@ func (n MapNode) title() string {
 	if n.Fallback {
 		t += " — fallback"
 	}
+	if n.Unreached && !n.Entry && !n.Fallback {
+		// As the box's tag says (tag): the name a link is read by holds
+		// the text it shows.
+		t += " — not reached"
+	}
 	if len(n.Out) > 0 {
 		t += " — leads to " + strings.Join(n.Out, ", ")
 	}

@@ -124,3 +124,30 @@ func TestDialogMapLayout(t *testing.T) {
 		t.Errorf("empty map %+v %q", m, m.Description())
 	}
 }
+
+// TestMapBoxNamesHoldTheirText: a box's link is read by a name that holds
+// the words it shows (its name and its tag), as WCAG 2.5.3 asks (axe
+// label-content-name-mismatch failed on "not reached").
+func TestMapBoxNamesHoldTheirText(t *testing.T) {
+	m := NewDialogMap(&chatbot.Definition{Entry: "start", Fallback: "help", Dialogs: []chatbot.Dialog{
+		dl("start", kw("hours")), dl("hours"), dl("help"), dl("lonely"),
+	}})
+	seen := map[string]bool{}
+	for _, n := range m.Nodes {
+		title := n.title()
+		if tag := n.tag(); tag != "" {
+			seen[tag] = true
+			for _, word := range strings.Fields(strings.ReplaceAll(tag, "·", " ")) {
+				if !strings.Contains(title, word) {
+					t.Errorf("box %s shows %q, its name %q lacks %q", n.ID, tag, title, word)
+				}
+			}
+		}
+		if !strings.HasPrefix(title, n.Name) {
+			t.Errorf("box %s: name %q does not start with %q", n.ID, title, n.Name)
+		}
+	}
+	if !seen["not reached"] || !seen["entry"] || !seen["fallback"] {
+		t.Errorf("the case lacks a tag: %v", seen)
+	}
+}

@@ -3,6 +3,7 @@ package views
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -180,6 +181,10 @@ func targets(dl chatbot.Dialog) []string {
 			for _, b := range el.Branches {
 				out = append(out, b.Dialog)
 			}
+		case chatbot.ElementButtons:
+			for _, o := range el.Options {
+				out = append(out, o.Dialog)
+			}
 		}
 	}
 	return out
@@ -212,8 +217,15 @@ type ElementInput struct {
 	Branches []BranchInput
 	// NewAttribute and NewAttributeType create an attribute for a question.
 	NewAttribute, NewAttributeType string
-	Options                        []chatbot.Option // a buttons element's (see ButtonsForm)
-	Fuzzy                          bool             // a keywords element's "typo-tolerant"
+	// Options are a buttons element's rows.
+	Options []OptionInput
+	Fuzzy   bool // a keywords element's "typo-tolerant"
+}
+
+// OptionInput is one row of a buttons element: its label and the dialog
+// it leads to (NewDialog names a new one).
+type OptionInput struct {
+	Label, Dialog, NewDialog string
 }
 
 // BranchInput is one row of a keywords element: its keywords, comma
@@ -225,7 +237,10 @@ type BranchInput struct {
 func inputOf(el chatbot.Element) ElementInput {
 	in := ElementInput{
 		Text: el.Text, Attribute: el.Attribute, RetryText: el.RetryText, MaxTries: triesValue(el.MaxTries),
-		Operator: el.Operator, Value: el.Value, Dialog: el.Dialog, Options: el.Options, Fuzzy: el.Fuzzy,
+		Operator: el.Operator, Value: el.Value, Dialog: el.Dialog, Fuzzy: el.Fuzzy,
+	}
+	for _, o := range el.Options {
+		in.Options = append(in.Options, OptionInput{Label: o.Label, Dialog: o.Dialog})
 	}
 	for _, b := range el.Branches {
 		in.Branches = append(in.Branches, BranchInput{Keywords: strings.Join(b.Keywords, ", "), Dialog: b.Dialog})
@@ -267,6 +282,36 @@ func elementFieldNames(t string) []string {
 		return []string{"dialog"}
 	}
 	return nil
+}
+
+// isElementField reports whether an element form of type t shows a
+// refusal about field beside that field: one of elementFieldNames, or a
+// row of one (chatbots.RowField).
+func isElementField(t, field string) bool {
+	if i := strings.LastIndexByte(field, '-'); i > 0 {
+		if _, err := strconv.Atoi(field[i+1:]); err == nil {
+			field = field[:i]
+		}
+	}
+	return slices.Contains(elementFieldNames(t), field)
+}
+
+// rowField names row n (from 1) of a repeated field (see chatbots.RowField).
+func rowField(field string, n int) string { return chatbots.RowField(field, n) }
+
+// rowInvalid marks the part of row n of a repeated field that a refusal
+// about that row is about: its text (keywords, label) when that is missing
+// or its dialog is fine, else its dialog (the choice, or the name of a new
+// one).
+func (d EditorData) rowInvalid(form, field string, n int, text, dialog string) (onText, onDialog templ.Attributes) {
+	a := d.invalid(form, rowField(field, n))
+	if a == nil {
+		return nil, nil
+	}
+	if text == "" || dialog != "" && dialog != NewDialogValue {
+		return a, nil
+	}
+	return nil, a
 }
 
 func (d EditorData) conflictFor(form string) *Conflict {

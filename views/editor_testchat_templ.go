@@ -221,7 +221,7 @@ func TestChat(d TestChatData) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" data-hx-target=\"#test-chat-log\" data-hx-swap=\"beforeend scroll:bottom\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" data-hx-target=\"#test-chat-log\" data-hx-swap=\"beforeend scroll:#test-chat-log:bottom\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -302,7 +302,7 @@ func TestChat(d TestChatData) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</select></label><fieldset role=\"group\"><input type=\"text\" name=\"text\" aria-label=\"Test message\" placeholder=\"Type as an end user…\" autocomplete=\"off\" required maxlength=\"4096\"> <button type=\"submit\">Send</button></fieldset><button type=\"submit\" name=\"restart\" value=\"1\" class=\"outline secondary\" formnovalidate data-hx-post=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</select></label><fieldset role=\"group\"><input type=\"text\" name=\"text\" aria-label=\"Test message\" placeholder=\"Say something…\" autocomplete=\"off\" required maxlength=\"4096\"> <button type=\"submit\">Send</button></fieldset><button type=\"submit\" name=\"restart\" value=\"1\" class=\"outline secondary\" formnovalidate data-hx-post=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

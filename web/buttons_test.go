@@ -207,8 +207,8 @@ func TestEditorButtons(t *testing.T) {
 	form := url.Values{"version": {forms["ask"][0]}, "revision": {forms["ask"][1]}, "type": {"buttons"}, "text": {"Anything else?"},
 		"option_label": {"Opening hours", "", "Start over"}, "option_dialog": {"hours", "ask", ""}}
 	res := c.post(path+"/dialogs/ask/elements", form)
-	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="add-ask-buttons-options-error"`) ||
-		!strings.Contains(res.Body, "Choose the dialog option 2 leads to.") || !strings.Contains(res.Body, `value="Start over"`) ||
+	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(res.Body, `id="add-ask-buttons-options-3-error"`) ||
+		!strings.Contains(res.Body, "Choose the dialog option 3 leads to.") || !strings.Contains(res.Body, `value="Start over"`) ||
 		!strings.Contains(res.Body, ">Anything else?</textarea>") {
 		t.Fatalf("an option without a dialog: %d\n%s", res.Status, excerpt(res.Body))
 	}

@@ -218,8 +218,8 @@ func TestRefusedElementKeepsInputWithoutJS(t *testing.T) {
 		"branch_keywords": {"hours, open", "a row with no dialog"}, "branch_dialog": {"hours", ""}, "branch_dialog_new": {"", ""}})
 	body := html.UnescapeString(res.Body)
 	if res.Status != http.StatusUnprocessableEntity || !strings.Contains(body, `value="hours, open"`) || !strings.Contains(body, `value="a row with no dialog"`) ||
-		!strings.Contains(res.Body, `id="el-start-1-branches-error"`) || !strings.Contains(body, "Branch 2: choose the dialog it leads to") ||
-		!strings.Contains(res.Body, `aria-describedby="el-start-1-branches-error" aria-invalid="true"`) {
+		!strings.Contains(res.Body, `id="el-start-1-branches-2-error"`) || !strings.Contains(body, "Branch 2: choose the dialog it leads to") ||
+		!marked(res.Body, `aria-label="Dialog of branch 2"`, "el-start-1-branches-2-error") {
 		i := strings.Index(res.Body, `id="el-start-1"`)
 		t.Fatalf("%d\n%s", res.Status, res.Body[i:min(len(res.Body), i+3000)])
 	}

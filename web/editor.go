@@ -301,12 +301,21 @@ func keepElement(c echo.Context) func(*views.EditorData) {
 			MaxTries: formValue(c, "max_tries"), Operator: formValue(c, "operator"),
 			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"), NewDialog: formValue(c, "dialog_new"),
 			NewAttribute: formValue(c, "new_attribute"), NewAttributeType: formValue(c, "new_attribute_type"),
-			Options: optionsFromForm(c), Fuzzy: formValue(c, "fuzzy") != "",
+			Fuzzy: formValue(c, "fuzzy") != "",
+		}
+		// The rows as sent, but for empty ones at the end: a refusal names
+		// a row by its number.
+		for _, r := range optionRows(c) {
+			in.Options = append(in.Options, views.OptionInput{Label: r.Label, Dialog: r.Dialog, NewDialog: r.NewDialog})
+		}
+		for len(in.Options) > 0 && in.Options[len(in.Options)-1] == (views.OptionInput{}) {
+			in.Options = in.Options[:len(in.Options)-1]
 		}
 		for _, r := range branchRows(c) {
-			if r.Keywords != "" || r.Dialog != "" {
-				in.Branches = append(in.Branches, views.BranchInput{Keywords: r.Keywords, Dialog: r.Dialog, NewDialog: r.NewDialog})
-			}
+			in.Branches = append(in.Branches, views.BranchInput{Keywords: r.Keywords, Dialog: r.Dialog, NewDialog: r.NewDialog})
+		}
+		for len(in.Branches) > 0 && in.Branches[len(in.Branches)-1] == (views.BranchInput{}) {
+			in.Branches = in.Branches[:len(in.Branches)-1]
 		}
 		d.Submitted = in
 	}
@@ -437,7 +446,12 @@ func elementFromForm(c echo.Context, typ string, nt *chatbots.NewTargets) (chatb
 		el.Branches = branches
 		el.Fuzzy = formValue(c, "fuzzy") != ""
 	case chatbot.ElementButtons:
-		el.Text, el.Options = strings.TrimSpace(formValue(c, "text")), optionsFromForm(c)
+		el.Text = strings.TrimSpace(formValue(c, "text"))
+		options, err := chatbots.OptionsFromRows(optionRows(c), nt)
+		if err != nil {
+			return el, err
+		}
+		el.Options = options
 	case chatbot.ElementCondition:
 		el.Attribute, el.Operator, el.Value = formValue(c, "attribute"), formValue(c, "operator"), formValue(c, "value")
 		fallthrough

@@ -5,27 +5,27 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/answers-console/answers/internal/chatbot"
+	"github.com/answers-console/answers/internal/chatbots"
 )
 
-// optionsFromForm reads a buttons element's options from its form's rows
-// (option_label and option_dialog, in order; see views.ButtonsForm): a
-// row whose label is empty is no option.
-func optionsFromForm(c echo.Context) []chatbot.Option {
+// optionRows are the rows of a buttons element's form (see
+// views.buttonsFields): the i-th option_label, option_dialog and
+// option_dialog_new. chatbots.OptionsFromRows makes the options of them.
+func optionRows(c echo.Context) []chatbots.OptionRow {
 	if err := c.Request().ParseForm(); err != nil {
 		return nil
 	}
-	labels, dialogs := c.Request().PostForm["option_label"], c.Request().PostForm["option_dialog"]
-	var out []chatbot.Option
-	for i, l := range labels {
-		if l = strings.TrimSpace(l); l == "" {
-			continue
+	form := c.Request().PostForm
+	labels, dialogs, names := form["option_label"], form["option_dialog"], form["option_dialog_new"]
+	at := func(list []string, i int) string {
+		if i < len(list) {
+			return strings.TrimSpace(list[i])
 		}
-		o := chatbot.Option{Label: l}
-		if i < len(dialogs) {
-			o.Dialog = dialogs[i]
-		}
-		out = append(out, o)
+		return ""
 	}
-	return out
+	rows := make([]chatbots.OptionRow, 0, len(labels))
+	for i := range max(len(labels), len(dialogs)) {
+		rows = append(rows, chatbots.OptionRow{Label: at(labels, i), Dialog: at(dialogs, i), NewDialog: at(names, i)})
+	}
+	return rows
 }

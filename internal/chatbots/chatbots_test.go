@@ -512,8 +512,54 @@ func TestBranchesFromRows(t *testing.T) {
 		def := &chatbot.Definition{Dialogs: []chatbot.Dialog{{ID: "hours", Name: "Opening hours"}}}
 		_, err := chatbots.BranchesFromRows(tc.rows, chatbots.NewTargetsIn(def))
 		p, ok := problem.As(err)
-		if !ok || p.Field != "branches" || !strings.HasPrefix(p.Message, tc.want) {
+		if !ok || !strings.HasPrefix(p.Field, "branches-") || !strings.HasPrefix(p.Message, tc.want) {
 			t.Errorf("BranchesFromRows(%+v): %v, want a branches error starting %q", tc.rows, err, tc.want)
+		}
+		if len(def.Dialogs) != 1 {
+			t.Errorf("a refused row made a dialog: %+v", def.Dialogs)
+		}
+	}
+}
+
+func TestOptionsFromRows(t *testing.T) {
+	def := &chatbot.Definition{Entry: "start", Dialogs: []chatbot.Dialog{{ID: "start", Name: "Start"}, {ID: "hours", Name: "Opening hours"}}}
+	rows := []chatbots.OptionRow{
+		{Label: " Hours ", Dialog: "hours"},
+		{},                // an empty row is no option
+		{Dialog: "start"}, // nor is one whose label was emptied
+		{Label: "Repairs", Dialog: chatbots.NewDialogChoice, NewDialog: " Repairs "},
+		{Label: "Fix it", Dialog: chatbots.NewDialogChoice, NewDialog: "repairs"}, // the same new dialog
+	}
+	nt := chatbots.NewTargetsIn(def)
+	got, err := chatbots.OptionsFromRows(rows, nt)
+	want := []chatbot.Option{{Label: "Hours", Dialog: "hours"}, {Label: "Repairs", Dialog: "repairs"}, {Label: "Fix it", Dialog: "repairs"}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("OptionsFromRows = %v, %v; want %v", got, err, want)
+	}
+	if len(def.Dialogs) != 3 || def.Dialogs[2].ID != "repairs" || def.Dialogs[2].Name != "Repairs" || nt.Summary() != "dialog repairs added; " {
+		t.Errorf("new dialogs: %+v, summary %q", def.Dialogs, nt.Summary())
+	}
+
+	eleven := make([]chatbots.OptionRow, chatbot.MaxOptions+1)
+	for i := range eleven {
+		eleven[i] = chatbots.OptionRow{Label: fmt.Sprint("o", i), Dialog: chatbots.NewDialogChoice, NewDialog: fmt.Sprint("d", i)}
+	}
+	for _, tc := range []struct {
+		rows []chatbots.OptionRow
+		want string
+	}{
+		{[]chatbots.OptionRow{{Label: "a", Dialog: "hours"}, {}, {Label: "b"}}, "Choose the dialog option 3 leads to."},
+		{[]chatbots.OptionRow{{Dialog: chatbots.NewDialogChoice, NewDialog: "Repairs"}}, "Option 1: enter the label of the button that leads to the new dialog Repairs."},
+		{[]chatbots.OptionRow{{Label: "a", Dialog: chatbots.NewDialogChoice}}, "Option 1: Name the new dialog"},
+		{[]chatbots.OptionRow{{Label: "a", Dialog: chatbots.NewDialogChoice, NewDialog: "opening HOURS"}}, "Option 1: There is already a dialog named Opening hours"},
+		{[]chatbots.OptionRow{{Label: "a", Dialog: chatbots.NewDialogChoice, NewDialog: strings.Repeat("x", 81)}}, "Option 1: Use at most 80"},
+		{eleven, "Add 1 to 10 options"},
+	} {
+		def := &chatbot.Definition{Dialogs: []chatbot.Dialog{{ID: "hours", Name: "Opening hours"}}}
+		_, err := chatbots.OptionsFromRows(tc.rows, chatbots.NewTargetsIn(def))
+		p, ok := problem.As(err)
+		if !ok || !strings.HasPrefix(p.Field, "options") || !strings.HasPrefix(p.Message, tc.want) {
+			t.Errorf("OptionsFromRows(%+v): %v, want an options error starting %q", tc.rows, err, tc.want)
 		}
 		if len(def.Dialogs) != 1 {
 			t.Errorf("a refused row made a dialog: %+v", def.Dialogs)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -323,6 +324,11 @@ func CheckElement(el chatbot.Element) error {
 	return nil
 }
 
+// RowField names row n (from 1) of a form's repeated field ("options-3"):
+// a refusal about one row of a keywords or buttons element's form names
+// it, so that the form shows the message beside that row.
+func RowField(field string, n int) string { return field + "-" + strconv.Itoa(n) }
+
 // BranchRow is one row of a keywords element's form: its keywords, comma
 // separated, and the dialog it leads to (NewDialog names a new one when
 // Dialog is NewDialogChoice).
@@ -346,16 +352,60 @@ func BranchesFromRows(rows []BranchRow, t *NewTargets) ([]chatbot.Branch, error)
 		case len(words) == 0 && r.Dialog == "":
 			continue
 		case len(words) == 0:
-			return nil, problem.Field("branches", "Branch %d: enter its keywords, separated by commas.", n+1)
+			return nil, problem.Field(RowField("branches", n+1), "Branch %d: enter its keywords, separated by commas.", n+1)
 		case r.Dialog == "":
-			return nil, problem.Field("branches", "Branch %d: choose the dialog it leads to.", n+1)
+			return nil, problem.Field(RowField("branches", n+1), "Branch %d: choose the dialog it leads to.", n+1)
 		}
 		to, err := t.Resolve(r.Dialog, r.NewDialog, "branches")
 		if err != nil {
 			p, _ := problem.As(err)
-			return nil, problem.Field("branches", "Branch %d: %s", n+1, p.Message)
+			return nil, problem.Field(RowField("branches", n+1), "Branch %d: %s", n+1, p.Message)
 		}
 		out = append(out, chatbot.Branch{Keywords: words, Dialog: to})
+	}
+	return out, nil
+}
+
+// OptionRow is one row of a buttons element's form: the option's label
+// and the dialog it leads to (NewDialog names a new one when Dialog is
+// NewDialogChoice).
+type OptionRow struct {
+	Label, Dialog, NewDialog string
+}
+
+// OptionsFromRows reads a buttons element's rows, making the new dialogs
+// they name with t. A row without a label is no option (emptying a label
+// removes its option), unless it names a new dialog: that is refused, so
+// that a typed name is never dropped unseen. Rows are numbered as the form
+// shows them.
+func OptionsFromRows(rows []OptionRow, t *NewTargets) ([]chatbot.Option, error) {
+	labelled := 0
+	for _, r := range rows {
+		if strings.TrimSpace(r.Label) != "" {
+			labelled++
+		}
+	}
+	if labelled > chatbot.MaxOptions {
+		// Refused before any new dialog is made for them.
+		return nil, problem.Field("options", "Add 1 to %d options, each a label and the dialog it leads to.", chatbot.MaxOptions)
+	}
+	var out []chatbot.Option
+	for n, r := range rows {
+		label := strings.TrimSpace(r.Label)
+		switch {
+		case label == "" && r.Dialog == NewDialogChoice && strings.TrimSpace(r.NewDialog) != "":
+			return nil, problem.Field(RowField("options", n+1), "Option %d: enter the label of the button that leads to the new dialog %s.", n+1, strings.TrimSpace(r.NewDialog))
+		case label == "":
+			continue
+		case r.Dialog == "":
+			return nil, problem.Field(RowField("options", n+1), "Choose the dialog option %d leads to.", n+1)
+		}
+		to, err := t.Resolve(r.Dialog, r.NewDialog, "options")
+		if err != nil {
+			p, _ := problem.As(err)
+			return nil, problem.Field(RowField("options", n+1), "Option %d: %s", n+1, p.Message)
+		}
+		out = append(out, chatbot.Option{Label: label, Dialog: to})
 	}
 	return out, nil
 }

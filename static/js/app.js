@@ -168,6 +168,29 @@ document.addEventListener("change", function (e) {
   if (range) range.value = "custom";
 }, true);
 
+// newRow is a keywords element's row n, made from its form's template: a
+// row of its own, named by its number, without the marks of an earlier
+// refusal.
+function newRow(tpl, n) {
+  var row = tpl.content.firstElementChild.cloneNode(true);
+  numberRow(row, n);
+  row.querySelectorAll("[aria-invalid]").forEach(function (el) {
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+  });
+  return row;
+}
+// numberRow names the fields of a row by its number ("Keywords of branch
+// 3"), so that after a row is removed the names still count 1, 2, 3….
+function numberRow(row, n) {
+  row.querySelectorAll("[aria-label]").forEach(function (el) {
+    el.setAttribute("aria-label", el.getAttribute("aria-label").replace(/branch (\d+|new)$/, "branch " + n));
+  });
+}
+function numberRows(list) {
+  Array.prototype.forEach.call(list.children, function (row, i) { numberRow(row, i + 1); });
+}
+
 // The editor never loses what someone typed. Every save swaps the whole
 // editor (so every form carries the new version); before the swap, the
 // values of forms edited but not saved are kept, and put back afterwards
@@ -176,9 +199,16 @@ document.addEventListener("change", function (e) {
 (function () {
   "use strict";
   function fields(form) {
-    return form.querySelectorAll("input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=file]), textarea, select");
+    return form.querySelectorAll("input:not([type=hidden]):not([type=radio]):not([type=file]), textarea, select");
+  }
+  function box(el) { return el.type === "checkbox"; }
+  function valueOf(el) { return box(el) ? (el.checked ? "1" : "") : el.value; }
+  function setValue(el, v) {
+    if (box(el)) el.checked = v !== "";
+    else el.value = v;
   }
   function dirty(el) {
+    if (box(el)) return el.checked !== el.defaultChecked;
     if (el.tagName === "SELECT") {
       // With no option marked selected, the first one is the default.
       var def = Array.prototype.findIndex.call(el.options, function (o) { return o.defaultSelected; });
@@ -191,8 +221,21 @@ document.addEventListener("change", function (e) {
     return Array.prototype.filter.call(root.querySelectorAll("form"), function (f) {
       // The lifecycle dialogs' forms are questions asked then, not edits.
       if (f.closest("dialog")) return false;
-      return Array.prototype.some.call(fields(f), dirty);
+      // Rows added or removed (a keywords element's branches) are an edit
+      // even while every field left holds its saved value.
+      return f.hasAttribute("data-rows-changed") || Array.prototype.some.call(fields(f), dirty);
     });
+  }
+  // A form's repeated rows (a keywords element's branches), if it has any.
+  function rowList(f) { return f.querySelector("[data-branch-rows]"); }
+  // Makes the swapped-in form f show n rows, as the kept one did: rows the
+  // person added come back from the form's template, rows they removed go.
+  function matchRows(f, n) {
+    var list = rowList(f), tpl = f.querySelector("template[data-branch-template]");
+    if (!list || !tpl || n === undefined || list.children.length === n) return false;
+    while (list.children.length > n && list.children.length > 1) list.lastElementChild.remove();
+    while (list.children.length < n) list.appendChild(newRow(tpl, list.children.length + 1));
+    return true;
   }
   // A field's key within its form: its name, and which of the fields of
   // that name it is (a keywords element's rows repeat their names).
@@ -231,7 +274,8 @@ document.addEventListener("change", function (e) {
       if (f === own && !refused) return; // saved
       if (shifts(path) && f !== own) return;
       var vals = {};
-      fields(f).forEach(function (el) { if (el.name) vals[fieldKey(f, el)] = el.value; });
+      fields(f).forEach(function (el) { if (el.name) vals[fieldKey(f, el)] = valueOf(el); });
+      if (rowList(f)) vals["#rows"] = rowList(f).children.length;
       kept[key(f)] = vals;
     });
   });
@@ -241,11 +285,12 @@ document.addEventListener("change", function (e) {
     editor.querySelectorAll("form").forEach(function (f) {
       var vals = kept[key(f)];
       if (!vals) return;
-      var changed = false;
+      var changed = matchRows(f, vals["#rows"]);
+      if (changed) f.setAttribute("data-rows-changed", "");
       fields(f).forEach(function (el) {
         var k = el.name && fieldKey(f, el);
-        if (k && Object.prototype.hasOwnProperty.call(vals, k) && el.value !== vals[k]) {
-          el.value = vals[k];
+        if (k && Object.prototype.hasOwnProperty.call(vals, k) && valueOf(el) !== vals[k]) {
+          setValue(el, vals[k]);
           changed = true;
         }
       });
@@ -417,14 +462,10 @@ document.addEventListener("htmx:configRequest", function (e) {
     var add = e.target.closest && e.target.closest("[data-add-branch]");
     if (add) {
       var box = add.closest("fieldset");
-      var tpl = box.querySelector("template[data-branch-template]");
       var rows = box.querySelector("[data-branch-rows]");
-      var row = tpl.content.firstElementChild.cloneNode(true);
-      var n = String(rows.children.length + 1);
-      row.querySelectorAll("[aria-label]").forEach(function (el) {
-        el.setAttribute("aria-label", el.getAttribute("aria-label").replace("branch new", "branch " + n));
-      });
+      var row = newRow(box.querySelector("template[data-branch-template]"), rows.children.length + 1);
       rows.appendChild(row);
+      if (add.form) add.form.setAttribute("data-rows-changed", "");
       row.querySelector("input").focus();
       return;
     }
@@ -435,10 +476,12 @@ document.addEventListener("htmx:configRequest", function (e) {
       var next = li.nextElementSibling || li.previousElementSibling;
       if (list.children.length > 1) {
         li.remove();
+        numberRows(list);
       } else {
         li.querySelectorAll("input, select").forEach(function (el) { el.value = ""; });
       }
       var form = list.closest("form");
+      if (form) form.setAttribute("data-rows-changed", "");
       var focus = next && next.isConnected ? next.querySelector("input") : list.closest("fieldset").querySelector("[data-add-branch]");
       if (focus) focus.focus();
     }
@@ -471,6 +514,9 @@ document.addEventListener("htmx:configRequest", function (e) {
     var b = d.querySelector("[data-test-chat-toggle]");
     if (b) b.setAttribute("aria-expanded", open ? "true" : "false");
     if (open) {
+      // Shown again, the log starts at its latest turn.
+      var log = d.querySelector("#test-chat-log");
+      if (log) log.scrollTop = log.scrollHeight;
       var input = d.querySelector("input[name=text]");
       if (input) input.focus();
     }
@@ -501,6 +547,36 @@ document.addEventListener("htmx:configRequest", function (e) {
   }
   document.addEventListener("htmx:afterSwap", checkStale);
   document.addEventListener("htmx:oobAfterSwap", checkStale);
+  // Docked, the panel fits the screen from where it starts: under the
+  // page's header at the top of the page, at the top once it sticks, so
+  // that its message box is always in view. A log showing its latest turn
+  // still shows it after.
+  function fitDock() {
+    var d = dock();
+    if (!d || narrow()) return;
+    var log = d.querySelector("#test-chat-log");
+    var atEnd = log && log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
+    d.style.setProperty("--dock-top", Math.round(Math.max(8, d.getBoundingClientRect().top)) + "px");
+    if (atEnd) log.scrollTop = log.scrollHeight;
+  }
+  var fitting = false;
+  function fitSoon() {
+    if (fitting) return;
+    fitting = true;
+    requestAnimationFrame(function () { fitting = false; fitDock(); });
+  }
+  window.addEventListener("scroll", fitSoon, { passive: true });
+  window.addEventListener("resize", fitSoon);
+  document.addEventListener("DOMContentLoaded", fitDock);
+  document.addEventListener("htmx:afterSwap", fitSoon);
+  // A turn answered the options shown before it: their buttons stay in the
+  // log, as what was offered, but no longer send anything. A refused
+  // message (an error notice) answers nothing, so they stay live then.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail.target;
+    if (!t || t.id !== "test-chat-log" || !e.detail.shouldSwap || !e.detail.xhr || e.detail.xhr.status >= 400) return;
+    t.querySelectorAll(".test-chat-choices button").forEach(function (b) { b.disabled = true; });
+  });
 })();
 
 // The embedded web chat (/chat/<address>?embed=1 in a customer site's
