@@ -21,6 +21,9 @@ type EditorData struct {
 	Def          *chatbot.Definition
 	Senders      []store.Sender // of the chatbot's channel
 	OpenSessions int
+	// HeldSessions counts the open sessions people hold or that wait for a
+	// person (SPEC §11), for the lifecycle plans.
+	HeldSessions int
 	// Draining lists the first open sessions of a chatbot in grace.
 	Draining []store.ChatSession
 	// Findings are shown when Validated.
@@ -214,6 +217,7 @@ type ElementInput struct {
 	NewAttribute, NewAttributeType string
 	Options                        []chatbot.Option // a buttons element's (see ButtonsForm)
 	Fuzzy                          bool             // a keywords element's "typo-tolerant"
+	Queue, Note                    string           // a handover's
 }
 
 // BranchInput is one row of a keywords element: its keywords, comma
@@ -226,6 +230,7 @@ func inputOf(el chatbot.Element) ElementInput {
 	in := ElementInput{
 		Text: el.Text, Attribute: el.Attribute, RetryText: el.RetryText, MaxTries: triesValue(el.MaxTries),
 		Operator: el.Operator, Value: el.Value, Dialog: el.Dialog, Options: el.Options, Fuzzy: el.Fuzzy,
+		Queue: el.Queue, Note: el.Note,
 	}
 	for _, b := range el.Branches {
 		in.Branches = append(in.Branches, BranchInput{Keywords: strings.Join(b.Keywords, ", "), Dialog: b.Dialog})
@@ -265,6 +270,8 @@ func elementFieldNames(t string) []string {
 		return []string{"attribute", "operator", "dialog"}
 	case chatbot.ElementGoto:
 		return []string{"dialog"}
+	case chatbot.ElementHandover:
+		return []string{"text", "queue", "note"}
 	}
 	return nil
 }
@@ -333,6 +340,8 @@ func elementTitle(t string) string {
 		return "Go to"
 	case chatbot.ElementClose:
 		return "Close"
+	case chatbot.ElementHandover:
+		return "Hand over to people"
 	}
 	return t
 }
