@@ -181,6 +181,9 @@ func (f *fixture) actions(t *testing.T, id int64) []string {
 		}
 		out = append(out, a)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

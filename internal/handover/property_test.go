@@ -362,20 +362,7 @@ func (w *world) deactivate(ctx context.Context) error {
 func (w *world) checkTranscripts(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	closedAudited := map[int64]bool{}
-	rows, err := w.app.Store.R.QueryContext(ctx, `SELECT target_id FROM audit_log WHERE action = 'handover.closed'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		n, _ := strconv.ParseInt(id, 10, 64)
-		closedAudited[n] = true
-	}
-	rows.Close()
+	closedAudited := w.closedAudited(t)
 	listed := map[int64]bool{}
 	list, err := w.app.Store.HeldSessions(ctx, store.HeldFilter{})
 	if err != nil {
@@ -431,6 +418,29 @@ func (w *world) checkTranscripts(t *testing.T) {
 	if sawHeld == 0 {
 		t.Fatal("no conversation was ever held")
 	}
+}
+
+// closedAudited is the sessions with a handover.closed audit entry.
+func (w *world) closedAudited(t *testing.T) map[int64]bool {
+	t.Helper()
+	rows, err := w.app.Store.R.QueryContext(context.Background(), `SELECT target_id FROM audit_log WHERE action = 'handover.closed'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.ParseInt(id, 10, 64)
+		out[n] = true
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func show(ms []store.Message) string {

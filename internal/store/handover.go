@@ -203,32 +203,16 @@ func (q queries) OverdueWaiting(ctx context.Context, now time.Time, limit int) (
 // with their chatbot's end (their reason is that chatbot's
 // sessions_end_reason).
 func (t *Tx) RehomeHeldSessions(ctx context.Context, senderID int64) (moved, closed []HeldSession, err error) {
-	rows, err := t.q.QueryContext(ctx, `SELECT s.id, s.chatbot_id, c.sessions_end_reason FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
+	// Few rows: the conversations people hold on one sender.
+	stranded, err := t.ids(ctx, `SELECT s.id FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
 		WHERE s.sender_id = ? AND s.held_by <> 'bot' AND s.closed_at IS NULL AND c.sessions_end_at IS NOT NULL ORDER BY s.id`, senderID)
-	if err != nil {
-		return nil, nil, err
-	}
-	type row struct {
-		id, bot int64
-		reason  string
-	}
-	var stranded []row
-	for rows.Next() {
-		var r row
-		if err := rows.Scan(&r.id, &r.bot, &r.reason); err != nil {
-			rows.Close()
-			return nil, nil, err
-		}
-		stranded = append(stranded, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(stranded) == 0 {
+	if err != nil || len(stranded) == 0 {
 		return nil, nil, err
 	}
 	active, release, err := t.ActiveRoutingChatbot(ctx, senderID)
 	if errors.Is(err, ErrNotFound) {
-		for _, r := range stranded {
-			s, err := t.ChatSessionByID(ctx, r.id)
+		for _, id := range stranded {
+			s, err := t.ChatSessionByID(ctx, id)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -239,12 +223,12 @@ func (t *Tx) RehomeHeldSessions(ctx context.Context, senderID int64) (moved, clo
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, r := range stranded {
+	for _, id := range stranded {
 		if _, err := t.q.ExecContext(ctx, `UPDATE chat_sessions SET chatbot_id = ?1, open_on = ?1, release_id = ?2 WHERE id = ?3 AND closed_at IS NULL`,
-			active.ID, nullableID(release), r.id); err != nil {
+			active.ID, nullableID(release), id); err != nil {
 			return nil, nil, constraintError(err)
 		}
-		s, err := t.ChatSessionByID(ctx, r.id)
+		s, err := t.ChatSessionByID(ctx, id)
 		if err != nil {
 			return nil, nil, err
 		}
