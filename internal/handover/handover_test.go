@@ -214,6 +214,9 @@ func TestHandOverTakeReplyResume(t *testing.T) {
 	_, err = ho.List(ctx, f.actor(rbac.Supervisor), handover.Filter{HeldBy: "bot"})
 	testkit.WantProblem(t, err, problem.Invalid, handover.CodeBadHeldBy)
 
+	if c, err := ho.Count(ctx, f.actor(rbac.Supervisor)); err != nil || c != (handover.Counts{Waiting: 1}) {
+		t.Fatalf("counts before the take = %+v, %v", c, err)
+	}
 	// A reply needs the conversation taken first.
 	_, err = ho.Reply(ctx, f.actor(rbac.Supervisor), id, "hello")
 	testkit.WantProblem(t, err, problem.Conflict, handover.CodeTakeFirst)
@@ -240,6 +243,9 @@ func TestHandOverTakeReplyResume(t *testing.T) {
 	}
 	if out := f.say(t, "ada", "thanks"); len(out.Replies) != 0 || out.HeldBy != store.HeldByPerson {
 		t.Fatalf("turn held by a person = %+v", out)
+	}
+	if c, err := ho.Count(ctx, f.actor(rbac.Supervisor)); err != nil || c != (handover.Counts{Mine: 1}) {
+		t.Fatalf("counts after the take = %+v, %v", c, err)
 	}
 	mine, err := ho.List(ctx, f.actor(rbac.Supervisor), handover.Filter{Mine: true})
 	if err != nil || len(mine) != 1 || mine[0].HolderName != "Test Supervisor" {
