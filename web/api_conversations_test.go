@@ -56,6 +56,31 @@ type apiConversationsBody struct {
 	} `json:"conversations"`
 }
 
+// TestLifecycleDialogsCountHeldConversations: the Activate and Deactivate
+// dialogs say how many conversations people hold and where they go.
+func TestLifecycleDialogsCountHeldConversations(t *testing.T) {
+	app, srv := newServer(t)
+	fx := newFixture(t, app)
+	ctx := context.Background()
+	sys := who.System()
+	active := makeChatbot(t, app, "Desk", fx.sender.ID, deskDef())
+	if _, err := app.Lifecycle.Activate(ctx, sys, active.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(0)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"hi", "agent"} {
+		if _, err := app.Routing.Route(ctx, fx.sender, "held-visitor", text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := makeChatbot(t, app, "Desk v2", fx.sender.ID, deskDef())
+	c := newClient(t, srv)
+	c.loginAs(rbac.Manager)
+	page := c.get("/chatbots/" + itoa(active.ID) + "?dialog=deactivate")
+	mustContain(t, page.Body, "1 conversation of them is held by people or waiting for one", "it closes when Desk stops")
+	page = c.get("/chatbots/" + itoa(next.ID) + "?dialog=activate")
+	mustContain(t, page.Body, "1 conversation held by people (or waiting for one) stays with people and moves to Desk v2 when Desk stops.")
+}
+
 // TestAPIConversations does a person's side through the API alone, for a
 // channel sender: the inbound API answers held conversations with no
 // replies, supervisors and up take, reply, hand back; analyzers may not.
