@@ -22,6 +22,9 @@ type EditorData struct {
 	Def          *chatbot.Definition
 	Senders      []store.Sender // of the chatbot's channel
 	OpenSessions int
+	// HeldSessions counts the open sessions people hold or that wait for a
+	// person (SPEC §11), for the lifecycle plans.
+	HeldSessions int
 	// Draining lists the first open sessions of a chatbot in grace.
 	Draining []store.ChatSession
 	// Findings are shown when Validated.
@@ -219,7 +222,9 @@ type ElementInput struct {
 	NewAttribute, NewAttributeType string
 	// Options are a buttons element's rows.
 	Options []OptionInput
-	Fuzzy   bool // a keywords element's "typo-tolerant"
+	Fuzzy   bool   // a keywords element's "typo-tolerant"
+	Queue   string // a handover's queue
+	Note    string // a handover's note for the person
 }
 
 // OptionInput is one row of a buttons element: its label and the dialog
@@ -238,6 +243,7 @@ func inputOf(el chatbot.Element) ElementInput {
 	in := ElementInput{
 		Text: el.Text, Attribute: el.Attribute, RetryText: el.RetryText, MaxTries: triesValue(el.MaxTries),
 		Operator: el.Operator, Value: el.Value, Dialog: el.Dialog, Fuzzy: el.Fuzzy,
+		Queue: el.Queue, Note: el.Note,
 	}
 	for _, o := range el.Options {
 		in.Options = append(in.Options, OptionInput{Label: o.Label, Dialog: o.Dialog})
@@ -280,6 +286,8 @@ func elementFieldNames(t string) []string {
 		return []string{"attribute", "operator", "dialog"}
 	case chatbot.ElementGoto:
 		return []string{"dialog"}
+	case chatbot.ElementHandover:
+		return []string{"text", "queue", "note"}
 	}
 	return nil
 }
@@ -378,6 +386,8 @@ func elementTitle(t string) string {
 		return "Go to"
 	case chatbot.ElementClose:
 		return "Close"
+	case chatbot.ElementHandover:
+		return "Hand over to people"
 	}
 	return t
 }

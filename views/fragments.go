@@ -53,3 +53,11 @@ func Plural(n int, noun string) string { return plural.Count(n, noun) }
 // Counted writes a count, its noun and the verb agreeing with it:
 // "1 open session closes", "2 open sessions close".
 func Counted(n int, noun, one, many string) string { return plural.Counted(n, noun, one, many) }
+
+// verbFor is one when n is 1, else many.
+func verbFor(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -37,6 +37,15 @@ type TranscriptLine struct {
 	Entered []DialogRef
 }
 
+// personName is how a person's message names its author: their name, or
+// "Support" for an account without one (as the web chat's script does).
+func personName(name string) string {
+	if name == "" {
+		return "Support"
+	}
+	return name
+}
+
 // DialogRef names a dialog: by the name it had in the session's release,
 // else by its id (a removed dialog, or no release to look it up in).
 type DialogRef struct{ ID, Name string }

@@ -34,6 +34,7 @@ func ForApp(a *app.App, reg *prometheus.Registry, o Options) *Server {
 	return New(Config{
 		Store: a.Store, Accounts: a.Accounts, Senders: a.Senders, Chatbots: a.Chatbots,
 		Routing: a.Routing, Lifecycle: a.Lifecycle, Analytics: a.Analytics, Webhooks: a.Webhooks, Logger: a.Log, Registry: reg,
+		Handover:      a.Handover,
 		SecureCookies: o.SecureCookies, TrustedProxies: o.TrustedProxies, MetricsToken: o.MetricsToken, SSO: o.SSO,
 		Live: a.Live, LiveHeartbeat: o.LiveHeartbeat,
 	})

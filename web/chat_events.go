@@ -45,11 +45,13 @@ const (
 // shape fits every speaker: direction "in" (the visitor), "out" (the
 // chatbot) and later "person" (someone who took the conversation over).
 type chatEvent struct {
-	Seq       int64     `json:"seq"`
-	Session   int64     `json:"session"`
-	Direction string    `json:"direction"`
-	Text      string    `json:"text"`
-	At        time.Time `json:"at"`
+	Seq       int64  `json:"seq"`
+	Session   int64  `json:"session"`
+	Direction string `json:"direction"`
+	// Author names the person who wrote a "person" message.
+	Author string    `json:"author,omitempty"`
+	Text   string    `json:"text"`
+	At     time.Time `json:"at"`
 	// Notice marks the chatbot's notice that the previous conversation
 	// was closed (the page shows it as a line of its own).
 	Notice bool `json:"notice,omitempty"`
@@ -212,7 +214,7 @@ func webChatVisitor(endUser string) bool { return strings.HasPrefix(endUser, web
 
 // appendEvent appends message m as an event.
 func appendEvent(b []byte, m store.LiveMessage) []byte {
-	data, _ := json.Marshal(chatEvent{Seq: m.ID, Session: m.SessionID, Direction: m.Direction, Text: m.Text, At: m.At, Notice: m.Notice, Ended: m.Ended}) // plain fields marshal
+	data, _ := json.Marshal(chatEvent{Seq: m.ID, Session: m.SessionID, Direction: m.Direction, Author: m.Author, Text: m.Text, At: m.At, Notice: m.Notice, Ended: m.Ended}) // plain fields marshal
 	b = append(b, "id: "...)
 	b = strconv.AppendInt(b, m.ID, 10)
 	b = append(b, "\nevent: message\ndata: "...)

@@ -43,6 +43,10 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if err != nil {
 		return views.EditorData{}, err
 	}
+	held, err := s.countHeld(ctx, id)
+	if err != nil {
+		return views.EditorData{}, err
+	}
 	st, err := s.senderState(c, bot)
 	if err != nil {
 		return views.EditorData{}, err
@@ -55,7 +59,7 @@ func (s *Server) editorData(c echo.Context, id int64) (views.EditorData, error) 
 	if err != nil {
 		return views.EditorData{}, err
 	}
-	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, Sender: st, Releases: rels, Family: family,
+	d := views.EditorData{Bot: bot, Def: def, Senders: list, OpenSessions: open, HeldSessions: held, Sender: st, Releases: rels, Family: family,
 		DefaultClosedNotice: routing.DefaultClosedNotice, Revisions: chatbots.Revisions(bot, def)}
 	if d.ClosedNotice, err = s.cfg.Chatbots.ClosedNotice(ctx, actor(c), id); err != nil {
 		return d, err
@@ -302,6 +306,7 @@ func keepElement(c echo.Context) func(*views.EditorData) {
 			Value: formValue(c, "value"), Dialog: formValue(c, "dialog"), NewDialog: formValue(c, "dialog_new"),
 			NewAttribute: formValue(c, "new_attribute"), NewAttributeType: formValue(c, "new_attribute_type"),
 			Fuzzy: formValue(c, "fuzzy") != "",
+			Queue: formValue(c, "queue"), Note: formValue(c, "note"),
 		}
 		// The rows as sent, but for empty ones at the end: a refusal names
 		// a row by its number.
@@ -423,6 +428,10 @@ func elementFromForm(c echo.Context, typ string, nt *chatbots.NewTargets) (chatb
 	switch typ {
 	case chatbot.ElementMessage, chatbot.ElementClose:
 		el.Text = strings.TrimSpace(formValue(c, "text"))
+	case chatbot.ElementHandover:
+		el.Text = strings.TrimSpace(formValue(c, "text"))
+		el.Queue = strings.TrimSpace(formValue(c, "queue"))
+		el.Note = strings.TrimSpace(formValue(c, "note"))
 	case chatbot.ElementQuestion:
 		el.Text = strings.TrimSpace(formValue(c, "text"))
 		el.Attribute = formValue(c, "attribute")

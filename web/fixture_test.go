@@ -125,6 +125,8 @@ func (fx fixture) methodPath(method, pattern string) string {
 		}
 	case strings.HasPrefix(pattern, "/senders/"), strings.HasPrefix(pattern, "/api/v1/senders/"):
 		id = strconv.FormatInt(fx.sender.ID, 10)
+	case strings.HasPrefix(pattern, "/api/v1/sessions/"):
+		id = strconv.FormatInt(fx.session, 10)
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",
 		":idx", "0", ":token", "0", ":name", "name", ":address", fx.sender.Address, ":format", "csv", "*", "css/app.css", ":number", "1")

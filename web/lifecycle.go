@@ -29,6 +29,9 @@ func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderSta
 		if st.ActiveOpen, err = s.cfg.Store.CountOpenSessions(ctx, a.ID); err != nil {
 			return st, err
 		}
+		if st.ActiveHeld, err = s.countHeld(ctx, a.ID); err != nil {
+			return st, err
+		}
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return st, err
 	}
@@ -37,10 +40,20 @@ func (s *Server) senderState(c echo.Context, bot store.Chatbot) (views.SenderSta
 		if st.DeactivatedOpen, err = s.cfg.Store.CountOpenSessions(ctx, d.ID); err != nil {
 			return st, err
 		}
+		if st.DeactivatedHeld, err = s.countHeld(ctx, d.ID); err != nil {
+			return st, err
+		}
 	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return st, err
 	}
 	return st, nil
+}
+
+// countHeld counts the open conversations people hold or that wait for a
+// person on a chatbot.
+func (s *Server) countHeld(ctx context.Context, chatbotID int64) (int, error) {
+	waiting, person, err := s.cfg.Store.CountHeld(ctx, chatbotID)
+	return waiting + person, err
 }
 
 // graceFromForm reads the grace control: a custom value wins over a

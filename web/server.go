@@ -29,6 +29,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/handover"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/live"
 	"github.com/answers-console/answers/internal/routing"
@@ -48,7 +49,9 @@ type Config struct {
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
 	Webhooks  *webhooks.Service
-	Logger    *slog.Logger
+	// Handover is people's side of handed-over conversations (SPEC §11).
+	Handover *handover.Service
+	Logger   *slog.Logger
 	// Registry receives the HTTP metrics and is served on /metrics.
 	Registry *prometheus.Registry
 	// SecureCookies marks cookies Secure; set it when the console is

@@ -15,6 +15,7 @@ import (
 	"github.com/answers-console/answers/internal/accounts"
 	"github.com/answers-console/answers/internal/analytics"
 	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/handover"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/live"
 	"github.com/answers-console/answers/internal/routing"
@@ -33,6 +34,9 @@ type App struct {
 	Lifecycle *lifecycle.Service
 	Analytics *analytics.Service
 	Webhooks  *webhooks.Service
+	// Handover is people's side of the conversations a chatbot handed
+	// over (SPEC §11).
+	Handover *handover.Service
 	// Deliverer sends the outbox's events to the endpoints; it runs with
 	// the sweeper on the leader.
 	Deliverer *webhooks.Deliverer
@@ -51,9 +55,12 @@ func New(st *store.Store, log *slog.Logger) *App {
 	rt.Log = log
 	hub := live.New(st, log)
 	rt.Delivered = hub.Publish
+	ho := handover.New(st)
+	ho.Published = hub.Publish
 	return &App{
-		Live:  hub,
-		Store: st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
+		Handover: ho,
+		Live:     hub,
+		Store:    st, Accounts: accounts.New(st), Senders: senders.New(st), Chatbots: chatbots.New(st),
 		Routing: rt, Lifecycle: lifecycle.New(st), Analytics: analytics.New(st), Log: log,
 		Webhooks:  webhooks.New(st, webhooks.Guard{}),
 		Deliverer: webhooks.NewDeliverer(st, webhooks.Guard{}, webhooks.DefaultSchedule(), log),
@@ -71,7 +78,7 @@ func (a *App) SetWebhooks(g webhooks.Guard, s webhooks.Schedule) {
 // SetClock makes every service read time from now (tests).
 func (a *App) SetClock(now func() time.Time) {
 	a.Accounts.Now, a.Senders.Now, a.Chatbots.Now, a.Routing.Now, a.Lifecycle.Now, a.Analytics.Now = now, now, now, now, now, now
-	a.Webhooks.Now, a.Deliverer.Now = now, now
+	a.Webhooks.Now, a.Deliverer.Now, a.Handover.Now = now, now, now
 }
 
 // Sweep ends grace periods that ran out, rewrites the rows of sessions
@@ -87,7 +94,10 @@ func (a *App) Sweep(ctx context.Context) error {
 	_, more, eerr := a.Lifecycle.SweepEndedFor(ctx, sweepBudget)
 	a.moreToSweep.Store(more)
 	_, terr := a.Routing.Sweep(ctx)
-	return errors.Join(gerr, eerr, terr)
+	// Conversations that waited for a person too long go back to the bot
+	// or close (SPEC §11).
+	_, herr := a.Handover.ApplyTimeouts(ctx)
+	return errors.Join(gerr, eerr, terr, herr)
 }
 
 // sweepBudget is how long one sweep rewrites the rows of sessions that

@@ -47,6 +47,15 @@ const (
 	ActionProfileSynced = "user.profile_synced"
 	// ActionSettingChanged: an admin changed a console-wide setting.
 	ActionSettingChanged = "setting.changed"
+	// People in the loop (SPEC §11), each on a session: a handover
+	// element passed it to people (the system); a person took it; it went
+	// back to the bot (a person, or the system when the handover timed
+	// out); it was closed (a person, the handover timeout, or a lifecycle
+	// change that left it no chatbot).
+	ActionHandoverRequested = "handover.requested"
+	ActionHandoverTaken     = "handover.taken"
+	ActionHandoverResumed   = "handover.resumed"
+	ActionHandoverClosed    = "handover.closed"
 )
 
 // Genesis is the previous hash of the first entry.

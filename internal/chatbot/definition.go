@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"time"
 )
 
 // MaxDefinitionBytes is the largest definition a chatbot may store, and
@@ -64,11 +65,15 @@ const (
 	ElementGoto      = "goto"
 	ElementClose     = "close"
 	ElementButtons   = "buttons"
+	// ElementHandover sends its text, then the conversation waits for a
+	// person (SPEC §11): the bot answers nothing until a person hands it
+	// back (or the handover timeout does).
+	ElementHandover = "handover"
 )
 
 // ElementTypes lists the element types in the order an editor offers them.
 func ElementTypes() []string {
-	return []string{ElementMessage, ElementQuestion, ElementKeywords, ElementButtons, ElementCondition, ElementGoto, ElementClose}
+	return []string{ElementMessage, ElementQuestion, ElementKeywords, ElementButtons, ElementCondition, ElementGoto, ElementHandover, ElementClose}
 }
 
 // Condition operators.
@@ -96,6 +101,57 @@ type Definition struct {
 	// Tests are the conversation tests (see Test); omitted when there are
 	// none, so definitions without tests keep their hash.
 	Tests []Test `json:"tests,omitempty"`
+	// The handover timeout (SPEC §11): a conversation a handover element
+	// passed to people and that nobody took within HandoverTimeout
+	// seconds (0: DefaultHandoverTimeout) goes back to the bot at the
+	// fallback dialog (the entry without one) after HandoverTimeoutText,
+	// or closes, as HandoverOnTimeout says ("" is HandoverResume). All
+	// omitted when unset, so definitions without them keep their hash.
+	HandoverTimeout     int    `json:"handover_timeout_seconds,omitempty"`
+	HandoverOnTimeout   string `json:"handover_on_timeout,omitempty"`
+	HandoverTimeoutText string `json:"handover_timeout_text,omitempty"`
+}
+
+// What a handover timeout does.
+const (
+	HandoverResume = "resume"
+	HandoverClose  = "close"
+)
+
+// Bounds and defaults of the handover timeout.
+const (
+	DefaultHandoverTimeout = 15 * time.Minute
+	MinHandoverTimeout     = time.Minute
+	MaxHandoverTimeout     = 7 * 24 * time.Hour
+	// DefaultHandoverTimeoutText is sent when a waiting conversation goes
+	// back to the bot and the definition has no text of its own.
+	DefaultHandoverTimeoutText = "Sorry, nobody could take over the conversation in time. Let's carry on."
+)
+
+// HandoverWait is how long a handed-over conversation waits for a person.
+func (d *Definition) HandoverWait() time.Duration {
+	if d == nil || d.HandoverTimeout <= 0 {
+		return DefaultHandoverTimeout
+	}
+	return time.Duration(d.HandoverTimeout) * time.Second
+}
+
+// HandoverTimeoutAction is what the handover timeout does: HandoverResume
+// or HandoverClose.
+func (d *Definition) HandoverTimeoutAction() string {
+	if d != nil && d.HandoverOnTimeout == HandoverClose {
+		return HandoverClose
+	}
+	return HandoverResume
+}
+
+// HandoverTimeoutMessage is the text sent when the handover timeout hands
+// a conversation back to the bot.
+func (d *Definition) HandoverTimeoutMessage() string {
+	if d == nil || blank(d.HandoverTimeoutText) {
+		return DefaultHandoverTimeoutText
+	}
+	return d.HandoverTimeoutText
 }
 
 // Attribute is a named value the chatbot stores, such as an answer.
@@ -121,6 +177,7 @@ type Dialog struct {
 //	condition: Attribute, Operator, Value, Dialog
 //	goto:      Dialog
 //	close:     Text (optional)
+//	handover:  Text, Queue (optional), Note (optional, for the person)
 type Element struct {
 	Type      string   `json:"type"`
 	Text      string   `json:"text,omitempty"`
@@ -138,6 +195,11 @@ type Element struct {
 	Operator string   `json:"operator,omitempty"`
 	Value    string   `json:"value,omitempty"`
 	Dialog   string   `json:"dialog,omitempty"`
+	// Queue names the people a handover waits for ("" for anyone); Note
+	// is shown to the person who takes the conversation. Omitted when
+	// empty, so definitions without handovers keep their hash.
+	Queue string `json:"queue,omitempty"`
+	Note  string `json:"note,omitempty"`
 }
 
 // Branch leads to Dialog when the input contains one of its Keywords.

@@ -215,7 +215,7 @@ func TestConstantLists(t *testing.T) {
 	if got := strings.Join(AttributeTypes(), ","); got != "text,number,email,phone,date,yesno" {
 		t.Errorf("AttributeTypes = %s", got)
 	}
-	if got := strings.Join(ElementTypes(), ","); got != "message,question,keywords,buttons,condition,goto,close" {
+	if got := strings.Join(ElementTypes(), ","); got != "message,question,keywords,buttons,condition,goto,handover,close" {
 		t.Errorf("ElementTypes = %s", got)
 	}
 	if got := strings.Join(Operators(), ","); got != "eq,ne,lt,gt,contains,empty" {
@@ -230,7 +230,7 @@ func TestConstantLists(t *testing.T) {
 
 func TestParseErrorText(t *testing.T) {
 	_, err := Parse([]byte(`{"dialogs": [{"id": "a"}, {"id": "b"}, {"id": "c", "elements": [{"type": "foo"}]}]}`))
-	if want := `dialogs[2].elements[0]: unknown element type "foo"; use one of message, question, keywords, buttons, condition, goto, close`; err == nil || err.Error() != want {
+	if want := `dialogs[2].elements[0]: unknown element type "foo"; use one of message, question, keywords, buttons, condition, goto, handover, close`; err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
 	_, err = Parse(nil)

@@ -45,6 +45,15 @@ func Diff(before, after *Definition) []Change {
 	}
 	field("", 0, "entry", before.Entry, after.Entry)
 	field("", 0, "fallback", before.Fallback, after.Fallback)
+	secs := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return strconv.Itoa(n)
+	}
+	field("", 0, "handover_timeout_seconds", secs(before.HandoverTimeout), secs(after.HandoverTimeout))
+	field("", 0, "handover_on_timeout", before.HandoverOnTimeout, after.HandoverOnTimeout)
+	field("", 0, "handover_timeout_text", before.HandoverTimeoutText, after.HandoverTimeoutText)
 
 	for _, a := range before.Attributes {
 		if b, ok := after.AttributeByName(a.Name); !ok {
@@ -204,6 +213,8 @@ func elementFields(dialog string, el int, a, b Element) []Change {
 	f("operator", a.Operator, b.Operator)
 	f("value", a.Value, b.Value)
 	f("dialog", a.Dialog, b.Dialog)
+	f("queue", a.Queue, b.Queue)
+	f("note", a.Note, b.Note)
 	return out
 }
 
@@ -249,6 +260,11 @@ func describeElement(e Element) string {
 		return fmt.Sprintf("if %s %s %s → %s", e.Attribute, e.Operator, e.Value, e.Dialog)
 	case ElementGoto:
 		return "→ " + e.Dialog
+	case ElementHandover:
+		if e.Queue != "" {
+			return e.Text + " → people (" + e.Queue + ")"
+		}
+		return e.Text + " → people"
 	}
 	return e.Type
 }

@@ -76,6 +76,17 @@ type Result struct {
 	// none (never nil). A channel that can show buttons shows them with
 	// the replies.
 	Choices []string
+	// Handover is set when a handover element ran: the turn ended there
+	// and the conversation now waits for a person (SPEC §11).
+	Handover *Handover
+}
+
+// Handover is what a handover element asked for.
+type Handover struct {
+	Queue  string `json:"queue,omitempty"`
+	Note   string `json:"note,omitempty"`
+	Dialog string `json:"dialog"`  // the dialog of the element
+	Index  int    `json:"element"` // the element's 0-based position in Dialog
 }
 
 // Step is one thing the engine did during a turn, for a designer's test
@@ -112,6 +123,8 @@ const (
 	EventStepLimit      = "step_limit"
 	EventTextCut        = "text_cut"   // a filled text was cut to its bounds (Detail: which)
 	EventTurnLimit      = "turn_limit" // the turn's replies reached their bounds: this text was cut or not sent (Detail: which)
+	EventHandover       = "handover"   // the conversation passed to people (Detail: the queue)
+	EventHeld           = "held"       // a person holds the conversation: the bot did not answer
 )
 
 // StartTraced is Start that also records its Steps.
@@ -182,6 +195,21 @@ func (p *Program) cont(st State, in Input, traced bool) Result {
 	case ElementButtons:
 		r.pick(el, in)
 	}
+	return r.result()
+}
+
+func (p *Program) resume(st State, dialog, text string, traced bool) Result {
+	r := newRun(p, st)
+	r.traced = traced
+	r.st.Waiting, r.st.Choices = false, nil
+	if text != "" {
+		r.reply(text)
+	}
+	if dialog == "" {
+		dialog = r.def.Entry
+	}
+	r.enter(dialog)
+	r.exec()
 	return r.result()
 }
 
@@ -368,6 +396,15 @@ func (r *run) exec() {
 			r.note(EventClose, "")
 			r.reply(el.Text)
 			r.res.Closed = true
+			return
+		case ElementHandover:
+			r.note(EventHandover, el.Queue)
+			r.reply(el.Text)
+			r.res.Handover = &Handover{Queue: el.Queue, Note: el.Note, Dialog: r.st.Dialog, Index: r.st.Index}
+			// Nothing after a handover runs: a person hands the
+			// conversation back at a dialog of their choice.
+			r.st.Index, r.st.Waiting = 0, false
+			r.st.Dialog = r.def.Entry
 			return
 		default:
 			r.st.Index++

@@ -47,7 +47,7 @@ func (v *validator) jumps(beforeWait bool) [][]jump {
 				for _, o := range el.Options {
 					add(o.Dialog, ei)
 				}
-			case ElementQuestion, ElementClose:
+			case ElementQuestion, ElementClose, ElementHandover:
 				if beforeWait {
 					break elements
 				}

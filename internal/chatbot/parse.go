@@ -35,6 +35,10 @@ type rawDefinition struct {
 	Fallback   string            `json:"fallback"`
 	Dialogs    []json.RawMessage `json:"dialogs"`
 	Tests      []json.RawMessage `json:"tests"`
+
+	HandoverTimeout     int    `json:"handover_timeout_seconds"`
+	HandoverOnTimeout   string `json:"handover_on_timeout"`
+	HandoverTimeoutText string `json:"handover_timeout_text"`
 }
 
 type rawDialog struct {
@@ -55,6 +59,8 @@ type rawElement struct {
 	Operator  string            `json:"operator"`
 	Value     string            `json:"value"`
 	Dialog    string            `json:"dialog"`
+	Queue     string            `json:"queue"`
+	Note      string            `json:"note"`
 }
 
 // safeName is what dialog ids and attribute names may be made of: they
@@ -89,7 +95,8 @@ func Parse(data []byte) (*Definition, error) {
 		return nil, &ParseError{Message: "unexpected data after the definition " + position(data, off)}
 	}
 
-	def := &Definition{Entry: raw.Entry, Fallback: raw.Fallback}
+	def := &Definition{Entry: raw.Entry, Fallback: raw.Fallback,
+		HandoverTimeout: raw.HandoverTimeout, HandoverOnTimeout: raw.HandoverOnTimeout, HandoverTimeoutText: raw.HandoverTimeoutText}
 	def.Attributes = make([]Attribute, 0, len(raw.Attributes))
 	for i, r := range raw.Attributes {
 		path := fmt.Sprintf("attributes[%d]", i)
@@ -156,7 +163,7 @@ func parseElement(r json.RawMessage, path string, doc []byte) (Element, error) {
 	}
 	el := Element{
 		Type: re.Type, Text: re.Text, Attribute: re.Attribute, RetryText: re.RetryText, MaxTries: re.MaxTries,
-		Operator: re.Operator, Value: re.Value, Dialog: re.Dialog, Fuzzy: re.Fuzzy,
+		Operator: re.Operator, Value: re.Value, Dialog: re.Dialog, Fuzzy: re.Fuzzy, Queue: re.Queue, Note: re.Note,
 	}
 	for k, r := range re.Branches {
 		var b Branch

@@ -86,6 +86,19 @@ func (p *Program) ContinueTraced(st State, input string) Result {
 // ContinueInput is Continue with an input read beforehand.
 func (p *Program) ContinueInput(st State, in Input) Result { return p.cont(st, in, false) }
 
+// Resume hands a conversation back to the bot (SPEC §11): text (if any)
+// is sent first, then dialog ("" for the entry) runs from its first
+// element, with the conversation's attributes kept from st.
+func (p *Program) Resume(st State, dialog, text string) Result {
+	return p.resume(st, dialog, text, false)
+}
+
+// HasDialog reports whether the definition has a dialog with the id.
+func (p *Program) HasDialog(id string) bool { return p.dialog(id) != nil }
+
+// Definition is the program's definition; it must not be changed.
+func (p *Program) Definition() *Definition { return p.def }
+
 // keywordsAt returns the keyword index of the keywords element el at pos,
 // building it on first use.
 func (p *Program) keywordsAt(pos elementAt, el Element) *keywordIndex {

@@ -65,6 +65,10 @@ type TestTurn struct {
 	Say    string   `json:"say"`
 	Expect []string `json:"expect"`
 	Match  string   `json:"match,omitempty"` // "" means exact
+	// Handover: the turn must hand the conversation over to people (a
+	// handover element runs). A turn without it must not. Omitted when
+	// false, so definitions without it keep their hash.
+	Handover bool `json:"handover,omitempty"`
 }
 
 // TestResult is the outcome of one test. A failed test names its first
@@ -82,6 +86,9 @@ type TestResult struct {
 	// OverBudget: the run's budget ran out in this test or before it
 	// (Problem says which); it did not finish.
 	OverBudget bool `json:"over_budget,omitempty"`
+	// Reason says why a turn failed when its replies matched (a handover
+	// that was or was not expected).
+	Reason string `json:"reason,omitempty"`
 }
 
 // Describe says in words why a test failed ("" when it passed).
@@ -91,6 +98,8 @@ func (r TestResult) Describe() string {
 		return ""
 	case r.Problem != "":
 		return r.Problem
+	case r.Reason != "":
+		return r.Reason
 	}
 	verb := "expected"
 	if r.Match == MatchContains {
@@ -116,6 +125,10 @@ func quoteAll(list []string) string {
 type Session struct {
 	Open  bool  `json:"o"`
 	State State `json:"s"`
+	// Held: a handover passed the conversation to people; the bot
+	// answers nothing more in it (a test or test chat has no person to
+	// hand it back).
+	Held bool `json:"h,omitempty"`
 }
 
 // Say runs one end-user message as the runtime does and returns what it
@@ -123,15 +136,22 @@ type Session struct {
 // session, and the next message opens a new one.
 func (s Session) Say(p *Program, text string, traced bool) (Result, Session) {
 	var res Result
-	if s.Open {
+	switch {
+	case s.Open && s.Held:
+		res = Result{State: s.State, Replies: []string{}, Choices: []string{}}
+		if traced {
+			res.Steps = []Step{{Dialog: s.State.Dialog, Event: EventHeld, Detail: "people hold the conversation: the bot does not answer"}}
+		}
+		return res, s
+	case s.Open:
 		res = p.cont(s.State, ReadInput(text), traced)
-	} else {
+	default:
 		res = p.start(traced)
 	}
 	if res.Closed || res.StepLimit {
 		return res, Session{}
 	}
-	return res, Session{Open: true, State: res.State}
+	return res, Session{Open: true, State: res.State, Held: res.Handover != nil}
 }
 
 // problem says what is wrong with the test itself, or "".
@@ -206,6 +226,15 @@ func (t Test) run(p *Program, b *budget) TestResult {
 		}
 		if !turn.matches(res.Replies) {
 			r.Turn, r.Say, r.Match, r.Expected, r.Got = i+1, shown(turn.Say), turn.mode(), shownAll(turn.Expect), shownAll(res.Replies)
+			return r
+		}
+		if handed := res.Handover != nil; handed != turn.Handover {
+			r.Turn, r.Say = i+1, shown(turn.Say)
+			if turn.Handover {
+				r.Reason = fmt.Sprintf("at turn %d (%q) expected a handover to people, but the bot kept the conversation", i+1, r.Say)
+			} else {
+				r.Reason = fmt.Sprintf("at turn %d (%q) the conversation was handed over to people, which the turn does not expect (tick \"handover\" if it should)", i+1, r.Say)
+			}
 			return r
 		}
 	}

@@ -48,6 +48,12 @@ const (
 	CodeEmptyLabel            = "empty_label"
 	CodeDuplicateLabel        = "duplicate_label"
 	CodeLabelTooLong          = "label_too_long"
+	// Handover (SPEC §11).
+	CodeQueueTooLong      = "queue_too_long"
+	CodeNoteTooLong       = "note_too_long"
+	CodeHandoverTimeout   = "handover_timeout_out_of_range"
+	CodeHandoverOnTimeout = "handover_on_timeout_invalid"
+	CodeHandoverLoop      = "handover_loop"
 )
 
 // Warning codes.
@@ -60,6 +66,13 @@ const (
 	CodeLongSessionTimeout = "long_session_timeout"
 	CodeNoTests            = "no_tests"
 	CodeFuzzyCollision     = "fuzzy_collision"
+	CodeAfterHandover      = "after_handover"
+)
+
+// Limits of a handover element.
+const (
+	MaxQueueRunes = 64
+	MaxNoteRunes  = 1000
 )
 
 // MaxSessionTimeout is the session timeout above which Validate warns.
@@ -142,6 +155,7 @@ func Validate(def *Definition, ctx Context) []Finding {
 	}
 	v := &validator{def: def, ctx: ctx, attrs: map[string]bool{}, types: map[string]string{}, ids: map[string]int{}}
 	v.settings()
+	v.handoverSettings()
 	v.attributes()
 	v.dialogs()
 	for di := range def.Dialogs {
@@ -150,6 +164,7 @@ func Validate(def *Definition, ctx Context) []Finding {
 		}
 	}
 	v.loops()
+	v.handoverLoop()
 	v.reachability()
 	v.unused()
 	v.tests()
@@ -328,7 +343,110 @@ func (v *validator) element(di, ei int, el Element) {
 		v.target(di, ei, el.Dialog, "the jump")
 	case ElementClose:
 		v.text(di, ei, "the goodbye text", el.Text)
+	case ElementHandover:
+		v.handover(di, ei, el)
 	}
+}
+
+// handover checks a handover element: a text that tells the end user,
+// a queue and a note within their limits, and nothing after it (it never
+// runs: a person hands the conversation back at a dialog of their
+// choice).
+func (v *validator) handover(di, ei int, el Element) {
+	if blank(el.Text) {
+		v.add(SeverityError, CodeEmptyText, di, ei, "the handover has no text; tell the end user that a person will answer.")
+	}
+	v.text(di, ei, "the text", el.Text)
+	if n := utf8.RuneCountInString(el.Queue); n > MaxQueueRunes {
+		v.add(SeverityError, CodeQueueTooLong, di, ei, "the queue name is %d characters long; it may have at most %d.", n, MaxQueueRunes)
+	}
+	if n := utf8.RuneCountInString(el.Note); n > MaxNoteRunes {
+		v.add(SeverityError, CodeNoteTooLong, di, ei, "the note for the person is %d characters long; it may have at most %d.", n, MaxNoteRunes)
+	}
+	if rest := len(v.def.Dialogs[di].Elements) - ei - 1; rest > 0 {
+		v.add(SeverityWarning, CodeAfterHandover, di, ei,
+			"the %d element(s) after the handover never run: a person hands the conversation back at the entry or a dialog they choose.", rest)
+	}
+}
+
+// handoverSettings checks the handover timeout.
+func (v *validator) handoverSettings() {
+	d := v.def
+	if d.HandoverTimeout != 0 {
+		if t := time.Duration(d.HandoverTimeout) * time.Second; d.HandoverTimeout < 0 || t < MinHandoverTimeout || t > MaxHandoverTimeout {
+			v.add(SeverityError, CodeHandoverTimeout, -1, -1,
+				"The handover timeout is %d seconds; it must be from %d seconds to %d days (or unset for %d minutes).",
+				d.HandoverTimeout, int(MinHandoverTimeout.Seconds()), int(MaxHandoverTimeout.Hours()/24), int(DefaultHandoverTimeout.Minutes()))
+		}
+	}
+	if a := d.HandoverOnTimeout; a != "" && a != HandoverResume && a != HandoverClose {
+		v.add(SeverityError, CodeHandoverOnTimeout, -1, -1,
+			"What the handover timeout does is %q; use %q (back to the bot at the fallback dialog) or %q.", a, HandoverResume, HandoverClose)
+	}
+}
+
+// handoverLoop reports a handover timeout that hands the conversation
+// back to a dialog that hands it over again before the end user says
+// anything: it would wait for a person for ever, the bot never answering.
+func (v *validator) handoverLoop() {
+	if v.def.HandoverTimeoutAction() != HandoverResume || !v.hasHandover() {
+		return
+	}
+	target := v.def.Fallback
+	if target == "" {
+		target = v.def.Entry
+	}
+	start, ok := v.ids[target]
+	if !ok {
+		return // unknown_dialog or no_entry says enough
+	}
+	g := v.jumps(true)
+	seen := make([]bool, len(v.def.Dialogs))
+	queue := []int{start}
+	seen[start] = true
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if ei := handsOverAtOnce(v.def.Dialogs[u]); ei >= 0 {
+			v.add(SeverityError, CodeHandoverLoop, u, ei,
+				"when nobody takes a handed-over conversation in time it goes back to dialog %s, which reaches this handover before the end user says anything: it would wait for a person again, for ever. Ask something first, or make the handover timeout close the conversation.",
+				v.label(start))
+			return
+		}
+		for _, j := range g[u] {
+			if !seen[j.to] {
+				seen[j.to] = true
+				queue = append(queue, j.to)
+			}
+		}
+	}
+}
+
+func (v *validator) hasHandover() bool {
+	for _, d := range v.def.Dialogs {
+		for _, el := range d.Elements {
+			if el.Type == ElementHandover {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// handsOverAtOnce is the index of the handover element d reaches before
+// anything waits for input or leaves the dialog for good, or -1. A
+// condition may jump away or go on: both are followed (the jump by the
+// graph).
+func handsOverAtOnce(d Dialog) int {
+	for ei, el := range d.Elements {
+		switch el.Type {
+		case ElementHandover:
+			return ei
+		case ElementQuestion, ElementKeywords, ElementButtons, ElementClose, ElementGoto:
+			return -1
+		}
+	}
+	return -1
 }
 
 // target checks the dialog a jump leads to.
@@ -496,7 +614,7 @@ func (v *validator) unused() {
 				used[el.Attribute] = true
 			}
 			switch el.Type {
-			case ElementMessage, ElementQuestion, ElementClose, ElementButtons:
+			case ElementMessage, ElementQuestion, ElementClose, ElementButtons, ElementHandover:
 				for _, n := range append(placeholders(el.Text), placeholders(el.RetryText)...) {
 					used[n] = true
 				}

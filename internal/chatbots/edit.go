@@ -318,6 +318,15 @@ func CheckElement(el chatbot.Element) error {
 			return problem.Field("dialog", "Choose the dialog to go to.")
 		}
 	case chatbot.ElementClose:
+	case chatbot.ElementHandover:
+		switch {
+		case strings.TrimSpace(el.Text) == "":
+			return problem.Field("text", "Enter the text that tells the end user a person will answer.")
+		case utf8.RuneCountInString(el.Queue) > chatbot.MaxQueueRunes:
+			return problem.Field("queue", "Use at most %d characters for the queue.", chatbot.MaxQueueRunes)
+		case utf8.RuneCountInString(el.Note) > chatbot.MaxNoteRunes:
+			return problem.Field("note", "Use at most %d characters for the note.", chatbot.MaxNoteRunes)
+		}
 	default:
 		return problem.Field("type", "Choose an element type: %s.", strings.Join(chatbot.ElementTypes(), ", "))
 	}

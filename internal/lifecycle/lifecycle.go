@@ -17,6 +17,7 @@ import (
 	"github.com/answers-console/answers/internal/audit"
 	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/chatbots"
+	"github.com/answers-console/answers/internal/handover"
 	"github.com/answers-console/answers/internal/plural"
 	"github.com/answers-console/answers/internal/problem"
 	"github.com/answers-console/answers/internal/rbac"
@@ -190,6 +191,9 @@ func (s *Service) Activate(ctx context.Context, a who.Actor, id int64, opt Activ
 		if err := s.audit(ctx, tx, a.Entry(ActionActivated, "chatbot", bot.ID, bot.Name, details), now); err != nil {
 			return err
 		}
+		if err := settleHeld(ctx, tx, a, bot.SenderID, now); err != nil {
+			return err
+		}
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
@@ -329,6 +333,9 @@ func (s *Service) DeactivatePlanned(ctx context.Context, a who.Actor, id int64, 
 				return err
 			}
 		}
+		if err := settleHeld(ctx, tx, a, bot.SenderID, now); err != nil {
+			return err
+		}
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
@@ -369,6 +376,9 @@ func (s *Service) EndGrace(ctx context.Context, a who.Actor, id int64) (store.Ch
 		if err := s.stop(ctx, tx, a, bot, reason, ActionGraceEnded, now, extra); err != nil {
 			return err
 		}
+		if err := settleHeld(ctx, tx, a, bot.SenderID, now); err != nil {
+			return err
+		}
 		out, err = tx.ChatbotByID(ctx, bot.ID)
 		return err
 	})
@@ -399,6 +409,15 @@ func (s *Service) ExpireGraces(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, errors.Join(errs...)
+}
+
+// settleHeld keeps the conversations people hold on the sender with
+// people once a transition stopped one of its chatbots (SPEC §11): they
+// move to the sender's active chatbot, or their close is audited (see
+// handover.SettleHeld).
+func settleHeld(ctx context.Context, tx *store.Tx, a who.Actor, senderID int64, now time.Time) error {
+	_, err := handover.SettleHeld(ctx, tx, a, senderID, now)
+	return err
 }
 
 func (s *Service) audit(ctx context.Context, tx *store.Tx, e audit.Entry, now time.Time) error {

@@ -81,6 +81,9 @@ func (s *Service) Rollback(ctx context.Context, a who.Actor, id int64, stated Gr
 		if err := s.audit(ctx, tx, a.Entry(ActionRolledBack, "chatbot", d.ID, d.Name, details), now); err != nil {
 			return err
 		}
+		if err := settleHeld(ctx, tx, a, d.SenderID, now); err != nil {
+			return err
+		}
 		out, err = tx.ChatbotByID(ctx, d.ID)
 		return err
 	})

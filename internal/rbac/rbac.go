@@ -79,6 +79,9 @@ const (
 	// ManageSettings: console-wide settings (linking provider sign-ins
 	// to password accounts with the same verified email).
 	ManageSettings Permission = "settings.manage"
+	// WorkConversations: take, answer, hand back and close the
+	// conversations a chatbot handed over to people (SPEC §11).
+	WorkConversations Permission = "conversations.work"
 )
 
 // Grant is one row of the matrix: a permission and the lowest role that
@@ -95,6 +98,7 @@ var matrix = []Grant{
 	{ViewAnalytics, "View analytics", Analyzer},
 	{ViewDashboard, "View chatbots (dashboard)", Analyzer},
 	{ViewChatbots, "View chatbots (detailed)", Supervisor},
+	{WorkConversations, "Work conversations (take, answer, hand back)", Supervisor},
 	{EditChatbots, "Create and edit chatbots", Designer},
 	{ActivateChatbots, "Activate and deactivate chatbots", Manager},
 	{ManageUsers, "Manage user roles", Manager},

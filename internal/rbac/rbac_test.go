@@ -6,17 +6,18 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 	// The table of SPEC §1, written out by hand so that a change to the
 	// matrix has to change this test too.
 	want := map[Permission][5]bool{ // analyzer, supervisor, designer, manager, admin
-		ViewAnalytics:    {true, true, true, true, true},
-		ViewDashboard:    {true, true, true, true, true},
-		ViewChatbots:     {false, true, true, true, true},
-		EditChatbots:     {false, false, true, true, true},
-		ActivateChatbots: {false, false, false, true, true},
-		ManageUsers:      {false, false, false, true, true},
-		ViewAudit:        {false, false, false, false, true},
-		ManageWebhooks:   {false, false, false, false, true},
-		ManageSettings:   {false, false, false, false, true},
-		SignedIn:         {true, true, true, true, true},
-		Public:           {true, true, true, true, true},
+		ViewAnalytics:     {true, true, true, true, true},
+		ViewDashboard:     {true, true, true, true, true},
+		ViewChatbots:      {false, true, true, true, true},
+		WorkConversations: {false, true, true, true, true},
+		EditChatbots:      {false, false, true, true, true},
+		ActivateChatbots:  {false, false, false, true, true},
+		ManageUsers:       {false, false, false, true, true},
+		ViewAudit:         {false, false, false, false, true},
+		ManageWebhooks:    {false, false, false, false, true},
+		ManageSettings:    {false, false, false, false, true},
+		SignedIn:          {true, true, true, true, true},
+		Public:            {true, true, true, true, true},
 	}
 	for p, row := range want {
 		for i, r := range Roles() {
@@ -28,8 +29,8 @@ func TestCanMatchesSpecMatrix(t *testing.T) {
 			t.Errorf("Can(anonymous, %s) = %v", p, got)
 		}
 	}
-	if len(Matrix()) != 9 {
-		t.Errorf("matrix has %d rows, want 8", len(Matrix()))
+	if len(Matrix()) != 10 {
+		t.Errorf("matrix has %d rows, want 10", len(Matrix()))
 	}
 	if Can(Admin, Permission("no.such.permission")) {
 		t.Error("an unknown permission must be refused")

@@ -89,6 +89,8 @@ type plan struct {
 	res            chatbot.Result
 	told           *ClosedNotice
 	opened, closed bool
+	// wait is how long a handover this message ran waits for a person.
+	wait time.Duration
 }
 
 // roundCache holds what a round reads once for all its jobs.
@@ -180,6 +182,13 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 	if err := tx.AddMessages(ctx, msgs); err != nil {
 		return err
 	}
+	for _, p := range plans {
+		if p.res.Handover != nil {
+			if err := hold(ctx, tx, p.sess, p.bot, p.res.Handover, p.now, p.wait); err != nil {
+				return err
+			}
+		}
+	}
 	// The sessions the engine closed, by reason. Each was just saved with
 	// its last activity at its message's time, which is when it closes:
 	// one statement closes them all at the earliest of those times or
@@ -202,7 +211,8 @@ func (s *Service) routeRound(ctx context.Context, tx *store.Tx, jobs []*job, rou
 		}
 		j := jobs[p.i]
 		j.opened = p.opened
-		j.out = Outcome{SessionID: p.sess.ID, ChatbotID: p.bot.ID, Replies: p.res.Replies, Choices: p.res.Choices, SessionClosed: p.closed, PreviousSessionClosed: p.told}
+		j.out = Outcome{SessionID: p.sess.ID, ChatbotID: p.bot.ID, Replies: p.res.Replies, Choices: p.res.Choices, SessionClosed: p.closed, PreviousSessionClosed: p.told,
+			HeldBy: heldBy(p.sess, p.res)}
 		if j.out.Replies == nil {
 			j.out.Replies = []string{}
 		}
@@ -254,13 +264,20 @@ func (s *Service) plan(ctx context.Context, tx *store.Tx, c *roundCache, j *job,
 			p.now = p.sess.LastActivityAt
 		}
 	}
-	if ok {
+	switch {
+	case ok && p.sess.Held():
+		// People hold the conversation: the message is stored, the bot
+		// does not answer (SPEC §11). This is read under the session's
+		// lock, in the transaction that stores the message.
+		p.res = heldResult(state)
+	case ok:
 		prog, err := s.defs.get(ctx, tx, p.bot)
 		if err != nil {
 			return nil, refusal{err}
 		}
 		p.res = prog.ContinueInput(state, j.input)
-	} else {
+		p.wait = prog.Definition().HandoverWait()
+	default:
 		a := c.activeBot(ctx, tx, j.snd.ID)
 		if errors.Is(a.err, store.ErrNotFound) {
 			return nil, refusal{errNoActive}
@@ -273,6 +290,7 @@ func (s *Service) plan(ctx context.Context, tx *store.Tx, c *roundCache, j *job,
 			return nil, refusal{err}
 		}
 		p.res = prog.Start()
+		p.wait = prog.Definition().HandoverWait()
 		if toldReason(ended) {
 			text, err := c.notice(ctx, tx, p.bot.ID)
 			if err != nil {
@@ -290,6 +308,9 @@ func (s *Service) plan(ctx context.Context, tx *store.Tx, c *roundCache, j *job,
 	p.sess.Inbound++
 	p.sess.Outbound += len(p.res.Replies)
 	p.sess = withActivity(p.sess, p.now, p.bot.SessionTimeout)
+	if p.sess.HeldBy == store.HeldByWaiting {
+		p.sess.ExpiresAt = latest.ExpiresAt // the handover deadline stands
+	}
 	p.closed = p.res.Closed || p.res.StepLimit
 	return p, nil
 }

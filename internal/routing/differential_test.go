@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/answers-console/answers/internal/chatbot"
 	"github.com/answers-console/answers/internal/lifecycle"
 	"github.com/answers-console/answers/internal/problem"
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/routing"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/internal/testkit"
@@ -25,7 +27,8 @@ import (
 // batches: the same seeded random traffic — many end users on two
 // senders, keywords, completed surveys, timeouts, a redeploy with grace,
 // a deactivation with grace whose end leaves the sender without a
-// chatbot, the sweeper — routed through the path before them (a
+// chatbot, the sweeper, conversations handed over to people who take,
+// answer, hand back and close them, handover timeouts — routed through the path before them (a
 // savepoint per message) and through set-oriented batches, each on a
 // fresh database, leaves the same answers, transcripts, sessions and
 // rollups.
@@ -34,9 +37,9 @@ func TestSetBatchesRouteAsPerJob(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			perJob := runTraffic(t, seed, true)
 			set := runTraffic(t, seed, false)
-			if perJob.messages == 0 || perJob.refused == 0 || perJob.notices == 0 || perJob.reasons < 4 {
-				t.Fatalf("the traffic routed %d messages, refused %d, told %d notices, closed for %d reasons: too little to compare",
-					perJob.messages, perJob.refused, perJob.notices, perJob.reasons)
+			if perJob.messages == 0 || perJob.refused == 0 || perJob.notices == 0 || perJob.reasons < 4 || perJob.held == 0 || perJob.people == 0 {
+				t.Fatalf("the traffic routed %d messages, refused %d, told %d notices, closed for %d reasons, answered %d held messages, had people act %d times: too little to compare",
+					perJob.messages, perJob.refused, perJob.notices, perJob.reasons, perJob.held, perJob.people)
 			}
 			for _, c := range []struct {
 				what      string
@@ -68,6 +71,9 @@ type traffic struct {
 	// What the traffic exercised, so that the test knows it compared
 	// something.
 	messages, refused, notices, reasons int
+	// held: messages to conversations people held; people: what people
+	// did (takes, replies, hand-backs, closes).
+	held, people int
 }
 
 type sessionView struct {
@@ -76,6 +82,9 @@ type sessionView struct {
 	Opened, Last, Expires, Closed time.Time
 	Reason                        string
 	Inbound, Outbound             int
+	HeldBy, Queue                 string
+	HeldSince                     time.Time
+	HeldUser                      int64
 	Transcript                    []string
 }
 
@@ -100,11 +109,11 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 		snds = append(snds, snd)
 	}
 	first := liveBot(t, app, "Survey", snds[0].ID, survey(), lifecycle.ActivateOptions{})
-	help := liveBot(t, app, "Help", snds[1].ID, helpDesk(), lifecycle.ActivateOptions{})
-	successor := newBot(t, app, "Successor", snds[0].ID, helpDesk())
+	help := liveBot(t, app, "Help", snds[1].ID, staffedDesk(), lifecycle.ActivateOptions{OverrideWarnings: true})
+	successor := newBot(t, app, "Successor", snds[0].ID, staffedDesk())
 
 	r := rand.New(rand.NewPCG(seed, 25))
-	texts := []string{"hi", "hours", "opening hours", "prices", "what?", "Ada", "ada@example.com", "not an email", "Bob", "bob@example.com"}
+	texts := []string{"hi", "hours", "opening hours", "prices", "what?", "Ada", "ada@example.com", "not an email", "Bob", "bob@example.com", "agent", "agent please"}
 	const users, phases = 40, 24
 	type message struct {
 		user string
@@ -139,7 +148,7 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 	for p, msgs := range script {
 		switch p {
 		case 6: // a redeploy: the survey serves its sessions for 10 more minutes
-			if _, err := app.Lifecycle.Activate(ctx, sys, successor.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(10 * time.Minute)}); err != nil {
+			if _, err := app.Lifecycle.Activate(ctx, sys, successor.ID, lifecycle.ActivateOptions{OverrideWarnings: true, PreviousGrace: lifecycle.GraceOf(10 * time.Minute)}); err != nil {
 				t.Fatal(err)
 			}
 		case 10: // the help desk stops, with 5 minutes of grace
@@ -155,10 +164,16 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 			if _, err := app.Routing.Sweep(ctx); err != nil {
 				t.Fatal(err)
 			}
-		case 18: // the help desk is back
-			if _, err := app.Lifecycle.Activate(ctx, sys, help.ID, lifecycle.ActivateOptions{}); err != nil {
+			if _, err := app.Handover.ApplyTimeouts(ctx); err != nil {
 				t.Fatal(err)
 			}
+		case 18: // the help desk is back
+			if _, err := app.Lifecycle.Activate(ctx, sys, help.ID, lifecycle.ActivateOptions{OverrideWarnings: true}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if p%4 == 3 {
+			tr.people += peopleAct(t, app, r2(seed, p))
 		}
 		// Each end user's messages of a phase go in order; the end users
 		// write at once, so that batches hold many of them.
@@ -197,7 +212,10 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 							n = len(ids[key])
 							ids[key][out.SessionID] = n
 						}
-						a := fmt.Sprintf("session %d of bot %d: %q closed=%v", n, out.ChatbotID, out.Replies, out.SessionClosed)
+						a := fmt.Sprintf("session %d of bot %d: %q closed=%v held_by=%q", n, out.ChatbotID, out.Replies, out.SessionClosed, out.HeldBy)
+						if out.HeldBy != "" && len(out.Replies) == 0 {
+							tr.held++
+						}
 						if out.PreviousSessionClosed != nil {
 							a += " notice " + out.PreviousSessionClosed.Reason
 							tr.notices++
@@ -230,10 +248,11 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 				t.Fatal(err)
 			}
 			v := sessionView{ChatbotID: s.ChatbotID, ReleaseID: s.ReleaseID, State: string(s.State), Opened: s.OpenedAt, Last: s.LastActivityAt,
-				Expires: s.ExpiresAt, Closed: s.ClosedAt, Reason: s.CloseReason, Inbound: s.Inbound, Outbound: s.Outbound}
+				Expires: s.ExpiresAt, Closed: s.ClosedAt, Reason: s.CloseReason, Inbound: s.Inbound, Outbound: s.Outbound,
+				HeldBy: s.HeldBy, Queue: s.Queue, HeldSince: s.HeldSince, HeldUser: s.HeldUserID}
 			for _, m := range msgs {
-				v.Transcript = append(v.Transcript, fmt.Sprintf("%s %s %q entered=%v fallback=%d branch=%q",
-					m.At.Format(time.RFC3339Nano), m.Direction, m.Text, m.Entered, m.FallbackHits, m.Branch))
+				v.Transcript = append(v.Transcript, fmt.Sprintf("%s %s %q entered=%v fallback=%d branch=%q author=%q",
+					m.At.Format(time.RFC3339Nano), m.Who(), m.Text, m.Entered, m.FallbackHits, m.Branch, m.Author))
 			}
 			snd := "shop"
 			if s.SenderID == snds[1].ID {
@@ -257,4 +276,59 @@ func runTraffic(t *testing.T, seed uint64, perJob bool) traffic {
 		t.Fatal(err)
 	}
 	return tr
+}
+
+// staffedDesk is helpDesk where "agent" hands the conversation to people.
+func staffedDesk() *chatbot.Definition {
+	d := helpDesk()
+	d.Dialogs[0].Elements[1].Branches = append(d.Dialogs[0].Elements[1].Branches, chatbot.Branch{Keywords: []string{"agent"}, Dialog: "human"})
+	d.Dialogs = append(d.Dialogs, chatbot.Dialog{ID: "human", Name: "Human", Elements: []chatbot.Element{
+		{Type: chatbot.ElementHandover, Text: "A person will answer.", Queue: "desk"},
+	}})
+	return d
+}
+
+// r2 is the random source of people's actions at phase p of seed's
+// traffic: the same in both runs, whatever the batches did.
+func r2(seed uint64, p int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(1000+p))) }
+
+// peopleAct has people work the held conversations, in the order of their
+// sender and end user (the same in both runs): take and answer, hand back
+// at the entry, close, or leave one waiting. It returns how many things
+// they did.
+func peopleAct(t *testing.T, app *testkit.App, r *rand.Rand) int {
+	t.Helper()
+	ctx := context.Background()
+	list, err := app.Store.HeldSessions(ctx, store.HeldFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.SortFunc(list, func(a, b store.HeldSession) int {
+		return cmp.Or(cmp.Compare(a.SenderID, b.SenderID), cmp.Compare(a.EndUser, b.EndUser))
+	})
+	person := who.Actor{User: app.Users[rbac.Supervisor], IP: "192.0.2.9"}
+	did := 0
+	for _, h := range list {
+		var err error
+		switch r.IntN(4) {
+		case 0:
+			if h.HeldBy == store.HeldByWaiting {
+				_, err = app.Handover.Take(ctx, person, h.ID)
+			}
+			if err == nil {
+				_, err = app.Handover.Reply(ctx, person, h.ID, "A person here.")
+			}
+		case 1:
+			_, err = app.Handover.Resume(ctx, person, h.ID, "")
+		case 2:
+			_, err = app.Handover.Close(ctx, person, h.ID)
+		default:
+			continue
+		}
+		if err != nil {
+			t.Fatalf("people on session %d: %v", h.ID, err)
+		}
+		did++
+	}
+	return did
 }

@@ -125,6 +125,11 @@ type Outcome struct {
 	// because the end user's previous one was closed by a deactivation, a
 	// grace end or a cascade; its notice is the first reply.
 	PreviousSessionClosed *ClosedNotice `json:"previous_session_closed,omitempty"`
+	// HeldBy says who holds the conversation after this message when
+	// people do (SPEC §11): store.HeldByWaiting (a handover ran, now or
+	// before, and nobody took it yet) or store.HeldByPerson. Absent while
+	// the bot holds it. A held conversation gets no replies from the bot.
+	HeldBy string `json:"held_by,omitempty"`
 }
 
 // ClosedNotice tells an end user why their previous conversation ended.
@@ -269,13 +274,18 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		}
 		var res chatbot.Result
 		var told *ClosedNotice
-		if ok {
+		var wait time.Duration
+		switch {
+		case ok && sess.Held():
+			res = heldResult(state)
+		case ok:
 			prog, err := s.defs.get(ctx, tx, bot)
 			if err != nil {
 				return err
 			}
 			res = prog.ContinueInput(state, input)
-		} else {
+			wait = prog.Definition().HandoverWait()
+		default:
 			var release int64
 			if bot, release, err = tx.ActiveRoutingChatbot(ctx, snd.ID); errors.Is(err, store.ErrNotFound) {
 				return errNoActive
@@ -287,6 +297,7 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 			res = prog.Start()
+			wait = prog.Definition().HandoverWait()
 			if told, err = s.closedNotice(ctx, tx, bot.ID, ended); err != nil {
 				return err
 			}
@@ -301,7 +312,11 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		}
 		sess.Inbound++
 		sess.Outbound += len(res.Replies)
+		deadline := sess.ExpiresAt
 		sess = withActivity(sess, now, bot.SessionTimeout)
+		if sess.HeldBy == store.HeldByWaiting {
+			sess.ExpiresAt = deadline // the handover deadline stands
+		}
 		if opened {
 			sess, err = tx.CreateChatSession(ctx, sess)
 		} else {
@@ -319,6 +334,11 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 		if err := tx.AddMessages(ctx, msgs); err != nil {
 			return err
 		}
+		if res.Handover != nil {
+			if err := hold(ctx, tx, sess, bot, res.Handover, now, wait); err != nil {
+				return err
+			}
+		}
 		tx.CountTraffic(store.Traffic{ChatbotID: bot.ID, ReleaseID: sess.ReleaseID, At: now, Opened: opened,
 			Inbound: 1, Outbound: len(res.Replies), FallbackHits: res.FallbackHits, Entered: res.Entered})
 		closed := res.Closed || res.StepLimit
@@ -332,7 +352,8 @@ func (s *Service) route(ctx context.Context, snd store.Sender, endUser, text str
 				return err
 			}
 		}
-		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, Choices: res.Choices, SessionClosed: closed, PreviousSessionClosed: told}
+		out = Outcome{SessionID: sess.ID, ChatbotID: bot.ID, Replies: res.Replies, Choices: res.Choices, SessionClosed: closed, PreviousSessionClosed: told,
+			HeldBy: heldBy(sess, res)}
 		if out.Replies == nil {
 			out.Replies = []string{}
 		}
@@ -400,9 +421,16 @@ func (s *Service) continuable(ctx context.Context, tx *store.Tx, snd store.Sende
 
 // stale says why an open session of bot may not go on at now, and when
 // it closed: "" if it may go on.
+//
+// A conversation people hold is not ended by its chatbot's grace
+// running out before the grace end is applied: the bot does not answer
+// it anyway, and applying the grace end moves it, still held, to the
+// sender's active chatbot (store.Tx.RehomeHeldSessions). Nor does a
+// waiting one time out here: its expires_at is its handover deadline,
+// which the handover service applies (back to the bot, or closed).
 func stale(sess store.ChatSession, bot store.Chatbot, now time.Time) (reason string, closeAt time.Time) {
 	switch {
-	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt):
+	case bot.Status == store.StatusDeactivated && !now.Before(bot.GraceEndsAt) && !sess.Held():
 		// The grace period is over, even if the sweeper has not run yet.
 		return store.CloseGraceEnded, now
 	case bot.SessionsEnding():
@@ -412,7 +440,7 @@ func stale(sess store.ChatSession, bot store.Chatbot, now time.Time) (reason str
 		return bot.SessionsEndReason, bot.SessionsEndAt
 	case bot.Status == store.StatusInactive:
 		return store.CloseDeactivated, now
-	case !now.Before(sess.ExpiresAt):
+	case !now.Before(sess.ExpiresAt) && sess.HeldBy != store.HeldByWaiting:
 		return store.CloseTimeout, sess.ExpiresAt
 	}
 	return "", time.Time{}

@@ -40,6 +40,9 @@ type Conversation struct {
 	Target Target        `json:"t"`
 	Open   bool          `json:"o"` // a session is open: the next message continues it
 	State  chatbot.State `json:"s"`
+	// Held: a handover passed the conversation to people; the test chat
+	// has no person, so the bot stays silent until a new conversation.
+	Held bool `json:"h,omitempty"`
 }
 
 // Turn is what one message did.
@@ -50,15 +53,17 @@ type Turn struct {
 	Attributes map[string]string
 	Ended      bool // the session closed (completed or step limit): the next message opens a new one
 	StepLimit  bool
-	Next       Conversation
+	// Handover is set when the turn handed the conversation to people.
+	Handover *chatbot.Handover
+	Next     Conversation
 }
 
 // Run takes one end-user message through def as the runtime would.
 func Run(def *chatbot.Definition, c Conversation, text string) Turn {
-	res, next := chatbot.Session{Open: c.Open, State: c.State}.Say(chatbot.Prepare(def), text, true)
+	res, next := chatbot.Session{Open: c.Open, State: c.State, Held: c.Held}.Say(chatbot.Prepare(def), text, true)
 	ended := res.Closed || res.StepLimit
 	t := Turn{Replies: res.Replies, Steps: res.Steps, Attributes: maps.Clone(res.State.Attrs), Ended: ended, StepLimit: res.StepLimit,
-		Next: Conversation{Target: c.Target, Open: next.Open, State: next.State}}
+		Handover: res.Handover, Next: Conversation{Target: c.Target, Open: next.Open, State: next.State, Held: next.Held}}
 	if t.Replies == nil {
 		t.Replies = []string{}
 	}

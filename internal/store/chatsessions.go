@@ -33,7 +33,18 @@ type ChatSession struct {
 	CloseReason    string
 	Inbound        int
 	Outbound       int
+	// Who holds the conversation (SPEC §11): HeldByBot, HeldByWaiting
+	// (since HeldSince, in Queue) or HeldByPerson (HeldUserID, since
+	// HeldSince). See handover.go.
+	HeldBy     string
+	HeldSince  time.Time
+	Queue      string
+	HeldUserID int64
 }
+
+// Held reports whether people hold the conversation: the bot does not
+// answer it.
+func (s ChatSession) Held() bool { return s.HeldBy != "" && s.HeldBy != HeldByBot }
 
 // Open reports whether the session is still open.
 func (s ChatSession) Open() bool { return s.ClosedAt.IsZero() }
@@ -56,13 +67,15 @@ func notEnding(id string) string {
 	return `NOT EXISTS (SELECT 1 FROM chatbots e WHERE e.id = ` + id + ` AND e.sessions_end_at IS NOT NULL)`
 }
 
-const chatSessionColumns = `id, sender_id, chatbot_id, coalesce(release_id, 0), end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count`
+const chatSessionColumns = `id, sender_id, chatbot_id, coalesce(release_id, 0), end_user, state, opened_at, last_activity_at, expires_at, closed_at, coalesce(close_reason, ''), inbound_count, outbound_count,
+	held_by, held_since, coalesce(queue, ''), coalesce(held_user_id, 0)`
 
 func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
 	var s ChatSession
 	var state, opened, last, expires string
-	var closed sql.NullString
-	err := row.Scan(&s.ID, &s.SenderID, &s.ChatbotID, &s.ReleaseID, &s.EndUser, &state, &opened, &last, &expires, &closed, &s.CloseReason, &s.Inbound, &s.Outbound)
+	var closed, heldSince sql.NullString
+	err := row.Scan(&s.ID, &s.SenderID, &s.ChatbotID, &s.ReleaseID, &s.EndUser, &state, &opened, &last, &expires, &closed, &s.CloseReason, &s.Inbound, &s.Outbound,
+		&s.HeldBy, &heldSince, &s.Queue, &s.HeldUserID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ChatSession{}, ErrNotFound
 	}
@@ -71,6 +84,7 @@ func scanChatSession(row interface{ Scan(...any) error }) (ChatSession, error) {
 	}
 	s.State = []byte(state)
 	s.OpenedAt, s.LastActivityAt, s.ExpiresAt, s.ClosedAt = parseTime(opened), parseTime(last), parseTime(expires), nullTime(closed)
+	s.HeldSince = nullTime(heldSince)
 	return s, nil
 }
 
@@ -295,12 +309,15 @@ func (t *Tx) SweepEndedSessions(ctx context.Context, chatbotID int64, limit int)
 
 // CloseExpiredSessions closes up to limit open sessions whose timeout has
 // passed, and returns how many it closed. The rows of a chatbot whose
-// sessions ended logically are the sweeper's: they are closed already.
+// sessions ended logically are the sweeper's: they are closed already. A
+// conversation waiting for a person is not closed here: its expires_at is
+// its handover deadline, which the handover service applies (it may hand
+// it back to the bot instead).
 func (t *Tx) CloseExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return t.closeSessions(ctx, `UPDATE chat_sessions SET closed_at = expires_at, close_reason = 'timeout', open_on = NULL
-		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ?1 AND `+notEnding("chat_sessions.chatbot_id")+`
+		WHERE id IN (SELECT id FROM chat_sessions WHERE closed_at IS NULL AND expires_at <= ?1 AND held_by <> 'waiting' AND `+notEnding("chat_sessions.chatbot_id")+`
 			ORDER BY expires_at LIMIT ?2)
-		AND closed_at IS NULL AND expires_at <= ?1`,
+		AND closed_at IS NULL AND expires_at <= ?1 AND held_by <> 'waiting'`,
 		fmtTime(now), limit)
 }
 
@@ -320,6 +337,23 @@ type Message struct {
 	// Branch is the keyword that chose a branch ("" if none did, and on
 	// messages stored before it was kept).
 	Branch string
+	// AuthorID is the person who wrote an outbound message (SPEC §11), 0
+	// for the bot's; Author is their name as read back (Transcript).
+	AuthorID int64
+	Author   string
+}
+
+// DirectionPerson is how a person's message reads in a transcript and a
+// live view: it is stored as an outbound message with its author.
+const DirectionPerson = "person"
+
+// Who reports how a message reads: "in", "out" (the bot) or
+// DirectionPerson.
+func (m Message) Who() string {
+	if m.AuthorID != 0 {
+		return DirectionPerson
+	}
+	return m.Direction
 }
 
 // AddMessages appends messages to the transcript, in order, many rows per
@@ -345,11 +379,11 @@ func (t *Tx) AddMessages(ctx context.Context, ms []Message) error {
 
 func (t *Tx) addMessages(ctx context.Context, ms []Message) error {
 	for _, n := range pieces(len(ms), maxRowsPerStatement) {
-		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch) VALUES ` +
-			rowsOf(`(?, ?, ?, ?, ?, ?, ?, ?)`, n)
-		args := make([]any, 0, 8*n)
+		query := `INSERT INTO messages (session_id, chatbot_id, direction, text, at, entered, fallback_hits, branch, author_id) VALUES ` +
+			rowsOf(`(?, ?, ?, ?, ?, ?, ?, ?, ?)`, n)
+		args := make([]any, 0, 9*n)
 		for _, m := range ms[:n] {
-			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits, nullableText(m.Branch))
+			args = append(args, m.SessionID, m.ChatbotID, m.Direction, m.Text, fmtTime(m.At), enteredJSON(m.Entered), m.FallbackHits, nullableText(m.Branch), nullableID(m.AuthorID))
 		}
 		if _, err := t.q.ExecContext(ctx, query, args...); err != nil {
 			return err
@@ -361,8 +395,9 @@ func (t *Tx) addMessages(ctx context.Context, ms []Message) error {
 
 // Transcript returns a session's messages in order.
 func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT id, session_id, chatbot_id, direction, text, at, coalesce(entered, ''), fallback_hits, coalesce(branch, '')
-		FROM messages WHERE session_id = ? ORDER BY id`, sessionID)
+	rows, err := q.q.QueryContext(ctx, `SELECT m.id, m.session_id, m.chatbot_id, m.direction, m.text, m.at, coalesce(m.entered, ''), m.fallback_hits, coalesce(m.branch, ''),
+		coalesce(m.author_id, 0), coalesce(u.name, '')
+		FROM messages m LEFT JOIN users u ON u.id = m.author_id WHERE m.session_id = ? ORDER BY m.id`, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +406,7 @@ func (q queries) Transcript(ctx context.Context, sessionID int64) ([]Message, er
 	for rows.Next() {
 		var m Message
 		var at, entered string
-		if err := rows.Scan(&m.ID, &m.SessionID, &m.ChatbotID, &m.Direction, &m.Text, &at, &entered, &m.FallbackHits, &m.Branch); err != nil {
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.ChatbotID, &m.Direction, &m.Text, &at, &entered, &m.FallbackHits, &m.Branch, &m.AuthorID, &m.Author); err != nil {
 			return nil, err
 		}
 		m.At = parseTime(at)

@@ -31,6 +31,7 @@ var invariantChecks = []struct{ rule, query string }{
 	{"a session runs a release of its own chatbot", `SELECT count(*) FROM chat_sessions s JOIN releases r ON r.id = s.release_id WHERE r.chatbot_id <> s.chatbot_id`},
 	{"a chatbot has releases exactly when it was activated", `SELECT count(*) FROM chatbots c WHERE (c.first_activated_at IS NOT NULL) <> EXISTS (SELECT 1 FROM releases r WHERE r.chatbot_id = c.id)`},
 	{"sessions only on chatbots that were activated", `SELECT count(*) FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id WHERE c.first_activated_at IS NULL`},
+	{"a held conversation says since when, and a person's says who", `SELECT count(*) FROM chat_sessions WHERE closed_at IS NULL AND ((held_by <> 'bot') <> (held_since IS NOT NULL) OR (held_by = 'person') <> (held_user_id IS NOT NULL))`},
 	{"session counts match the transcript", `SELECT count(*) FROM chat_sessions s WHERE s.inbound_count + s.outbound_count <> (SELECT count(*) FROM messages m WHERE m.session_id = s.id)`},
 	{"nothing happened in the future", `SELECT (SELECT count(*) FROM chat_sessions WHERE opened_at > ?1 OR last_activity_at > ?1 OR closed_at > ?1) + (SELECT count(*) FROM audit_log WHERE at > ?1) + (SELECT count(*) FROM chatbots WHERE sessions_end_at > ?1) + (SELECT count(*) FROM messages WHERE at > ?1)`},
 }

@@ -20,9 +20,12 @@ import (
 type LiveMessage struct {
 	ID        int64
 	SessionID int64
-	Direction string
-	Text      string
-	At        time.Time
+	Direction string // "in", "out" (the bot) or DirectionPerson
+	// Author is the name of the person who wrote a DirectionPerson
+	// message.
+	Author string
+	Text   string
+	At     time.Time
 	// Notice is set on the chatbot's first reply of a session when it is
 	// the notice that the end user's previous session was closed (by a
 	// deactivation, a grace end or a cascade): routing sends it first.
@@ -35,7 +38,8 @@ type LiveMessage struct {
 // ConversationMessagesAfter returns up to limit messages of endUser on
 // sender senderID with ids above after, in order.
 func (q queries) ConversationMessagesAfter(ctx context.Context, senderID int64, endUser string, after int64, limit int) ([]LiveMessage, error) {
-	rows, err := q.q.QueryContext(ctx, `SELECT m.id, m.session_id, m.direction, m.text, m.at,
+	rows, err := q.q.QueryContext(ctx, `SELECT m.id, m.session_id, CASE WHEN m.author_id IS NOT NULL THEN 'person' ELSE m.direction END,
+		coalesce((SELECT u.name FROM users u WHERE u.id = m.author_id), ''), m.text, m.at,
 		CASE WHEN s.close_reason IN ('completed', 'step_limit') AND m.id = (SELECT max(l.id) FROM messages l WHERE l.session_id = s.id) THEN 1 ELSE 0 END,
 		CASE WHEN m.direction = 'out' AND m.id = (SELECT min(f.id) FROM messages f WHERE f.session_id = s.id AND f.direction = 'out')
 			AND (SELECT p.close_reason FROM chat_sessions p WHERE p.sender_id = s.sender_id AND p.end_user = s.end_user AND p.id < s.id ORDER BY p.id DESC LIMIT 1)
@@ -52,7 +56,7 @@ func (q queries) ConversationMessagesAfter(ctx context.Context, senderID int64, 
 		var m LiveMessage
 		var at string
 		var ended, notice int64
-		if err := rows.Scan(&m.ID, &m.SessionID, &m.Direction, &m.Text, &at, &ended, &notice); err != nil {
+		if err := rows.Scan(&m.ID, &m.SessionID, &m.Direction, &m.Author, &m.Text, &at, &ended, &notice); err != nil {
 			return nil, err
 		}
 		m.At, m.Ended, m.Notice = parseTime(at), ended != 0, notice != 0

@@ -164,6 +164,12 @@ func (t *Tx) auditEvent(ctx context.Context, e audit.Entry, at string) error {
 	switch e.TargetType {
 	case "sender":
 		senderID, _ = strconv.ParseInt(e.TargetID, 10, 64)
+	case "session":
+		id, _ := strconv.ParseInt(e.TargetID, 10, 64)
+		err := t.q.QueryRowContext(ctx, `SELECT sender_id FROM chat_sessions WHERE id = ?`, id).Scan(&senderID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	case "chatbot":
 		id, _ := strconv.ParseInt(e.TargetID, 10, 64)
 		err := t.q.QueryRowContext(ctx, `SELECT coalesce(sender_id, 0) FROM chatbots WHERE id = ?`, id).Scan(&senderID)
