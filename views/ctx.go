@@ -19,6 +19,9 @@ type Page struct {
 	User  store.User
 	CSRF  string
 	Flash Flash
+	// Waiting is how many conversations wait for a person, for the
+	// navigation's count (only for those who work conversations).
+	Waiting int
 	Path  string
 	Asset func(name string) string
 }
