@@ -152,7 +152,7 @@ var wantPermission = map[string]rbac.Permission{
 	"GET /api/v1/conversations":                               rbac.WorkConversations,
 	"GET /conversations":                                      rbac.WorkConversations,
 	"GET /conversations/events":                               rbac.WorkConversations,
-	"GET /conversations/:id":                                   rbac.WorkConversations,
+	"GET /conversations/:id":                                  rbac.WorkConversations,
 	"POST /conversations/:id/take":                            rbac.WorkConversations,
 	"POST /conversations/:id/messages":                        rbac.WorkConversations,
 	"POST /conversations/:id/resume":                          rbac.WorkConversations,
