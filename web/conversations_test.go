@@ -54,7 +54,7 @@ func TestConversationsInbox(t *testing.T) {
 	nav := res.Body[strings.Index(res.Body, `aria-label="Main"`):strings.Index(res.Body, "</nav>")]
 	mustContain(t, nav, `id="nav-waiting"`, `<span class="count">1<span class="visually-hidden"> waiting</span>`)
 	frag := sup.get("/conversations", "HX-Request", "true", "HX-Target", "inbox")
-	mustContain(t, frag.Body, `id="inbox"`, `hx-swap-oob="true"`, "ada")
+	mustContain(t, frag.Body, `id="inbox"`, `data-hx-swap-oob="true"`, "ada")
 	if strings.Contains(frag.Body, "<html") {
 		t.Error("the live fragment is a whole page")
 	}
