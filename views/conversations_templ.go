@@ -75,7 +75,7 @@ func InboxPage(d InboxData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</ul></nav><form method=\"get\" action=\"/conversations\" class=\"inbox-filter\" role=\"search\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</ul></nav><form method=\"get\" action=\"/conversations\" class=\"inbox-filter\" aria-label=\"Filter by queue\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
