@@ -51,10 +51,10 @@ func TestEachRoleSeesExactlyItsNavigation(t *testing.T) {
 	_, base := startConsole(t)
 	want := map[rbac.Role][]string{
 		rbac.Analyzer:   {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
-		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
-		rbac.Designer:   {"Home", "Chatbots", "Senders", "Analytics", "Roles"},
-		rbac.Manager:    {"Home", "Chatbots", "Senders", "Analytics", "Users", "Roles"},
-		rbac.Admin:      {"Home", "Chatbots", "Senders", "Analytics", "Users", "Audit log", "Webhooks", "Roles"},
+		rbac.Supervisor: {"Home", "Chatbots", "Senders", "Conversations", "Analytics", "Roles"},
+		rbac.Designer:   {"Home", "Chatbots", "Senders", "Conversations", "Analytics", "Roles"},
+		rbac.Manager:    {"Home", "Chatbots", "Senders", "Conversations", "Analytics", "Users", "Roles"},
+		rbac.Admin:      {"Home", "Chatbots", "Senders", "Conversations", "Analytics", "Users", "Audit log", "Webhooks", "Roles"},
 	}
 	for _, r := range rbac.Roles() {
 		t.Run(r.String(), func(t *testing.T) {

@@ -240,6 +240,7 @@ type stdFixture struct {
 	setupToken              string
 	hook                    store.WebhookEndpoint // its page is checked too
 	livechat                store.Sender          // embeddable, with an appearance
+	waiting, taken          int64                 // conversations handed to people
 }
 
 func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
@@ -284,6 +285,27 @@ func standardsFixture(t *testing.T, app *webtest.App) *stdFixture {
 	// (No avatar: these machines reach no remote image.)
 	_, err = app.Senders.SetEmbed(ctx, sys, snd.ID, senders.EmbedInput{AllowedOrigins: &origins, Title: &v1.Name, Greeting: &v1.Name})
 	must(t, err)
+	// Two conversations handed to people: one waits, a supervisor took
+	// the other and answered.
+	desk, err := app.Senders.Create(ctx, sys, "livechat", "desk")
+	must(t, err)
+	deskChatbot(t, app, desk.ID)
+	for _, u := range []string{"dee", "eve"} {
+		for _, text := range []string{"hi", "a person please"} {
+			out, err := app.Routing.Route(ctx, desk, u, text)
+			must(t, err)
+			if u == "dee" {
+				fx.waiting = out.SessionID
+			} else {
+				fx.taken = out.SessionID
+			}
+		}
+	}
+	supervisor := who.Actor{User: app.Users[rbac.Supervisor], IP: "127.0.0.1"}
+	_, err = app.Handover.Take(ctx, supervisor, fx.taken)
+	must(t, err)
+	_, err = app.Handover.Reply(ctx, supervisor, fx.taken, "Hello Eve, Sam here.")
+	must(t, err)
 	fx.setupToken = "not-a-token"
 	u, ev := "https://hooks.example.com/in", []string{"chatbot.*", "user.role_changed"}
 	fx.hook, err = app.Webhooks.Create(ctx, sys, webhooks.Input{URL: &u, Events: &ev, Description: &u})
@@ -310,6 +332,10 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 		}
 		if strings.HasPrefix(rt.Path, "/webhooks/:id") {
 			out = append(out, strings.Replace(rt.Path, ":id", itoa(fx.hook.ID), 1))
+			continue
+		}
+		if strings.HasPrefix(rt.Path, "/conversations/:id") {
+			out = append(out, strings.Replace(rt.Path, ":id", itoa(fx.waiting), 1), strings.Replace(rt.Path, ":id", itoa(fx.taken), 1))
 			continue
 		}
 		if strings.HasPrefix(rt.Path, "/senders/:id") {
@@ -352,6 +378,9 @@ func (fx *stdFixture) paths(t *testing.T, app *webtest.App, role rbac.Role) []st
 	}
 	if role != 0 {
 		out = append(out, "/no-such-page")
+		if rbac.Can(role, rbac.WorkConversations) {
+			out = append(out, "/conversations?view=all", "/conversations?view=mine", "/conversations?queue=nobody")
+		}
 		if rbac.Can(role, rbac.ViewAnalytics) {
 			out = append(out, "/analytics?chatbot="+itoa(fx.draining.ID), "/analytics?range=custom&from=2026-02-10&to=2026-02-01")
 		}

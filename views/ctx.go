@@ -19,8 +19,11 @@ type Page struct {
 	User  store.User
 	CSRF  string
 	Flash Flash
-	Path  string
-	Asset func(name string) string
+	// Waiting is how many conversations wait for a person, for the
+	// navigation's count (only for those who work conversations).
+	Waiting int
+	Path    string
+	Asset   func(name string) string
 }
 
 // Flash is a one-time message shown at the top of the next page.

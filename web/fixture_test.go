@@ -125,7 +125,7 @@ func (fx fixture) methodPath(method, pattern string) string {
 		}
 	case strings.HasPrefix(pattern, "/senders/"), strings.HasPrefix(pattern, "/api/v1/senders/"):
 		id = strconv.FormatInt(fx.sender.ID, 10)
-	case strings.HasPrefix(pattern, "/api/v1/sessions/"):
+	case strings.HasPrefix(pattern, "/api/v1/sessions/"), strings.HasPrefix(pattern, "/conversations/"):
 		id = strconv.FormatInt(fx.session, 10)
 	}
 	r := strings.NewReplacer(":id", id, ":session", strconv.FormatInt(fx.session, 10), ":dialog", "start",

@@ -7,6 +7,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"github.com/answers-console/answers/internal/rbac"
 	"github.com/answers-console/answers/internal/store"
 	"github.com/answers-console/answers/views"
 )
@@ -53,6 +54,14 @@ func (s *Server) pageContext(c echo.Context, status int) *http.Request {
 		s.log.Warn("no CSRF token for the page", "err", err)
 	}
 	p := views.Page{User: currentUser(c), CSRF: csrf, Path: r.URL.Path, Asset: s.assets.URL}
+	if p.User.ID != 0 && rbac.Can(p.User.Role, rbac.WorkConversations) && !isHTMX(c) && status < 400 {
+		// The navigation's count of conversations waiting for a person.
+		if n, _, err := s.cfg.Store.CountHeld(r.Context(), 0); err == nil {
+			p.Waiting = n
+		} else if r.Context().Err() == nil {
+			s.log.Warn("counting the waiting conversations", "err", err)
+		}
+	}
 	if s.sessions != nil && c.Get("sessionLoaded") != nil {
 		if text := s.sessions.PopString(r.Context(), "flash"); text != "" {
 			p.Flash = views.Flash{Kind: s.sessions.PopString(r.Context(), "flash_kind"), Text: text}

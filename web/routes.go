@@ -74,6 +74,15 @@ func (s *Server) Routes() []Route {
 		{http.MethodGet, "/users/:id/tokens", rbac.ManageUsers, page, s.userTokens},
 		{http.MethodPost, "/users/:id/tokens/:token/revoke", rbac.ManageUsers, page, s.revokeUserToken},
 
+		// Conversations people hold (SPEC §11).
+		{http.MethodGet, "/conversations", rbac.WorkConversations, page, s.inbox},
+		{http.MethodGet, "/conversations/events", rbac.WorkConversations, page, s.conversationEvents},
+		{http.MethodGet, "/conversations/:id", rbac.WorkConversations, page, s.conversation},
+		{http.MethodPost, "/conversations/:id/take", rbac.WorkConversations, page, s.takeConversation},
+		{http.MethodPost, "/conversations/:id/messages", rbac.WorkConversations, page, s.replyConversation},
+		{http.MethodPost, "/conversations/:id/resume", rbac.WorkConversations, page, s.resumeConversation},
+		{http.MethodPost, "/conversations/:id/close", rbac.WorkConversations, page, s.closeConversation},
+
 		// Analytics.
 		{http.MethodGet, "/analytics", rbac.ViewAnalytics, page, s.analyticsPage},
 		{http.MethodGet, "/analytics/export.csv", rbac.ViewAnalytics, page, s.analyticsExport},

@@ -234,7 +234,8 @@ func faq() *chatbot.Definition {
 			}}}},
 			{ID: "hours", Name: "Opening hours", Elements: []chatbot.Element{msg("We are open 9:00–17:00, Monday to Friday."), jump("menu")}},
 			{ID: "prices", Name: "Prices", Elements: []chatbot.Element{msg("Plans start at 29 € a month; see our website for details."), jump("menu")}},
-			{ID: "agent", Name: "Talk to a person", Elements: []chatbot.Element{bye("An agent will write to you shortly. Goodbye!")}},
+			{ID: "agent", Name: "Talk to a person", Elements: []chatbot.Element{{Type: chatbot.ElementHandover,
+				Text: "A person will write to you here shortly.", Queue: "support", Note: "Asked for a person in the FAQ"}}},
 			{ID: "fallback", Name: "Not understood", Elements: []chatbot.Element{msg("Sorry, I can help with hours, prices or a person."), jump("menu")}},
 		},
 		Tests: []chatbot.Test{
@@ -245,7 +246,7 @@ func faq() *chatbot.Definition {
 			}},
 			{Name: "a person", Turns: []chatbot.TestTurn{
 				contains("hello", "opening hours"),
-				say("can I talk to a human", "An agent will write to you shortly. Goodbye!"),
+				{Say: "can I talk to a human", Expect: []string{"A person will write to you here shortly."}, Handover: true},
 			}},
 			{Name: "fallback", Turns: []chatbot.TestTurn{
 				contains("hey", "Hello!"),

@@ -682,3 +682,29 @@ document.addEventListener("htmx:configRequest", function (e) {
     }
   });
 })();
+
+// Live pages (the Conversations inbox, a conversation): an element with
+// data-live-events opens that event stream; each "changed" event makes
+// the element named by data-live-target fetch itself again (its hx-get,
+// triggered by "live-changed"). EventSource reconnects by itself and
+// sends the last version it saw.
+(function () {
+  "use strict";
+  function follow(el) {
+    if (el.liveEvents || !window.EventSource) return;
+    var es = new EventSource(el.getAttribute("data-live-events"));
+    el.liveEvents = es;
+    es.addEventListener("changed", function () {
+      var target = document.getElementById(el.getAttribute("data-live-target"));
+      if (target && window.htmx) window.htmx.trigger(target, "live-changed");
+    });
+  }
+  function all() { document.querySelectorAll("[data-live-events]").forEach(follow); }
+  document.addEventListener("DOMContentLoaded", all);
+  window.addEventListener("pagehide", function () {
+    document.querySelectorAll("[data-live-events]").forEach(function (el) {
+      if (el.liveEvents) { el.liveEvents.close(); el.liveEvents = null; }
+    });
+  });
+  window.addEventListener("pageshow", function (e) { if (e.persisted) all(); });
+})();
