@@ -65,6 +65,8 @@ type EditorData struct {
 	// Family lists the chatbot's family, newest version first (itself
 	// included).
 	Family []store.Chatbot
+	// HandoverInput is a refused handover-timeout form, as sent.
+	HandoverInput *HandoverInput
 	// ErrorField is the field of FailedForm the Error is about, shown
 	// next to that field.
 	ErrorField string
@@ -397,4 +399,39 @@ func timeoutMinutes(c store.Chatbot) string { return minutes(c.SessionTimeout) }
 // editable reports whether the viewer may change this chatbot now.
 func editable(ctx context.Context, c store.Chatbot) bool {
 	return c.Editable() && Can(ctx, rbac.EditChatbots)
+}
+
+// HandoverInput is the handover-timeout form (SPEC §11): how long a
+// conversation handed to people waits, and what happens then.
+type HandoverInput struct {
+	Minutes, OnTimeout, Text string
+}
+
+// Handover is the handover-timeout form's values: as sent when refused,
+// else the definition's.
+func (d EditorData) Handover() HandoverInput {
+	if d.HandoverInput != nil {
+		return *d.HandoverInput
+	}
+	in := HandoverInput{Minutes: strconv.Itoa(int(d.Def.HandoverWait().Minutes())), OnTimeout: d.Def.HandoverTimeoutAction(), Text: d.Def.HandoverTimeoutText}
+	return in
+}
+
+// HandsOver reports whether the definition has a handover element or
+// handover settings of its own: the editor then shows the timeout form.
+func (d EditorData) HandsOver() bool {
+	if d.Def == nil {
+		return false
+	}
+	if d.Def.HandoverTimeout != 0 || d.Def.HandoverOnTimeout != "" || d.Def.HandoverTimeoutText != "" {
+		return true
+	}
+	for _, dl := range d.Def.Dialogs {
+		for _, el := range dl.Elements {
+			if el.Type == chatbot.ElementHandover {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -552,3 +552,16 @@ func isField(err error, field string) bool {
 	p, ok := problem.As(err)
 	return ok && p.Field == field
 }
+
+// setHandoverTimeout is POST /chatbots/:id/handover-timeout: how long a
+// conversation handed to people waits, and what happens then (SPEC §11).
+func (s *Server) setHandoverTimeout(c echo.Context) error {
+	in := views.HandoverInput{Minutes: strings.TrimSpace(formValue(c, "handover_timeout")),
+		OnTimeout: formValue(c, "handover_on_timeout"), Text: formValue(c, "handover_timeout_text")}
+	minutes, err := strconv.Atoi(in.Minutes)
+	if err != nil {
+		minutes = -1 // refused with the range
+	}
+	keep := func(d *views.EditorData) { d.HandoverInput = &in }
+	return s.editKeeping(c, "handover", "handover", chatbots.MergesAnywhere, keep, chatbots.SetHandoverTimeout(minutes, in.OnTimeout, in.Text))
+}

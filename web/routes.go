@@ -139,6 +139,7 @@ func (s *Server) Routes() []Route {
 		{http.MethodPost, "/chatbots/:id/delete", rbac.EditChatbots, page, s.deleteChatbot},
 		{http.MethodPost, "/chatbots/:id/settings", rbac.EditChatbots, page, s.editSettings},
 		{http.MethodPost, "/chatbots/:id/closed-notice", rbac.EditChatbots, page, s.setClosedNotice},
+		{http.MethodPost, "/chatbots/:id/handover-timeout", rbac.EditChatbots, page, s.setHandoverTimeout},
 		{http.MethodPost, "/chatbots/:id/attributes", rbac.EditChatbots, page, s.addAttribute},
 		{http.MethodPost, "/chatbots/:id/attributes/:name/delete", rbac.EditChatbots, page, s.removeAttribute},
 		{http.MethodPost, "/chatbots/:id/dialogs", rbac.EditChatbots, page, s.addDialog},

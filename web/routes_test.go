@@ -87,6 +87,7 @@ var wantPermission = map[string]rbac.Permission{
 	"POST /chatbots/:id/end-grace":                            rbac.ActivateChatbots,
 	"POST /chatbots/:id/settings":                             rbac.EditChatbots,
 	"POST /chatbots/:id/closed-notice":                        rbac.EditChatbots,
+	"POST /chatbots/:id/handover-timeout":                     rbac.EditChatbots,
 	"POST /chatbots/:id/attributes":                           rbac.EditChatbots,
 	"POST /chatbots/:id/attributes/:name/delete":              rbac.EditChatbots,
 	"POST /chatbots/:id/dialogs":                              rbac.EditChatbots,

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/answers-console/answers/internal/chatbot"
@@ -541,4 +542,42 @@ func (t *NewTargets) Summary() string {
 		return ""
 	}
 	return "dialog " + strings.Join(t.Made, ", ") + " added; "
+}
+
+// MaxHandoverTimeoutTextRunes bounds the message sent when a waiting
+// conversation goes back to the bot.
+const MaxHandoverTimeoutTextRunes = 500
+
+// SetHandoverTimeout sets what happens to a conversation a handover
+// element passed to people and nobody took (SPEC §11): after minutes
+// (the default when it is the default's), resume (back to the bot at the
+// fallback dialog, after text, "" for the default) or close. A refused
+// value changes nothing.
+func SetHandoverTimeout(minutes int, onTimeout, text string) func(*Settings, *chatbot.Definition) (string, error) {
+	return func(_ *Settings, def *chatbot.Definition) (string, error) {
+		wait := time.Duration(minutes) * time.Minute
+		text = strings.TrimSpace(text)
+		switch {
+		case minutes <= 0 || wait < chatbot.MinHandoverTimeout || wait > chatbot.MaxHandoverTimeout:
+			return "", problem.Field("handover_timeout", "A conversation waits for a person from %d minute to %d days (%d minutes); %d is outside that.",
+				int(chatbot.MinHandoverTimeout.Minutes()), int(chatbot.MaxHandoverTimeout.Hours()/24), int(chatbot.MaxHandoverTimeout.Minutes()), minutes)
+		case onTimeout != chatbot.HandoverResume && onTimeout != chatbot.HandoverClose:
+			return "", problem.Field("handover_on_timeout", "Choose what happens when nobody takes the conversation: back to the chatbot, or close it.")
+		case !utf8.ValidString(text) || utf8.RuneCountInString(text) > MaxHandoverTimeoutTextRunes:
+			return "", problem.Field("handover_timeout_text", "The message is at most %d characters of text.", MaxHandoverTimeoutTextRunes)
+		}
+		def.HandoverTimeout = int(wait / time.Second)
+		if wait == chatbot.DefaultHandoverTimeout {
+			def.HandoverTimeout = 0 // the default: the definition keeps its hash
+		}
+		def.HandoverOnTimeout = onTimeout
+		if onTimeout == chatbot.HandoverResume {
+			def.HandoverOnTimeout = ""
+		}
+		def.HandoverTimeoutText = text
+		if text == chatbot.DefaultHandoverTimeoutText {
+			def.HandoverTimeoutText = ""
+		}
+		return fmt.Sprintf("handover timeout set to %d minutes, then %s", minutes, onTimeout), nil
+	}
 }
