@@ -87,18 +87,55 @@ run: build
 	mkdir -p .run
 	./bin/answers serve --demo --db .run/demo.db --addr $${ANSWERS_ADDR:-127.0.0.1:8080}
 
-# test: install what is missing, then vet, unit tests and browser tests;
-# each stage's wall time is printed at the end (and when one fails).
-TEST_STAGES := check vet lint unit unit-postgres e2e
+# test: install what is missing, then the stages of TEST_GROUPS. The
+# groups run one after another; the stages of a group (joined by "+") run
+# side by side, each one's output held and printed whole when it ends, so
+# outputs never interleave. Stages share no state: each test has its own
+# database copy, unit-postgres its own throwaway cluster, the browser tests
+# their own servers on free ports. A failed stage fails make test after
+# its group (its output is printed like any other). Each stage's wall and
+# CPU time (user+sys of its processes; a PostgreSQL server's own is not
+# counted) and the total wall time are printed at the end.
+#
+# Why these groups, on 2 cores: the fast checks fill the gaps of the race
+# pass, and the PostgreSQL pass runs beside the browser tests, which mostly
+# wait for the browser. TEST_GROUPS="check vet lint unit unit-postgres e2e"
+# runs every stage alone, one after another.
+TEST_GROUPS ?= check+vet+lint+unit unit-postgres+e2e
 test: deps assets generate
-	@times=(); status=0; \
-	for stage in $(TEST_STAGES); do \
-		start=$$(date +%s); \
-		$(MAKE) --no-print-directory $$stage || status=$$?; \
-		times+=("$$(printf '%-14s %4d s' $$stage $$(( $$(date +%s) - start )))"); \
+	@logs=$$(mktemp -d /tmp/answers-test.XXXXXX); trap 'rm -rf "$$logs"' EXIT; \
+	trap 'kill $$(jobs -p) 2>/dev/null; exit 130' INT TERM; \
+	secs() { awk '{ n = split($$0, f, /[ms]/); print f[1] * 60 + f[2] }' <<<"$$1"; }; \
+	times=(); status=0; failed=(); t0=$$(date +%s); \
+	for group in $(TEST_GROUPS); do \
+		stages=($${group//+/ }); declare -A pid_stage=(); \
+		for stage in "$${stages[@]}"; do \
+			( start=$$(date +%s); \
+			  if [ $${#stages[@]} -eq 1 ]; then $(MAKE) --no-print-directory $$stage; \
+			  else $(MAKE) --no-print-directory $$stage >"$$logs/$$stage.log" 2>&1; fi; rc=$$?; \
+			  times >"$$logs/$$stage.cpu"; cpu=($$(tail -n 1 "$$logs/$$stage.cpu")); \
+			  echo "$$rc $$(( $$(date +%s) - start )) $$(secs $${cpu[0]}) $$(secs $${cpu[1]})" >"$$logs/$$stage.done"; \
+			  exit $$rc ) & \
+			pid_stage[$$!]=$$stage; \
+			[ $${#stages[@]} -eq 1 ] || echo "== $$stage: started beside the others of $$group"; \
+		done; \
+		while [ $${#pid_stage[@]} -gt 0 ]; do \
+			wait -n -p done_pid "$${!pid_stage[@]}"; \
+			stage=$${pid_stage[$$done_pid]}; unset "pid_stage[$$done_pid]"; \
+			read -r rc wall user sys <"$$logs/$$stage.done"; \
+			if [ $${#stages[@]} -gt 1 ]; then \
+				echo "== $$stage: output ($$([ $$rc -eq 0 ] && echo ok || echo FAILED), $$wall s)"; \
+				cat "$$logs/$$stage.log"; \
+			fi; \
+			times+=("$$(printf '%-14s %4d s wall %6.1f s cpu (%s)%s' $$stage $$wall $$(awk "BEGIN { print $$user + $$sys }") "$$group" "$$([ $$rc -eq 0 ] || echo '  FAILED')")"); \
+			if [ $$rc -ne 0 ]; then status=$$rc; failed+=($$stage); fi; \
+		done; \
 		[ $$status -eq 0 ] || break; \
 	done; \
-	echo "== make test stages (wall time)"; printf '   %s\n' "$${times[@]}"; \
+	echo "== make test stages (wall and CPU time; stages joined by + ran side by side)"; \
+	printf '   %s\n' "$${times[@]}"; \
+	printf '   %-14s %4d s wall\n' total $$(( $$(date +%s) - t0 )); \
+	[ $$status -eq 0 ] || echo "== make test FAILED in: $${failed[*]}"; \
 	exit $$status
 
 # check: in CI, the committed templ output is current and Go code is gofmt'ed.
@@ -126,14 +163,27 @@ $(GOLANGCI):
 	@mkdir -p $(TOOLS_BIN)
 	GOBIN="$(CURDIR)/$(TOOLS_BIN)" go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_VERSION)
 
-# unit: all Go tests except the browser tests, with the race detector.
+# The packages whose tests take longest, longest first. go test starts
+# packages in the order it is given them (-p at a time, one per core), so
+# naming these first keeps a long one from starting last and running alone
+# on one core at the end while the other core idles.
+MODULE        := github.com/answers-console/answers
+SLOW_PACKAGES := $(addprefix $(MODULE)/,web e2e/reliability cmd/answers internal/seed internal/routing \
+	internal/store internal/analytics internal/accounts internal/lifecycle internal/chatbots)
+
+# unit: all Go tests except the browser tests, with the race detector
+# (20 minutes a package, as on PostgreSQL: at a load of 16 on 2 cores the
+# web package passed the default 10).
 unit:
-	go test -race -count=1 ./...
+	go test -race -count=1 -timeout 20m $(SLOW_PACKAGES) ./...
 
 # The packages whose tests open a database (through testkit or testdb):
 # they run a second time on PostgreSQL.
 DB_PACKAGES = $(shell go list -f '{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... \
 	| grep -E ' github.com/answers-console/answers/internal/(testkit|testdb)( |$$)' | cut -d' ' -f1)
+# The same, the slow ones first (see SLOW_PACKAGES); go list runs once.
+slow_first          = $(foreach p,$(SLOW_PACKAGES),$(filter $(p),$(1))) $(filter-out $(SLOW_PACKAGES),$(1))
+DB_PACKAGES_ORDERED = $(call slow_first,$(DB_PACKAGES))
 
 # unit-postgres: the database packages' tests on PostgreSQL. A throwaway
 # cluster is started (initdb in a temp dir, a free loopback port) and
@@ -144,13 +194,13 @@ DB_PACKAGES = $(shell go list -f '{{.ImportPath}} {{join .Imports " "}} {{join .
 UNIT_PG_FLAGS ?=
 unit-postgres: postgres
 	@if [ -n "$${ANSWERS_TEST_POSTGRES:-}" ]; then \
-		go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES); \
+		go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES_ORDERED); \
 	else \
 		dir=$$(mktemp -d /tmp/answers-pg.XXXXXX); \
 		trap 'db/testcluster.sh stop "'$$dir'"' EXIT; \
 		url=$$(db/testcluster.sh start "$$dir") || exit 1; \
 		echo "PostgreSQL test cluster: $$url"; \
-		ANSWERS_TEST_POSTGRES="$$url" go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES); \
+		ANSWERS_TEST_POSTGRES="$$url" go test $(UNIT_PG_FLAGS) -count=1 -timeout 20m $(DB_PACKAGES_ORDERED); \
 	fi
 
 # driver: Playwright driver directory whose package/ is the npm playwright-core.

@@ -23,6 +23,7 @@ import (
 // call it), an inbound key opens nothing but POST /messages, a personal
 // token does not post inbound traffic nor open the console.
 func TestCredentialsDoNotCross(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	srv := e.c.srv
 	sessions := map[rbac.Role]*client{}
@@ -80,6 +81,7 @@ func TestCredentialsDoNotCross(t *testing.T) {
 // TestTokensFollowTheAccountAtOnce: a token acts with its owner's current
 // role, and stops when revoked or when the account is disabled.
 func TestTokensFollowTheAccountAtOnce(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	manager := e.app.Users[rbac.Manager]
@@ -119,6 +121,7 @@ func TestTokensFollowTheAccountAtOnce(t *testing.T) {
 // TestObjectLevelAccess: an id from elsewhere is refused, and shows
 // nothing of the object it names.
 func TestObjectLevelAccess(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	srv := e.c.srv
@@ -192,6 +195,7 @@ func TestObjectLevelAccess(t *testing.T) {
 // from another site, as a form and as htmx: each is refused with 403 and
 // nothing changes.
 func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	count := func() (n int) {
@@ -245,6 +249,7 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 // when the console runs with --secure-cookies; and a session token planted
 // before sign-in is not the one signed in (session fixation).
 func TestCookieFlags(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	for _, secure := range []bool{false, true} {
 		srv := httptest.NewServer(app.Web(nil, web.Options{SecureCookies: secure}))

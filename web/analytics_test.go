@@ -51,6 +51,7 @@ func readCSV(t *testing.T, body string) [][]string {
 }
 
 func TestAnalyticsPageFragmentAndExports(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
@@ -180,6 +181,7 @@ func flat(rows [][]string) []string {
 // chatbot; everyone sees the all-chatbots view with an empty state when
 // there is no traffic.
 func TestAnalyticsEmptyAndLinks(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)

@@ -108,6 +108,7 @@ func keys(m map[string]json.RawMessage) []string {
 // TestAPIMessages is POST /api/v1/messages as SPEC §6 describes it, for
 // every answer a gateway can get. Refused messages store nothing.
 func TestAPIMessages(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	quiet, err := e.app.Senders.Create(context.Background(), who.System(), "livechat", "quiet")
 	if err != nil {
@@ -155,6 +156,7 @@ func TestAPIMessages(t *testing.T) {
 // TestAPIMessagesConversation: the answer has exactly the fields of SPEC
 // §6, and a conversation goes on in the same session until it closes.
 func TestAPIMessagesConversation(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	res := e.message(`{"channel": "livechat", "sender": "matrix", "from": "web-1", "text": "hi"}`, e.key()...)
 	if res.Status != http.StatusOK {
@@ -194,6 +196,7 @@ func TestAPIMessagesConversation(t *testing.T) {
 // TestAPIAuthenticationIsSeparate: an inbound key authenticates only
 // inbound traffic, and a personal token only the rest of the API.
 func TestAPIAuthenticationIsSeparate(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	key := e.fx.sender.InboundKey
 	for name, headers := range map[string][]string{
@@ -222,6 +225,7 @@ type apiSenderBody struct {
 }
 
 func TestAPISenders(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	for _, r := range rbac.Roles() {
 		res := e.c.get("/api/v1/senders", e.as(r)...)
@@ -287,6 +291,7 @@ type apiChatbotBody struct {
 }
 
 func TestAPIChatbotList(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	res := e.c.get("/api/v1/chatbots", e.as(rbac.Analyzer)...)
 	var raw []map[string]json.RawMessage
@@ -358,6 +363,7 @@ func TestAPIChatbotList(t *testing.T) {
 }
 
 func TestAPIPatchChatbot(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	draft := "/api/v1/chatbots/" + itoa(e.fx.draft.ID)
 	res := e.c.send(http.MethodPatch, draft, `{"name": "Renamed", "version": `+itoa(e.fx.draft.Version)+`}`, e.as(rbac.Designer)...)
@@ -393,6 +399,7 @@ func brokenDef() *chatbot.Definition {
 }
 
 func TestAPIValidateAndActivate(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	broken := makeChatbot(t, e.app, "Broken", e.fx.sender.ID, brokenDef())
 	path := func(c store.Chatbot, action string) string { return "/api/v1/chatbots/" + itoa(c.ID) + "/" + action }

@@ -17,6 +17,7 @@ import (
 // The filtered audit log pages without gaps or repeats while entries keep
 // arriving, and its exports hold exactly the filtered entries.
 func TestAuditFiltersPagesAndExports(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	sys := who.System()

@@ -15,6 +15,7 @@ import (
 )
 
 func TestLoginRenewsSessionToken(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Designer)
@@ -39,6 +40,7 @@ func TestLoginRenewsSessionToken(t *testing.T) {
 }
 
 func TestLoginErrorsAreClear(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	res := c.login(testkit.Email(rbac.Admin), "not the password")
@@ -50,6 +52,7 @@ func TestLoginErrorsAreClear(t *testing.T) {
 }
 
 func TestLoginThrottledPerAccount(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	for i := 0; i < 5; i++ {
@@ -69,6 +72,7 @@ func TestLoginThrottledPerAccount(t *testing.T) {
 }
 
 func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Admin)
@@ -103,6 +107,7 @@ func TestPostWithoutCSRFTokenIsRefused(t *testing.T) {
 // (Sec-Fetch-Site: same-site, or no such header from an older browser).
 // The token lives in the session, so a planted cookie proves nothing.
 func TestPlantedCSRFCookieIsRefused(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Admin)
@@ -130,6 +135,7 @@ func TestPlantedCSRFCookieIsRefused(t *testing.T) {
 }
 
 func TestRoleChangeTakesEffectOnNextRequest(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	analyst := newClient(t, srv)
 	analyst.loginAs(rbac.Analyzer)
@@ -150,6 +156,7 @@ func TestRoleChangeTakesEffectOnNextRequest(t *testing.T) {
 }
 
 func TestDisabledUserIsSignedOutOnNextRequest(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	victim := newClient(t, srv)
 	victim.loginAs(rbac.Designer)
@@ -179,6 +186,7 @@ func TestDisabledUserIsSignedOutOnNextRequest(t *testing.T) {
 }
 
 func TestPasswordResetEndsSessions(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	victim := newClient(t, srv)
 	victim.loginAs(rbac.Supervisor)
@@ -192,6 +200,7 @@ func TestPasswordResetEndsSessions(t *testing.T) {
 }
 
 func TestGuardRulesThroughTheConsole(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	id := func(r rbac.Role) string { return itoa(app.Users[r].ID) }
 	tests := []struct {
@@ -232,6 +241,7 @@ func TestGuardRulesThroughTheConsole(t *testing.T) {
 }
 
 func TestDemotedAdminLosesPowerAtOnce(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	second, _, err := app.Accounts.AddUser(context.Background(), who.System(), accounts.NewUserInput{
 		Email: "second@test.local", Name: "Second Admin", Role: "admin", Password: "second-password"})
@@ -263,6 +273,7 @@ func TestDemotedAdminLosesPowerAtOnce(t *testing.T) {
 }
 
 func TestSetupFlow(t *testing.T) {
+	t.Parallel()
 	app := webtest.Empty(t)
 	srv := newTestServer(t, app)
 	token, err := app.Accounts.PrepareSetup(context.Background())
@@ -299,6 +310,7 @@ func TestSetupFlow(t *testing.T) {
 // the account down for everyone but a browser that signed it in before
 // (its device cookie), which signs in at once.
 func TestStrangersCannotLockTheOwnerOut(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	owner := newClient(t, srv)
 	owner.loginAs(rbac.Admin)

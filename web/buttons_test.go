@@ -63,6 +63,7 @@ func liveMenu(t *testing.T, app *webtest.App, channel, address string) store.Sen
 // answer with a label or a number, and an SMS gets them as a numbered
 // list in the text.
 func TestAPIMessagesChoices(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	wa := liveMenu(t, e.app, "whatsapp", "+15550100")
 	sms := liveMenu(t, e.app, "sms", "+15550199")
@@ -118,6 +119,7 @@ func TestAPIMessagesChoices(t *testing.T) {
 // buttons that post their label, on the page (no JavaScript) and in an
 // htmx answer (out of band); choosing one answers it.
 func TestWebChatButtons(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	liveMenu(t, app, "livechat", "shop")
 	c := newClient(t, srv)
@@ -163,6 +165,7 @@ func TestWebChatButtons(t *testing.T) {
 // TestTestChatButtons: the test chat shows the options as buttons of its
 // form, a button sends its label, and the trace says which option.
 func TestTestChatButtons(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	bot := makeChatbot(t, app, "Menu draft", fx.sender.ID, menu())
@@ -195,6 +198,7 @@ func TestTestChatButtons(t *testing.T) {
 // "typo-tolerant" box sets fuzzy. The read-only document shows the
 // options and where they lead.
 func TestEditorButtons(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	c := e.clients[rbac.Designer]
 	path := "/chatbots/" + itoa(e.draft.ID)

@@ -37,6 +37,7 @@ func embedChat(t *testing.T, app *webtest.App, address string, in senders.EmbedI
 // origins; with none, by nobody, as every other page; the page in its
 // own window never.
 func TestEmbedFrameAncestors(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	origins := []string{"https://shop.example", "https://*.example.org"}
 	embedChat(t, app, "open", senders.EmbedInput{AllowedOrigins: &origins, Avatar: strp("https://cdn.example/a.png?s=64")})
@@ -71,6 +72,7 @@ func TestEmbedFrameAncestors(t *testing.T) {
 // The appearance reaches the page as a versioned stylesheet of custom
 // properties, which other sites may load (the launcher's look).
 func TestEmbedThemeCSS(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	embedChat(t, app, "shop", senders.EmbedInput{Accent: strp("#ffd700"), Title: strp(`Shop "help" \ desk`), Position: strp("left")})
 	c := newClient(t, srv)
@@ -124,6 +126,7 @@ func mustSender(t *testing.T, app *webtest.App, address string) int64 {
 // widget.js is what customers' pages include: small, a script, loadable
 // from other sites.
 func TestWidgetJS(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	res := c.get("/widget.js")
@@ -158,6 +161,7 @@ func TestWidgetJS(t *testing.T) {
 // conversation and sees it again after a reload. An id the server did not
 // sign is a new visitor.
 func TestEmbedVisitorHeader(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	origins := []string{"https://shop.example"}
 	embedChat(t, app, "shop", senders.EmbedInput{AllowedOrigins: &origins})
@@ -199,6 +203,7 @@ func TestEmbedVisitorHeader(t *testing.T) {
 // and SameSite=None, so the browser sends it in the cross-site frame; the
 // chat in its own window keeps its Lax cookie.
 func TestEmbedCookieIsPartitioned(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	srv := httptest.NewServer(app.Web(prometheus.NewRegistry(), web.Options{SecureCookies: true}))
 	t.Cleanup(srv.Close)
@@ -229,6 +234,7 @@ func TestEmbedCookieIsPartitioned(t *testing.T) {
 // Managers set the embedding on the Senders page; a bad origin is refused
 // beside its field and saves nothing; the API takes the same.
 func TestSenderEmbedPageAndAPI(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	app, c := e.app, e.c
 	id := e.fx.sender.ID // livechat "matrix"

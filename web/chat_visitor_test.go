@@ -39,6 +39,7 @@ func liveChat(t *testing.T, app *webtest.App, address string) int64 {
 // through). Only ids this console signed identify a visitor — on any
 // replica — and the database keeps the id, never the signed cookie.
 func TestMadeUpVisitorIdsAreNewVisitors(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	opts := web.Options{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	srv := httptest.NewServer(app.Web(nil, opts))

@@ -16,6 +16,7 @@ import (
 // API's service call: designers on an inactive chatbot, as a page post and
 // as an htmx fragment; a refusal keeps the text beside its message.
 func TestClosedNoticeInTheConsole(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()

@@ -17,6 +17,7 @@ import (
 // previous_session_closed with the reason when the end user's last
 // conversation was closed by a deactivation, and not otherwise.
 func TestAPIPreviousSessionClosed(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	msg := func(from string) map[string]any {
@@ -51,6 +52,7 @@ func TestAPIPreviousSessionClosed(t *testing.T) {
 // TestWebChatShowsClosedNotice: the web chat shows the notice as a system
 // line before the new conversation's first reply.
 func TestWebChatShowsClosedNotice(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -88,6 +90,7 @@ func TestWebChatShowsClosedNotice(t *testing.T) {
 // chatbot; end users get it when that chatbot takes over; too long or on a
 // live chatbot is refused; an empty text restores the default.
 func TestAPIClosedNoticeText(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	path := "/api/v1/chatbots/" + itoa(e.fx.draft.ID) + "/closed-notice"
 	var got struct {

@@ -13,6 +13,7 @@ import (
 )
 
 func TestCompare(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := t.Context()
 	// The draft differs from the live chatbot by its greeting.

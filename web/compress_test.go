@@ -19,6 +19,7 @@ import (
 // otherwise), decode to what an uncompressed request gets, and say Vary:
 // Accept-Encoding. It logs the bytes on the wire of a first visit.
 func TestResponsesAreCompressed(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -83,6 +84,7 @@ func decode(t *testing.T, enc, body string) string {
 // TestUnversionedStaticHasETag: a static file asked for without its hash
 // is revalidated, and its ETag (per encoding) answers 304 while it holds.
 func TestUnversionedStaticHasETag(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	for _, enc := range []string{"identity", "gzip", "br"} {

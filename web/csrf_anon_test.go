@@ -15,6 +15,7 @@ import (
 // forms they show still refuse a missing, wrong or cross-site post and
 // take the page's own token.
 func TestAnonymousPagesWriteNothing(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	liveChat(t, app, "quiet")
 	before := countRows(t, app, "console_sessions")
@@ -98,6 +99,7 @@ func TestAnonymousPagesWriteNothing(t *testing.T) {
 // signing in no longer works after it (scs keeps session data across
 // RenewToken), nor the signed-in one after signing out.
 func TestCSRFTokenRotatesAndIsMasked(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	tokenOf := func(path string) string {

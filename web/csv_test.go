@@ -3,6 +3,7 @@ package web
 import "testing"
 
 func TestInertCell(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                  "",
 		"Order status":      "Order status",

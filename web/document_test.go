@@ -97,6 +97,7 @@ func isEditor(body string) bool {
 // everyone on a live chatbot, reads a document; designers and above edit
 // drafts. Full page and the editor fragment an htmx edit swaps in.
 func TestDocumentViewByRole(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	for _, r := range rbac.Roles() {
 		c := e.clients[r]
@@ -153,6 +154,7 @@ func loadedForms(t *testing.T, body string) map[string][2]string {
 // the second is refused with the first one's version shown beside the
 // second one's text, which is kept (plain post and htmx).
 func TestTwoDesignersEditDifferentDialogs(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	path := "/chatbots/" + itoa(e.draft.ID)
 	ann, bob := e.clients[rbac.Designer], e.clients[rbac.Manager]
@@ -210,6 +212,7 @@ func TestTwoDesignersEditDifferentDialogs(t *testing.T) {
 // TestRefusedElementKeepsInputWithoutJS: a refused element save comes back
 // (no JavaScript) with what was typed and the message beside the field.
 func TestRefusedElementKeepsInputWithoutJS(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	c := e.clients[rbac.Designer]
 	path := "/chatbots/" + itoa(e.draft.ID)
@@ -233,6 +236,7 @@ func TestRefusedElementKeepsInputWithoutJS(t *testing.T) {
 // and it is created with the question, in one save; a bad name is refused
 // beside the field with the input kept, and nothing is created.
 func TestQuestionCreatesItsAttribute(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	c := e.clients[rbac.Designer]
 	path := "/chatbots/" + itoa(e.draft.ID)
@@ -264,6 +268,7 @@ func TestQuestionCreatesItsAttribute(t *testing.T) {
 // TestAPIPutDialog: the API's dialog edit merges and conflicts like the
 // editor, with the same service rule.
 func TestAPIPutDialog(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	id := itoa(e.fx.draft.ID)
 	var got struct {

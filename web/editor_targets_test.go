@@ -19,6 +19,7 @@ import (
 // at it in one save, audited; renaming a dialog changes no reference; a
 // bad new name is refused beside the field and changes nothing.
 func TestTargetsByName(t *testing.T) {
+	t.Parallel()
 	e := newDocEnv(t)
 	c := e.clients[rbac.Designer]
 	path := "/chatbots/" + itoa(e.draft.ID)

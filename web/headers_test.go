@@ -21,6 +21,7 @@ import (
 // that each carries the security headers, and that no HTML page has inline
 // script or style the Content-Security-Policy would block.
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	tok, _, err := app.Accounts.CreateToken(context.Background(), who.System(), app.Users[rbac.Admin].ID, accounts.NewToken{Name: "headers"})
@@ -167,6 +168,7 @@ func directives(h string) map[string]string {
 // TestInlineCodeScanFindsInlineCode makes sure the page scan above can
 // fail.
 func TestInlineCodeScanFindsInlineCode(t *testing.T) {
+	t.Parallel()
 	for _, page := range []string{
 		`<p>ok</p><script>alert(1)</script>`,
 		`<button onclick="go()">x</button>`,
@@ -187,6 +189,7 @@ func TestInlineCodeScanFindsInlineCode(t *testing.T) {
 // TestHSTSWithSecureCookies: over HTTPS (--secure-cookies) every answer
 // tells browsers to use HTTPS only; over plain HTTP none does.
 func TestHSTSWithSecureCookies(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	for _, secure := range []bool{false, true} {
 		srv := httptest.NewServer(app.Web(nil, web.Options{SecureCookies: secure}))

@@ -36,6 +36,7 @@ func (l *lockedBuffer) String() string {
 // error (on PostgreSQL: user, database, host and port). It says only that
 // the database is unreachable; the detail goes to the log.
 func TestHealthzHidesTheDatabaseError(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	var log lockedBuffer
 	app.Log = slog.New(slog.NewTextHandler(&log, nil))

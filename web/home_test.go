@@ -17,6 +17,7 @@ import (
 // with their countdown and sessions left, the live chatbots by sender, and
 // drafts only to those who may activate them.
 func TestHomeIsTheOperationsOverview(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
@@ -46,6 +47,7 @@ func TestHomeIsTheOperationsOverview(t *testing.T) {
 // per live chatbot, and a chatbot whose fallback rate jumped, with the
 // rule in words.
 func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
@@ -89,6 +91,7 @@ func TestHomeShowsEventsTrafficAndJumps(t *testing.T) {
 // page (403), so home links each chatbot to its analytics instead; a
 // supervisor gets the chatbot's page.
 func TestHomeLinksWhatTheRoleMayOpen(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {
@@ -107,6 +110,7 @@ func TestHomeLinksWhatTheRoleMayOpen(t *testing.T) {
 // TestHomeMessagesThisHourAndTheLast: the column "Messages, this hour and
 // the last" shows both numbers, not their sum as one.
 func TestHomeMessagesThisHourAndTheLast(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()

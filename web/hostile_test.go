@@ -43,6 +43,7 @@ var dangerous = []string{"<script>alert", `href="javascript:`, "<img src=x", "<s
 // (full and htmx fragment, and with the payloads in the query string too)
 // and checks that none holds a payload unescaped.
 func TestHostileInputIsRenderedInert(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	sys := who.System()

@@ -11,6 +11,7 @@ import (
 // never back — tests included, so that a service's tests never need a web
 // server (those that drive HTTP live in web/ and e2e/).
 func TestNothingInternalImportsTheHTTPLayer(t *testing.T) {
+	t.Parallel()
 	const mod = "github.com/answers-console/answers/"
 	out, err := exec.Command("go", "list", "-f",
 		`{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`,

@@ -18,6 +18,7 @@ import (
 // a chatbot with open sessions answer 409 open_sessions_need_a_choice
 // with the count unless the body states the grace; 0 is a statement.
 func TestAPIGraceMustBeStated(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	path := func(c store.Chatbot, action string) string { return "/api/v1/chatbots/" + itoa(c.ID) + "/" + action }
 	status := func(c store.Chatbot) string {
@@ -72,6 +73,7 @@ func TestAPIGraceMustBeStated(t *testing.T) {
 // TestConsoleNoneNeedsTheTick: the console's "None" closes open sessions
 // only with the "close N live conversations now" tick; the server checks.
 func TestConsoleNoneNeedsTheTick(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -106,6 +108,7 @@ func TestConsoleNoneNeedsTheTick(t *testing.T) {
 
 // TestConsoleGraceCustom: a custom grace in words wins over the preset.
 func TestConsoleGraceCustom(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -123,6 +126,7 @@ func TestConsoleGraceCustom(t *testing.T) {
 // TestResetPasswordSaysWhatHappened: a password reset (plain form post)
 // says it reset the password, not "User added."
 func TestResetPasswordSaysWhatHappened(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -138,6 +142,7 @@ func TestResetPasswordSaysWhatHappened(t *testing.T) {
 // TestLifecycleToastNamesTheChatbot: the toast after a transition says
 // which chatbot it was.
 func TestLifecycleToastNamesTheChatbot(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)
@@ -153,6 +158,7 @@ func TestLifecycleToastNamesTheChatbot(t *testing.T) {
 // name holds (cutting at the first full stop made "FAQ v1.2 has 1 open
 // session." into "FAQ v1.").
 func TestConsoleChoiceKeepsTheName(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "dotted")
@@ -180,6 +186,7 @@ func TestConsoleChoiceKeepsTheName(t *testing.T) {
 // the session timeout, one click from redeploying with the wrong grace),
 // with the accepted forms next to it; nothing changes.
 func TestConsoleRefusedGraceIsKept(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	c := newClient(t, srv)

@@ -33,6 +33,7 @@ func (c *client) chunked(method, path, contentType, body string, headers ...stri
 // error shape or as a clear console message, whether or not it says its
 // size up front, and nothing changes.
 func TestBodyLimits(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	admin := newClient(t, e.c.srv)
 	admin.loginAs(rbac.Admin)
@@ -128,6 +129,7 @@ func TestBodyLimits(t *testing.T) {
 // TestInboundLengthLimits: the runtime's limits on a message, at and past
 // the boundary.
 func TestInboundLengthLimits(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	msg := func(from, text string) string {
 		b, _ := json.Marshal(map[string]string{"channel": "livechat", "sender": "matrix", "from": from, "text": text})
@@ -154,6 +156,7 @@ func TestInboundLengthLimits(t *testing.T) {
 // TestDefinitionSizeLimit: no edit can grow a definition past 1 MiB, in
 // the editor or through the API; the refusal says so and stores nothing.
 func TestDefinitionSizeLimit(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	def := greeter()
 	text := strings.Repeat("A long message. ", 250) // 4,000 characters
@@ -203,6 +206,7 @@ func TestDefinitionSizeLimit(t *testing.T) {
 // is refused with 429 and Retry-After, in the API and the web chat, and
 // nothing is stored.
 func TestInboundRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	other, err := e.app.Senders.Create(ctx, who.System(), "livechat", "other")
@@ -259,6 +263,7 @@ func TestInboundRateLimit(t *testing.T) {
 // was stored at 2.17 MB) still opens on every page and API call; edits
 // and copies that would keep it that large are refused with a message.
 func TestLargeStoredDefinitionNeverAnswers500(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	def := greeter()
 	for i := 0; i%2000 != 0 || len(def.JSON()) < 2170<<10; i++ {

@@ -14,6 +14,7 @@ import (
 // inbound message writes no request line (gateways send thousands a
 // second; /metrics counts them), a refused one and every other request do.
 func TestAnsweredInboundMessagesLogAtDebug(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	var logs lockedBuffer
 	e.app.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))

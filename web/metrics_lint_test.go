@@ -16,6 +16,7 @@ import (
 // every kind, with promlint: the checks of `promtool check metrics`
 // (names, units, suffixes, help text), without installing Prometheus.
 func TestMetricsPassPromlint(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app) // routes one message, activates one chatbot
 	if _, err := app.Routing.Route(context.Background(), fx.sender, "visitor-2", "hello"); err != nil {

@@ -3,6 +3,7 @@ package web
 import "testing"
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"":                 "/",
 		"/users":           "/users",

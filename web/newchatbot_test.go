@@ -14,6 +14,7 @@ import (
 // message beside the field (the form used to be copied into the page
 // before its errors were set, so it folded shut without a word).
 func TestNewChatbotRefusalShowsItsMessage(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	sms, err := app.Senders.Create(t.Context(), who.System(), "sms", "+15550100")
 	if err != nil {

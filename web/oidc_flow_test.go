@@ -34,6 +34,7 @@ func wantRefused(t *testing.T, r response, say string) {
 // user.role_synced; the Users page shows it "from Corp ID" without a role
 // picker, and a manager cannot change it.
 func TestSSORoleFollowsProvider(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	c, r := s.signIn(t, "sue")
 	wantSignedIn(t, c, r, "sue@corp.test")
@@ -76,6 +77,7 @@ func TestSSORoleFollowsProvider(t *testing.T) {
 // admin (refused with a page, role kept), and an account an admin disabled
 // stays disabled whatever the provider says.
 func TestSSOLastAdminAndDisabled(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	ctx := context.Background()
 	c, r := s.signIn(t, "mia")
@@ -116,6 +118,7 @@ func TestSSOLastAdminAndDisabled(t *testing.T) {
 // callback, a wrong nonce, a wrong PKCE verifier and a request without
 // PKCE are all refused; a provider whose issuer differs is not accepted.
 func TestSSOFlowChecks(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	ctx := context.Background()
 
@@ -203,6 +206,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 // live in the database); their next sign-in works again. A forged token
 // changes nothing.
 func TestSSOBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	ada, r := s.signIn(t, "ada")
 	wantSignedIn(t, ada, r, "ada@corp.test")
@@ -240,6 +244,7 @@ func TestSSOBackchannelLogout(t *testing.T) {
 // provider's end-session page (RP-initiated logout), which accepts the
 // hint and the way back; a password session signs out as before.
 func TestSSOSignOutAtProvider(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	c, r := s.signIn(t, "ada")
 	wantSignedIn(t, c, r, "ada@corp.test")
@@ -274,6 +279,7 @@ func TestSSOSignOutAtProvider(t *testing.T) {
 // accounts; an ordinary account's password is refused with a reason,
 // while the provider still signs people in.
 func TestSSOPasswordSignInOff(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	s.Accounts.PasswordSignIn = false
 	c := newClient(t, s.srv)
@@ -295,6 +301,7 @@ func TestSSOPasswordSignInOff(t *testing.T) {
 // here, and nothing pretends otherwise: no reset (the service refuses it),
 // no change-password form, no token form that asks for a password.
 func TestSSOAccountHasNoPassword(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	c, r := s.signIn(t, "lea")
 	wantSignedIn(t, c, r, "lea@corp.test")
@@ -325,6 +332,7 @@ func TestSSOAccountHasNoPassword(t *testing.T) {
 // network cannot start them without end: past the burst it gets 429 and
 // nothing more is written.
 func TestSSOStartsAreBounded(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	c := newClient(t, s.srv)
 	limited := 0

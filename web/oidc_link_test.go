@@ -45,6 +45,7 @@ func wantReason(t *testing.T, st *store.Store, reason string) {
 // links the account (audited user.sso_linked) and signs in with the role
 // the rules give.
 func TestSSOLinking(t *testing.T) {
+	t.Parallel()
 	analyzer, supervisor, designer := testkit.Email(rbac.Analyzer), testkit.Email(rbac.Supervisor), testkit.Email(rbac.Designer)
 	s := newSSOConsole(t, map[string]ssotest.Account{
 		"ann": person("ann", analyzer, "Ann Linked", true, "bot-builders"),
@@ -116,6 +117,7 @@ func TestSSOLinking(t *testing.T) {
 // verified email from the claims, audited; an unverified email or one
 // another account has is not taken.
 func TestSSOProfileFollowsProvider(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, map[string]ssotest.Account{"sue": person("sue", "sue@corp.test", "Sue", true, "support")})
 	c, r := s.signInAs(t, "sue")
 	wantSignedIn(t, c, r, "sue@corp.test")
@@ -159,6 +161,7 @@ func TestSSOProfileFollowsProvider(t *testing.T) {
 // TestSSOLinkingSetting: only admins see and change the setting on the
 // Users page (a plain form post and an htmx fragment), audited.
 func TestSSOLinkingSetting(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	const label = "Link provider sign-ins to existing accounts with the same verified email"
 	for _, role := range rbac.Roles() {

@@ -165,6 +165,7 @@ func wantSignedIn(t *testing.T, c *client, r response, email string) {
 // a claim path into nested claims works, and the account is made at the
 // first sign-in with the provider's name and email, audited.
 func TestSSORoleRules(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	for _, tt := range []struct {
 		login, email string
@@ -212,6 +213,7 @@ func TestSSORoleRules(t *testing.T) {
 // no email: a page that says why, audited with the claims seen, and no
 // account made.
 func TestSSORefusals(t *testing.T) {
+	t.Parallel()
 	s := newSSOConsole(t, ssoAccounts())
 	for _, tt := range []struct {
 		login, say, reason string

@@ -10,6 +10,7 @@ import (
 )
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app) // routes one message, activates one chatbot
 	if _, err := app.Routing.Route(context.Background(), fx.sender, "visitor-2", "hello"); err != nil {

@@ -9,6 +9,7 @@ import (
 // from the proxies named by --trusted-proxies; a client in a private range
 // (which --trust-proxy used to trust wholesale) cannot choose its own IP.
 func TestClientIPTrustsOnlyNamedProxies(t *testing.T) {
+	t.Parallel()
 	proxies, err := ParseProxies("10.0.0.5, fd00:1::/64")
 	if err != nil {
 		t.Fatal(err)

@@ -169,6 +169,7 @@ var wantPermission = map[string]rbac.Permission{
 }
 
 func TestEveryRouteDeclaresTheExpectedPermission(t *testing.T) {
+	t.Parallel()
 	app := webtest.New(t)
 	seen := map[string]bool{}
 	for _, rt := range app.Server.Routes() {
@@ -195,6 +196,7 @@ func TestEveryRouteDeclaresTheExpectedPermission(t *testing.T) {
 // checks the answer against the permission the route declares. A route
 // added without a fitting permission fails here.
 func TestRouteRoleMatrix(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	tokens := map[rbac.Role]string{}
@@ -301,6 +303,7 @@ func checkAccess(t *testing.T, rt web.Route, role rbac.Role, htmx bool, res resp
 
 // TestNavigationShowsOnlyPermittedPages checks each role's menu.
 func TestNavigationShowsOnlyPermittedPages(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	links := map[string]rbac.Permission{
 		`href="/users"`: rbac.ManageUsers,

@@ -18,6 +18,7 @@ import (
 // choosing a suggestion filters to that sender alone, part of a name to
 // every sender that contains it.
 func TestSenderFieldsStaySmall(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	for i := range 320 {
@@ -74,6 +75,7 @@ func TestSenderFieldsStaySmall(t *testing.T) {
 // name; a name no sender of the channel has is refused beside the field,
 // and nothing is created.
 func TestNewChatbotSenderByName(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	if _, err := app.Senders.Create(ctx, who.System(), "sms", "+15550100"); err != nil {

@@ -18,6 +18,7 @@ import (
 // choose-password page (and sign-out) until they choose one; their API
 // token works all along; afterwards the console opens.
 func TestForcedPasswordChange(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	manager := who.Actor{User: app.Users[rbac.Manager], IP: "192.0.2.1"}
@@ -93,6 +94,7 @@ func count(t *testing.T, app *webtest.App, q string) int {
 // TestUserSearch: the Users page narrows by name or email, as a page and
 // as the table fragment.
 func TestUserSearch(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Manager)
@@ -115,6 +117,7 @@ func TestUserSearch(t *testing.T) {
 // comes back with the new row and its one-time password under it, with a
 // copy button; the add form is empty again.
 func TestAddedUsersPasswordShowsWithItsRow(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Manager)
@@ -147,6 +150,7 @@ func TestAddedUsersPasswordShowsWithItsRow(t *testing.T) {
 // open edit with what was typed) and deletes an unused sender; a used one
 // is refused with the reason; page posts and htmx fragments.
 func TestSenderEditAndDelete(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
@@ -206,6 +210,7 @@ func TestSenderEditAndDelete(t *testing.T) {
 
 // TestSenderAPIEditAndDelete: PATCH and DELETE /api/v1/senders/{id}.
 func TestSenderAPIEditAndDelete(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	snd, err := e.app.Senders.Create(context.Background(), who.System(), "whatsapp", "+15550101")
 	if err != nil {

@@ -25,6 +25,7 @@ type apiSessionsBody struct {
 // TestAPIChatbotSessions: filters by status, end user, close reason and
 // dates, keyset paging, and clear refusals of bad filters.
 func TestAPIChatbotSessions(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	for _, u := range []string{"a", "b", "c", "d"} {
@@ -96,6 +97,7 @@ func TestAPIChatbotSessions(t *testing.T) {
 // TestDrainingView: the draining fragment lists the open sessions with
 // links to their transcripts; opened directly it is the whole page.
 func TestDrainingView(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	if _, err := app.Lifecycle.Activate(context.Background(), who.System(), fx.draft.ID, lifecycle.ActivateOptions{PreviousGrace: lifecycle.GraceOf(time.Hour)}); err != nil {

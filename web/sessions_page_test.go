@@ -42,6 +42,7 @@ func keywordDesk() *chatbot.Definition {
 // the dialogs entered, the keyword, fallbacks, the release, and the
 // attributes at the end.
 func TestSessionsPageFiltersAndTranscript(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "desk")

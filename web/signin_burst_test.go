@@ -18,6 +18,7 @@ import (
 // password check; the rest are throttled, and afterwards even the right
 // password is refused until the lock ends.
 func TestLoginThrottleHoldsUnderABurst(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	// A slow hash (as in production) widens the window a check-then-count
 	// throttle would leave open.

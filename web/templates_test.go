@@ -17,6 +17,7 @@ import (
 // template's definition and tests; an unknown one is refused beside the
 // field and creates nothing.
 func TestNewChatbotFromTemplate(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Designer)
@@ -52,6 +53,7 @@ func TestNewChatbotFromTemplate(t *testing.T) {
 // TestAPITemplates: GET /api/v1/templates lists them; POST /api/v1/chatbots
 // {"template", "name"} creates one, with the same checks as the console.
 func TestAPITemplates(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	res := e.c.send(http.MethodGet, "/api/v1/templates", "", e.as(rbac.Designer)...)
 	var list []struct {

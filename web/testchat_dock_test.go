@@ -32,6 +32,7 @@ func staleShown(t *testing.T, body string) bool {
 // since it started, the panel says so (a change to the conversation tests
 // alone does not count). Its trace links to the element that answered.
 func TestTestChatSaysTheDraftChanged(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	base := "/chatbots/" + itoa(fx.draft.ID)

@@ -21,6 +21,7 @@ type simResponse struct {
 }
 
 func TestAPISimulate(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	p := "/api/v1/chatbots/" + itoa(e.fx.draft.ID) + "/simulate"
 	before := e.count(`SELECT count(*) FROM messages`) + e.count(`SELECT count(*) FROM chat_sessions`) + e.count(`SELECT count(*) FROM audit_log`)
@@ -94,6 +95,7 @@ func TestAPISimulate(t *testing.T) {
 var tokenInput = regexp.MustCompile(`name="conversation" id="test-chat-conversation" value="([^"]*)"`)
 
 func TestTestChatPanel(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	base := "/chatbots/" + itoa(fx.draft.ID)

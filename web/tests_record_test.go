@@ -28,6 +28,7 @@ func failing() *chatbot.Definition {
 // button, whose run is recorded and shown from then on; per role, full
 // page and htmx fragment.
 func TestPagesShowTheLastTestRun(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	const fails = "fails at turn 1"

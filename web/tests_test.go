@@ -13,6 +13,7 @@ import (
 )
 
 func TestConversationTestsInTheEditor(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	base := "/chatbots/" + itoa(fx.draft.ID)
@@ -85,6 +86,7 @@ func TestConversationTestsInTheEditor(t *testing.T) {
 // fails, the manager's Activate button says it is blocked and why, rather
 // than looking like it would activate.
 func TestActivateButtonSaysAFailingTestBlocksIt(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	base := "/chatbots/" + itoa(fx.draft.ID)

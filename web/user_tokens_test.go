@@ -15,6 +15,7 @@ import (
 // token, on the Users page and through the API; an admin's tokens are
 // above a manager; a revoked token stops at once.
 func TestManagersRevokeTokens(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	designer, admin := e.app.Users[rbac.Designer], e.app.Users[rbac.Admin]
 
@@ -58,6 +59,7 @@ func TestManagersRevokeTokens(t *testing.T) {
 // TestProfileTokenAsksForThePassword: making a token on the profile page
 // needs the current password.
 func TestProfileTokenAsksForThePassword(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Designer)
@@ -73,6 +75,7 @@ func TestProfileTokenAsksForThePassword(t *testing.T) {
 // TestResetWithoutHTMXSaysReset: a password reset from a plain form shows
 // its one-time password under "Password reset", not "User added.".
 func TestResetWithoutHTMXSaysReset(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Admin)

@@ -14,6 +14,7 @@ import (
 // and opens it; the dashboard then shows the family as one row, page and
 // fragment, and a search still finds each member.
 func TestNewVersionPage(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	live := itoa(e.fx.active.ID)
 	c := newClient(t, e.c.srv)
@@ -86,6 +87,7 @@ func TestNewVersionPage(t *testing.T) {
 }
 
 func TestNewVersionAPI(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	live := itoa(e.fx.active.ID)
 	res := e.c.send(http.MethodPost, "/api/v1/chatbots/"+live+"/versions", "", e.as(rbac.Manager)...)
@@ -123,6 +125,7 @@ func TestNewVersionAPI(t *testing.T) {
 // shows the definition, the full hash, the report, who, when and the
 // conversation-test results at activation; page and fragment, by role.
 func TestReleasePage(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	live := itoa(e.fx.active.ID)
 	rel, err := e.app.Store.ReleaseByNumber(t.Context(), e.fx.active.ID, 1)

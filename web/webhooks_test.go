@@ -18,6 +18,7 @@ import (
 // The webhooks API: scenarios of status and content, bad input refused
 // with its field and nothing saved.
 func TestWebhooksAPI(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	admin := e.as(rbac.Admin)
 	tests := []struct {
@@ -70,6 +71,7 @@ func TestWebhooksAPI(t *testing.T) {
 // The console page: full page and htmx fragment, the secret shown once,
 // a refused URL kept with its message.
 func TestWebhooksConsole(t *testing.T) {
+	t.Parallel()
 	_, srv := newServer(t)
 	c := newClient(t, srv)
 	c.loginAs(rbac.Admin)
@@ -110,6 +112,7 @@ func TestWebhooksConsole(t *testing.T) {
 
 // An endpoint the product disabled is named on the admins' home page.
 func TestHomeNamesDisabledWebhooks(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	u, ev := "https://gone.example.com/in", []string{"*"}
@@ -134,6 +137,7 @@ func TestHomeNamesDisabledWebhooks(t *testing.T) {
 // Replay from the console: a bad time is refused beside its field; a
 // good one answers with how many were queued.
 func TestWebhookReplayForm(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	u, ev := "https://hooks.example.com/in", []string{"*"}
 	ep, err := app.Webhooks.Create(context.Background(), who.System(), webhooks.Input{URL: &u, Events: &ev})

@@ -33,8 +33,10 @@ import (
 // fresh database, leaves the same answers, transcripts, sessions and
 // rollups.
 func TestSetBatchesRouteAsPerJob(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
 			perJob := runTraffic(t, seed, true)
 			set := runTraffic(t, seed, false)
 			if perJob.messages == 0 || perJob.refused == 0 || perJob.notices == 0 || perJob.reasons < 4 || perJob.held == 0 || perJob.people == 0 {
