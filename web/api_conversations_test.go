@@ -59,6 +59,7 @@ type apiConversationsBody struct {
 // TestLifecycleDialogsCountHeldConversations: the Activate and Deactivate
 // dialogs say how many conversations people hold and where they go.
 func TestLifecycleDialogsCountHeldConversations(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	fx := newFixture(t, app)
 	ctx := context.Background()
@@ -85,6 +86,7 @@ func TestLifecycleDialogsCountHeldConversations(t *testing.T) {
 // channel sender: the inbound API answers held conversations with no
 // replies, supervisors and up take, reply, hand back; analyzers may not.
 func TestAPIConversations(t *testing.T) {
+	t.Parallel()
 	e := newAPIEnv(t)
 	ctx := context.Background()
 	snd, err := e.app.Senders.Create(ctx, who.System(), "telegram", "deskbot")

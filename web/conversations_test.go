@@ -24,6 +24,7 @@ import (
 // nothing), the bot stays silent meanwhile, and the hand-back runs the
 // bot again. Analyzers and designers below supervisor may not see it.
 func TestConversationsInbox(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "desk")
@@ -177,6 +178,7 @@ func TestConversationsInbox(t *testing.T) {
 // "changed" at once when the page's version is old, and again when a
 // conversation is handed over while it is open.
 func TestConversationEventsStream(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "desk")

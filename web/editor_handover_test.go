@@ -17,6 +17,7 @@ import (
 // refused beside the form, keeps what was typed and changes nothing. The
 // form shows only on chatbots that hand over.
 func TestHandoverTimeoutForm(t *testing.T) {
+	t.Parallel()
 	app, srv := newServer(t)
 	ctx := context.Background()
 	snd, err := app.Senders.Create(ctx, who.System(), "livechat", "desk")
