@@ -131,7 +131,7 @@ func (q queries) HeldSessions(ctx context.Context, f HeldFilter) ([]HeldSession,
 		coalesce((SELECT m.text FROM messages m WHERE m.session_id = s.id AND m.direction = 'in' ORDER BY m.id DESC LIMIT 1), '')
 		FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id JOIN senders snd ON snd.id = s.sender_id
 		LEFT JOIN users u ON u.id = s.held_user_id
-		WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND c.sessions_end_at IS NULL`
+		WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND s.held_since IS NOT NULL AND c.sessions_end_at IS NULL`
 	var args []any
 	if f.HeldBy != "" {
 		query, args = query+` AND s.held_by = ?`, append(args, f.HeldBy)
@@ -171,15 +171,27 @@ type scanFunc func(dest ...any) error
 
 func (f scanFunc) Scan(dest ...any) error { return f(dest...) }
 
-// CountHeld counts the open conversations waiting for a person and those
-// people hold, on a chatbot (0: every chatbot).
-func (q queries) CountHeld(ctx context.Context, chatbotID int64) (waiting, person int, err error) {
-	query := `SELECT coalesce(sum(CASE WHEN s.held_by = 'waiting' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN s.held_by = 'person' THEN 1 ELSE 0 END), 0)
+// countHeldSQL counts the held conversations; countHeldOfChatbotSQL those
+// of one chatbot (unary plus: read through the small index of held ones,
+// never through all of the chatbot's sessions, which SQLite's planner
+// would otherwise prefer). TestHeldQueriesReadTheHeldIndex checks both.
+const (
+	countHeldSQL = `SELECT coalesce(sum(CASE WHEN s.held_by = 'waiting' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN s.held_by = 'person' THEN 1 ELSE 0 END), 0)
 		FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
-		WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND c.sessions_end_at IS NULL`
+		WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND s.held_since IS NOT NULL AND c.sessions_end_at IS NULL`
+	countHeldOfChatbotSQL = countHeldSQL + ` AND +s.chatbot_id = ?`
+)
+
+// CountHeld counts the open conversations waiting for a person and those
+// people hold, on a chatbot (0: every chatbot). The navigation asks it on
+// every page, so it reads the partial index chat_sessions_held only: the
+// held_since term is what lets SQLite's planner choose it (without it, it
+// scanned every open session: 0.3 s a page at 100,000 open).
+func (q queries) CountHeld(ctx context.Context, chatbotID int64) (waiting, person int, err error) {
+	query := countHeldSQL
 	var args []any
 	if chatbotID != 0 {
-		query, args = query+` AND s.chatbot_id = ?`, append(args, chatbotID)
+		query, args = countHeldOfChatbotSQL, append(args, chatbotID)
 	}
 	err = q.q.QueryRowContext(ctx, query, args...).Scan(&waiting, &person)
 	return waiting, person, err
@@ -190,7 +202,7 @@ func (q queries) CountHeld(ctx context.Context, chatbotID int64) (waiting, perso
 // deadline first.
 func (q queries) OverdueWaiting(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	return q.ids(ctx, `SELECT s.id FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
-		WHERE s.held_by = 'waiting' AND s.closed_at IS NULL AND c.sessions_end_at IS NULL AND s.expires_at <= ?
+		WHERE s.held_by = 'waiting' AND s.held_by <> 'bot' AND s.closed_at IS NULL AND s.held_since IS NOT NULL AND c.sessions_end_at IS NULL AND s.expires_at <= ?
 		ORDER BY s.expires_at, s.id LIMIT ?`, fmtTime(now), limit)
 }
 

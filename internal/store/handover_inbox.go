@@ -7,6 +7,12 @@ import (
 	"fmt"
 )
 
+const inboxVersionSQL = `SELECT count(*), coalesce(sum(coalesce(s.held_user_id, 0)), 0),
+		coalesce(sum(CASE WHEN s.held_by = 'person' THEN 1 ELSE 0 END), 0),
+		coalesce(max(s.held_since), ''), coalesce(max(s.last_activity_at), '')
+	FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
+	WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND s.held_since IS NOT NULL AND c.sessions_end_at IS NULL`
+
 // InboxVersion says, in a few bytes, how the held conversations stand:
 // how many there are, who holds each, and their newest activity. The
 // console's inbox stream compares it between reads and tells the page to
@@ -15,11 +21,7 @@ import (
 func (q queries) InboxVersion(ctx context.Context) (string, error) {
 	var n, holders, people int64
 	var since, activity string
-	err := q.q.QueryRowContext(ctx, `SELECT count(*), coalesce(sum(coalesce(s.held_user_id, 0)), 0),
-			coalesce(sum(CASE WHEN s.held_by = 'person' THEN 1 ELSE 0 END), 0),
-			coalesce(max(s.held_since), ''), coalesce(max(s.last_activity_at), '')
-		FROM chat_sessions s JOIN chatbots c ON c.id = s.chatbot_id
-		WHERE s.held_by <> 'bot' AND s.closed_at IS NULL AND c.sessions_end_at IS NULL`).Scan(&n, &holders, &people, &since, &activity)
+	err := q.q.QueryRowContext(ctx, inboxVersionSQL).Scan(&n, &holders, &people, &since, &activity)
 	if err != nil {
 		return "", err
 	}
