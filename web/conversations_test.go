@@ -102,7 +102,7 @@ func TestConversationsInbox(t *testing.T) {
 	if strings.Contains(res.Body, `id="reply-text"`) {
 		t.Error("the loser of the take gets a reply box")
 	}
-	if json.Unmarshal([]byte(sup.get("/conversations/events?"+url.Values{"version": {before}}.Encode()).Body), &v); !v.Changed {
+	if err := json.Unmarshal([]byte(sup.get("/conversations/events?"+url.Values{"version": {before}}.Encode()).Body), &v); err != nil || !v.Changed {
 		t.Error("the inbox version did not change with the take")
 	}
 

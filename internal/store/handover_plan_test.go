@@ -33,24 +33,31 @@ func TestHeldQueriesReadTheHeldIndex(t *testing.T) {
 		"count of chatbot": strings.Replace(countHeldOfChatbotSQL, "?", "1", 1),
 		"inbox version":    inboxVersionSQL,
 	} {
-		rows, err := st.R.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q)
+		plan, err := queryPlan(st, q)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
 		}
 		if got := strings.Join(plan, "; "); !strings.Contains(got, "USING INDEX chat_sessions_held") {
 			t.Errorf("%s reads chat_sessions by: %s", name, got)
 		}
 	}
+}
+
+// queryPlan is the detail column of EXPLAIN QUERY PLAN q.
+func queryPlan(st *Store, q string) ([]string, error) {
+	rows, err := st.R.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
 }
